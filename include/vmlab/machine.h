@@ -1,0 +1,247 @@
+/* vmlab/machine.h — the simulated machine: CPUs, walker, faults, invalidation.
+ *
+ * A machine has one architecture (x86-64 or RISC-V), physical memory, and N
+ * CPUs, each with its own control registers and TLB hierarchy. It knows
+ * nothing of any kernel except the fault handler registered with
+ * machine_set_fault_handler, exactly as a CPU knows only its trap vector.
+ *
+ * Threads. Each CPU is driven by one host thread at a time: that thread
+ * calls cpu_attach() before and cpu_detach() after using it, and in between
+ * only it calls the cpu_* functions for that CPU. Shootdowns (modelled on
+ * IPIs) are the only way another thread acts on a CPU's TLB: the target
+ * handles the request at its next access, while waiting for its own
+ * shootdowns, or, if no thread drives it, the sender handles it in its place.
+ *
+ * Faults. An access that faults calls the fault handler on the same thread
+ * (the kernel runs on the faulting CPU). If the handler answers
+ * FAULT_RETRY the access is retried; if it answers FAULT_FAIL, or if there is
+ * no handler, the access function returns -1 and cpu_last_fault() describes
+ * the fault.
+ */
+#ifndef VMLAB_MACHINE_H
+#define VMLAB_MACHINE_H
+
+#include <vmlab/physmem.h>
+#include <vmlab/pt.h>
+#include <vmlab/stats.h>
+#include <vmlab/tlb.h>
+#include <vmlab/types.h>
+
+#define VM_MAX_CPUS 64
+typedef uint64_t cpumask_t;   /* bit i: CPU i */
+
+struct machine;
+struct cpu;
+
+/* ---- faults ---------------------------------------------------------- */
+
+enum fault_type {
+    FAULT_PAGE,   /* x86 #PF; RISC-V instruction/load/store page fault */
+    FAULT_GP,     /* x86 #GP(0): non-canonical address (no CR2 write) */
+};
+
+/* x86 #PF error code bits (SDM 4.7). */
+enum {
+    PF_P    = 1u << 0,   /* 0: not present; 1: protection or reserved bit */
+    PF_W    = 1u << 1,   /* the access was a write */
+    PF_U    = 1u << 2,   /* the access was made in user mode */
+    PF_RSVD = 1u << 3,   /* a reserved bit was set */
+    PF_ID   = 1u << 4,   /* instruction fetch (only with NXE or SMEP) */
+    PF_PK   = 1u << 5,   /* protection-key violation */
+};
+
+/* RISC-V exception causes (scause). */
+enum {
+    RV_CAUSE_FETCH_PAGE_FAULT = 12,
+    RV_CAUSE_LOAD_PAGE_FAULT  = 13,
+    RV_CAUSE_STORE_PAGE_FAULT = 15,
+};
+
+struct vm_fault {
+    enum fault_type type;
+    vaddr_t addr;            /* CR2 / stval: the faulting address (the page's
+                                first byte touched, for a page-crossing access) */
+    enum vm_access access;
+    enum vm_priv priv;
+    uint32_t error_code;     /* x86: PF_* bits; 0 for #GP */
+    unsigned cause;          /* RISC-V: 12, 13 or 15 */
+    /* Decoded, both architectures: */
+    bool not_present;        /* no valid entry on the path (x86 P=0, RISC-V V=0) */
+    bool reserved;           /* a reserved bit or encoding (incl. misaligned superpage) */
+    unsigned level;          /* level of the entry where the walk stopped */
+};
+
+enum fault_action { FAULT_RETRY, FAULT_FAIL };
+typedef enum fault_action (*fault_handler_fn)(struct cpu *cpu, const struct vm_fault *f, void *arg);
+
+/* ---- the machine ------------------------------------------------------ */
+
+struct machine_config {
+    enum pt_arch arch;
+    unsigned ncpus;               /* 1 .. VM_MAX_CPUS */
+    uint64_t mem_bytes;           /* simulated physical memory */
+    unsigned maxphyaddr;          /* x86 MAXPHYADDR (default 46 when 0) */
+    bool no_gbpages;              /* x86: 1 GiB pages unsupported (PS in PDPTE reserved) */
+    struct tlb_config tlb;        /* every CPU's TLB hierarchy */
+};
+
+/* Defaults: 1 CPU, 64 MiB, MAXPHYADDR 46, 1 GiB pages, the "golden-cove"
+ * TLB for x86 and "zen4" for RISC-V. */
+void machine_config_default(struct machine_config *cfg, enum pt_arch arch);
+
+struct machine *machine_create(const struct machine_config *cfg, char *err, size_t errlen);
+void machine_destroy(struct machine *m);
+
+struct physmem *machine_physmem(struct machine *m);
+const struct machine_config *machine_config(const struct machine *m);
+unsigned machine_ncpus(const struct machine *m);
+struct cpu *machine_cpu(struct machine *m, unsigned index);
+
+void machine_set_fault_handler(struct machine *m, fault_handler_fn fn, void *arg);
+
+/* Sum of every CPU's counters. Safe while CPUs run (each counter is read
+ * atomically; the sum is not a single instant). */
+void machine_stats(struct machine *m, struct cpu_stats *out);
+
+/* Invalidate [start, end) of PCID/ASID `asid` (and global entries of those
+ * pages) on every CPU in `targets`, and return when all have done it. `self`
+ * is the calling CPU if the caller drives one (it handles its own part
+ * directly, and keeps handling requests sent to it while it waits, so two
+ * CPUs shooting each other down never deadlock), or NULL. end - start of
+ * more than 33 pages flushes the whole PCID/ASID instead, as Linux does.
+ * Page-walk-cache entries of the ASID are always dropped. */
+void machine_shootdown(struct machine *m, struct cpu *self, cpumask_t targets,
+                       uint16_t asid, vaddr_t start, vaddr_t end);
+
+/* ---- a CPU ------------------------------------------------------------ */
+
+unsigned cpu_index(const struct cpu *cpu);
+struct machine *cpu_machine(struct cpu *cpu);
+
+void cpu_attach(struct cpu *cpu);   /* this thread drives the CPU from now on */
+void cpu_detach(struct cpu *cpu);
+
+/* Handle pending shootdown requests now (the CPU also does this at every
+ * access). */
+void cpu_poll(struct cpu *cpu);
+
+void cpu_set_priv(struct cpu *cpu, enum vm_priv priv);
+enum vm_priv cpu_priv(const struct cpu *cpu);
+
+/* The fault that made the last access fail. */
+const struct vm_fault *cpu_last_fault(const struct cpu *cpu);
+
+/* Per-CPU counters. */
+void cpu_stats(const struct cpu *cpu, struct cpu_stats *out);
+void cpu_stats_reset(struct cpu *cpu);
+
+/* User data: an opaque pointer for the kernel (e.g. the running process). */
+void cpu_set_user(struct cpu *cpu, void *p);
+void *cpu_user(const struct cpu *cpu);
+
+/* -- x86 control state (SDM vol. 3A 2.5, 4.10.4) -- */
+#define X86_CR0_WP    (1ull << 16)
+#define X86_CR4_PGE   (1ull << 7)
+#define X86_CR4_LA57  (1ull << 12)
+#define X86_CR4_PCIDE (1ull << 17)
+#define X86_CR4_SMEP  (1ull << 20)
+#define X86_CR4_SMAP  (1ull << 21)
+#define X86_CR4_PKE   (1ull << 22)
+#define X86_EFER_NXE  (1ull << 11)
+#define X86_CR3_NOFLUSH (1ull << 63)
+
+/* MOV to CR3, with PCID and no-flush semantics. */
+void cpu_write_cr3(struct cpu *cpu, uint64_t value);
+uint64_t cpu_read_cr3(const struct cpu *cpu);
+/* MOV to CR4: toggling PGE or clearing PCIDE flushes everything; setting
+ * SMEP flushes the current PCID. Returns -1 (#GP) for setting PCIDE with
+ * CR3[11:0] != 0. LA57 selects 5-level paging (set it before CR3). */
+int cpu_write_cr4(struct cpu *cpu, uint64_t value);
+uint64_t cpu_read_cr4(const struct cpu *cpu);
+void cpu_write_cr0(struct cpu *cpu, uint64_t value);
+void cpu_write_efer(struct cpu *cpu, uint64_t value);
+void cpu_set_ac(struct cpu *cpu, bool ac);        /* EFLAGS.AC (SMAP override) */
+void cpu_write_pkru(struct cpu *cpu, uint32_t pkru);
+void cpu_invlpg(struct cpu *cpu, vaddr_t va);
+/* INVPCID type 0-3. Returns -1 (#GP) for a bad type, or type 0 with a
+ * non-canonical address. */
+int cpu_invpcid(struct cpu *cpu, unsigned type, uint16_t pcid, vaddr_t va);
+
+/* -- RISC-V control state (privileged spec, supervisor chapter) -- */
+#define RV_SATP_MODE_BARE 0ull
+#define RV_SATP_MODE_SV39 8ull
+#define RV_SATP_MODE_SV48 9ull
+#define RV_SATP_MODE_SV57 10ull
+static inline uint64_t rv_satp(uint64_t mode, uint16_t asid, paddr_t root)
+{
+    return mode << 60 | (uint64_t)asid << 44 | root >> 12;
+}
+/* Writing satp does not flush. An unsupported MODE leaves satp unchanged
+ * (returns -1). */
+int cpu_write_satp(struct cpu *cpu, uint64_t value);
+uint64_t cpu_read_satp(const struct cpu *cpu);
+void cpu_set_sum(struct cpu *cpu, bool sum);     /* sstatus.SUM */
+void cpu_set_mxr(struct cpu *cpu, bool mxr);     /* sstatus.MXR */
+/* menvcfg.ADUE: true (default) = Svadu, hardware sets A/D; false = Svade,
+ * a missing A (or D on a store) raises a page fault. */
+void cpu_set_adue(struct cpu *cpu, bool adue);
+/* SFENCE.VMA rs1, rs2: has_va false = rs1 is x0; has_asid false = rs2 is x0. */
+void cpu_sfence_vma(struct cpu *cpu, bool has_va, vaddr_t va, bool has_asid, uint16_t asid);
+
+/* -- Both: the current address space -- */
+const struct pt_format *cpu_format(const struct cpu *cpu);  /* NULL: paging off */
+uint16_t cpu_asid(const struct cpu *cpu);                   /* PCID / ASID in use */
+paddr_t cpu_root(const struct cpu *cpu);
+
+/* -- Accesses -- */
+
+/* Translate va for an access of kind `acc` through the TLBs, walking and
+ * faulting as the access would. 0 and *pa, or -1 (see cpu_last_fault). */
+int cpu_translate(struct cpu *cpu, vaddr_t va, enum vm_access acc, paddr_t *pa);
+
+/* Loads, stores and fetches of 1, 2, 4 or 8 bytes (little-endian), and of
+ * blocks. An access that crosses a page boundary translates both pages
+ * (all before any byte is stored). 0 on success, -1 on an unhandled fault. */
+int cpu_load(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val);
+int cpu_store(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t val);
+int cpu_fetch(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val);
+int cpu_read(struct cpu *cpu, vaddr_t va, void *buf, size_t len);
+int cpu_write(struct cpu *cpu, vaddr_t va, const void *buf, size_t len);
+
+/* An access with no data: translate, set A/D, count, fault as a load,
+ * store or fetch of `size` bytes would. Trace replay uses this. */
+int cpu_touch(struct cpu *cpu, vaddr_t va, unsigned size, enum vm_access acc);
+
+/* ---- the walker, for tests and tools ------------------------------------ */
+
+/* The control state that shapes one walk. */
+struct walk_env {
+    const struct pt_format *fmt;
+    paddr_t root;
+    enum vm_priv priv;
+    unsigned maxphyaddr;      /* x86 */
+    bool gbpages;             /* x86: 1 GiB pages supported */
+    bool wp, nxe, smep, smap, ac, pke;   /* x86 CR0.WP, EFER.NXE, CR4.SMEP/SMAP, EFLAGS.AC, CR4.PKE */
+    uint32_t pkru;
+    bool sum, mxr, adue;      /* RISC-V */
+};
+
+struct walk_result {
+    paddr_t pa;               /* the translated address */
+    paddr_t page_base;        /* physical base of the page */
+    unsigned level;           /* leaf level: 0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB, ... */
+    unsigned prot;            /* VM_PROT_* combined over the levels */
+    bool global;
+    bool dirty;               /* leaf D is set (a write walk sets it) */
+    unsigned refs;            /* entries read, A/D updates not counted */
+    unsigned ad_updates;      /* successful A/D compare-and-swaps */
+    unsigned restarts;        /* walks restarted after a lost compare-and-swap */
+    paddr_t leaf_pte;         /* physical address of the leaf entry */
+};
+
+/* Walk the tables for one access, with the A/D updates a real walk makes.
+ * 0 and *res, or -1 and *fault. */
+int pt_walk(struct physmem *pm, const struct walk_env *env, vaddr_t va,
+            enum vm_access acc, struct walk_result *res, struct vm_fault *fault);
+
+#endif

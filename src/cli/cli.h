@@ -1,0 +1,12 @@
+/* cli.h — the vmlab command's subcommands.
+ *
+ * Each subcommand is one function taking its own argc/argv (argv[0] is the
+ * subcommand's name) and returning the process exit status: 0 success,
+ * 1 a failure of the work itself (bad input, I/O error), 2 a usage error.
+ */
+#ifndef VMLAB_CLI_H
+#define VMLAB_CLI_H
+
+int cmd_explain(int argc, char **argv);
+
+#endif
