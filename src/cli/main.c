@@ -12,6 +12,8 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"explain", cmd_explain, "show how a virtual address splits into page-table indices"},
+    {"convert", cmd_convert, "convert a trace (rw, lackey, refs; gzip/xz/zstd) to vmt"},
+    {"record",  cmd_record,  "trace a program's memory accesses with Valgrind into vmt"},
 };
 
 static void usage(FILE *out)
