@@ -218,7 +218,7 @@ static void test_round_trips(void)
     trace_synth_init(&s, 42);
     struct trace_record rec, want;
     size_t n = 0, wrong = 0;
-    int rc;
+    int rc = -1;
     while (r && (rc = trace_next(r, &rec)) == 1) {
         trace_synth_next(&s, &want);
         wrong += !same(&rec, &want, 1);
