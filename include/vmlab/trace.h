@@ -74,7 +74,8 @@ const char *trace_compression_name(enum trace_compression c);
 /* The largest size a text trace may give one access (lackey can report
  * whole XSAVE areas; anything larger is taken for a corrupt line). */
 #define TRACE_MAX_TEXT_SIZE (1u << 20)
-/* The longest line a text reader accepts. */
+/* Text lines up to this length are always accepted (a refs line may be
+ * any length); a longer one may be refused as "line longer than ...". */
 #define TRACE_MAX_LINE (1u << 16)
 
 struct trace_options {
