@@ -63,41 +63,113 @@ struct swap_dev {
 };
 
 /* ---- checksum ------------------------------------------------------------
- * Eight independent lanes, each folding one 64-bit word per step with
- * lane = rotl((lane ^ w) * K1, 29). Every step is a bijection of the lane
- * for a fixed word, so a change confined to one word always changes the
- * result; the rotate carries high bits down so that changes in two words
- * do not cancel the way they do in a plain multiply-accumulate. One
- * multiply per word keeps a 4 KiB page well under a microsecond, which is
- * what keeps swap_read within a small factor of the bare pread. */
+ * The page is read as 1024 little 32-bit words spread over 64 lanes (word
+ * i goes to lane i % 64); each lane folds its words with
+ *     lane = rotl32((lane ^ w) * K32, 13).
+ * Each step is a bijection of the lane for a fixed word, so a change
+ * confined to one word always changes that lane, and the final fold (a
+ * chain of bijections per input) always changes the result; the rotate
+ * carries high bits down so that changes in two words do not cancel as in
+ * a plain multiply-accumulate. The lanes are independent, so with AVX2 the
+ * 64 lanes are eight 256-bit registers and a page costs about as much as
+ * copying it; the portable loop computes the same value. The checksum
+ * never leaves the process, so only speed ties it to one CPU feature. */
 #define K1 0x9E3779B185EBCA87ull
 #define K2 0xC2B2AE3D27D4EB4Full
+#define K32 0x85EBCA77u
+#define K32B 0x27D4EB2Fu
+#define NLANES 64           /* 8 groups of 8: one 256-bit register per group */
 
 static inline uint64_t rotl64(uint64_t x, unsigned r)
 {
     return (x << r) | (x >> (64 - r));
 }
 
-uint64_t swap_page_checksum(const void *page, uint64_t slot)
+static inline uint32_t mix32(uint32_t x, uint32_t w)
 {
-    const unsigned char *p = page;
-    uint64_t lane[8];
-    for (unsigned i = 0; i < 8; i++)
-        lane[i] = (slot + i + 1) * K2;
-    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 64) {
-        for (unsigned i = 0; i < 8; i++) {
-            uint64_t w;
-            memcpy(&w, p + off + 8 * i, 8);
-            lane[i] = rotl64((lane[i] ^ w) * K1, 29);
-        }
-    }
-    uint64_t h = slot * K1;
-    for (unsigned i = 0; i < 8; i++)
-        h = rotl64((h ^ lane[i]) * K2, 31);
+    x = (x ^ w) * K32;
+    return (x << 13) | (x >> 19);
+}
+
+/* The last 8 lanes (after the groups were folded pairwise into one) and
+ * the slot -> 64 bits. Every step is a bijection of each input. */
+static uint64_t finish(const uint32_t g[8], uint64_t slot)
+{
+    uint64_t h = slot * K1 + K2;
+    for (unsigned i = 0; i < 4; i++)
+        h = rotl64((h ^ (g[2 * i] | (uint64_t)g[2 * i + 1] << 32)) * K2, 31);
     h ^= h >> 33;
     h *= K1;
     h ^= h >> 29;
     return h;
+}
+
+static uint64_t checksum_portable(const unsigned char *p, uint64_t slot)
+{
+    uint32_t lane[NLANES];
+    for (unsigned i = 0; i < NLANES; i++)
+        lane[i] = (i + 1) * K32B;
+    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 4 * NLANES) {
+        for (unsigned i = 0; i < NLANES; i++) {
+            uint32_t w;
+            memcpy(&w, p + off + 4 * i, 4);
+            lane[i] = mix32(lane[i], w);
+        }
+    }
+    /* Fold the 8 groups of 8 lanes pairwise: 8 -> 4 -> 2 -> 1. */
+    for (unsigned groups = NLANES / 8; groups > 1; groups /= 2)
+        for (unsigned g = 0; g < groups / 2; g++)
+            for (unsigned j = 0; j < 8; j++)
+                lane[8 * g + j] = mix32(lane[16 * g + j], lane[16 * g + 8 + j]);
+    return finish(lane, slot);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_CHECKSUM_AVX2 1
+typedef uint32_t v8u32 __attribute__((vector_size(32)));
+
+__attribute__((target("avx2")))
+static inline v8u32 mix32x8(v8u32 x, v8u32 w)
+{
+    x = (x ^ w) * K32;
+    return (x << 13) | (x >> 19);
+}
+
+__attribute__((target("avx2")))
+static uint64_t checksum_avx2(const unsigned char *p, uint64_t slot)
+{
+    v8u32 acc[NLANES / 8];
+    for (unsigned a = 0; a < NLANES / 8; a++)
+        for (unsigned j = 0; j < 8; j++)
+            acc[a][j] = (8 * a + j + 1) * K32B;
+    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 4 * NLANES) {
+        for (unsigned a = 0; a < NLANES / 8; a++) {
+            v8u32 w;
+            memcpy(&w, p + off + 32 * a, 32);
+            acc[a] = mix32x8(acc[a], w);
+        }
+    }
+    for (unsigned groups = NLANES / 8; groups > 1; groups /= 2)
+        for (unsigned g = 0; g < groups / 2; g++)
+            acc[g] = mix32x8(acc[2 * g], acc[2 * g + 1]);
+    uint32_t last[8];
+    memcpy(last, &acc[0], sizeof last);
+    return finish(last, slot);
+}
+#endif
+
+uint64_t swap_page_checksum(const void *page, uint64_t slot)
+{
+#ifdef HAVE_CHECKSUM_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        return checksum_avx2(page, slot);
+#endif
+    return checksum_portable(page, slot);
+}
+
+uint64_t swap_page_checksum_portable(const void *page, uint64_t slot)
+{
+    return checksum_portable(page, slot);
 }
 
 static uint64_t stored_sum(const void *page, uint64_t slot)

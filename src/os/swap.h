@@ -77,5 +77,7 @@ int swap_fd(const struct swap_dev *sw);             /* for tests that corrupt th
 
 /* The page checksum swap_write records (exposed for tests and benchmarks). */
 uint64_t swap_page_checksum(const void *page, uint64_t slot);
+/* The same function without CPU-specific code (tests compare the two). */
+uint64_t swap_page_checksum_portable(const void *page, uint64_t slot);
 
 #endif
