@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PG SWAP_SLOT_SIZE
@@ -368,6 +370,43 @@ static void test_paths(void)
     unlink(path);
 }
 
+/* Kernel bugs must stop vmlab, not corrupt swap: each misuse is run in a
+ * child process, which must die of SIGABRT (a failed assert). */
+enum misuse { DOUBLE_FREE, FREE_OUT_OF_RANGE, READ_UNWRITTEN, READ_FREED, WRITE_FREE };
+
+static bool aborts(enum misuse m)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
+        struct swap_dev *sw = swap_open(NULL, 4 * PG, NULL, 0);
+        unsigned char page[PG] = { 0 };
+        int64_t s = swap_alloc(sw);
+        switch (m) {
+        case DOUBLE_FREE: swap_free(sw, s); swap_free(sw, s); break;
+        case FREE_OUT_OF_RANGE: swap_free(sw, 4); break;
+        case READ_UNWRITTEN: swap_read(sw, s, page); break;
+        case READ_FREED: swap_write(sw, s, page); swap_free(sw, s); swap_read(sw, s, page); break;
+        case WRITE_FREE: swap_write(sw, 2, page); break;
+        }
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void test_misuse(void)
+{
+    ok(aborts(DOUBLE_FREE), "double free asserts");
+    ok(aborts(FREE_OUT_OF_RANGE), "freeing a slot past the end asserts");
+    ok(aborts(READ_UNWRITTEN), "reading a slot never written asserts");
+    ok(aborts(READ_FREED), "reading a freed slot asserts");
+    ok(aborts(WRITE_FREE), "writing a slot that is not allocated asserts");
+}
+
 int main(void)
 {
     test_sizes();
@@ -377,5 +416,6 @@ int main(void)
     test_checksum();
     test_inject();
     test_paths();
+    test_misuse();
     return tap_done();
 }

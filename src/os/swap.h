@@ -44,7 +44,8 @@ void swap_close(struct swap_dev *sw);
 uint64_t swap_slots(const struct swap_dev *sw);
 uint64_t swap_slots_used(const struct swap_dev *sw);
 
-/* Allocate the lowest free slot; -1 if the device is full. */
+/* Allocate the lowest free slot; -1 if the device is full. A hint and a
+ * summary bitmap (one bit per 64 slots) keep this O(1) amortised. */
 int64_t swap_alloc(struct swap_dev *sw);
 /* Return a slot to the free pool; asserts that it was allocated. */
 void swap_free(struct swap_dev *sw, uint64_t slot);
