@@ -253,6 +253,21 @@ static void test_checksum(void)
         junk[bit / 8] ^= (unsigned char)(1u << (bit % 8));
     }
     ok(all, "each of the 32768 single-bit flips changes the checksum");
+    /* Any new value in any one 64-bit word is caught, too. */
+    rng_state = 777;
+    all = true;
+    for (int t = 0; t < 20000; t++) {
+        size_t word = rng() % (PG / 8);
+        uint64_t old, nv = rng();
+        memcpy(&old, junk + 8 * word, 8);
+        if (nv == old)
+            continue;
+        memcpy(junk + 8 * word, &nv, 8);
+        if (swap_page_checksum(junk, 9) == base || swap_page_checksum_portable(junk, 9) == base)
+            all = false;
+        memcpy(junk + 8 * word, &old, 8);
+    }
+    ok(all, "20000 random one-word replacements all change the checksum");
     free(page);
     free(back);
     free(junk);

@@ -6,7 +6,8 @@
  *
  * Integrity: every successful swap_write records a 64-bit checksum of the
  * page (seeded with the slot number, so a page read back from the wrong
- * offset is caught too) in memory; swap_read recomputes it over what the
+ * offset is caught too; any change within one 64-bit word is always
+ * caught) in memory; swap_read recomputes it over what the
  * file returned and reports -EBADMSG on a mismatch. The file itself holds
  * page data only.
  *
