@@ -7,6 +7,7 @@
 #include "lib/tap.h"
 
 #include <elf.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,44 @@ static bool image_matches_phdrs(const unsigned char *file, size_t size, const st
 }
 
 /* ---- tests --------------------------------------------------------------- */
+
+/* The same comparison with the pages filled by elf_read_page from an fd. */
+static bool pages_match_phdrs(int fd, const unsigned char *file, const struct elf_image *img)
+{
+    Elf64_Ehdr eh;
+    memcpy(&eh, file, sizeof eh);
+    bool good = true;
+    unsigned k = 0;
+    unsigned char page[4096];
+    for (unsigned i = 0; i < eh.e_phnum && good; i++) {
+        Elf64_Phdr ph;
+        memcpy(&ph, file + eh.e_phoff + i * sizeof ph, sizeof ph);
+        if (ph.p_type != PT_LOAD)
+            continue;
+        const struct elf_segment *s = &img->seg[k++];
+        for (uint64_t pg = 0; pg < s->mem_bytes / 4096 && good; pg++) {
+            memset(page, 0xa5, sizeof page);
+            if (elf_read_page(fd, s, pg, page) != 0) {
+                good = false;
+                break;
+            }
+            for (uint64_t b = 0; b < 4096; b++) {
+                uint64_t va = s->vaddr + pg * 4096 + b;
+                /* Bytes of the segment proper: file bytes, then zeros. */
+                if (va >= ph.p_vaddr && va < ph.p_vaddr + ph.p_memsz) {
+                    uint64_t rel = va - ph.p_vaddr;
+                    unsigned char want = rel < ph.p_filesz ? file[ph.p_offset + rel] : 0;
+                    if (page[b] != want) {
+                        tap_diag("phdr %u va 0x%llx: got %02x want %02x", i, (unsigned long long)va, page[b], want);
+                        good = false;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    return good && k == img->nsegments;
+}
 
 static void test_happy(void)
 {
@@ -379,8 +418,17 @@ static void test_fd_and_path(void)
                a.seg[k].writable == c.seg[k].writable && a.seg[k].executable == c.seg[k].executable &&
                d.seg[k].read_bytes == c.seg[k].read_bytes;
     ok(same, "bytes, fd and path give the same image");
+    ok(pages_match_phdrs(fd, b.file, &c), "elf_read_page fills every page as the phdrs describe");
+    uint64_t off;
+    is_u64(elf_page_file_bytes(&c.seg[1], 0, &off), 0x334, "data page 0: 0x334 file bytes");
+    is_u64(off, 0x1000, "  ... from offset 0x1000");
+    is_u64(elf_page_file_bytes(&c.seg[1], 1, &off), 0, "data page 1: all zero");
 
     ok(ftruncate(fd, 0x2000) == 0, "truncate the file to 0x2000 bytes");
+    unsigned char pg[4096];
+    struct elf_segment late = { .vaddr = 0x500000, .mem_bytes = 0x2000, .file_offset = 0x1000, .read_bytes = 0x1800 };
+    is_i64(elf_read_page(fd, &late, 1, pg), -EIO, "elf_read_page past the end of a shrunk file: -EIO");
+    is_i64(elf_read_page(-1, &late, 0, pg), -EBADF, "elf_read_page on a bad fd: -EBADF");
     ok(elf_parse_fd(fd, USER_TOP, &c, err, sizeof err) == -1 && strstr(err, "past the end of the file (0x2000"),
        "fd: the truncated file is rejected: %s", err);
     close(fd);
@@ -444,7 +492,7 @@ static void test_host(void)
             fstat(fd, &st);
             unsigned char *file = malloc((size_t)st.st_size);
             ok(read(fd, file, (size_t)st.st_size) == st.st_size &&
-               image_matches_phdrs(file, (size_t)st.st_size, &img),
+               image_matches_phdrs(file, (size_t)st.st_size, &img) && pages_match_phdrs(fd, file, &img),
                "  ... and loads, page by page, to what its program headers describe");
             free(file);
             close(fd);

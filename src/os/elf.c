@@ -329,3 +329,23 @@ int elf_parse_file(const char *path, uint64_t user_top, struct elf_image *out, c
         snprintf(err, errlen, "%s: %s", path, msg);
     return r;
 }
+
+int elf_read_page(int fd, const struct elf_segment *s, uint64_t index, void *page)
+{
+    uint64_t off;
+    uint64_t n = elf_page_file_bytes(s, index, &off);
+    unsigned char *p = page;
+    uint64_t done = 0;
+    while (done < n) {
+        ssize_t r = pread(fd, p + done, (size_t)(n - done), (off_t)(off + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            return -EIO;
+        done += (uint64_t)r;
+    }
+    memset(p + n, 0, ELF_PAGE_SIZE - n);
+    return 0;
+}

@@ -58,4 +58,22 @@ int elf_parse_fd(int fd, uint64_t user_top, struct elf_image *out, char *err, si
 /* The same, opening `path` itself; messages start with "path: ". */
 int elf_parse_file(const char *path, uint64_t user_top, struct elf_image *out, char *err, size_t errlen);
 
+/* Page `index` of a segment (0 .. mem_bytes/4096 - 1), as load_segment fills
+ * it: how many bytes come from the file (0 .. 4096) and from which offset;
+ * the rest of the page is zero. */
+static inline uint64_t elf_page_file_bytes(const struct elf_segment *s, uint64_t index, uint64_t *file_offset)
+{
+    uint64_t at = index * ELF_PAGE_SIZE;
+    *file_offset = s->file_offset + at;
+    if (at >= s->read_bytes)
+        return 0;
+    return s->read_bytes - at < ELF_PAGE_SIZE ? s->read_bytes - at : ELF_PAGE_SIZE;
+}
+
+/* The lazy-load initializer's work for one page: pread its file bytes from
+ * fd (retrying EINTR and short reads) and zero the rest of the 4096-byte
+ * page. 0, -errno from pread, or -EIO if the file ended early (it shrank
+ * after elf_parse_fd). */
+int elf_read_page(int fd, const struct elf_segment *s, uint64_t index, void *page);
+
 #endif
