@@ -320,10 +320,9 @@ static void test_inject(void)
 
 static void test_paths(void)
 {
-    char err[512];
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
+    char err[512], tmp[256];
+    const char *t = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s", t && *t ? t : "/tmp");
 
     err[0] = 0;
     ok(swap_open(tmp, 4 * PG, err, sizeof err) == NULL && strstr(err, tmp) &&
@@ -354,6 +353,17 @@ static void test_paths(void)
     } else {
         tap_skip(1, "running as root: file modes do not stop writes");
     }
+
+    char *saved = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", "/nonexistent-vmlab-dir", 1);
+    err[0] = 0;
+    ok(swap_open(NULL, 4 * PG, err, sizeof err) == NULL && strstr(err, "/nonexistent-vmlab-dir") &&
+       strstr(err, strerror(ENOENT)), "temporary file in a missing $TMPDIR: %s", err);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
 
     /* A named file: created, sized, used, left in place on close. */
     snprintf(path, sizeof path, "%s/vmlab-swap-test-%d", tmp, (int)getpid());

@@ -416,6 +416,7 @@ void swap_inject_error(struct swap_dev *sw, bool on_write, uint64_t slot, unsign
     if (!e)
         e = unused;
     assert(e && "swap_inject_error: too many injections at once");
+    assert((err != 0 || count == 0) && "swap_inject_error: errno 0 injects nothing");
     bool was_active = e->count != 0;
     *e = (struct swap_inject){ .on_write = on_write, .slot = slot, .count = count,
                                .err = err > 0 ? err : -err };
