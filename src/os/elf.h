@@ -46,7 +46,8 @@ struct elf_image {
 };
 
 /* Parse an ELF file given as bytes (for fuzzing) or from an open fd (read
- * with pread; only the headers are read, the file size bounds the rest).
+ * with pread, so the file offset does not move; only the headers are read,
+ * the file size bounds the rest).
  * user_top: addresses at or above it are kernel space and rejected.
  * Returns 0, or -1 with a message in err naming the problem by header field
  * or program header index and file offset, e.g. "program header 3: p_offset
