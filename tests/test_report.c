@@ -316,7 +316,7 @@ static void test_errors_and_edges(void)
     /* one series without a series column; a single point; many series */
     r = report_new("single");
     report_set_columns(r, 3, (const char *[]){ "x", "y", "s" });
-    char xs[8], ss[8];
+    char xs[16], ss[16];
     for (int s = 0; s < 30; s++) {
         snprintf(xs, sizeof xs, "%d", s);
         snprintf(ss, sizeof ss, "s%d", s);
