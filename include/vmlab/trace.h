@@ -134,7 +134,8 @@ uint64_t trace_records(const struct trace_reader *r);
  * message ("" if none). */
 uint64_t trace_skipped(const struct trace_reader *r);
 const char *trace_first_skipped(const struct trace_reader *r);
-/* Decompressed bytes consumed so far, and (text) the current line. */
+/* Decompressed bytes consumed so far, and (text) the number of the next
+ * line to be read, 1-based. */
 uint64_t trace_offset(const struct trace_reader *r);
 uint64_t trace_line(const struct trace_reader *r);
 /* For trace_open_command(): after trace_next() returned 0, the program's
