@@ -57,10 +57,12 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch)
     if (!e2)
         return NULL;
     stat_add(c, CPU_STAT_STLB_HITS, 1);
+    /* pages are aligned physically, so the page's base is the piece's
+     * base rounded down to the page size */
     struct tlb_fill f = {
-        .va = va, .page_base = e2->base, .level = e2->size, .prot = e2->prot,
-        .global = e2->flags & TLBE_GLOBAL, .dirty = e2->flags & TLBE_DIRTY,
-        .asid = e2->asid, .pkey = e2->pkey,
+        .va = va, .page_base = e2->base & ~(pt_level_size(e2->page_level) - 1),
+        .level = e2->page_level, .prot = e2->prot, .global = e2->flags & TLBE_GLOBAL,
+        .dirty = e2->flags & TLBE_DIRTY, .asid = e2->asid, .pkey = e2->pkey,
     };
     tlb_insert(&c->tlb, l1, &f);
     e = tlb_lookup(&c->tlb, l1, va, c->asid);
@@ -103,13 +105,11 @@ static void fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result
     bool global = res->global;
     if (c->env.fmt->arch == PT_ARCH_X86 && !(c->cr4 & X86_CR4_PGE))
         global = false;                    /* G is ignored without CR4.PGE */
+    /* RISC-V 512G/256T pages are stored as 1G pieces (tlb_insert) */
     struct tlb_fill f = {
-        .va = va, .page_base = res->page_base, .level = res->level > 2 ? 2 : res->level,
-        .prot = res->prot, .global = global, .dirty = res->dirty, .asid = c->asid,
-        .pkey = (uint8_t)res->pkey,
+        .va = va, .page_base = res->page_base, .level = res->level, .prot = res->prot,
+        .global = global, .dirty = res->dirty, .asid = c->asid, .pkey = (uint8_t)res->pkey,
     };
-    if (res->level > 2)                    /* RISC-V 512G/256T pages: splinter to 1G */
-        f.page_base = res->page_base + (va & (pt_level_size(res->level) - 1) & ~(pt_level_size(2) - 1));
     tlb_insert(&c->tlb, &c->tlb.l2, &f);
     tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f);
 }

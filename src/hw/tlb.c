@@ -101,6 +101,7 @@ static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
     a->sizes = cfg->sizes;
     a->pow2 = (a->nsets & (a->nsets - 1)) == 0;
     a->clock = 0;
+    a->nsplinter = 0;
     a->e = calloc(cfg->entries, sizeof *a->e);
     a->plru = calloc(a->nsets, sizeof *a->plru);
     return a->e && a->plru ? 0 : -1;
@@ -213,6 +214,10 @@ void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill
     if (way == a->ways)
         way = victim(t, a, set);
     struct tlb_entry *e = &s[way];
+    if ((e->flags & TLBE_VALID) && e->page_level > e->size)
+        a->nsplinter--;
+    if (f->level > size)
+        a->nsplinter++;
     e->vpn = vpn;
     e->base = f->page_base + (f->va & page_mask & ~entry_mask);
     e->asid = f->asid;
@@ -224,6 +229,16 @@ void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill
     touch(t, a, set, way);
 }
 
+/* Does the entry hold (a piece of) the page containing va? A large page
+ * stored as smaller pieces is matched by its whole extent: one INVLPG
+ * removes every piece (FACTS A §1.3). */
+static bool entry_covers(const struct tlb_entry *e, vaddr_t va)
+{
+    unsigned sh = size_shift(e->page_level > e->size ? e->page_level : e->size);
+    uint64_t entry_va = e->vpn << size_shift(e->size);
+    return (va >> sh) == (entry_va >> sh);
+}
+
 static bool entry_matches(const struct tlb_entry *e, const struct tlb_filter *flt)
 {
     if (!(e->flags & TLBE_VALID))
@@ -231,17 +246,26 @@ static bool entry_matches(const struct tlb_entry *e, const struct tlb_filter *fl
     bool global = e->flags & TLBE_GLOBAL;
     if (global && flt->keep_global)
         return false;
-    if (flt->by_va && (flt->va >> size_shift(e->size)) != e->vpn)
+    if (flt->by_va && !entry_covers(e, flt->va))
         return false;
     if (flt->by_asid && e->asid != flt->asid && !(global && flt->or_global))
         return false;
     return true;
 }
 
+static void drop(struct tlb_array_state *a, struct tlb_entry *e)
+{
+    if (e->page_level > e->size)
+        a->nsplinter--;
+    e->flags = 0;
+}
+
 static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *flt)
 {
     unsigned n = 0;
-    if (flt->by_va) {                       /* only the sets the address maps to */
+    /* One address: only the sets it maps to, unless pieces of a large
+     * page may sit in other sets. */
+    if (flt->by_va && !a->nsplinter) {
         for (unsigned size = 0; size < 3; size++) {
             if (!(a->sizes & (1u << size)))
                 continue;
@@ -249,7 +273,7 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
             for (unsigned w = 0; w < a->ways; w++) {
                 struct tlb_entry *e = &a->e[set * a->ways + w];
                 if (entry_matches(e, flt)) {
-                    e->flags = 0;
+                    drop(a, e);
                     n++;
                 }
             }
@@ -258,7 +282,7 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
     }
     for (unsigned i = 0; i < a->nsets * a->ways; i++)
         if (entry_matches(&a->e[i], flt)) {
-            a->e[i].flags = 0;
+            drop(a, &a->e[i]);
             n++;
         }
     return n;

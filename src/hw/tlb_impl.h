@@ -31,6 +31,7 @@ struct tlb_array_state {
     unsigned nsets, ways, sizes;
     bool pow2;               /* nsets is a power of two: index with a mask */
     uint32_t clock;          /* LRU stamp source */
+    unsigned nsplinter;      /* valid entries holding a piece of a larger page */
     struct tlb_entry *e;     /* nsets * ways */
     uint64_t *plru;          /* one tree per set (ways - 1 bits) */
 };
@@ -66,7 +67,7 @@ struct tlb {
 struct tlb_fill {
     vaddr_t va;
     paddr_t page_base;
-    unsigned level;          /* page level: 0, 1, 2 (larger levels are splintered to 1G) */
+    unsigned level;          /* page level (RISC-V 512G/256T pages are stored as 1G pieces) */
     unsigned prot;
     bool global, dirty;
     uint16_t asid;
