@@ -204,10 +204,13 @@ void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill
     unsigned set = set_of(a, vpn);
     struct tlb_entry *s = &a->e[set * a->ways];
 
+    /* Refresh an existing entry for the page in place: one of this ASID,
+     * or a global one (which matches every ASID, so a second copy would
+     * shadow the new one, e.g. a D=0 entry a store already walked for). */
     unsigned way = a->ways;
-    for (unsigned w = 0; w < a->ways; w++)     /* refresh an existing entry in place */
+    for (unsigned w = 0; w < a->ways; w++)
         if ((s[w].flags & TLBE_VALID) && s[w].vpn == vpn && s[w].size == size &&
-            s[w].asid == f->asid) {
+            (s[w].asid == f->asid || (s[w].flags & TLBE_GLOBAL))) {
             way = w;
             break;
         }
