@@ -112,6 +112,7 @@ void tm_activate(struct cpu *c, const struct ptb *b, uint16_t asid)
 {
     const struct pt_format *f = b->fmt;
     if (f->arch == PT_ARCH_X86) {
+        cpu_write_efer(c, X86_EFER_NXE);
         uint64_t cr4 = cpu_read_cr4(c);
         uint64_t want = f->levels == 5 ? (cr4 | X86_CR4_LA57) : (cr4 & ~X86_CR4_LA57);
         if (want != cr4)

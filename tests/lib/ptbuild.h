@@ -39,10 +39,11 @@ void ptb_set(struct ptb *b, vaddr_t va, unsigned level, uint64_t val);
  * a tlb_config_parse spec applied to "tiny"); aborts on error. */
 struct machine *tm_machine(enum pt_arch arch, unsigned ncpus, uint64_t mem, const char *tlb);
 
-/* Point CPU c at b's tables: x86 sets EFER.NXE=nxe... callers use the cpu_*
- * control functions directly for anything else. x86: CR4 gets LA57 for a
- * 5-level format, CR3 the root (PCID pcid if CR4.PCIDE is already set).
- * RISC-V: satp with the format's mode and ASID `asid`. */
+/* Point CPU c at b's tables. x86: EFER.NXE is set (make_leaf marks
+ * non-executable pages XD, reserved without NXE), CR4 gets LA57 for a
+ * 5-level format, CR3 the root (with PCID `asid` if CR4.PCIDE is set).
+ * RISC-V: satp with the format's mode and ASID `asid`. Anything else:
+ * the cpu_* control functions. */
 void tm_activate(struct cpu *c, const struct ptb *b, uint16_t asid);
 
 /* A canonical VA of the format made of table indices, root first, e.g.
