@@ -48,7 +48,7 @@ static void *walker(void *arg)
         } else {
             o->bad++;
         }
-        o->restarts += r.restarts;
+        __atomic_store_n(&o->restarts, o->restarts + r.restarts, __ATOMIC_RELAXED);
     }
     return NULL;
 }
