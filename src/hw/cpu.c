@@ -9,6 +9,7 @@
  * too, since the kernel may have raised the rights without a flush.
  */
 #include "hw/cpu_impl.h"
+#include "hw/physmem_impl.h"
 
 #include <assert.h>
 #include <string.h>
@@ -23,13 +24,61 @@ static inline bool want_right(const struct cpu_memo *mm, enum vm_access acc)
     return acc == VM_ACCESS_WRITE ? mm->write : mm->read;
 }
 
-static void memo_set(struct cpu *c, struct cpu_memo *mm, vaddr_t va, paddr_t pa,
-                     const struct tlb_entry *e)
+static inline struct cpu_memo *memo_slot(struct cpu *c, bool fetch, vaddr_t va)
 {
+    /* the byte offset of slot (va >> 12) % MEMO_SLOTS, in two operations */
+    _Static_assert(sizeof(struct cpu_memo) == 64, "a memo slot is one cache line");
+    char *side = (char *)(fetch ? c->imemo : c->dmemo);
+    return (struct cpu_memo *)(side + ((va >> (VM_PAGE_SHIFT - 6)) & ((MEMO_SLOTS - 1) << 6)));
+}
+
+/* Is the slot a live memo of va's page? */
+static inline bool memo_live(const struct cpu *c, const struct cpu_memo *mm, vaddr_t va)
+{
+    return mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == c->memo_gen && mm->e->seq == mm->seq;
+}
+
+/* A memo hit stands for an L1 probe that hits: touch the entry. */
+static inline void memo_touch(struct cpu *c, const struct cpu_memo *mm)
+{
+    tlb_touch_entry(&c->tlb, mm->a, mm->e, mm->set, mm->way);
+}
+
+/* The part of a touch the inline fast paths do themselves: an LRU stamp
+ * (below the renumbering limit), or nothing for random replacement. False
+ * if the access must take the slow path to be touched (tree-PLRU). */
+static inline bool memo_touch_fast(struct cpu *c, const struct cpu_memo *mm)
+{
+    if (c->tlb.repl == TLB_REPL_LRU) {
+        uint32_t clock = mm->a->clock;
+        if (__builtin_expect(clock >= TLB_CLOCK_LIMIT, 0))
+            return false;
+        mm->a->clock = clock + 1;
+        mm->e->stamp = clock + 1;
+        return true;
+    }
+    return c->tlb.repl == TLB_REPL_RANDOM;
+}
+
+static void memo_set(struct cpu *c, bool fetch, vaddr_t va, paddr_t pa, struct tlb_entry *e,
+                     const struct tlb_where *w)
+{
+    if (__builtin_expect(c->tlb.seq_wrapped, 0)) {
+        c->tlb.seq_wrapped = false;          /* entry seqs may repeat: start over */
+        for (unsigned i = 0; i < MEMO_SLOTS; i++)
+            c->dmemo[i].vpage = c->imemo[i].vpage = MEMO_NONE;
+    }
+    struct cpu_memo *mm = memo_slot(c, fetch, va);
     mm->vpage = va >> VM_PAGE_SHIFT;
     mm->pa = VM_ALIGN_DOWN(pa, VM_PAGE_SIZE);
     mm->host = c->membase + mm->pa;
-    if (mm == &c->imemo) {
+    mm->e = e;
+    mm->a = w->a;
+    mm->set = w->set;
+    mm->way = w->way;
+    mm->seq = e->seq;
+    mm->gen = c->memo_gen;
+    if (fetch) {
         mm->read = walk_allowed(&c->env, e->prot, VM_ACCESS_FETCH);
         mm->write = false;
     } else {
@@ -45,15 +94,18 @@ static paddr_t entry_pa(const struct tlb_entry *e, vaddr_t va)
     return e->base | (va & (pt_level_size(e->size) - 1));
 }
 
-/* Look the page up in L1 then L2, filling L1 from an L2 hit. */
-static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch)
+/* Look the page up in L1 then L2, filling L1 from an L2 hit. *in_l1 says
+ * whether the entry returned is an L1 entry (at *w). */
+static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tlb_where *w,
+                                bool *in_l1)
 {
     struct tlb_level_state *l1 = fetch ? &c->tlb.l1i : &c->tlb.l1d;
-    struct tlb_entry *e = tlb_lookup(&c->tlb, l1, va, c->asid);
+    struct tlb_entry *e = tlb_lookup(&c->tlb, l1, va, c->asid, w);
+    *in_l1 = true;
     if (e)
         return e;
     stat_add(c, fetch ? CPU_STAT_ITLB_L1_MISSES : CPU_STAT_DTLB_L1_MISSES, 1);
-    struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid);
+    struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid, NULL);
     if (!e2)
         return NULL;
     stat_add(c, CPU_STAT_STLB_HITS, 1);
@@ -65,8 +117,11 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch)
         .dirty = e2->flags & TLBE_DIRTY, .asid = e2->asid, .pkey = e2->pkey,
     };
     tlb_insert(&c->tlb, l1, &f);
-    e = tlb_lookup(&c->tlb, l1, va, c->asid);
-    return e ? e : e2;            /* no L1 array for this size: use L2's entry */
+    e = tlb_lookup(&c->tlb, l1, va, c->asid, w);
+    if (e)
+        return e;
+    *in_l1 = false;               /* no L1 array at all: use L2's entry */
+    return e2;
 }
 
 /* Walk, starting from the deepest page-walk-cache hit, and fill the caches. */
@@ -155,7 +210,6 @@ static int no_paging(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
 static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
 {
     bool fetch = acc == VM_ACCESS_FETCH;
-    struct cpu_memo *mm = fetch ? &c->imemo : &c->dmemo;
     enum cpu_stat lookup_stat = fetch ? CPU_STAT_ITLB_LOADS
                               : acc == VM_ACCESS_WRITE ? CPU_STAT_DTLB_STORES : CPU_STAT_DTLB_LOADS;
     enum cpu_stat miss_stat = fetch ? CPU_STAT_ITLB_LOAD_MISSES
@@ -168,32 +222,36 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
             cpu_poll(c);
         if (!c->paging)
             return no_paging(c, va, acc, pa);
-        if (mm->vpage == va >> VM_PAGE_SHIFT && want_right(mm, acc)) {
+        struct cpu_memo *mm = memo_slot(c, fetch, va);
+        if (memo_live(c, mm, va) && want_right(mm, acc)) {
+            memo_touch(c, mm);
             *pa = mm->pa | (va & VM_PAGE_MASK);
             return 0;
         }
-        struct tlb_entry *e = lookup(c, va, fetch);
+        struct tlb_where w;
+        bool in_l1;
+        struct tlb_entry *e = lookup(c, va, fetch, &w, &in_l1);
         if (e) {
             bool ok = walk_allowed(&c->env, e->prot, acc) &&
                       !walk_pkey_denied(&c->env, e->pkey, e->prot, acc);
             if (ok && (acc != VM_ACCESS_WRITE || (e->flags & TLBE_DIRTY))) {
                 *pa = entry_pa(e, va);
-                memo_set(c, mm, va, *pa, e);
+                if (in_l1)
+                    memo_set(c, fetch, va, *pa, e, &w);
                 return 0;
             }
             if (ok)
                 stat_add(c, CPU_STAT_TLB_DIRTY_REWALKS, 1);
         }
-        mm->vpage = MEMO_NONE;
         if (tries == 0)
             stat_add(c, miss_stat, 1);
         struct walk_result res;
         if (walk(c, va, acc, &res) == 0) {
             fill(c, va, fetch, &res);
             *pa = res.pa;
-            struct tlb_entry *ne = tlb_lookup(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, va, c->asid);
+            struct tlb_entry *ne = tlb_lookup(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, va, c->asid, &w);
             if (ne)
-                memo_set(c, mm, va, *pa, ne);
+                memo_set(c, fetch, va, *pa, ne, &w);
             return 0;
         }
         if (tries >= MAX_FAULT_RETRIES || !deliver_fault(c))
@@ -226,19 +284,12 @@ static unsigned first_part(vaddr_t va, unsigned len)
     return len < room ? len : (unsigned)room;
 }
 
-static int load(struct cpu *c, vaddr_t va, unsigned size, uint64_t *val, enum vm_access acc)
+/* The slow path of a load: translate every page touched, then read. */
+static __attribute__((noinline)) int load_slow(struct cpu *c, vaddr_t va, unsigned size,
+                                               uint64_t *val, enum vm_access acc)
 {
     assert(size == 1 || size == 2 || size == 4 || size == 8);
     paddr_t pa[2];
-    /* fast path: the memo, on one page */
-    struct cpu_memo *mm = acc == VM_ACCESS_FETCH ? &c->imemo : &c->dmemo;
-    if (mm->vpage == va >> VM_PAGE_SHIFT && mm->read && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
-        !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) && c->paging) {
-        stat_add(c, CPU_STAT_ACCESSES, 1);
-        stat_add(c, acc == VM_ACCESS_FETCH ? CPU_STAT_ITLB_LOADS : CPU_STAT_DTLB_LOADS, 1);
-        *val = physmem_load(c->pm, mm->pa | (va & VM_PAGE_MASK), size);
-        return 0;
-    }
     if (translate_span(c, va, size, acc, pa))
         return -1;
     unsigned n = first_part(va, size);
@@ -255,6 +306,26 @@ static int load(struct cpu *c, vaddr_t va, unsigned size, uint64_t *val, enum vm
     return 0;
 }
 
+/* The hit fast path: a live memo, the access within one page, no
+ * shootdown pending. It does exactly what an L1 hit does: touch the entry,
+ * count the access and the lookup. */
+static inline __attribute__((always_inline)) int load(struct cpu *c, vaddr_t va, unsigned size,
+                                                      uint64_t *val, enum vm_access acc)
+{
+    bool fetch = acc == VM_ACCESS_FETCH;
+    struct cpu_memo *mm = memo_slot(c, fetch, va);
+    if (__builtin_expect(memo_live(c, mm, va) && mm->read && size <= 8 &&
+                             (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                             !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) &&
+                             memo_touch_fast(c, mm), 1)) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, fetch ? CPU_STAT_ITLB_LOADS : CPU_STAT_DTLB_LOADS, 1);
+        *val = host_load(mm->host + (va & VM_PAGE_MASK), size);
+        return 0;
+    }
+    return load_slow(c, va, size, val, acc);
+}
+
 int cpu_load(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val)
 {
     return load(cpu, va, size, val, VM_ACCESS_READ);
@@ -265,18 +336,10 @@ int cpu_fetch(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val)
     return load(cpu, va, size, val, VM_ACCESS_FETCH);
 }
 
-int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
+static __attribute__((noinline)) int store_slow(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
 {
     assert(size == 1 || size == 2 || size == 4 || size == 8);
     paddr_t pa[2];
-    struct cpu_memo *mm = &c->dmemo;
-    if (mm->vpage == va >> VM_PAGE_SHIFT && mm->write && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
-        !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) && c->paging) {
-        stat_add(c, CPU_STAT_ACCESSES, 1);
-        stat_add(c, CPU_STAT_DTLB_STORES, 1);
-        physmem_store(c->pm, mm->pa | (va & VM_PAGE_MASK), size, val);
-        return 0;
-    }
     if (translate_span(c, va, size, VM_ACCESS_WRITE, pa))
         return -1;
     unsigned n = first_part(va, size);
@@ -289,6 +352,21 @@ int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
     physmem_write(c->pm, pa[0], b, n);
     physmem_write(c->pm, pa[1], b + n, size - n);
     return 0;
+}
+
+int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
+{
+    struct cpu_memo *mm = memo_slot(c, false, va);
+    if (__builtin_expect(memo_live(c, mm, va) && mm->write && size <= 8 &&
+                             (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                             !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) &&
+                             memo_touch_fast(c, mm), 1)) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, CPU_STAT_DTLB_STORES, 1);
+        host_store(mm->host + (va & VM_PAGE_MASK), size, val);
+        return 0;
+    }
+    return store_slow(c, va, size, val);
 }
 
 int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)

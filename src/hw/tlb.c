@@ -30,7 +30,7 @@ static uint64_t rng_next(uint64_t *s)
 /* Tree PLRU over `ways` leaves: node i has children 2i+1 and 2i+2; a bit
  * set means "the victim is on the right". A touch points every node on
  * the way to the leaf away from it. */
-static void plru_touch(uint64_t *tree, unsigned ways, unsigned way)
+void tlb_plru_touch(uint64_t *tree, unsigned ways, unsigned way)
 {
     unsigned node = 0, lo = 0, hi = ways;
     while (hi - lo > 1) {
@@ -45,6 +45,30 @@ static void plru_touch(uint64_t *tree, unsigned ways, unsigned way)
             lo = mid;
         }
     }
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+void tlb_renumber(struct tlb_array_state *a)
+{
+    /* (stamp << 32 | way) sorts by stamp, then way */
+    uint64_t *key = malloc(a->ways * sizeof *key);
+    if (!key)
+        abort();
+    for (unsigned set = 0; set < a->nsets; set++) {
+        struct tlb_entry *s = &a->e[set * a->ways];
+        for (unsigned w = 0; w < a->ways; w++)
+            key[w] = (uint64_t)s[w].stamp << 32 | w;
+        qsort(key, a->ways, sizeof *key, cmp_u64);
+        for (unsigned i = 0; i < a->ways; i++)
+            s[(uint32_t)key[i]].stamp = i + 1;
+    }
+    free(key);
+    a->clock = a->ways;
 }
 
 static unsigned plru_victim(uint64_t tree, unsigned ways)
@@ -63,14 +87,6 @@ static unsigned plru_victim(uint64_t tree, unsigned ways)
     return lo;
 }
 
-static void touch(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way)
-{
-    if (t->repl == TLB_REPL_LRU)
-        a->e[set * a->ways + way].stamp = ++a->clock;
-    else if (t->repl == TLB_REPL_PLRU)
-        plru_touch(&a->plru[set], a->ways, way);
-}
-
 static unsigned victim(struct tlb *t, struct tlb_array_state *a, unsigned set)
 {
     struct tlb_entry *s = &a->e[set * a->ways];
@@ -81,7 +97,7 @@ static unsigned victim(struct tlb *t, struct tlb_array_state *a, unsigned set)
     case TLB_REPL_LRU: {
         unsigned best = 0;
         for (unsigned w = 1; w < a->ways; w++)
-            if ((int32_t)(s[w].stamp - s[best].stamp) < 0)
+            if (s[w].stamp < s[best].stamp)
                 best = w;
         return best;
     }
@@ -155,7 +171,8 @@ void tlb_free(struct tlb *t)
         free(t->pwc[l].e);
 }
 
-struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid)
+struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid,
+                             struct tlb_where *where)
 {
     for (unsigned i = 0; i < lv->n; i++) {
         struct tlb_array_state *a = &lv->a[i];
@@ -169,7 +186,9 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
                 struct tlb_entry *e = &s[w];
                 if ((e->flags & TLBE_VALID) && e->vpn == vpn && e->size == size &&
                     (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
-                    touch(t, a, set, w);
+                    tlb_touch(t, a, set, w);
+                    if (where)
+                        *where = (struct tlb_where){a, set, w};
                     return e;
                 }
             }
@@ -229,7 +248,12 @@ void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill
     e->page_level = (uint8_t)f->level;
     e->pkey = f->pkey;
     e->flags = TLBE_VALID | (f->global ? TLBE_GLOBAL : 0) | (f->dirty ? TLBE_DIRTY : 0);
-    touch(t, a, set, way);
+    if (++t->seq == 0) {
+        t->seq = 1;
+        t->seq_wrapped = true;
+    }
+    e->seq = t->seq;
+    tlb_touch(t, a, set, way);
 }
 
 /* Does the entry hold (a piece of) the page containing va? A large page
@@ -303,6 +327,25 @@ unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt)
 
 /* ---- page-walk caches ---- */
 
+/* The next LRU stamp; renumbers the cache's stamps 1..n (order kept)
+ * before the 32-bit clock could wrap. */
+static uint32_t pwc_tick(struct pwc_state *p)
+{
+    if (__builtin_expect(p->clock >= TLB_CLOCK_LIMIT, 0)) {
+        uint64_t *key = malloc(p->n * sizeof *key);
+        if (!key)
+            abort();
+        for (unsigned i = 0; i < p->n; i++)
+            key[i] = (uint64_t)p->e[i].stamp << 32 | i;
+        qsort(key, p->n, sizeof *key, cmp_u64);
+        for (unsigned i = 0; i < p->n; i++)
+            p->e[(uint32_t)key[i]].stamp = i + 1;
+        free(key);
+        p->clock = p->n;
+    }
+    return ++p->clock;
+}
+
 struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid,
                              unsigned *level)
 {
@@ -312,7 +355,7 @@ struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint
         for (unsigned i = 0; i < p->n; i++) {
             struct pwc_entry *e = &p->e[i];
             if (e->valid && e->tag == tag && e->asid == asid) {
-                e->stamp = ++p->clock;
+                e->stamp = pwc_tick(p);
                 *level = l;
                 return e;
             }
@@ -339,7 +382,7 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
     if (!v) {                                     /* else the least recently used */
         v = &p->e[0];
         for (unsigned i = 1; i < p->n; i++)
-            if ((int32_t)(p->e[i].stamp - v->stamp) < 0)
+            if (p->e[i].stamp < v->stamp)
                 v = &p->e[i];
     }
     v->valid = true;
@@ -348,7 +391,7 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
     v->next = next;
     v->prot = (uint8_t)prot;
     v->global = global;
-    v->stamp = ++p->clock;
+    v->stamp = pwc_tick(p);
 }
 
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid)
