@@ -116,8 +116,7 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tl
         .level = e2->page_level, .prot = e2->prot, .global = e2->flags & TLBE_GLOBAL,
         .dirty = e2->flags & TLBE_DIRTY, .asid = e2->asid, .pkey = e2->pkey,
     };
-    tlb_insert(&c->tlb, l1, &f);
-    e = tlb_lookup(&c->tlb, l1, va, c->asid, w);
+    e = tlb_insert(&c->tlb, l1, &f, w);
     if (e)
         return e;
     *in_l1 = false;               /* no L1 array at all: use L2's entry */
@@ -155,7 +154,9 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
     return r;
 }
 
-static void fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result *res)
+/* Fill L2 and the side's L1; returns the L1 entry (NULL if no L1 array). */
+static struct tlb_entry *fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result *res,
+                              struct tlb_where *w)
 {
     bool global = res->global;
     if (c->env.fmt->arch == PT_ARCH_X86 && !(c->cr4 & X86_CR4_PGE))
@@ -165,8 +166,8 @@ static void fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result
         .va = va, .page_base = res->page_base, .level = res->level, .prot = res->prot,
         .global = global, .dirty = res->dirty, .asid = c->asid, .pkey = (uint8_t)res->pkey,
     };
-    tlb_insert(&c->tlb, &c->tlb.l2, &f);
-    tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f);
+    tlb_insert(&c->tlb, &c->tlb.l2, &f, NULL);
+    return tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f, w);
 }
 
 /* A page fault invalidates the TLB and paging-structure-cache entries that
@@ -247,9 +248,8 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
             stat_add(c, miss_stat, 1);
         struct walk_result res;
         if (walk(c, va, acc, &res) == 0) {
-            fill(c, va, fetch, &res);
+            struct tlb_entry *ne = fill(c, va, fetch, &res, &w);
             *pa = res.pa;
-            struct tlb_entry *ne = tlb_lookup(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, va, c->asid, &w);
             if (ne)
                 memo_set(c, fetch, va, *pa, ne, &w);
             return 0;

@@ -87,20 +87,13 @@ static unsigned plru_victim(uint64_t tree, unsigned ways)
     return lo;
 }
 
-static unsigned victim(struct tlb *t, struct tlb_array_state *a, unsigned set)
+/* The victim of a full set (no invalid way): LRU's least recent (the
+ * lowest-numbered of equals), tree-PLRU's, or a seeded random way. */
+static unsigned victim_full(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned lru_best)
 {
-    struct tlb_entry *s = &a->e[set * a->ways];
-    for (unsigned w = 0; w < a->ways; w++)
-        if (!(s[w].flags & TLBE_VALID))
-            return w;
     switch (t->repl) {
-    case TLB_REPL_LRU: {
-        unsigned best = 0;
-        for (unsigned w = 1; w < a->ways; w++)
-            if (s[w].stamp < s[best].stamp)
-                best = w;
-        return best;
-    }
+    case TLB_REPL_LRU:
+        return lru_best;
     case TLB_REPL_PLRU:
         return plru_victim(a->plru[set], a->ways);
     default:
@@ -176,6 +169,20 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
 {
     for (unsigned i = 0; i < lv->n; i++) {
         struct tlb_array_state *a = &lv->a[i];
+        if (a->nsets == 1) {
+            /* fully associative: one pass, each entry compared at its own size */
+            for (unsigned w = 0; w < a->ways; w++) {
+                struct tlb_entry *e = &a->e[w];
+                if ((e->flags & TLBE_VALID) && e->vpn == va >> size_shift(e->size) &&
+                    (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
+                    tlb_touch(t, a, 0, w);
+                    if (where)
+                        *where = (struct tlb_where){a, 0, w};
+                    return e;
+                }
+            }
+            continue;
+        }
         for (unsigned size = 0; size < 3; size++) {
             if (!(a->sizes & (1u << size)))
                 continue;
@@ -212,12 +219,13 @@ static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned
     return NULL;
 }
 
-void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f)
+struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
+                             struct tlb_where *where)
 {
     unsigned size;
     struct tlb_array_state *a = choose_array(lv, f->level, &size);
     if (!a)
-        return;
+        return NULL;
     uint64_t vpn = f->va >> size_shift(size);
     uint64_t page_mask = pt_level_size(f->level) - 1, entry_mask = pt_level_size(size) - 1;
     unsigned set = set_of(a, vpn);
@@ -226,15 +234,29 @@ void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill
     /* Refresh an existing entry for the page in place: one of this ASID,
      * or a global one (which matches every ASID, so a second copy would
      * shadow the new one, e.g. a D=0 entry a store already walked for). */
-    unsigned way = a->ways;
-    for (unsigned w = 0; w < a->ways; w++)
-        if ((s[w].flags & TLBE_VALID) && s[w].vpn == vpn && s[w].size == size &&
-            (s[w].asid == f->asid || (s[w].flags & TLBE_GLOBAL))) {
+    /* One pass finds that entry, else the first invalid way, else the
+     * least recently used (the victim the other policies need is chosen
+     * after, in victim_full). */
+    unsigned way = a->ways, invalid = a->ways, lru = 0;
+    uint32_t lru_stamp = UINT32_MAX;
+    for (unsigned w = 0; w < a->ways; w++) {
+        const struct tlb_entry *x = &s[w];
+        if (!(x->flags & TLBE_VALID)) {
+            if (invalid == a->ways)
+                invalid = w;
+            continue;
+        }
+        if (x->vpn == vpn && x->size == size && (x->asid == f->asid || (x->flags & TLBE_GLOBAL))) {
             way = w;
             break;
         }
+        if (x->stamp < lru_stamp) {
+            lru_stamp = x->stamp;
+            lru = w;
+        }
+    }
     if (way == a->ways)
-        way = victim(t, a, set);
+        way = invalid < a->ways ? invalid : victim_full(t, a, set, lru);
     struct tlb_entry *e = &s[way];
     if ((e->flags & TLBE_VALID) && e->page_level > e->size)
         a->nsplinter--;
@@ -254,6 +276,9 @@ void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill
     }
     e->seq = t->seq;
     tlb_touch(t, a, set, way);
+    if (where)
+        *where = (struct tlb_where){a, set, way};
+    return e;
 }
 
 /* Does the entry hold (a piece of) the page containing va? A large page

@@ -129,7 +129,11 @@ void tlb_free(struct tlb *t);
  * hit is touched for replacement. *where (if not NULL) says where it is. */
 struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid,
                              struct tlb_where *where);
-void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f);
+/* Fill a level with a translation (refreshing the page's entry in place if
+ * there is one). Returns the entry written, and where it is in *where (if
+ * not NULL); NULL if the level has no array. */
+struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
+                             struct tlb_where *where);
 /* Remove matching entries from every level; returns how many. */
 unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt);
 
