@@ -68,6 +68,8 @@ static void memo_set(struct cpu *c, bool fetch, vaddr_t va, paddr_t pa, struct t
         for (unsigned i = 0; i < MEMO_SLOTS; i++)
             c->dmemo[i].vpage = c->imemo[i].vpage = MEMO_NONE;
     }
+    if (!physmem_contains(c->pm, VM_ALIGN_DOWN(pa, VM_PAGE_SIZE), VM_PAGE_SIZE))
+        return;                              /* no memory there: the slow path reports it */
     struct cpu_memo *mm = memo_slot(c, fetch, va);
     mm->vpage = va >> VM_PAGE_SHIFT;
     mm->pa = VM_ALIGN_DOWN(pa, VM_PAGE_SIZE);
@@ -265,6 +267,20 @@ int cpu_translate(struct cpu *cpu, vaddr_t va, enum vm_access acc, paddr_t *pa)
     return translate_page(cpu, va, acc, pa);
 }
 
+/* The translation of va gave pa, but [pa, pa+len) is not memory: a bus
+ * error. The kernel made a bad mapping; the access fails. */
+static bool bus_error(struct cpu *c, vaddr_t va, paddr_t pa, uint64_t len, enum vm_access acc)
+{
+    if (__builtin_expect(physmem_contains(c->pm, pa, len), 1))
+        return false;
+    memset(&c->last_fault, 0, sizeof c->last_fault);
+    c->last_fault.type = FAULT_BUS;
+    c->last_fault.addr = va;
+    c->last_fault.access = acc;
+    c->last_fault.priv = c->env.priv;
+    return true;
+}
+
 /* Translate every page of [va, va+len) before any byte moves. Up to two
  * pages, as a single load or store of at most 8 bytes can touch. */
 static int translate_span(struct cpu *c, vaddr_t va, unsigned len, enum vm_access acc, paddr_t pa[2])
@@ -293,6 +309,9 @@ static __attribute__((noinline)) int load_slow(struct cpu *c, vaddr_t va, unsign
     if (translate_span(c, va, size, acc, pa))
         return -1;
     unsigned n = first_part(va, size);
+    if (bus_error(c, va, pa[0], n, acc) ||
+        (n < size && bus_error(c, va + n, pa[1], size - n, acc)))
+        return -1;
     if (n == size) {
         *val = physmem_load(c->pm, pa[0], size);
         return 0;
@@ -343,6 +362,9 @@ static __attribute__((noinline)) int store_slow(struct cpu *c, vaddr_t va, unsig
     if (translate_span(c, va, size, VM_ACCESS_WRITE, pa))
         return -1;
     unsigned n = first_part(va, size);
+    if (bus_error(c, va, pa[0], n, VM_ACCESS_WRITE) ||
+        (n < size && bus_error(c, va + n, pa[1], size - n, VM_ACCESS_WRITE)))
+        return -1;
     if (n == size) {
         physmem_store(c->pm, pa[0], size, val);
         return 0;
@@ -395,7 +417,7 @@ static int block(struct cpu *c, vaddr_t va, void *rbuf, const void *wbuf, size_t
         if (n > len - done)
             n = len - done;
         paddr_t pa;
-        if (cpu_translate(c, at, acc, &pa))
+        if (cpu_translate(c, at, acc, &pa) || bus_error(c, at, pa, n, acc))
             return -1;
         if (wbuf)
             physmem_write(c->pm, pa, (const uint8_t *)wbuf + done, n);
