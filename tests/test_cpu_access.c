@@ -212,6 +212,28 @@ static void test_handler(void)
     ok(h.calls > 100, "(after %d retries)", h.calls);
     teardown();
 
+    /* a mapping to physical addresses beyond memory: a bus error, no crash */
+    setup(PT_ARCH_X86, "golden-cove");
+    h = (struct hstate){0};
+    machine_set_fault_handler(m, handler, &h);
+    ptb_map(&b, VA, 0x1000000, 0, VM_PROT_READ | VM_PROT_WRITE, 0);
+    ptb_map(&b, VA + 4096, MEM + 0x100000, 0, VM_PROT_READ | VM_PROT_WRITE, 0);
+    tm_activate(c, &b, 0);
+    paddr_t pa;
+    ok(cpu_translate(c, VA + 4096 + 8, VM_ACCESS_READ, &pa) == 0 && pa == MEM + 0x100008,
+       "translation to a PA beyond memory succeeds");
+    ok(cpu_load(c, VA + 4096 + 8, 8, &v) == -1 && cpu_last_fault(c)->type == FAULT_BUS &&
+           cpu_last_fault(c)->addr == VA + 4096 + 8, "load from it: -1, FAULT_BUS at the address");
+    ok(cpu_load(c, VA + 4096 + 8, 8, &v) == -1, "again (never memoised)");
+    physmem_store(pm, 0x1000ffc, 4, 0x12345678);
+    ok(cpu_store(c, VA + 4092, 8, 0) == -1 && cpu_last_fault(c)->type == FAULT_BUS &&
+           cpu_last_fault(c)->addr == VA + 4096, "store crossing into it: FAULT_BUS at the second page");
+    is_u64(physmem_load(pm, 0x1000ffc, 4), 0x12345678, "nothing written on the first page");
+    char big[8192];
+    ok(cpu_read(c, VA, big, sizeof big) == -1 && cpu_last_fault(c)->type == FAULT_BUS, "block read: FAULT_BUS");
+    is_u64(h.calls, 0, "the fault handler is not called for bus errors");
+    teardown();
+
     /* paging off: physical = virtual; beyond memory: #GP */
     setup(PT_ARCH_X86, "golden-cove");
     physmem_store(pm, 0x5000, 8, 77);
