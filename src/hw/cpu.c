@@ -141,7 +141,7 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
         s.prot = p->prot;
         s.global = p->global;
     } else {
-        if (c->tlb.pwc[1].n || c->tlb.pwc[2].n || c->tlb.pwc[3].n)
+        if (c->tlb.pwc[1].n || c->tlb.pwc[2].n || c->tlb.pwc[3].n || c->tlb.pwc[4].n)
             stat_add(c, CPU_STAT_PWC_MISSES, 1);
         walk_start_at_root(&c->env, &s);
     }
