@@ -411,6 +411,24 @@ static void test_pwc(void)
     ok(cpu_load(r.c, q + 0x1000, 8, &v) == 0, "neighbour page mapped: loads");
     is_u64(tm_stat(r.c, CPU_STAT_WALK_REFS) - refs, 4, "no PWC entry was filled by the failed walk");
     rig_done(&r);
+
+    /* 5-level paging with only a PML5E cache */
+    struct machine *m = tm_machine(PT_ARCH_X86, 1, MEM, "l1d=none,l1i=none,l2=none,pwc=4/0/0/0");
+    struct cpu *c = machine_cpu(m, 0);
+    cpu_attach(c);
+    struct ptb b;
+    ptb_init(&b, machine_physmem(m), pt_format(PT_X86_64_5), 0x100000, 0x800000);
+    ptb_map(&b, a, 0x2000000, 0, VM_PROT_READ, 0);
+    ptb_map(&b, a + (1ull << 39), 0x2001000, 0, VM_PROT_READ, 0);
+    tm_activate(c, &b, 0);
+    cpu_load(c, a, 8, &v);
+    ok(tm_stat(c, CPU_STAT_WALK_REFS) == 5 && tm_stat(c, CPU_STAT_PWC_MISSES) == 1,
+       "5-level, PML5E cache only: first walk 5 refs, a pwc-miss");
+    cpu_load(c, a + (1ull << 39), 8, &v);
+    ok(tm_stat(c, CPU_STAT_WALK_REFS) == 9 && tm_stat(c, CPU_STAT_PWC_HITS) == 1,
+       "second walk under the same PML5E: 4 refs, a pwc-hit");
+    cpu_detach(c);
+    machine_destroy(m);
 }
 
 int main(void)

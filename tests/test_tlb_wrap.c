@@ -11,7 +11,7 @@ static void fill(struct tlb *t, struct tlb_level_state *lv, unsigned page)
 {
     struct tlb_fill f = {.va = (uint64_t)page << 12, .page_base = (uint64_t)page << 12,
                          .level = 0, .prot = VM_PROT_READ, .asid = 1};
-    tlb_insert(t, lv, &f);
+    tlb_insert(t, lv, &f, NULL);
 }
 
 static bool present(struct tlb *t, struct tlb_level_state *lv, unsigned page)
