@@ -70,6 +70,7 @@ struct cpu {
     void *user;
 
     int state;                             /* enum cpu_state, atomic */
+    uintptr_t owner;                       /* token of the driving thread (atomic), 0 if none */
     pthread_mutex_t ipi_lock;
     struct ipi_req *ipi_queue;
 };
