@@ -198,6 +198,72 @@ static void test_duel(void)
     machine_destroy(m);
 }
 
+/* A thread driving CPUs it does not name as `self`: with self = NULL, and
+ * two threads each driving two CPUs shooting down each other's. */
+struct pair { unsigned a, b; int rounds; uint64_t bad; };
+
+static void *pair_thread(void *arg)
+{
+    struct pair *p = arg;
+    struct cpu *ca = machine_cpu(m, p->a), *cb = machine_cpu(m, p->b);
+    cpu_attach(ca);
+    cpu_attach(cb);
+    cpumask_t others = 0xf & ~((1ull << p->a) | (1ull << p->b));
+    uint64_t v;
+    for (int i = 0; i < p->rounds; i++) {
+        vaddr_t va = V + (uint64_t)(i % 8) * 4096;
+        if (cpu_load(ca, va, 8, &v) || cpu_load(cb, va, 8, &v))
+            p->bad++;
+        /* self names only one of our CPUs; the other target is ours too */
+        machine_shootdown(m, ca, others | (1ull << p->b), 5, va, va + 4096);
+    }
+    cpu_detach(cb);
+    cpu_detach(ca);
+    return NULL;
+}
+
+static void test_owned_cpus(void)
+{
+    setup(4, "golden-cove");
+    int secs = 60;
+    pthread_t wd = start_watchdog("shootdowns to CPUs the sender drives", &secs);
+    /* self = NULL while driving a target */
+    struct cpu *c0 = machine_cpu(m, 0);
+    cpu_attach(c0);
+    uint64_t v, w0;
+    cpu_load(c0, V, 8, &v);
+    remap(V, 0x2000000);
+    physmem_store(pm, 0x2000000, 8, 4242);
+    machine_shootdown(m, NULL, 0x3, 5, V, V + 4096);
+    w0 = tm_stat(c0, CPU_STAT_WALKS);
+    ok(cpu_load(c0, V, 8, &v) == 0 && v == 4242 && tm_stat(c0, CPU_STAT_WALKS) == w0 + 1,
+       "self = NULL while driving a target: no deadlock, the driven CPU invalidated");
+    /* an unaligned range: both pages it touches */
+    cpu_load(c0, V + 4096, 8, &v);
+    cpu_load(c0, V, 8, &v);
+    struct cpu_stats st0, st1;
+    cpu_stats(c0, &st0);
+    machine_shootdown(m, c0, 0x1, 5, V + 0x800, V + 0x1800);
+    cpu_stats(c0, &st1);
+    is_u64(st1.v[CPU_STAT_SHOOTDOWN_PAGES] - st0.v[CPU_STAT_SHOOTDOWN_PAGES], 2,
+           "range [V+0x800, V+0x1800) counts the 2 pages it touches");
+    w0 = tm_stat(c0, CPU_STAT_WALKS);
+    cpu_load(c0, V, 8, &v);
+    cpu_load(c0, V + 4096, 8, &v);
+    is_u64(tm_stat(c0, CPU_STAT_WALKS) - w0, 2, "and both were invalidated");
+    cpu_detach(c0);
+
+    struct pair p[2] = {{0, 1, tm_san() ? 1000 : 5000, 0}, {2, 3, tm_san() ? 1000 : 5000, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, pair_thread, &p[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    stop_watchdog(wd);
+    ok(p[0].bad + p[1].bad == 0, "two threads each driving two CPUs, shooting each other's down: no deadlock");
+    machine_destroy(m);
+}
+
 /* ---- generations ---- */
 
 #define NREADERS 3
@@ -327,6 +393,7 @@ int main(void)
 {
     test_basic();
     test_duel();
+    test_owned_cpus();
     test_generations_detects_staleness();
     test_generations(true);
     test_generations(false);
