@@ -1,7 +1,8 @@
 /* cpu.c — a CPU's memory accesses: TLB lookup, walk, fault delivery.
  *
  * translate_page() is the whole story of one access to one page:
- *   memo (the last L1 hit) -> L1 TLB -> L2 TLB -> page-walk caches -> walk
+ *   memo (recent L1 hits, see cpu_impl.h) -> L1 TLB -> L2 TLB -> page-walk
+ *   caches -> walk
  *   -> on a fault, the kernel's handler, then try again.
  * Entries cache the rights combined over the walk, and D: a store that
  * hits an entry filled while D was 0 walks again so the walker sets D
