@@ -112,7 +112,9 @@ static void switch_to(struct world *w, int as)
     if (w->x86)
         cpu_write_cr3(w->c, w->as[as].root | (uint64_t)(as + 1) | X86_CR3_NOFLUSH);
     else
-        cpu_write_satp(w->c, rv_satp(w->fmt->levels == 3 ? RV_SATP_MODE_SV39 : RV_SATP_MODE_SV48,
+        cpu_write_satp(w->c, rv_satp(w->fmt->levels == 3   ? RV_SATP_MODE_SV39
+                                     : w->fmt->levels == 4 ? RV_SATP_MODE_SV48
+                                                           : RV_SATP_MODE_SV57,
                                      (uint16_t)(as + 1), w->as[as].root));
 }
 
@@ -147,8 +149,19 @@ static void op(struct world *w)
             pte ^= (rnd(&w->seed) & 1) ? X86_PTE_RW : X86_PTE_US;
         pte_store(w->pm, e, pte);
         invalidate_asid(w, as);
-    } else if (r < 85) {
+    } else if (r < 82) {
         switch_to(w, (int)(rnd(&w->seed) & 1));
+    } else if (r < 85) {
+        /* flushes that are never required but always allowed */
+        uint64_t k = rnd(&w->seed) % 3;
+        if (w->x86 && k == 0)
+            cpu_write_cr3(w->c, w->as[w->cur].root | (uint64_t)(w->cur + 1));   /* flushing CR3 write */
+        else if (w->x86)
+            cpu_invpcid(w->c, k == 1 ? 3 : 2, 0, 0);
+        else if (k == 0)
+            cpu_sfence_vma(w->c, false, 0, false, 0);
+        else
+            cpu_sfence_vma(w->c, false, 0, true, (uint16_t)(w->cur + 1));
     } else if (r < 95) {
         cpu_set_priv(w->c, (rnd(&w->seed) & 1) ? VM_PRIV_USER : VM_PRIV_SUPERVISOR);
     } else if (w->x86) {
@@ -227,7 +240,7 @@ static void run(enum pt_format_id id, const char *tlb, uint64_t seed, unsigned n
     }
     if (w.x86) {
         cpu_write_efer(w.c, X86_EFER_NXE);
-        cpu_write_cr4(w.c, X86_CR4_PCIDE | X86_CR4_PGE);
+        cpu_write_cr4(w.c, X86_CR4_PCIDE | X86_CR4_PGE | (w.fmt->levels == 5 ? X86_CR4_LA57 : 0));
     }
     switch_to(&w, 0);
     for (unsigned n = 0; n < nops; n++) {
@@ -254,5 +267,8 @@ int main(void)
             run(PT_X86_64, tlbs[t], seed * 7919, nops);
             run(PT_SV39, tlbs[t], seed * 104729, nops);
         }
+    run(PT_X86_64_5, "golden-cove", 31337, nops);
+    run(PT_SV48, "zen4", 4242, nops);
+    run(PT_SV57, "zen4", 777, nops);
     return tap_done();
 }
