@@ -150,8 +150,9 @@ void *cpu_user(const struct cpu *cpu);
 #define X86_EFER_NXE  (1ull << 11)
 #define X86_CR3_NOFLUSH (1ull << 63)
 
-/* MOV to CR3, with PCID and no-flush semantics. */
-void cpu_write_cr3(struct cpu *cpu, uint64_t value);
+/* MOV to CR3, with PCID and no-flush semantics. Returns -1 (#GP) for bit
+ * 63 set while CR4.PCIDE = 0, or address bits above MAXPHYADDR. */
+int cpu_write_cr3(struct cpu *cpu, uint64_t value);
 uint64_t cpu_read_cr3(const struct cpu *cpu);
 /* MOV to CR4: toggling PGE or clearing PCIDE flushes everything; setting
  * SMEP flushes the current PCID. Returns -1 (#GP) for setting PCIDE with
@@ -237,6 +238,7 @@ struct walk_result {
     unsigned ad_updates;      /* successful A/D compare-and-swaps */
     unsigned restarts;        /* walks restarted after a lost compare-and-swap */
     paddr_t leaf_pte;         /* physical address of the leaf entry */
+    unsigned pkey;            /* x86 protection key of the leaf */
 };
 
 /* Walk the tables for one access, with the A/D updates a real walk makes.

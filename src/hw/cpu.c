@@ -1,0 +1,339 @@
+/* cpu.c — a CPU's memory accesses: TLB lookup, walk, fault delivery.
+ *
+ * translate_page() is the whole story of one access to one page:
+ *   memo (the last L1 hit) -> L1 TLB -> L2 TLB -> page-walk caches -> walk
+ *   -> on a fault, the kernel's handler, then try again.
+ * Entries cache the rights combined over the walk, and D: a store that
+ * hits an entry filled while D was 0 walks again so the walker sets D
+ * (SDM 4.8), and a hit whose rights do not allow the access walks again
+ * too, since the kernel may have raised the rights without a flush.
+ */
+#include "hw/cpu_impl.h"
+
+#include <assert.h>
+#include <string.h>
+
+/* A handler that keeps answering "retry" without fixing anything would
+ * hang the simulator; past this many faults on one access, the access
+ * fails. */
+#define MAX_FAULT_RETRIES 10000
+
+static inline bool want_right(const struct cpu_memo *mm, enum vm_access acc)
+{
+    return acc == VM_ACCESS_WRITE ? mm->write : mm->read;
+}
+
+static void memo_set(struct cpu *c, struct cpu_memo *mm, vaddr_t va, paddr_t pa,
+                     const struct tlb_entry *e)
+{
+    mm->vpage = va >> VM_PAGE_SHIFT;
+    mm->pa = VM_ALIGN_DOWN(pa, VM_PAGE_SIZE);
+    mm->host = c->membase + mm->pa;
+    if (mm == &c->imemo) {
+        mm->read = walk_allowed(&c->env, e->prot, VM_ACCESS_FETCH);
+        mm->write = false;
+    } else {
+        mm->read = walk_allowed(&c->env, e->prot, VM_ACCESS_READ) &&
+                   !walk_pkey_denied(&c->env, e->pkey, e->prot, VM_ACCESS_READ);
+        mm->write = (e->flags & TLBE_DIRTY) && walk_allowed(&c->env, e->prot, VM_ACCESS_WRITE) &&
+                    !walk_pkey_denied(&c->env, e->pkey, e->prot, VM_ACCESS_WRITE);
+    }
+}
+
+static paddr_t entry_pa(const struct tlb_entry *e, vaddr_t va)
+{
+    return e->base | (va & (pt_level_size(e->size) - 1));
+}
+
+/* Look the page up in L1 then L2, filling L1 from an L2 hit. */
+static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch)
+{
+    struct tlb_level_state *l1 = fetch ? &c->tlb.l1i : &c->tlb.l1d;
+    struct tlb_entry *e = tlb_lookup(&c->tlb, l1, va, c->asid);
+    if (e)
+        return e;
+    stat_add(c, fetch ? CPU_STAT_ITLB_L1_MISSES : CPU_STAT_DTLB_L1_MISSES, 1);
+    struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid);
+    if (!e2)
+        return NULL;
+    stat_add(c, CPU_STAT_STLB_HITS, 1);
+    struct tlb_fill f = {
+        .va = va, .page_base = e2->base, .level = e2->size, .prot = e2->prot,
+        .global = e2->flags & TLBE_GLOBAL, .dirty = e2->flags & TLBE_DIRTY,
+        .asid = e2->asid, .pkey = e2->pkey,
+    };
+    tlb_insert(&c->tlb, l1, &f);
+    e = tlb_lookup(&c->tlb, l1, va, c->asid);
+    return e ? e : e2;            /* no L1 array for this size: use L2's entry */
+}
+
+/* Walk, starting from the deepest page-walk-cache hit, and fill the caches. */
+static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_result *res)
+{
+    const struct pt_format *fmt = c->env.fmt;
+    struct walk_start s;
+    unsigned level;
+    stat_add(c, CPU_STAT_WALKS, 1);
+    struct pwc_entry *p = pt_canonical(fmt, va)
+                              ? pwc_lookup(&c->tlb, fmt->levels - 1, va, c->asid, &level) : NULL;
+    if (p) {
+        stat_add(c, CPU_STAT_PWC_HITS, 1);
+        s.level = level - 1;
+        s.table = p->next;
+        s.prot = p->prot;
+        s.global = p->global;
+    } else {
+        if (c->tlb.pwc[1].n || c->tlb.pwc[2].n || c->tlb.pwc[3].n)
+            stat_add(c, CPU_STAT_PWC_MISSES, 1);
+        walk_start_at_root(&c->env, &s);
+    }
+    struct walk_path path;
+    int r = walk_run(c->pm, &c->env, va, acc, &s, res, &c->last_fault, &path);
+    stat_add(c, CPU_STAT_WALK_REFS, res->refs);
+    stat_add(c, CPU_STAT_WALK_AD_UPDATES, res->ad_updates);
+    stat_add(c, CPU_STAT_WALK_RESTARTS, res->restarts);
+    if (r == 0)
+        for (unsigned l = path.leaf + 1; l <= path.top; l++)
+            pwc_insert(&c->tlb, l, va, c->asid, path.next[l], path.prot[l], path.global[l]);
+    return r;
+}
+
+static void fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result *res)
+{
+    bool global = res->global;
+    if (c->env.fmt->arch == PT_ARCH_X86 && !(c->cr4 & X86_CR4_PGE))
+        global = false;                    /* G is ignored without CR4.PGE */
+    struct tlb_fill f = {
+        .va = va, .page_base = res->page_base, .level = res->level > 2 ? 2 : res->level,
+        .prot = res->prot, .global = global, .dirty = res->dirty, .asid = c->asid,
+        .pkey = (uint8_t)res->pkey,
+    };
+    if (res->level > 2)                    /* RISC-V 512G/256T pages: splinter to 1G */
+        f.page_base = res->page_base + (va & (pt_level_size(res->level) - 1) & ~(pt_level_size(2) - 1));
+    tlb_insert(&c->tlb, &c->tlb.l2, &f);
+    tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f);
+}
+
+/* A page fault invalidates the TLB and paging-structure-cache entries that
+ * would be used for the faulting address (SDM 4.10.4.1), so the kernel's
+ * fix-up is seen without a flush of its own. */
+static void fault_flush(struct cpu *c, vaddr_t va)
+{
+    struct tlb_filter flt = {.by_va = true, .va = va, .by_asid = true, .asid = c->asid};
+    tlb_flush(&c->tlb, &flt);
+    pwc_flush(&c->tlb, false, c->asid);
+    memo_clear(c);
+}
+
+/* Deliver the fault in c->last_fault; true if the access should be retried. */
+static bool deliver_fault(struct cpu *c)
+{
+    struct vm_fault *f = &c->last_fault;
+    stat_add(c, f->type == FAULT_GP ? CPU_STAT_GP_FAULTS : CPU_STAT_PAGE_FAULTS, 1);
+    if (f->type == FAULT_PAGE)
+        fault_flush(c, f->addr);
+    if (!c->m->fault_fn)
+        return false;
+    return c->m->fault_fn(c, f, c->m->fault_arg) == FAULT_RETRY;
+}
+
+static int no_paging(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
+{
+    if (va >= physmem_size(c->pm)) {
+        memset(&c->last_fault, 0, sizeof c->last_fault);
+        c->last_fault.type = FAULT_GP;
+        c->last_fault.addr = va;
+        c->last_fault.access = acc;
+        c->last_fault.priv = c->env.priv;
+        return -1;
+    }
+    *pa = va;
+    return 0;
+}
+
+/* Translate one page's worth of access (counted as one TLB lookup). */
+static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
+{
+    bool fetch = acc == VM_ACCESS_FETCH;
+    struct cpu_memo *mm = fetch ? &c->imemo : &c->dmemo;
+    enum cpu_stat lookup_stat = fetch ? CPU_STAT_ITLB_LOADS
+                              : acc == VM_ACCESS_WRITE ? CPU_STAT_DTLB_STORES : CPU_STAT_DTLB_LOADS;
+    enum cpu_stat miss_stat = fetch ? CPU_STAT_ITLB_LOAD_MISSES
+                            : acc == VM_ACCESS_WRITE ? CPU_STAT_DTLB_STORE_MISSES
+                                                     : CPU_STAT_DTLB_LOAD_MISSES;
+    stat_add(c, lookup_stat, 1);
+
+    for (unsigned tries = 0;; tries++) {
+        if (__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED))
+            cpu_poll(c);
+        if (!c->paging)
+            return no_paging(c, va, acc, pa);
+        if (mm->vpage == va >> VM_PAGE_SHIFT && want_right(mm, acc)) {
+            *pa = mm->pa | (va & VM_PAGE_MASK);
+            return 0;
+        }
+        struct tlb_entry *e = lookup(c, va, fetch);
+        if (e) {
+            bool ok = walk_allowed(&c->env, e->prot, acc) &&
+                      !walk_pkey_denied(&c->env, e->pkey, e->prot, acc);
+            if (ok && (acc != VM_ACCESS_WRITE || (e->flags & TLBE_DIRTY))) {
+                *pa = entry_pa(e, va);
+                memo_set(c, mm, va, *pa, e);
+                return 0;
+            }
+            if (ok)
+                stat_add(c, CPU_STAT_TLB_DIRTY_REWALKS, 1);
+        }
+        mm->vpage = MEMO_NONE;
+        if (tries == 0)
+            stat_add(c, miss_stat, 1);
+        struct walk_result res;
+        if (walk(c, va, acc, &res) == 0) {
+            fill(c, va, fetch, &res);
+            *pa = res.pa;
+            struct tlb_entry *ne = tlb_lookup(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, va, c->asid);
+            if (ne)
+                memo_set(c, mm, va, *pa, ne);
+            return 0;
+        }
+        if (tries >= MAX_FAULT_RETRIES || !deliver_fault(c))
+            return -1;
+    }
+}
+
+int cpu_translate(struct cpu *cpu, vaddr_t va, enum vm_access acc, paddr_t *pa)
+{
+    stat_add(cpu, CPU_STAT_ACCESSES, 1);
+    return translate_page(cpu, va, acc, pa);
+}
+
+/* Translate every page of [va, va+len) before any byte moves. Up to two
+ * pages, as a single load or store of at most 8 bytes can touch. */
+static int translate_span(struct cpu *c, vaddr_t va, unsigned len, enum vm_access acc, paddr_t pa[2])
+{
+    stat_add(c, CPU_STAT_ACCESSES, 1);
+    if (translate_page(c, va, acc, &pa[0]))
+        return -1;
+    vaddr_t last = va + len - 1;
+    if ((last ^ va) >> VM_PAGE_SHIFT == 0)
+        return 0;
+    return translate_page(c, VM_ALIGN_DOWN(last, VM_PAGE_SIZE), acc, &pa[1]);
+}
+
+static unsigned first_part(vaddr_t va, unsigned len)
+{
+    uint64_t room = VM_PAGE_SIZE - (va & VM_PAGE_MASK);
+    return len < room ? len : (unsigned)room;
+}
+
+static int load(struct cpu *c, vaddr_t va, unsigned size, uint64_t *val, enum vm_access acc)
+{
+    assert(size == 1 || size == 2 || size == 4 || size == 8);
+    paddr_t pa[2];
+    /* fast path: the memo, on one page */
+    struct cpu_memo *mm = acc == VM_ACCESS_FETCH ? &c->imemo : &c->dmemo;
+    if (mm->vpage == va >> VM_PAGE_SHIFT && mm->read && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+        !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) && c->paging) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, acc == VM_ACCESS_FETCH ? CPU_STAT_ITLB_LOADS : CPU_STAT_DTLB_LOADS, 1);
+        *val = physmem_load(c->pm, mm->pa | (va & VM_PAGE_MASK), size);
+        return 0;
+    }
+    if (translate_span(c, va, size, acc, pa))
+        return -1;
+    unsigned n = first_part(va, size);
+    if (n == size) {
+        *val = physmem_load(c->pm, pa[0], size);
+        return 0;
+    }
+    uint8_t b[8] = {0};
+    physmem_read(c->pm, pa[0], b, n);
+    physmem_read(c->pm, pa[1], b + n, size - n);
+    uint64_t v = 0;
+    memcpy(&v, b, size);
+    *val = v;
+    return 0;
+}
+
+int cpu_load(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val)
+{
+    return load(cpu, va, size, val, VM_ACCESS_READ);
+}
+
+int cpu_fetch(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val)
+{
+    return load(cpu, va, size, val, VM_ACCESS_FETCH);
+}
+
+int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
+{
+    assert(size == 1 || size == 2 || size == 4 || size == 8);
+    paddr_t pa[2];
+    struct cpu_memo *mm = &c->dmemo;
+    if (mm->vpage == va >> VM_PAGE_SHIFT && mm->write && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+        !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) && c->paging) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, CPU_STAT_DTLB_STORES, 1);
+        physmem_store(c->pm, mm->pa | (va & VM_PAGE_MASK), size, val);
+        return 0;
+    }
+    if (translate_span(c, va, size, VM_ACCESS_WRITE, pa))
+        return -1;
+    unsigned n = first_part(va, size);
+    if (n == size) {
+        physmem_store(c->pm, pa[0], size, val);
+        return 0;
+    }
+    uint8_t b[8];
+    memcpy(b, &val, sizeof b);
+    physmem_write(c->pm, pa[0], b, n);
+    physmem_write(c->pm, pa[1], b + n, size - n);
+    return 0;
+}
+
+int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
+{
+    paddr_t pa[2];
+    if (size == 0)
+        size = 1;
+    if (size > VM_PAGE_SIZE) {                 /* a long access: every page it spans */
+        for (vaddr_t p = VM_ALIGN_DOWN(va, VM_PAGE_SIZE); p < va + size; p += VM_PAGE_SIZE)
+            if (translate_span(c, p < va ? va : p, 1, acc, pa))
+                return -1;
+        return 0;
+    }
+    return translate_span(c, va, size, acc, pa);
+}
+
+/* Blocks go page by page; a fault part-way leaves the pages before it
+ * done, as a restartable string instruction would. */
+static int block(struct cpu *c, vaddr_t va, void *rbuf, const void *wbuf, size_t len)
+{
+    enum vm_access acc = wbuf ? VM_ACCESS_WRITE : VM_ACCESS_READ;
+    size_t done = 0;
+    while (done < len) {
+        vaddr_t at = va + done;
+        size_t n = VM_PAGE_SIZE - (at & VM_PAGE_MASK);
+        if (n > len - done)
+            n = len - done;
+        paddr_t pa;
+        if (cpu_translate(c, at, acc, &pa))
+            return -1;
+        if (wbuf)
+            physmem_write(c->pm, pa, (const uint8_t *)wbuf + done, n);
+        else
+            physmem_read(c->pm, pa, (uint8_t *)rbuf + done, n);
+        done += n;
+    }
+    return 0;
+}
+
+int cpu_read(struct cpu *cpu, vaddr_t va, void *buf, size_t len)
+{
+    return block(cpu, va, buf, NULL, len);
+}
+
+int cpu_write(struct cpu *cpu, vaddr_t va, const void *buf, size_t len)
+{
+    return block(cpu, va, NULL, buf, len);
+}

@@ -1,0 +1,10 @@
+/* pt_impl.h — the format descriptors, defined in pt_x86.c and pt_riscv.c. */
+#ifndef VMLAB_HW_PT_IMPL_H
+#define VMLAB_HW_PT_IMPL_H
+
+#include <vmlab/pt.h>
+
+extern const struct pt_format pt_x86_64, pt_x86_64_5;
+extern const struct pt_format pt_sv39, pt_sv48, pt_sv57;
+
+#endif

@@ -1,0 +1,339 @@
+/* tlb.c — set-associative TLB arrays, their replacement, and the
+ * page-walk caches.
+ *
+ * A level (L1 ITLB, L1 DTLB, L2) is a few arrays probed together, as the
+ * hardware probes its per-size arrays in parallel. An array indexes a set
+ * with the low bits of the page number at each page size it holds.
+ */
+#include "hw/tlb_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <vmlab/pt.h>
+
+static unsigned size_shift(unsigned size) { return pt_level_shift(size); }
+
+static uint64_t rng_next(uint64_t *s)
+{
+    /* xorshift64*: small, fast and reproducible from the seed */
+    uint64_t x = *s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545F4914F6CDD1Dull;
+}
+
+/* ---- replacement ---- */
+
+/* Tree PLRU over `ways` leaves: node i has children 2i+1 and 2i+2; a bit
+ * set means "the victim is on the right". A touch points every node on
+ * the way to the leaf away from it. */
+static void plru_touch(uint64_t *tree, unsigned ways, unsigned way)
+{
+    unsigned node = 0, lo = 0, hi = ways;
+    while (hi - lo > 1) {
+        unsigned mid = (lo + hi) / 2;
+        if (way < mid) {
+            *tree |= 1ull << node;            /* used left: victim right */
+            node = 2 * node + 1;
+            hi = mid;
+        } else {
+            *tree &= ~(1ull << node);
+            node = 2 * node + 2;
+            lo = mid;
+        }
+    }
+}
+
+static unsigned plru_victim(uint64_t tree, unsigned ways)
+{
+    unsigned node = 0, lo = 0, hi = ways;
+    while (hi - lo > 1) {
+        unsigned mid = (lo + hi) / 2;
+        if (tree & (1ull << node)) {
+            node = 2 * node + 2;
+            lo = mid;
+        } else {
+            node = 2 * node + 1;
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+static void touch(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way)
+{
+    if (t->repl == TLB_REPL_LRU)
+        a->e[set * a->ways + way].stamp = ++a->clock;
+    else if (t->repl == TLB_REPL_PLRU)
+        plru_touch(&a->plru[set], a->ways, way);
+}
+
+static unsigned victim(struct tlb *t, struct tlb_array_state *a, unsigned set)
+{
+    struct tlb_entry *s = &a->e[set * a->ways];
+    for (unsigned w = 0; w < a->ways; w++)
+        if (!(s[w].flags & TLBE_VALID))
+            return w;
+    switch (t->repl) {
+    case TLB_REPL_LRU: {
+        unsigned best = 0;
+        for (unsigned w = 1; w < a->ways; w++)
+            if ((int32_t)(s[w].stamp - s[best].stamp) < 0)
+                best = w;
+        return best;
+    }
+    case TLB_REPL_PLRU:
+        return plru_victim(a->plru[set], a->ways);
+    default:
+        return (unsigned)(rng_next(&t->rng) % a->ways);
+    }
+}
+
+/* ---- arrays ---- */
+
+static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
+{
+    a->ways = cfg->ways;
+    a->nsets = cfg->entries / cfg->ways;
+    a->sizes = cfg->sizes;
+    a->pow2 = (a->nsets & (a->nsets - 1)) == 0;
+    a->clock = 0;
+    a->e = calloc(cfg->entries, sizeof *a->e);
+    a->plru = calloc(a->nsets, sizeof *a->plru);
+    return a->e && a->plru ? 0 : -1;
+}
+
+static unsigned set_of(const struct tlb_array_state *a, uint64_t vpn)
+{
+    return a->pow2 ? (unsigned)(vpn & (a->nsets - 1)) : (unsigned)(vpn % a->nsets);
+}
+
+static int level_init(struct tlb_level_state *lv, const struct tlb_level *cfg)
+{
+    lv->n = 0;
+    for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
+        if (cfg->array[i].entries && array_init(&lv->a[lv->n++], &cfg->array[i]))
+            return -1;
+    return 0;
+}
+
+int tlb_init(struct tlb *t, const struct tlb_config *cfg)
+{
+    memset(t, 0, sizeof *t);
+    t->repl = cfg->repl;
+    t->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ull;
+    if (level_init(&t->l1i, &cfg->l1i) || level_init(&t->l1d, &cfg->l1d) ||
+        level_init(&t->l2, &cfg->l2))
+        return -1;
+    for (unsigned l = 1; l < 5; l++) {
+        t->pwc[l].n = cfg->pwc[l];
+        if (cfg->pwc[l] && !(t->pwc[l].e = calloc(cfg->pwc[l], sizeof(struct pwc_entry))))
+            return -1;
+    }
+    return 0;
+}
+
+static void level_free(struct tlb_level_state *lv)
+{
+    for (unsigned i = 0; i < lv->n; i++) {
+        free(lv->a[i].e);
+        free(lv->a[i].plru);
+    }
+    lv->n = 0;
+}
+
+void tlb_free(struct tlb *t)
+{
+    level_free(&t->l1i);
+    level_free(&t->l1d);
+    level_free(&t->l2);
+    for (unsigned l = 1; l < 5; l++)
+        free(t->pwc[l].e);
+}
+
+struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid)
+{
+    for (unsigned i = 0; i < lv->n; i++) {
+        struct tlb_array_state *a = &lv->a[i];
+        for (unsigned size = 0; size < 3; size++) {
+            if (!(a->sizes & (1u << size)))
+                continue;
+            uint64_t vpn = va >> size_shift(size);
+            unsigned set = set_of(a, vpn);
+            struct tlb_entry *s = &a->e[set * a->ways];
+            for (unsigned w = 0; w < a->ways; w++) {
+                struct tlb_entry *e = &s[w];
+                if ((e->flags & TLBE_VALID) && e->vpn == vpn && e->size == size &&
+                    (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
+                    touch(t, a, set, w);
+                    return e;
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+/* The array and size that will hold a page of `level`: an array holding
+ * that size if there is one, else the largest smaller size held anywhere
+ * in the level (the page is then stored splintered). */
+static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned level,
+                                            unsigned *size)
+{
+    for (int s = level > 2 ? 2 : (int)level; s >= 0; s--)
+        for (unsigned i = 0; i < lv->n; i++)
+            if (lv->a[i].sizes & (1u << s)) {
+                *size = (unsigned)s;
+                return &lv->a[i];
+            }
+    return NULL;
+}
+
+void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f)
+{
+    unsigned size;
+    struct tlb_array_state *a = choose_array(lv, f->level, &size);
+    if (!a)
+        return;
+    uint64_t vpn = f->va >> size_shift(size);
+    uint64_t page_mask = pt_level_size(f->level) - 1, entry_mask = pt_level_size(size) - 1;
+    unsigned set = set_of(a, vpn);
+    struct tlb_entry *s = &a->e[set * a->ways];
+
+    unsigned way = a->ways;
+    for (unsigned w = 0; w < a->ways; w++)     /* refresh an existing entry in place */
+        if ((s[w].flags & TLBE_VALID) && s[w].vpn == vpn && s[w].size == size &&
+            s[w].asid == f->asid) {
+            way = w;
+            break;
+        }
+    if (way == a->ways)
+        way = victim(t, a, set);
+    struct tlb_entry *e = &s[way];
+    e->vpn = vpn;
+    e->base = f->page_base + (f->va & page_mask & ~entry_mask);
+    e->asid = f->asid;
+    e->size = (uint8_t)size;
+    e->prot = (uint8_t)f->prot;
+    e->page_level = (uint8_t)f->level;
+    e->pkey = f->pkey;
+    e->flags = TLBE_VALID | (f->global ? TLBE_GLOBAL : 0) | (f->dirty ? TLBE_DIRTY : 0);
+    touch(t, a, set, way);
+}
+
+static bool entry_matches(const struct tlb_entry *e, const struct tlb_filter *flt)
+{
+    if (!(e->flags & TLBE_VALID))
+        return false;
+    bool global = e->flags & TLBE_GLOBAL;
+    if (global && flt->keep_global)
+        return false;
+    if (flt->by_va && (flt->va >> size_shift(e->size)) != e->vpn)
+        return false;
+    if (flt->by_asid && e->asid != flt->asid && !(global && flt->or_global))
+        return false;
+    return true;
+}
+
+static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *flt)
+{
+    unsigned n = 0;
+    if (flt->by_va) {                       /* only the sets the address maps to */
+        for (unsigned size = 0; size < 3; size++) {
+            if (!(a->sizes & (1u << size)))
+                continue;
+            unsigned set = set_of(a, flt->va >> size_shift(size));
+            for (unsigned w = 0; w < a->ways; w++) {
+                struct tlb_entry *e = &a->e[set * a->ways + w];
+                if (entry_matches(e, flt)) {
+                    e->flags = 0;
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+    for (unsigned i = 0; i < a->nsets * a->ways; i++)
+        if (entry_matches(&a->e[i], flt)) {
+            a->e[i].flags = 0;
+            n++;
+        }
+    return n;
+}
+
+unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt)
+{
+    unsigned n = 0;
+    struct tlb_level_state *levels[3] = {&t->l1i, &t->l1d, &t->l2};
+    for (unsigned l = 0; l < 3; l++)
+        for (unsigned i = 0; i < levels[l]->n; i++)
+            n += flush_array(&levels[l]->a[i], flt);
+    return n;
+}
+
+/* ---- page-walk caches ---- */
+
+struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid,
+                             unsigned *level)
+{
+    for (unsigned l = 1; l < 5 && l <= top_level; l++) {
+        struct pwc_state *p = &t->pwc[l];
+        uint64_t tag = va >> pt_level_shift(l);
+        for (unsigned i = 0; i < p->n; i++) {
+            struct pwc_entry *e = &p->e[i];
+            if (e->valid && e->tag == tag && e->asid == asid) {
+                e->stamp = ++p->clock;
+                *level = l;
+                return e;
+            }
+        }
+    }
+    *level = 0;
+    return NULL;
+}
+
+void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_t next,
+                unsigned prot, bool global)
+{
+    if (level < 1 || level > 4 || !t->pwc[level].n)
+        return;
+    struct pwc_state *p = &t->pwc[level];
+    uint64_t tag = va >> pt_level_shift(level);
+    struct pwc_entry *v = NULL;
+    for (unsigned i = 0; i < p->n && !v; i++)     /* the same entry, refreshed */
+        if (p->e[i].valid && p->e[i].tag == tag && p->e[i].asid == asid)
+            v = &p->e[i];
+    for (unsigned i = 0; i < p->n && !v; i++)     /* else a free one */
+        if (!p->e[i].valid)
+            v = &p->e[i];
+    if (!v) {                                     /* else the least recently used */
+        v = &p->e[0];
+        for (unsigned i = 1; i < p->n; i++)
+            if ((int32_t)(p->e[i].stamp - v->stamp) < 0)
+                v = &p->e[i];
+    }
+    v->valid = true;
+    v->tag = tag;
+    v->asid = asid;
+    v->next = next;
+    v->prot = (uint8_t)prot;
+    v->global = global;
+    v->stamp = ++p->clock;
+}
+
+unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid)
+{
+    unsigned n = 0;
+    for (unsigned l = 1; l < 5; l++)
+        for (unsigned i = 0; i < t->pwc[l].n; i++) {
+            struct pwc_entry *e = &t->pwc[l].e[i];
+            if (e->valid && (all_asids || e->asid == asid)) {
+                e->valid = false;
+                n++;
+            }
+        }
+    return n;
+}

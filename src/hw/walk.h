@@ -1,0 +1,39 @@
+/* walk.h — the walker's internal entry point, used by the CPU's TLB miss path.
+ *
+ * A walk may start below the root when a page-walk cache supplies the
+ * table for some level together with the rights combined above it.
+ */
+#ifndef VMLAB_HW_WALK_H
+#define VMLAB_HW_WALK_H
+
+#include <vmlab/machine.h>
+
+struct walk_start {
+    unsigned level;      /* level of the table at `table` */
+    paddr_t table;
+    unsigned prot;       /* rights combined over the levels above (VM_PROT_*) */
+    bool global;         /* RISC-V: a non-leaf G above makes the subtree global */
+};
+
+/* The non-leaf entries a walk went through: for each level L above the
+ * leaf, the table it pointed to and the rights combined down to L. */
+struct walk_path {
+    unsigned top, leaf;              /* levels [leaf+1, top] are filled */
+    paddr_t next[PT_MAX_LEVELS];
+    unsigned prot[PT_MAX_LEVELS];
+    bool global[PT_MAX_LEVELS];
+};
+
+/* Would the combined rights `prot` allow access `acc` under env's control
+ * state? (Used on TLB hits, whose entries cache the combined rights.) */
+bool walk_allowed(const struct walk_env *env, unsigned prot, enum vm_access acc);
+/* x86 protection keys: does PKRU forbid the access to a page with key `pkey`? */
+bool walk_pkey_denied(const struct walk_env *env, unsigned pkey, unsigned prot, enum vm_access acc);
+
+void walk_start_at_root(const struct walk_env *env, struct walk_start *s);
+
+int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
+             const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
+             struct walk_path *path);
+
+#endif
