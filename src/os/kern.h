@@ -1,4 +1,4 @@
-/* kern.h — the kernel's internal structures, shared by src/os/*.c.
+/* kern.h — the kernel's internal structures, shared by the kernel.
  *
  * Vocabulary (PintOS project 3, Linux where PintOS is silent):
  *   struct page     one virtual page a process may use, in its SPT (spt.c)
@@ -35,6 +35,12 @@ bool klock_try(struct klock *l);
 void klock_release(struct klock *l);
 /* One step of a wait loop: serve shootdowns, yield the host CPU. */
 void kwait_step(struct cpu *self);
+
+/* The CPU the calling thread drives: `given` if not NULL, else the CPU this
+ * thread last passed to kernel_switch_to (if it belongs to k's machine). */
+struct kernel;
+struct cpu *kself(struct kernel *k, struct cpu *given);
+void kernel_note_thread_cpu(struct cpu *cpu);
 
 /* Relaxed atomic counters. */
 static inline void stat_add(uint64_t *c, uint64_t n) { __atomic_fetch_add(c, n, __ATOMIC_RELAXED); }
@@ -264,13 +270,13 @@ enum frame_alloc_err { FA_OK, FA_SWAP_FULL, FA_NO_FRAME };
  * FRAME_NONE and *why on failure. */
 uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why);
 /* Give frame i to page pg: bind, list (the policy decides where), clear busy. */
-void frame_install(struct kernel *k, uint32_t i, struct page *pg);
+void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg);
 /* Take resident frame i away from its page for unmap/exit: waits while an
  * eviction owns it, then makes it busy and unlisted. false if the page is no
  * longer resident (an eviction won). */
 bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg);
 /* Return a busy frame to the pool. */
-void frame_free(struct kernel *k, uint32_t i);
+void frame_free(struct kernel *k, struct cpu *self, uint32_t i);
 
 /* ---- processes ------------------------------------------------------------------ */
 
