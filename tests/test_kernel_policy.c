@@ -1,0 +1,222 @@
+/* test_kernel_policy.c — eviction policies against independent models on
+ * reference strings: textbook answers (FIFO 15, LRU 12, OPT 9 on the
+ * classic string with 3 frames; Belady's anomaly: FIFO 9 faults with 3
+ * frames, 10 with 4), then random strings for every model. */
+#include "ktest.h"
+
+#define BASE 0x10000000ull
+#define MAXP 64
+
+/* ---- models ---- */
+
+enum model { M_FIFO, M_LRU, M_OPT, M_CLOCK, M_AGING };
+
+static unsigned model_faults(enum model m, const unsigned *refs, size_t n, unsigned frames)
+{
+    int slot_page[MAXP];            /* FIFO/LRU/OPT/AGING: list order; CLOCK: circle */
+    unsigned ref[MAXP], age[MAXP];
+    size_t used = 0, hand = 0;
+    unsigned faults = 0;
+    for (size_t t = 0; t < n; t++) {
+        unsigned pg = refs[t];
+        size_t at = used;
+        for (size_t i = 0; i < used; i++)
+            if (slot_page[i] == (int)pg)
+                at = i;
+        if (at < used) {   /* hit */
+            ref[at] = 1;
+            if (m == M_LRU) {   /* move to the recent end */
+                int p = slot_page[at];
+                unsigned r = ref[at], a = age[at];
+                memmove(&slot_page[at], &slot_page[at + 1], (used - at - 1) * sizeof(int));
+                memmove(&ref[at], &ref[at + 1], (used - at - 1) * sizeof(unsigned));
+                memmove(&age[at], &age[at + 1], (used - at - 1) * sizeof(unsigned));
+                slot_page[used - 1] = p;
+                ref[used - 1] = r;
+                age[used - 1] = a;
+            }
+            continue;
+        }
+        faults++;
+        if (used < frames) {
+            slot_page[used] = (int)pg;
+            ref[used] = 1;
+            age[used] = 0;
+            used++;
+            continue;
+        }
+        size_t victim = 0;
+        if (m == M_CLOCK) {
+            for (;;) {
+                if (ref[hand]) {
+                    ref[hand] = 0;
+                    hand = (hand + 1) % used;
+                    continue;
+                }
+                victim = hand;
+                hand = (hand + 1) % used;
+                break;
+            }
+            slot_page[victim] = (int)pg;
+            ref[victim] = 1;
+            continue;
+        }
+        if (m == M_OPT) {
+            size_t best_next = 0;
+            for (size_t i = 0; i < used; i++) {
+                size_t nx = SIZE_MAX;
+                for (size_t u = t + 1; u < n; u++)
+                    if (refs[u] == (unsigned)slot_page[i]) {
+                        nx = u;
+                        break;
+                    }
+                if (i == 0 || nx > best_next) {
+                    victim = i;
+                    best_next = nx;
+                }
+                if (nx == SIZE_MAX)
+                    break;
+            }
+        } else if (m == M_AGING) {
+            unsigned best = UINT32_MAX;
+            for (size_t i = 0; i < used; i++) {
+                age[i] = (age[i] >> 1) | (ref[i] ? 0x80u : 0);
+                ref[i] = 0;
+                if (age[i] < best) {
+                    best = age[i];
+                    victim = i;
+                }
+            }
+        }
+        /* FIFO, LRU: victim 0. Remove it, append the new page. */
+        memmove(&slot_page[victim], &slot_page[victim + 1], (used - victim - 1) * sizeof(int));
+        memmove(&ref[victim], &ref[victim + 1], (used - victim - 1) * sizeof(unsigned));
+        memmove(&age[victim], &age[victim + 1], (used - victim - 1) * sizeof(unsigned));
+        slot_page[used - 1] = (int)pg;
+        ref[used - 1] = 1;
+        age[used - 1] = 0;
+    }
+    return faults;
+}
+
+/* ---- the kernel on the same string ---- */
+
+struct oracle {
+    const unsigned *refs;
+    size_t n, t;
+};
+
+static uint64_t next_use(void *arg, const struct process *p, vaddr_t page)
+{
+    (void)p;
+    struct oracle *o = arg;
+    unsigned pg = (unsigned)((page - BASE) / 4096);
+    for (size_t u = o->t + 1; u < o->n; u++)
+        if (o->refs[u] == pg)
+            return u;
+    return UINT64_MAX;
+}
+
+static uint64_t kernel_faults(const char *policy, const unsigned *refs, size_t n, unsigned frames,
+                              bool report, bool writes)
+{
+    struct kt t = kt_make(PT_ARCH_X86, 1, frames, 256, policy);
+    struct cpu *cpu = machine_cpu(t.m, 0);
+    cpu_attach(cpu);
+    struct oracle o = {refs, n, 0};
+    kernel_set_oracle(t.k, next_use, &o);
+    struct process *p = kernel_process_create(t.k, policy);
+    kernel_map_anon(p, BASE, MAXP * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_switch_to(cpu, p);
+    bool good = true;
+    for (size_t i = 0; i < n; i++) {
+        o.t = i;
+        vaddr_t va = BASE + refs[i] * 4096ull;
+        if (writes && i % 3 == 0)
+            good &= cpu_store(cpu, va + 8, 8, i) == 0;
+        else
+            good &= cpu_touch(cpu, va, 8, VM_ACCESS_READ) == 0;
+        if (report)
+            kernel_note_access(p, va);
+    }
+    if (!good)
+        ok(0, "%s: an access failed: %s", policy, kernel_process_kill_message(p));
+    uint64_t f = kt_pstat(p, VMSTAT_PGFAULT);
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(p, cpu);
+    cpu_detach(cpu);
+    kt_free(&t);
+    return f;
+}
+
+static const unsigned textbook[] = {7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1};
+static const unsigned belady[] = {1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5};
+#define N(a) (sizeof a / sizeof a[0])
+
+int main(void)
+{
+    /* the models themselves, against the textbook */
+    is_u64(model_faults(M_FIFO, textbook, N(textbook), 3), 15, "model FIFO: 15");
+    is_u64(model_faults(M_LRU, textbook, N(textbook), 3), 12, "model LRU: 12");
+    is_u64(model_faults(M_OPT, textbook, N(textbook), 3), 9, "model OPT: 9");
+    is_u64(model_faults(M_FIFO, belady, N(belady), 3), 9, "model Belady FIFO 3 frames: 9");
+    is_u64(model_faults(M_FIFO, belady, N(belady), 4), 10, "model Belady FIFO 4 frames: 10");
+
+    /* the kernel */
+    is_u64(kernel_faults("fifo", textbook, N(textbook), 3, false, false), 15, "kernel FIFO: 15");
+    is_u64(kernel_faults("lru", textbook, N(textbook), 3, true, false), 12, "kernel LRU (reported refs): 12");
+    is_u64(kernel_faults("opt", textbook, N(textbook), 3, false, false), 9, "kernel OPT (oracle): 9");
+    is_u64(kernel_faults("clock", textbook, N(textbook), 3, false, false),
+           model_faults(M_CLOCK, textbook, N(textbook), 3), "kernel clock = second-chance model (%u)",
+           model_faults(M_CLOCK, textbook, N(textbook), 3));
+    is_u64(kernel_faults("fifo", belady, N(belady), 3, false, false), 9, "kernel Belady FIFO 3 frames: 9");
+    is_u64(kernel_faults("fifo", belady, N(belady), 4, false, false), 10, "kernel Belady FIFO 4 frames: 10");
+    is_u64(kernel_faults("lru", belady, N(belady), 3, true, false), model_faults(M_LRU, belady, N(belady), 3),
+           "kernel LRU on Belady's string, 3 frames");
+    is_u64(kernel_faults("lru", belady, N(belady), 4, true, false), model_faults(M_LRU, belady, N(belady), 4),
+           "kernel LRU on Belady's string, 4 frames (stack algorithm: no anomaly)");
+
+    /* random strings, with writes mixed in (dirty pages go to swap and back) */
+    uint64_t seed = 12345;
+    int rounds = kt_sanitized() ? 6 : 20;
+    int bad[5] = {0};
+    const char *names[] = {"fifo", "lru", "opt", "clock", "aging"};
+    for (int r = 0; r < rounds; r++) {
+        unsigned refs[300];
+        unsigned npages = 4 + (unsigned)(kt_rng(&seed) % 12);
+        unsigned frames = 2 + (unsigned)(kt_rng(&seed) % (npages - 2));
+        size_t n = 100 + kt_rng(&seed) % 200;
+        for (size_t i = 0; i < n; i++) {
+            /* some locality: half the time reuse a recent page */
+            if (i > 4 && kt_rng(&seed) % 2)
+                refs[i] = refs[i - 1 - kt_rng(&seed) % 4];
+            else
+                refs[i] = (unsigned)(kt_rng(&seed) % npages);
+        }
+        for (int m = 0; m < 5; m++) {
+            uint64_t want = model_faults((enum model)m, refs, n, frames);
+            uint64_t got = kernel_faults(names[m], refs, n, frames, m == M_LRU, r % 2);
+            if (got != want) {
+                bad[m]++;
+                tap_diag("%s round %d: %u pages, %u frames: kernel %llu, model %llu", names[m], r,
+                         npages, frames, (unsigned long long)got, (unsigned long long)want);
+            }
+        }
+    }
+    for (int m = 0; m < 5; m++)
+        is_i64(bad[m], 0, "%s equals its model on %d random strings", names[m], rounds);
+
+    /* OPT is optimal: never more faults than any other policy */
+    {
+        unsigned refs[200];
+        for (size_t i = 0; i < 200; i++)
+            refs[i] = (unsigned)(kt_rng(&seed) % 10);
+        uint64_t opt = kernel_faults("opt", refs, 200, 4, false, false);
+        bool okk = true;
+        for (int m = 0; m < 5; m++)
+            okk &= kernel_faults(names[m], refs, 200, 4, m == M_LRU, false) >= opt;
+        okk &= kernel_faults("random", refs, 200, 4, false, false) >= opt;
+        ok(okk, "OPT (%llu faults) is never beaten", (unsigned long long)opt);
+    }
+    return tap_done();
+}
