@@ -131,6 +131,7 @@ enum kill_reason page_fill(struct process *p, struct page *pg, const struct vma 
 /* va is covered by no VMA. Grow the stack to cover it, or say why not. */
 static enum kill_reason grow_stack(struct process *p, struct cpu *cpu, vaddr_t va)
 {
+    /* va is the faulting address itself, not its page: rsp-8 is exact. */
     struct kernel *k = p->k;
     unsigned i = vma_lower_bound(&p->vmas, va);
     if (i >= p->vmas.n || !(p->vmas.v[i].flags & VMA_STACK))
@@ -191,6 +192,7 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
     (void)user;
     if (va >= k->user_top)
         return KILL_SEGV_KERNEL_ADDR;
+    vaddr_t addr = va;
     va = VM_ALIGN_DOWN(va, VM_PAGE_SIZE);
     klock_acquire(&p->lock, cpu);
     enum kill_reason r = KILL_NONE;
@@ -198,7 +200,7 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
         struct page *pg = spt_find(&p->spt, va);
         struct vma *vma = vma_find(&p->vmas, va);
         if (!vma && !pg) {
-            r = grow_stack(p, cpu, va);
+            r = grow_stack(p, cpu, addr);
             if (r != KILL_NONE)
                 break;
             vma = vma_find(&p->vmas, va);
