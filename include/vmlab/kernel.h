@@ -174,6 +174,11 @@ struct kernel_usage {
 };
 void kernel_usage(struct kernel *k, struct kernel_usage *out);
 
+/* The swap device (src/os/swap.h), for tests and tools that inspect it or
+ * inject faults. */
+struct swap_dev;
+struct swap_dev *kernel_swap_device(struct kernel *k);
+
 /* OPT: next_use returns when (in the front end's time, e.g. trace position)
  * `page` of `p` is next referenced; UINT64_MAX = never again. The "opt"
  * policy evicts the resident page whose next use is farthest. Without an

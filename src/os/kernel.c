@@ -210,6 +210,7 @@ void kernel_destroy(struct kernel *k)
 }
 
 struct machine *kernel_machine(struct kernel *k) { return k->m; }
+struct swap_dev *kernel_swap_device(struct kernel *k) { return k->swap; }
 const char *kernel_policy_name(const struct kernel *k) { return k->ft.policy->name; }
 
 void kernel_vmstat(struct kernel *k, struct vmstat *out)
