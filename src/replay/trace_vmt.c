@@ -1,0 +1,160 @@
+/* trace_vmt.c — reading vmt, vmlab's compact binary trace format.
+ *
+ * Layout (docs/trace-formats.md has it byte by byte):
+ *   header   8-byte magic "\x89VMT\r\n\x1a\n", u16 version (1), u16 flags (0),
+ *            u32 reserved (0), all little-endian;
+ *   records  a tag byte: bits 0-1 the kind (0 read, 1 write, 2 fetch),
+ *            bits 2-6 the size if 1..31 (0: a varint size follows),
+ *            bit 7 set if the address equals its prediction; then, unless
+ *            bit 7, a zigzag LEB128 varint of va - prediction; then the
+ *            size varint if bits 2-6 were 0. The prediction is the end of
+ *            the previous fetch (va + size) for a fetch, and the address of
+ *            the previous read or write for data; both start at 0;
+ *   trailer  tag 0x03, a varint record count, and the CRC-32 (zlib's) of
+ *            every byte before the CRC, u32 little-endian. Nothing follows.
+ *
+ * The reader checks everything it can where it stands (tags, varint
+ * lengths, sizes, wrap-around) and the rest at the trailer (count, CRC),
+ * so a truncated or corrupted file never reads as a shorter valid trace.
+ */
+#include <string.h>
+
+#include "replay/trace_impl.h"
+
+bool trace_vmt_magic(const unsigned char *p, size_t n)
+{
+    return n >= VMT_MAGIC_LEN && memcmp(p, VMT_MAGIC, VMT_MAGIC_LEN) == 0;
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* LEB128: 7 bits a byte, low first, at most 10 bytes. NULL if longer or
+ * if the tenth byte has bits above 2^64. The window's zero slack stops a
+ * varint running off the end; the caller checks for that. */
+static inline const unsigned char *get_varint(const unsigned char *p, uint64_t *v)
+{
+    if (!(p[0] & 0x80)) {
+        *v = p[0];
+        return p + 1;
+    }
+    uint64_t x = 0;
+    for (unsigned i = 0; i < 10; i++) {
+        unsigned char b = p[i];
+        x |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            if (i == 9 && b > 1)
+                return NULL;
+            *v = x;
+            return p + i + 1;
+        }
+    }
+    return NULL;
+}
+
+int trace_vmt_start(struct trace_reader *r)
+{
+    struct trace_input *in = &r->in;
+    long n = input_ensure(in, VMT_HEADER_LEN);
+    if (n < 0)
+        return trace_input_failed(r);
+    const unsigned char *p = in->buf + in->pos;
+    if (!trace_vmt_magic(p, (size_t)n))
+        return trace_bad_byte(r, input_offset(in, in->pos),
+                              "not a vmt trace (bad magic; expected \\x89VMT\\r\\n\\x1a\\n)");
+    if (n < VMT_HEADER_LEN)
+        return trace_bad_byte(r, input_offset(in, in->end), "truncated vmt header");
+    unsigned version = p[8] | p[9] << 8, flags = p[10] | p[11] << 8;
+    if (version != VMT_VERSION)
+        return trace_bad_byte(r, input_offset(in, in->pos + 8),
+                              "unsupported vmt version %u (this vmlab reads version %u)",
+                              version, VMT_VERSION);
+    if (flags != 0 || get_le32(p + 12) != 0)
+        return trace_bad_byte(r, input_offset(in, in->pos + (flags ? 10 : 12)),
+                              "unknown vmt header flags (this vmlab knows none)");
+    in->crc_on = true;
+    in->crc_pos = in->pos;
+    in->pos += VMT_HEADER_LEN;
+    return 0;
+}
+
+static int vmt_trailer(struct trace_reader *r)
+{
+    struct trace_input *in = &r->in;
+    size_t at = in->pos;
+    uint64_t count;
+    const unsigned char *p = get_varint(in->buf + at + 1, &count);
+    if (!p)
+        return trace_bad_byte(r, input_offset(in, at + 1), "bad record count in the trailer");
+    size_t crc_at = (size_t)(p - in->buf);
+    if (crc_at + 4 > in->end)
+        return trace_bad_byte(r, input_offset(in, in->end),
+                              "truncated vmt trace: the file ends inside the trailer");
+    uint32_t crc = input_crc_upto(in, crc_at), stored = get_le32(p);
+    if (count != r->records)
+        return trace_bad_byte(r, input_offset(in, at),
+                              "the trailer counts %llu records but the trace holds %llu",
+                              (unsigned long long)count, (unsigned long long)r->records);
+    if (crc != stored)
+        return trace_bad_byte(r, input_offset(in, crc_at),
+                              "checksum mismatch (stored %08x, computed %08x): the trace is "
+                              "corrupt", stored, crc);
+    in->pos = crc_at + 4;
+    long more = input_ensure(in, 1);
+    if (more < 0)
+        return trace_input_failed(r);
+    if (more > 0)
+        return trace_bad_byte(r, input_offset(in, in->pos), "data after the trailer");
+    return 0;
+}
+
+int trace_vmt_next(struct trace_reader *r, struct trace_record *rec)
+{
+    struct trace_input *in = &r->in;
+    if (in->end - in->pos < 32 && !in->eof && input_ensure(in, 32) < 0)
+        return trace_input_failed(r);
+    size_t at = in->pos;
+    if (at >= in->end)
+        return trace_bad_byte(r, input_offset(in, at),
+                              "truncated vmt trace: no trailer after %llu records",
+                              (unsigned long long)r->records);
+    const unsigned char *p = in->buf + at;
+    unsigned tag = *p++;
+    unsigned kind = tag & VMT_TAG_KIND;
+    if (kind == 3) {
+        if (tag != VMT_TAG_TRAILER)
+            return trace_bad_byte(r, input_offset(in, at), "bad record tag 0x%02x", tag);
+        return vmt_trailer(r);
+    }
+    uint64_t zz = 0, size = (tag & VMT_TAG_SIZE) >> 2;
+    if (!(tag & VMT_TAG_SAME) && !(p = get_varint(p, &zz)))
+        return trace_bad_byte(r, input_offset(in, at + 1), "address varint longer than 10 bytes");
+    if (size == 0) {
+        const unsigned char *s = p;
+        if (!(p = get_varint(p, &size)))
+            return trace_bad_byte(r, input_offset(in, (size_t)(s - in->buf)),
+                                  "size varint longer than 10 bytes");
+        if (size == 0 || size > UINT32_MAX)
+            return trace_bad_byte(r, input_offset(in, (size_t)(s - in->buf)),
+                                  "bad record size %llu", (unsigned long long)size);
+    }
+    if ((size_t)(p - in->buf) > in->end)
+        return trace_bad_byte(r, input_offset(in, at),
+                              "truncated vmt trace: the file ends inside a record");
+    uint64_t delta = (zz >> 1) ^ -(zz & 1);
+    vaddr_t va = (kind == VM_ACCESS_FETCH ? r->prev_fetch_end : r->prev_data) + delta;
+    if (va + (size - 1) < va)
+        return trace_bad_byte(r, input_offset(in, at),
+                              "access wraps past the top of the address space");
+    if (kind == VM_ACCESS_FETCH)
+        r->prev_fetch_end = va + size;
+    else
+        r->prev_data = va;
+    rec->va = va;
+    rec->size = (uint32_t)size;
+    rec->kind = (enum vm_access)kind;
+    in->pos = (size_t)(p - in->buf);
+    return 1;
+}
