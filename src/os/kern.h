@@ -368,6 +368,9 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
 void process_kill(struct process *p, enum kill_reason r, vaddr_t addr);
 bool process_killed(const struct process *p);
 
+/* process.c: insert n VMAs, all or none (-EEXIST on any overlap). */
+int process_insert_vmas(struct process *p, const struct vma *v, unsigned n);
+
 /* evict.c / page kinds: fill a frame for pg, write it out. */
 enum kill_reason page_fill(struct process *p, struct page *pg, const struct vma *vma,
                            void *kva, bool *major);

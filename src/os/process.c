@@ -258,6 +258,25 @@ static int insert_vma(struct process *p, struct vma *v)
     return rc;
 }
 
+int process_insert_vmas(struct process *p, const struct vma *v, unsigned n)
+{
+    klock_acquire(&p->lock, kself(p->k, NULL));
+    int rc = 0;
+    for (unsigned i = 0; i < n && rc == 0; i++)
+        if (range_taken(p, v[i].start, v[i].end))
+            rc = -EEXIST;
+    klock_acquire(&p->ptl, kself(p->k, NULL));
+    unsigned done = 0;
+    for (; done < n && rc == 0; done++)
+        rc = vma_insert(&p->vmas, &v[done]);
+    if (rc < 0)   /* all or nothing */
+        while (done-- > 0)
+            vma_remove_at(&p->vmas, (unsigned)(vma_find(&p->vmas, v[done].start) - p->vmas.v));
+    klock_release(&p->ptl);
+    klock_release(&p->lock);
+    return rc;
+}
+
 int kernel_map_anon(struct process *p, vaddr_t addr, uint64_t len, unsigned prot, unsigned flags)
 {
     int rc = check_range(p, addr, len);
