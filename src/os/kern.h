@@ -40,7 +40,7 @@ void kwait_step(struct cpu *self);
  * thread last passed to kernel_switch_to (if it belongs to k's machine). */
 struct kernel;
 struct cpu *kself(struct kernel *k, struct cpu *given);
-void kernel_note_thread_cpu(struct cpu *cpu);
+void kernel_note_thread_cpu(struct kernel *k, struct cpu *cpu);
 
 /* Relaxed atomic counters. */
 static inline void stat_add(uint64_t *c, uint64_t n) { __atomic_fetch_add(c, n, __ATOMIC_RELAXED); }
@@ -307,6 +307,7 @@ struct process {
 /* ---- the kernel ------------------------------------------------------------------- */
 
 struct kernel {
+    uint64_t id;               /* unique per kernel_create */
     struct machine *m;
     struct physmem *pm;
     const struct pt_format *fmt;

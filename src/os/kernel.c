@@ -52,20 +52,24 @@ int vmstat_index(const char *name)
     return -1;
 }
 
+/* The CPU this thread drives, for calls that take none: remembered by
+ * kernel_switch_to with the kernel's unique id (a pointer could be reused by
+ * a later kernel after this one is destroyed). */
 static __thread struct cpu *thread_cpu;
+static __thread uint64_t thread_kernel_id;
+static uint64_t next_kernel_id;
 
 struct cpu *kself(struct kernel *k, struct cpu *given)
 {
     if (given)
         return given;
-    if (thread_cpu && cpu_machine(thread_cpu) == k->m)
-        return thread_cpu;
-    return NULL;
+    return thread_kernel_id == k->id ? thread_cpu : NULL;
 }
 
-void kernel_note_thread_cpu(struct cpu *cpu)
+void kernel_note_thread_cpu(struct kernel *k, struct cpu *cpu)
 {
     thread_cpu = cpu;
+    thread_kernel_id = k->id;
 }
 
 void kernel_config_default(struct kernel_config *cfg)
@@ -146,6 +150,7 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
         return NULL;
     }
     k->m = m;
+    k->id = __atomic_add_fetch(&next_kernel_id, 1, __ATOMIC_RELAXED);
     k->pm = machine_physmem(m);
     k->fmt = pt_format(cfg.format);
     k->cfg = cfg;

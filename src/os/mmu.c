@@ -239,7 +239,7 @@ void kernel_switch_to(struct cpu *cpu, struct process *p)
         }
         k = cur->k;
     }
-    kernel_note_thread_cpu(cpu);
+    kernel_note_thread_cpu(k, cpu);
     unsigned c = cpu_index(cpu);
     cpumask_t bit = (cpumask_t)1 << c;
     klock_acquire(&k->asid_lock, cpu);
