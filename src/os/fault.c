@@ -219,7 +219,9 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
             r = KILL_SEGV_UNMAPPED;   /* PROT_NONE */
             break;
         }
+        uint64_t fl = 0;
         if (!pg) {
+            /* New: no other thread can know this page yet. */
             pg = page_new(&p->spt, va, PAGE_UNINIT);
             if (!pg) {
                 r = KILL_OOM_KERNEL;
@@ -227,11 +229,11 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
             }
             pg->proc = p;
             spt_insert(&p->spt, pg);
+        } else {
+            klock_acquire(&p->ptl, cpu);
+            fl = page_flags(pg);
+            klock_release(&p->ptl);
         }
-
-        klock_acquire(&p->ptl, cpu);
-        uint64_t fl = page_flags(pg);
-        klock_release(&p->ptl);
         if (fl & PG_EVICTING) {
             kwait_step(cpu);
             continue;

@@ -36,6 +36,7 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
         return -EINVAL;
     if (pool_init(&ft->pool, base, n) < 0)
         return -ENOMEM;
+    ft->pool.external_lock = true;   /* under ft->lock */
     ft->nframes = n;
     ft->f = calloc(n ? n : 1, sizeof *ft->f);
     ft->state = calloc(n ? n : 1, sizeof *ft->state);

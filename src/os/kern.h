@@ -50,6 +50,7 @@ static inline uint64_t stat_get(const uint64_t *c) { return __atomic_load_n(c, _
 
 struct pool {
     pthread_mutex_t lock;   /* leaf */
+    bool external_lock;     /* the owner's lock protects the pool (set after pool_init) */
     uint64_t base;          /* first physical frame number */
     uint64_t nframes;
     uint64_t used;

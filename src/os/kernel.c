@@ -229,7 +229,9 @@ void kernel_usage(struct kernel *k, struct kernel_usage *out)
 {
     memset(out, 0, sizeof *out);
     out->user_frames = k->ft.nframes;
+    klock_acquire(&k->ft.lock, kself(k, NULL));
     out->user_frames_used = pool_used(&k->ft.pool);
+    klock_release(&k->ft.lock);
     out->kernel_frames = k->kpool.nframes;
     out->kernel_frames_used = pool_used(&k->kpool);
     out->swap_slots = swap_slots(k->swap);
