@@ -144,7 +144,10 @@ struct kernel_config {
     enum stack_rule stack_rule;
     uint64_t stack_cap;        /* maximum stack size; 0 = 1 MiB */
     uint64_t stack_guard_gap;  /* Linux rule: gap kept below the stack; 0 = 256 pages */
-    bool thp;                  /* THP "always": 2 MiB pages for anonymous VMAs */
+    bool thp;                  /* THP "always": a 2 MiB page on the first fault of an aligned
+                                  2 MiB range inside an anonymous VMA (not the stack, not
+                                  KMAP_NOHUGE) where no 4 KiB page was mapped; falls back
+                                  to 4 KiB when no aligned run of 512 frames is free */
     unsigned nasids;           /* PCIDs/ASIDs to hand out (1..4095); 0 = 4095. ID 0 is the kernel's */
     int format;                /* enum pt_format_id; -1 = x86-64 (x86) or sv48 (RISC-V) */
     uint64_t user_top;         /* end of user space; 0 = KERN_BASE (clipped to the format) */
@@ -226,7 +229,7 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp);
 
 /* ---- mappings ------------------------------------------------------------- */
 
-/* Flags for kernel_map_anon. */
+/* Flags for kernel_map_anon. KMAP_NOHUGE: never back with 2 MiB pages. */
 enum { KMAP_FIXED_NOREPLACE = 0, KMAP_NOHUGE = 1u << 0 };
 
 /* Map [addr, addr+len) anonymous (zero-filled on first touch, swap-backed)
@@ -319,7 +322,8 @@ struct page_info {
     bool pte_present;
     bool in_swap_cache;   /* holds a swap slot */
     bool pinned;
-    paddr_t frame;        /* if resident */
+    bool huge;            /* part of a 2 MiB page (THP) */
+    paddr_t frame;        /* if resident (huge: the 2 MiB page's base) */
     unsigned kind;        /* 0 uninit, 1 anon, 2 file */
 };
 void kernel_page_info(struct process *p, vaddr_t va, struct page_info *out);

@@ -185,6 +185,89 @@ static enum kill_reason pin_resident(struct process *p, struct cpu *cpu, struct 
     return KILL_NONE;
 }
 
+/* ---- transparent huge pages ---- */
+
+/* THP "always": an anonymous VMA that contains the whole aligned 2 MiB
+ * range around va (Linux's transhuge_vma_suitable). */
+static bool thp_suitable(const struct kernel *k, const struct vma *v, vaddr_t va)
+{
+    if (!k->cfg.thp || !v || !(v->flags & VMA_ANON) || (v->flags & (VMA_NOHUGE | VMA_STACK)))
+        return false;
+    vaddr_t h = VM_ALIGN_DOWN(va, HPAGE_SIZE);
+    return h >= v->start && h + HPAGE_SIZE <= v->end;
+}
+
+/* A huge page that is not resident but cannot get 512 contiguous frames:
+ * split it into 4 KiB pages (each keeps its slot; never-written ones need
+ * no entry: the VMA zero-fills them). mm lock held; nobody else can reach
+ * the page (not resident, not evicting). */
+static enum kill_reason split_huge(struct process *p, struct page *pg)
+{
+    vaddr_t h = page_va(pg);
+    struct huge_swap *hs = (page_flags(pg) & PG_SLOT) ? pg->u.hs : NULL;
+    spt_remove(&p->spt, pg);
+    page_free(&p->spt, pg);
+    if (!hs)
+        return KILL_NONE;
+    for (unsigned j = 0; j < HPAGE_PAGES; j++) {
+        struct page *sp = page_new(&p->spt, h + (uint64_t)j * VM_PAGE_SIZE, PAGE_ANON);
+        if (!sp) {
+            /* keep going: the remaining slots are released */
+            swap_free(p->k->swap, hs->slot[j]);
+            __atomic_fetch_sub(&p->slots, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        sp->proc = p;
+        sp->u.r.slot = hs->slot[j];
+        page_set(sp, PG_SLOT | PG_LOADED);
+        spt_insert(&p->spt, sp);
+    }
+    free(hs);
+    return KILL_NONE;
+}
+
+/* Fill a huge frame for pg: from its slots (then freed) or zeros. */
+static enum kill_reason huge_fill(struct process *p, struct page *pg, char *kva, bool *major)
+{
+    struct kernel *k = p->k;
+    *major = false;
+    if (!(page_flags(pg) & PG_SLOT)) {
+        memset(kva, 0, HPAGE_SIZE);
+        return KILL_NONE;
+    }
+    struct huge_swap *hs = pg->u.hs;
+    for (unsigned j = 0; j < HPAGE_PAGES; j++) {
+        int rc = swap_read(k->swap, hs->slot[j], kva + (uint64_t)j * VM_PAGE_SIZE);
+        if (rc == -EBADMSG) {
+            count(p, VMSTAT_SWAP_CHECKSUM_ERRORS, 1);
+            return KILL_SWAP_CORRUPT;
+        }
+        if (rc < 0) {
+            count(p, VMSTAT_SWAP_READ_ERRORS, 1);
+            return KILL_SWAP_IO_ERROR;
+        }
+    }
+    for (unsigned j = 0; j < HPAGE_PAGES; j++)
+        swap_free(k->swap, hs->slot[j]);
+    free(hs);
+    __atomic_fetch_sub(&p->slots, HPAGE_PAGES, __ATOMIC_RELAXED);
+    page_clear(pg, PG_SLOT);
+    page_set(pg, PG_DIRTY);   /* no swap cache for huge pages: the next eviction writes */
+    count(p, VMSTAT_PSWPIN, HPAGE_PAGES);
+    *major = true;
+    return KILL_NONE;
+}
+
+static enum kill_reason pin_frame(struct process *p, struct cpu *cpu, uint32_t i)
+{
+    struct frame_table *ft = &p->k->ft;
+    klock_acquire(&ft->lock, cpu);
+    ft->pinned++;
+    ft->state[i] += 1u << FS_PIN_SHIFT;
+    klock_release(&ft->lock);
+    return KILL_NONE;
+}
+
 enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum vm_access acc,
                           bool user, bool pin)
 {
@@ -196,9 +279,11 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
     va = VM_ALIGN_DOWN(va, VM_PAGE_SIZE);
     klock_acquire(&p->lock, cpu);
     enum kill_reason r = KILL_NONE;
+    bool no_huge = false;   /* set after a huge allocation fell back */
     for (;;) {
-        struct page *pg = spt_find(&p->spt, va);
         struct vma *vma = vma_find(&p->vmas, va);
+        bool thp = !no_huge && thp_suitable(k, vma, va);
+        struct page *pg = thp ? spt_lookup(&p->spt, va) : spt_find(&p->spt, va);
         if (!vma && !pg) {
             r = grow_stack(p, cpu, addr);
             if (r != KILL_NONE)
@@ -220,6 +305,22 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
             break;
         }
         uint64_t fl = 0;
+        bool new_huge = false;
+        if (!pg && thp) {
+            /* A huge page only where nothing 4 KiB was ever mapped: no page
+             * table under the range's level-1 entry. */
+            vaddr_t h = VM_ALIGN_DOWN(va, HPAGE_SIZE);
+            paddr_t pde = mmu_pte_create(p, h, 1);
+            if (pde && pte_load(k->pm, pde) == 0) {
+                pg = page_new(&p->spt, h, PAGE_ANON);
+                if (pg) {
+                    pg->proc = p;
+                    page_set(pg, PG_HUGE);
+                    spt_insert(&p->spt, pg);
+                    new_huge = true;
+                }
+            }
+        }
         if (!pg) {
             /* New: no other thread can know this page yet. */
             pg = page_new(&p->spt, va, PAGE_UNINIT);
@@ -229,7 +330,7 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
             }
             pg->proc = p;
             spt_insert(&p->spt, pg);
-        } else {
+        } else if (!new_huge) {
             klock_acquire(&p->ptl, cpu);
             fl = page_flags(pg);
             klock_release(&p->ptl);
@@ -254,36 +355,49 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
         }
 
         /* vm_do_claim_page: a frame, its contents, the mapping. */
-        paddr_t pte_pa = mmu_pte_create(p, va, 0);
-        if (!pte_pa) {
-            r = KILL_OOM_KERNEL;
-            break;
+        bool huge = page_huge(pg), major;
+        vaddr_t base = page_va(pg);
+        uint32_t i;
+        if (huge) {
+            i = frame_alloc_huge(k, cpu);
+            if (i == FRAME_NONE) {
+                count(p, VMSTAT_THP_FAULT_FALLBACK, 1);
+                split_huge(p, pg);   /* then the 4 KiB path */
+                no_huge = true;
+                continue;
+            }
+            r = huge_fill(p, pg, physmem_host(k->pm, frame_pa(&k->ft, i)), &major);
+        } else {
+            if (!mmu_pte_create(p, va, 0)) {
+                r = KILL_OOM_KERNEL;
+                break;
+            }
+            enum frame_alloc_err why;
+            i = frame_alloc(k, cpu, &why);
+            if (i == FRAME_NONE) {
+                r = why == FA_SWAP_FULL ? KILL_OOM_SWAP_FULL : KILL_OOM_NO_FRAME;
+                break;
+            }
+            r = page_fill(p, pg, vma, physmem_frame(k->pm, frame_pa(&k->ft, i)), &major);
         }
-        enum frame_alloc_err why;
-        uint32_t i = frame_alloc(k, cpu, &why);
-        if (i == FRAME_NONE) {
-            r = why == FA_SWAP_FULL ? KILL_OOM_SWAP_FULL : KILL_OOM_NO_FRAME;
-            break;
-        }
-        bool major;
-        r = page_fill(p, pg, vma, physmem_frame(k->pm, frame_pa(&k->ft, i)), &major);
         if (r != KILL_NONE) {
-            frame_free(k, cpu, i);
+            frame_free(k, cpu, i, huge);
             break;
         }
+        paddr_t pte_pa = mmu_pte_create(p, base, page_level(pg));
         klock_acquire(&p->ptl, cpu);
         pg->u.r.frame = i;
         page_set(pg, PG_RESIDENT | PG_LOADED);
-        pte_store(k->pm, pte_pa, mmu_make_leaf(k, frame_pa(&k->ft, i), prot, false));
+        pte_store(k->pm, pte_pa,
+                  k->fmt->make_leaf(page_level(pg), frame_pa(&k->ft, i), prot | VM_PROT_USER, true,
+                                    false, 0));
         klock_release(&p->ptl);
-        if (pin) {
-            klock_acquire(&k->ft.lock, cpu);
-            k->ft.pinned++;
-            k->ft.state[i] += 1u << FS_PIN_SHIFT;
-            klock_release(&k->ft.lock);
-        }
+        if (pin)
+            pin_frame(p, cpu, i);
         frame_install(k, cpu, i, pg);
-        stat_add(&p->resident, 1);
+        stat_add(&p->resident, huge ? HPAGE_PAGES : 1);
+        if (new_huge)
+            count(p, VMSTAT_THP_FAULT_ALLOC, 1);
         count(p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
         break;
     }

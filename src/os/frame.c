@@ -118,7 +118,7 @@ static paddr_t frame_pte(struct kernel *k, uint32_t i, struct process **q, vaddr
     struct page *pg = k->ft.f[i].page;
     *q = pg->proc;
     *va = page_va(pg);
-    return mmu_pte_lookup(*q, *va, 0);
+    return mmu_pte_lookup(*q, *va, page_level(pg));
 }
 
 bool ft_young(struct kernel *k, uint32_t i)
@@ -144,7 +144,7 @@ bool ft_test_clear_young(struct kernel *k, struct cpu *self, uint32_t i, bool fl
      * ptep_clear_flush_young on x86 accepts that; textbook second chance
      * needs the flush. */
     if (flush)
-        mmu_flush_page(q, self, va);
+        mmu_flush_range(q, self, va, va + page_size(k->ft.f[i].page));
     return true;
 }
 
@@ -181,11 +181,48 @@ static uint64_t file_page_bytes(const struct vma *v, vaddr_t va)
     return n < VM_PAGE_SIZE ? n : VM_PAGE_SIZE;
 }
 
+/* Write a huge page out: 512 slots, all or none. */
+static enum evict_result write_huge(struct kernel *k, struct process *q, const char *kva,
+                                    struct huge_swap **out)
+{
+    struct huge_swap *hs = malloc(sizeof *hs);
+    if (!hs)
+        return EV_IO_ERROR;
+    unsigned got = 0;
+    enum evict_result res = EV_OK;
+    for (; got < HPAGE_PAGES; got++) {
+        int64_t s = swap_alloc(k->swap);
+        if (s < 0) {
+            res = EV_SWAP_FULL;
+            break;
+        }
+        hs->slot[got] = (uint32_t)s;
+    }
+    for (unsigned j = 0; res == EV_OK && j < HPAGE_PAGES; j++) {
+        if (swap_write(k->swap, hs->slot[j], kva + (uint64_t)j * VM_PAGE_SIZE) < 0) {
+            count(q, VMSTAT_SWAP_WRITE_ERRORS, 1);
+            res = EV_IO_ERROR;
+        }
+    }
+    if (res != EV_OK) {
+        for (unsigned j = 0; j < got; j++)
+            swap_free(k->swap, hs->slot[j]);
+        free(hs);
+        return res;
+    }
+    count(q, VMSTAT_PSWPOUT, HPAGE_PAGES);
+    *out = hs;
+    return EV_OK;
+}
+
 static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
 {
     struct process *q = pg->proc;
     vaddr_t va = page_va(pg);
-    void *kva = physmem_frame(k->pm, frame_pa(&k->ft, i));
+    bool huge = page_huge(pg);
+    uint64_t npages = huge ? HPAGE_PAGES : 1;
+    /* the frames of a huge page are contiguous in host memory too */
+    char *kva = physmem_host(k->pm, frame_pa(&k->ft, i));
 
     klock_acquire(&q->ptl, self);
     page_set(pg, PG_EVICTING);
@@ -195,16 +232,17 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
      * ptl is enough to read it. Pages without a VMA are anonymous. */
     struct vma *v = vma_find(&q->vmas, va);
     struct vma vcopy = v ? *v : (struct vma){0};
-    paddr_t pte_pa = mmu_pte_lookup(q, va, 0);
+    paddr_t pte_pa = mmu_pte_lookup(q, va, page_level(pg));
     uint64_t old = pte_exchange(k->pm, pte_pa, 0);
-    mmu_flush_page(q, self, va);
+    mmu_flush_range(q, self, va, va + page_size(pg));
     klock_release(&q->ptl);
 
     struct pte_info pi;
-    k->fmt->decode(old, 0, &pi);
+    k->fmt->decode(old, page_level(pg), &pi);
     bool dirty = pi.dirty || (flags & PG_DIRTY);
     bool had_slot = flags & PG_SLOT;
     uint32_t slot = pg->u.r.slot;
+    struct huge_swap *hs = NULL;
     int rc = 0;
     enum evict_result res = EV_OK;
     bool to_swap = false, to_file = false;
@@ -214,31 +252,39 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
     else
         to_swap = dirty;   /* anonymous, or a private file page written since load */
 
-    if (to_swap && !had_slot) {
-        int64_t s = swap_alloc(k->swap);
-        if (s < 0)
-            res = EV_SWAP_FULL;
+    if (huge) {
+        if (to_swap)
+            res = write_huge(k, q, kva, &hs);
         else
-            slot = (uint32_t)s;
-    }
-    if (res == EV_OK && to_swap) {
-        rc = swap_write(k->swap, slot, kva);
-        if (rc < 0) {
-            count(q, VMSTAT_SWAP_WRITE_ERRORS, 1);
-            res = EV_IO_ERROR;
-            if (!had_slot)
-                swap_free(k->swap, slot);
-        } else {
-            count(q, VMSTAT_PSWPOUT, 1);
+            count(q, VMSTAT_PGDROP_CLEAN, HPAGE_PAGES);
+    } else {
+        if (to_swap && !had_slot) {
+            int64_t s = swap_alloc(k->swap);
+            if (s < 0)
+                res = EV_SWAP_FULL;
+            else
+                slot = (uint32_t)s;
         }
-    } else if (res == EV_OK && to_file) {
-        rc = write_file_page(vcopy.fd, kva, file_page_bytes(&vcopy, va), vcopy.offset + (va - vcopy.start));
-        if (rc < 0)
-            res = EV_IO_ERROR;
-        else
-            count(q, VMSTAT_FILE_WRITEBACK, 1);
-    } else if (res == EV_OK) {
-        count(q, VMSTAT_PGDROP_CLEAN, 1);
+        if (res == EV_OK && to_swap) {
+            rc = swap_write(k->swap, slot, kva);
+            if (rc < 0) {
+                count(q, VMSTAT_SWAP_WRITE_ERRORS, 1);
+                res = EV_IO_ERROR;
+                if (!had_slot)
+                    swap_free(k->swap, slot);
+            } else {
+                count(q, VMSTAT_PSWPOUT, 1);
+            }
+        } else if (res == EV_OK && to_file) {
+            rc = write_file_page(vcopy.fd, kva, file_page_bytes(&vcopy, va),
+                                 vcopy.offset + (va - vcopy.start));
+            if (rc < 0)
+                res = EV_IO_ERROR;
+            else
+                count(q, VMSTAT_FILE_WRITEBACK, 1);
+        } else if (res == EV_OK) {
+            count(q, VMSTAT_PGDROP_CLEAN, 1);
+        }
     }
 
     klock_acquire(&q->ptl, self);
@@ -246,20 +292,31 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
         /* keep the page: put the mapping back as it was (A, D and all) */
         pte_store(k->pm, pte_pa, old);
     } else {
-        pg->u.r.frame = FRAME_NONE;
         page_clear(pg, PG_RESIDENT);
-        if (to_swap) {
-            page_clear(pg, PG_DIRTY);
-            if (!had_slot) {
-                pg->u.r.slot = slot;
+        if (huge) {
+            if (hs) {
+                pg->u.hs = hs;
                 page_set(pg, PG_SLOT);
-                stat_add(&q->slots, 1);
+                page_clear(pg, PG_DIRTY);
+                stat_add(&q->slots, HPAGE_PAGES);
+            } else {
+                pg->u.r.frame = FRAME_NONE;
             }
-            if (kind == PAGE_FILE)
-                page_set_kind(pg, PAGE_ANON);   /* a written private page lives in swap now */
+        } else {
+            pg->u.r.frame = FRAME_NONE;
+            if (to_swap) {
+                page_clear(pg, PG_DIRTY);
+                if (!had_slot) {
+                    pg->u.r.slot = slot;
+                    page_set(pg, PG_SLOT);
+                    stat_add(&q->slots, 1);
+                }
+                if (kind == PAGE_FILE)
+                    page_set_kind(pg, PAGE_ANON);   /* a written private page lives in swap now */
+            }
         }
-        __atomic_fetch_sub(&q->resident, 1, __ATOMIC_RELAXED);
-        count(q, VMSTAT_PGSTEAL, 1);
+        __atomic_fetch_sub(&q->resident, npages, __ATOMIC_RELAXED);
+        count(q, VMSTAT_PGSTEAL, npages);
     }
     page_clear(pg, PG_EVICTING);
     klock_release(&q->ptl);
@@ -308,6 +365,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         ft_list_remove(ft, v);
         ft->state[v] |= FS_BUSY;
         struct page *pg = ft->f[v].page;
+        bool huge = page_huge(pg);
         klock_release(&ft->lock);
 
         enum evict_result r = evict_frame(k, self, v, pg);
@@ -316,6 +374,11 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         if (r == EV_OK) {
             ft->f[v].page = NULL;
             ft->state[v] = FS_BUSY;
+            if (huge) {   /* the caller wants one frame: the other 511 go back */
+                for (uint32_t j = 1; j < HPAGE_PAGES; j++)
+                    ft->state[v + j] = 0;
+                pool_free_contig(&ft->pool, ft->pool.base + v + 1, HPAGE_PAGES - 1);
+            }
             klock_release(&ft->lock);
             return v;
         }
@@ -330,6 +393,23 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
             return FRAME_NONE;
         }
     }
+}
+
+uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    klock_acquire(&ft->lock, self);
+    int64_t f = pool_alloc_contig(&ft->pool, HPAGE_PAGES, HPAGE_PAGES);
+    uint32_t i = FRAME_NONE;
+    if (f >= 0) {
+        i = (uint32_t)((uint64_t)f - ft->pool.base);
+        ft->state[i] = FS_BUSY;
+        ft->f[i].page = NULL;
+        for (uint32_t j = 1; j < HPAGE_PAGES; j++)
+            ft->state[i + j] = FS_BUSY | FS_TAIL;
+    }
+    klock_release(&ft->lock);
+    return i;
 }
 
 void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
@@ -373,12 +453,14 @@ bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
     }
 }
 
-void frame_free(struct kernel *k, struct cpu *self, uint32_t i)
+void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge)
 {
     struct frame_table *ft = &k->ft;
+    uint32_t n = huge ? HPAGE_PAGES : 1;
     klock_acquire(&ft->lock, self);
     ft->f[i].page = NULL;
-    ft->state[i] = 0;
-    pool_free(&ft->pool, ft->pool.base + i);
+    for (uint32_t j = 0; j < n; j++)
+        ft->state[i + j] = 0;
+    pool_free_contig(&ft->pool, ft->pool.base + i, n);
     klock_release(&ft->lock);
 }

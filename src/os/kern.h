@@ -119,6 +119,18 @@ enum {
     PG_WRITABLE  = 1u << 6,   /* for pages without a VMA */
     PG_CUSTOM    = 1u << 7,   /* uninit with its own initializer (u.init) */
     PG_LOADED    = 1u << 8,   /* has been loaded once (for PAGE_DROPPED) */
+    PG_HUGE      = 1u << 9,   /* a 2 MiB anonymous page (THP) at a 2 MiB-aligned va */
+};
+
+/* Transparent huge pages: one struct page and one frame-table entry (the
+ * head of 512 contiguous, aligned frames) map 2 MiB with one level-1 leaf. */
+#define HPAGE_PAGES 512u
+#define HPAGE_SIZE  ((uint64_t)HPAGE_PAGES * VM_PAGE_SIZE)
+
+/* The slots of a swapped-out huge page (PG_HUGE | PG_SLOT). A huge page
+ * swapped back in frees them: huge pages keep no swap cache. */
+struct huge_swap {
+    uint32_t slot[HPAGE_PAGES];
 };
 
 #define FRAME_NONE UINT32_MAX
@@ -139,6 +151,7 @@ struct page {
             uint32_t slot;     /* swap slot, if PG_SLOT */
         } r;
         struct page_init *init;   /* PG_CUSTOM uninit pages only */
+        struct huge_swap *hs;     /* PG_HUGE pages that are swapped out */
     } u;
 };
 
@@ -153,6 +166,18 @@ static inline vaddr_t page_va(const struct page *pg)
 static inline enum page_kind page_kind(const struct page *pg)
 {
     return (enum page_kind)(page_flags(pg) & PG_KIND_MASK);
+}
+static inline bool page_huge(const struct page *pg)
+{
+    return page_flags(pg) & PG_HUGE;
+}
+static inline unsigned page_level(const struct page *pg)
+{
+    return page_huge(pg) ? 1 : 0;
+}
+static inline uint64_t page_size(const struct page *pg)
+{
+    return page_huge(pg) ? HPAGE_SIZE : VM_PAGE_SIZE;
 }
 static inline void page_set(struct page *pg, uint64_t f)
 {
@@ -205,6 +230,7 @@ size_t spt_bucket_bytes(const struct spt *t);
 enum {
     FS_BUSY     = 1u << 0,    /* being filled, evicted or freed: not a candidate */
     FS_LISTED   = 1u << 1,    /* on the policy list */
+    FS_TAIL     = 1u << 2,    /* one of the 511 frames after a huge page's head */
     FS_PIN_SHIFT = 8,         /* pin count: bits 8..15 */
     FS_PIN_MASK = 0xffu << 8,
     FS_AGE_SHIFT = 16,        /* aging counter: bits 16..23 */
@@ -270,14 +296,17 @@ enum frame_alloc_err { FA_OK, FA_SWAP_FULL, FA_NO_FRAME };
 /* A frame for `for_proc`, busy and unlisted, evicting if the pool is empty.
  * FRAME_NONE and *why on failure. */
 uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why);
+/* 512 contiguous aligned frames (head index; busy, tails marked), without
+ * evicting; FRAME_NONE if the pool has no such run. */
+uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self);
 /* Give frame i to page pg: bind, list (the policy decides where), clear busy. */
 void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg);
 /* Take resident frame i away from its page for unmap/exit: waits while an
  * eviction owns it, then makes it busy and unlisted. false if the page is no
  * longer resident (an eviction won). */
 bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg);
-/* Return a busy frame to the pool. */
-void frame_free(struct kernel *k, struct cpu *self, uint32_t i);
+/* Return a busy frame (huge: the whole run) to the pool. */
+void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge);
 
 /* ---- processes ------------------------------------------------------------------ */
 
@@ -359,7 +388,6 @@ void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t
 void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va);
 /* Release p's ASID (flushing it everywhere). */
 void mmu_release_asid(struct process *p, struct cpu *self);
-uint64_t mmu_make_leaf(struct kernel *k, paddr_t pa, unsigned prot, bool dirty);
 
 /* fault.c */
 enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f, void *arg);
@@ -369,6 +397,9 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
                           bool user, bool pin);
 void process_kill(struct process *p, enum kill_reason r, vaddr_t addr);
 bool process_killed(const struct process *p);
+
+/* The page covering va: its own entry, or the huge page containing it. */
+struct page *spt_lookup(const struct spt *t, vaddr_t va);
 
 /* process.c: insert n VMAs, all or none (-EEXIST on any overlap). */
 int process_insert_vmas(struct process *p, const struct vma *v, unsigned n);

@@ -113,10 +113,6 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
                  cfg.format);
         return NULL;
     }
-    if (cfg.thp) {
-        snprintf(err, errlen, "thp=always is not implemented yet (use thp=never)");
-        return NULL;
-    }
     if (cfg.nasids > 4095 || cfg.nasids < mc->ncpus) {
         snprintf(err, errlen, "nasids %u: need %u..4095 (at least one per CPU)", cfg.nasids,
                  mc->ncpus);

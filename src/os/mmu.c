@@ -97,13 +97,6 @@ void mmu_free_tables(struct process *p)
     p->root = 0;
 }
 
-uint64_t mmu_make_leaf(struct kernel *k, paddr_t pa, unsigned prot, bool dirty)
-{
-    /* A set at load: the reference that faulted is a reference (clock's
-     * "reference bit set when the page is loaded"). */
-    return k->fmt->make_leaf(0, pa, prot | VM_PROT_USER, true, dirty, 0);
-}
-
 /* ---- invalidation ---- */
 
 /* Shoot down [start, end) of asid on targets and count it as Linux does.

@@ -83,6 +83,7 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp)
 struct gathered {
     uint32_t frame;
     bool writeback;
+    bool huge;
     vaddr_t va;
 };
 
@@ -107,34 +108,42 @@ static bool gather_add(struct gather *g, struct gathered e)
 }
 
 /* Take pg out of p: its frame (into g, PTE cleared, not yet flushed), its
- * slot, its SPT entry. mm lock held. */
+ * slots, its SPT entry. mm lock held. */
 static void release_page(struct process *p, struct page *pg, struct gather *g)
 {
     struct kernel *k = p->k;
     vaddr_t va = page_va(pg);
+    bool huge = page_huge(pg);
     if (frame_claim_for_free(k, g->self, pg)) {
         klock_acquire(&p->ptl, g->self);
-        paddr_t pte_pa = mmu_pte_lookup(p, va, 0);
+        paddr_t pte_pa = mmu_pte_lookup(p, va, page_level(pg));
         uint64_t old = pte_exchange(k->pm, pte_pa, 0);
         uint32_t i = pg->u.r.frame;
         pg->u.r.frame = FRAME_NONE;
         page_clear(pg, PG_RESIDENT);
         klock_release(&p->ptl);
         struct pte_info pi;
-        k->fmt->decode(old, 0, &pi);
+        k->fmt->decode(old, page_level(pg), &pi);
         bool dirty = pi.dirty || (page_flags(pg) & PG_DIRTY);
         struct vma *v = vma_find(&p->vmas, va);
         bool wb = dirty && page_kind(pg) == PAGE_FILE && v && (v->flags & VMA_SHARED);
-        if (!gather_add(g, (struct gathered){i, wb, va})) {
+        if (!gather_add(g, (struct gathered){i, wb, huge, va})) {
             /* no memory to batch: flush now and free this one */
-            mmu_flush_page(p, g->self, va);
-            frame_free(k, g->self, i);
+            mmu_flush_range(p, g->self, va, va + page_size(pg));
+            frame_free(k, g->self, i, huge);
         }
-        __atomic_fetch_sub(&p->resident, 1, __ATOMIC_RELAXED);
+        __atomic_fetch_sub(&p->resident, huge ? HPAGE_PAGES : 1, __ATOMIC_RELAXED);
     }
     if (page_kind(pg) != PAGE_UNINIT && (page_flags(pg) & PG_SLOT)) {
-        swap_free(k->swap, pg->u.r.slot);
-        __atomic_fetch_sub(&p->slots, 1, __ATOMIC_RELAXED);
+        if (huge) {
+            for (unsigned j = 0; j < HPAGE_PAGES; j++)
+                swap_free(k->swap, pg->u.hs->slot[j]);
+            free(pg->u.hs);
+            __atomic_fetch_sub(&p->slots, HPAGE_PAGES, __ATOMIC_RELAXED);
+        } else {
+            swap_free(k->swap, pg->u.r.slot);
+            __atomic_fetch_sub(&p->slots, 1, __ATOMIC_RELAXED);
+        }
     }
     spt_remove(&p->spt, pg);
     page_free(&p->spt, pg);
@@ -168,7 +177,7 @@ static void gather_finish(struct process *p, struct gather *g)
             }
             count(p, VMSTAT_FILE_WRITEBACK, 1);
         }
-        frame_free(k, g->self, e->frame);
+        frame_free(k, g->self, e->frame, e->huge);
     }
     free(g->v);
     g->v = NULL;
@@ -402,7 +411,7 @@ int kernel_unmap(struct process *p, vaddr_t addr, struct cpu *self)
     vaddr_t start = v->start, end = v->end;
     struct gather g = {.self = self};
     for (vaddr_t va = start; va < end; va += VM_PAGE_SIZE) {
-        struct page *pg = spt_find(&p->spt, va);
+        struct page *pg = spt_find(&p->spt, va);   /* a huge page: at its first address */
         if (pg)
             release_page(p, pg, &g);
     }
@@ -456,7 +465,7 @@ void kernel_unpin(struct process *p, vaddr_t va, size_t len)
     vaddr_t last = VM_ALIGN_DOWN(va + len - 1, VM_PAGE_SIZE);
     klock_acquire(&p->lock, kself(p->k, NULL));
     for (vaddr_t a = first;; a += VM_PAGE_SIZE) {
-        struct page *pg = spt_find(&p->spt, a);
+        struct page *pg = spt_lookup(&p->spt, a);
         if (pg) {
             klock_acquire(&p->ptl, kself(p->k, NULL));
             bool res = page_flags(pg) & PG_RESIDENT;
@@ -510,7 +519,7 @@ void kernel_note_access(struct process *p, vaddr_t va)
 {
     struct kernel *k = p->k;
     klock_acquire(&p->lock, kself(p->k, NULL));
-    struct page *pg = spt_find(&p->spt, va);
+    struct page *pg = spt_lookup(&p->spt, va);
     uint32_t i = FRAME_NONE;
     if (pg) {
         klock_acquire(&p->ptl, kself(p->k, NULL));
@@ -534,9 +543,11 @@ void kernel_page_info(struct process *p, vaddr_t va, struct page_info *out)
     memset(out, 0, sizeof *out);
     va = VM_ALIGN_DOWN(va, VM_PAGE_SIZE);
     klock_acquire(&p->lock, kself(p->k, NULL));
-    struct page *pg = spt_find(&p->spt, va);
+    struct page *pg = spt_lookup(&p->spt, va);
     struct vma *v = vma_find(&p->vmas, va);
     paddr_t pte = mmu_pte_lookup(p, va, 0);
+    if (!pte)
+        pte = mmu_pte_lookup(p, va, 1);   /* a huge leaf */
     if (pte) {
         struct pte_info pi;
         k->fmt->decode(pte_load(k->pm, pte), 0, &pi);
@@ -548,6 +559,7 @@ void kernel_page_info(struct process *p, vaddr_t va, struct page_info *out)
         klock_acquire(&p->ptl, kself(p->k, NULL));
         uint64_t fl = page_flags(pg);
         out->kind = fl & PG_KIND_MASK;
+        out->huge = fl & PG_HUGE;
         if (fl & PG_RESIDENT) {
             out->where = PAGE_RESIDENT;
             out->frame = frame_pa(&k->ft, pg->u.r.frame);
@@ -587,7 +599,7 @@ void kernel_process_usage(struct process *p, struct process_usage *out)
         for (struct page *pg = p->spt.buckets[b]; pg; pg = pg->hash_next) {
             uint64_t fl = page_flags(pg);
             if ((fl & PG_KIND_MASK) != PAGE_UNINIT && (fl & PG_SLOT) && !(fl & PG_RESIDENT))
-                out->swapped_pages++;
+                out->swapped_pages += fl & PG_HUGE ? HPAGE_PAGES : 1;
         }
     klock_release(&p->lock);
     klock_acquire(&k->asid_lock, kself(k, NULL));

@@ -41,6 +41,15 @@ struct page *spt_find(const struct spt *t, vaddr_t va)
     return NULL;
 }
 
+struct page *spt_lookup(const struct spt *t, vaddr_t va)
+{
+    struct page *pg = spt_find(t, va);
+    if (pg)
+        return pg;
+    pg = spt_find(t, VM_ALIGN_DOWN(va, HPAGE_SIZE));
+    return pg && page_huge(pg) ? pg : NULL;
+}
+
 static void spt_grow(struct spt *t)
 {
     uint64_t nb = t->nbuckets * 2;
