@@ -356,7 +356,11 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
 
         /* vm_do_claim_page: a frame, its contents, the mapping. */
         bool huge = page_huge(pg), major;
-        vaddr_t base = page_va(pg);
+        paddr_t pte_pa = mmu_pte_create(p, page_va(pg), page_level(pg));
+        if (!pte_pa) {
+            r = KILL_OOM_KERNEL;
+            break;
+        }
         uint32_t i;
         if (huge) {
             i = frame_alloc_huge(k, cpu);
@@ -368,10 +372,6 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
             }
             r = huge_fill(p, pg, physmem_host(k->pm, frame_pa(&k->ft, i)), &major);
         } else {
-            if (!mmu_pte_create(p, va, 0)) {
-                r = KILL_OOM_KERNEL;
-                break;
-            }
             enum frame_alloc_err why;
             i = frame_alloc(k, cpu, &why);
             if (i == FRAME_NONE) {
@@ -384,7 +384,6 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
             frame_free(k, cpu, i, huge);
             break;
         }
-        paddr_t pte_pa = mmu_pte_create(p, base, page_level(pg));
         klock_acquire(&p->ptl, cpu);
         pg->u.r.frame = i;
         page_set(pg, PG_RESIDENT | PG_LOADED);
