@@ -26,6 +26,8 @@ static int make_file(size_t len, unsigned char seed)
     return fd;
 }
 
+static bool init_page(void *kva, vaddr_t upage, void *aux);
+
 static void test_args(void)
 {
     struct kt t = kt_make(PT_ARCH_X86, 1, 64, 64, "clock");
@@ -53,6 +55,12 @@ static void test_args(void)
     kernel_map_stack(p);
     is_i64(kernel_map_file(p, KERNEL_USER_STACK - 4096, 4096, RW, fd, 0), -EEXIST, "overlap with the stack fails");
     is_i64(kernel_alloc_page_with_initializer(p, MAPA + 0x100000, true, NULL, NULL), -EINVAL, "initializer needed");
+    int fillv = 1;
+    is_i64(kernel_alloc_page_with_initializer(p, MAPA + 0x101000, true, init_page, &fillv), 0,
+           "an uninit page, not yet faulted in");
+    is_i64(kernel_map_file(p, MAPA + 0x100000, 0x3000, RW, fd, 0), -EEXIST,
+           "mmap over a not-yet-loaded SPT entry fails (pitfall 5)");
+    is_i64(kernel_map_anon(p, MAPA + 0x101000, 0x1000, RW, 0), -EEXIST, "so does an anonymous map");
     int rdonly = open(path1, O_RDONLY);
     is_i64(kernel_map_file(p, MAPA + 0x200000, 4096, RW, rdonly, 0), -EACCES, "writable map of a read-only fd fails");
     is_i64(kernel_unmap(p, MAPA + 4096, NULL), -EINVAL, "munmap of a non-start address fails");

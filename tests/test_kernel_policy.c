@@ -176,6 +176,34 @@ int main(void)
     is_u64(kernel_faults("lru", belady, N(belady), 4, true, false), model_faults(M_LRU, belady, N(belady), 4),
            "kernel LRU on Belady's string, 4 frames (stack algorithm: no anomaly)");
 
+    /* clock clears A with an invalidation; clock-noflush does not */
+    {
+        unsigned refs[400];
+        uint64_t sd = 777;
+        for (size_t i = 0; i < 400; i++)
+            refs[i] = (unsigned)(kt_rng(&sd) % 12);
+        uint64_t fl[2];
+        const char *cp[2] = {"clock", "clock-noflush"};
+        for (int c = 0; c < 2; c++) {
+            struct kt t = kt_make(PT_ARCH_X86, 1, 6, 256, cp[c]);
+            struct cpu *cpu = machine_cpu(t.m, 0);
+            cpu_attach(cpu);
+            struct process *p = kernel_process_create(t.k, cp[c]);
+            kernel_map_anon(p, BASE, MAXP * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+            kernel_switch_to(cpu, p);
+            for (size_t i = 0; i < 400; i++)
+                cpu_touch(cpu, BASE + refs[i] * 4096ull, 8, VM_ACCESS_READ);
+            fl[c] = kt_pstat(p, VMSTAT_NR_TLB_LOCAL_FLUSH_ONE);
+            is_u64(kt_pstat(p, VMSTAT_PGSTEAL), kt_pstat(p, VMSTAT_PGFAULT) - 6, "%s: every fault past the first 6 evicts", cp[c]);
+            kernel_switch_to(cpu, NULL);
+            kernel_process_exit(p, cpu);
+            cpu_detach(cpu);
+            kt_free(&t);
+        }
+        ok(fl[0] > fl[1], "clock invalidates when it clears A (%llu local flushes), clock-noflush only "
+           "on eviction (%llu)", (unsigned long long)fl[0], (unsigned long long)fl[1]);
+    }
+
     /* random strings, with writes mixed in (dirty pages go to swap and back) */
     uint64_t seed = 12345;
     int rounds = kt_sanitized() ? 6 : 20;

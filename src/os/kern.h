@@ -269,6 +269,7 @@ static inline paddr_t frame_pa(const struct frame_table *ft, uint32_t i)
 struct policy {
     const char *name;
     bool clear_flushes;       /* clearing A also invalidates cached translations */
+    bool wants_refs;          /* uses kernel_note_access reports (lru) */
     /* Choose a victim among listed, unpinned frames; scan counted. Returns its
      * index (still listed) or FRAME_NONE. Under the frame-table lock. */
     uint32_t (*select)(struct kernel *k, struct cpu *self);

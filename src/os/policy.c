@@ -201,13 +201,13 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
 }
 
 static const struct policy policies[] = {
-    {"clock", true, clock_select, clock_insert, touch_none},
-    {"clock-noflush", false, clock_noflush_select, clock_insert, touch_none},
-    {"fifo", false, fifo_select, insert_tail, touch_none},
-    {"lru", true, lru_select, insert_tail, lru_touch},
-    {"random", false, random_select, insert_tail, touch_none},
-    {"aging", true, aging_select, insert_tail, touch_none},
-    {"opt", false, opt_select, insert_tail, touch_none},
+    {"clock", true, false, clock_select, clock_insert, touch_none},
+    {"clock-noflush", false, false, clock_noflush_select, clock_insert, touch_none},
+    {"fifo", false, false, fifo_select, insert_tail, touch_none},
+    {"lru", true, true, lru_select, insert_tail, lru_touch},
+    {"random", false, false, random_select, insert_tail, touch_none},
+    {"aging", true, false, aging_select, insert_tail, touch_none},
+    {"opt", false, false, opt_select, insert_tail, touch_none},
 };
 
 const char *const policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt", NULL};

@@ -518,6 +518,8 @@ int kernel_copy_out(struct cpu *cpu, vaddr_t udst, const void *src, size_t len)
 void kernel_note_access(struct process *p, vaddr_t va)
 {
     struct kernel *k = p->k;
+    if (!k->ft.policy->wants_refs)
+        return;   /* only lru uses the reports: the others pay nothing */
     klock_acquire(&p->lock, kself(p->k, NULL));
     struct page *pg = spt_lookup(&p->spt, va);
     uint32_t i = FRAME_NONE;
