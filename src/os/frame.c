@@ -353,7 +353,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
             /* Nothing evictable now. Frames being filled or evicted by other
              * CPUs will become candidates; pinned ones may be unpinned. Wait a
              * while before declaring the process out of memory. */
-            bool others_busy = ft->listed < ft->nframes;
+            bool others_busy = ft->listed + ft->tails < ft->nframes;
             klock_release(&ft->lock);
             if (others_busy && ++waits < 100000) {
                 kwait_step(self);
@@ -377,6 +377,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
             if (huge) {   /* the caller wants one frame: the other 511 go back */
                 for (uint32_t j = 1; j < HPAGE_PAGES; j++)
                     ft->state[v + j] = 0;
+                ft->tails -= HPAGE_PAGES - 1;
                 pool_free_contig(&ft->pool, ft->pool.base + v + 1, HPAGE_PAGES - 1);
             }
             klock_release(&ft->lock);
@@ -407,6 +408,7 @@ uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)
         ft->f[i].page = NULL;
         for (uint32_t j = 1; j < HPAGE_PAGES; j++)
             ft->state[i + j] = FS_BUSY | FS_TAIL;
+        ft->tails += HPAGE_PAGES - 1;
     }
     klock_release(&ft->lock);
     return i;
@@ -461,6 +463,8 @@ void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge)
     ft->f[i].page = NULL;
     for (uint32_t j = 0; j < n; j++)
         ft->state[i + j] = 0;
+    if (huge)
+        ft->tails -= HPAGE_PAGES - 1;
     pool_free_contig(&ft->pool, ft->pool.base + i, n);
     klock_release(&ft->lock);
 }

@@ -254,6 +254,7 @@ struct frame_table {
     uint32_t hand;            /* clock hand */
     uint64_t listed;
     uint64_t pinned;
+    uint64_t tails;           /* frames held as tails of resident huge pages */
     uint64_t rng;
     const struct policy *policy;
     bool lru_hook_seen;
