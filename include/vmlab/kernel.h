@@ -199,8 +199,10 @@ enum process_state { PROC_RUNNABLE, PROC_KILLED, PROC_EXITED };
 struct process *kernel_process_create(struct kernel *k, const char *name);
 /* Return every frame, swap slot, page-table page and the PCID/ASID; dirty
  * shared file pages are written back first. p is freed. `self` is the CPU the
- * calling thread drives, or NULL. No CPU may be running p. */
-void kernel_process_exit(struct process *p, struct cpu *self);
+ * calling thread drives, or NULL. 0, or -EBUSY (nothing done) if a CPU still
+ * runs p: kernel_switch_to(cpu, NULL) on it first. Works on killed processes
+ * too (a killed process keeps its memory until it exits). */
+int kernel_process_exit(struct process *p, struct cpu *self);
 
 int kernel_process_pid(const struct process *p);
 const char *kernel_process_name(const struct process *p);

@@ -190,21 +190,20 @@ static void release_cb(struct page *pg, void *arg)
     release_page(pg->proc, pg, g);
 }
 
-void kernel_process_exit(struct process *p, struct cpu *self)
+int kernel_process_exit(struct process *p, struct cpu *self)
 {
     struct kernel *k = p->k;
     self = kself(k, self);
+    klock_acquire(&k->asid_lock, self);
+    bool running = p->running != 0;
+    klock_release(&k->asid_lock);
+    if (running)
+        return -EBUSY;   /* a CPU still has p loaded: switch it away first */
     klock_acquire(&p->lock, self);
     struct gather g = {.self = self};
     spt_for_each(&p->spt, release_cb, &g);
     /* One flush of the whole ID on every CPU that may cache it; the ID
      * goes back to the free set clean. */
-    klock_acquire(&k->asid_lock, self);
-    if (p->running) {
-        fprintf(stderr, "vmlab: kernel_process_exit: %s[%d] still runs on a CPU\n", p->name, p->pid);
-        abort();
-    }
-    klock_release(&k->asid_lock);
     mmu_release_asid(p, self);
     gather_finish(p, &g);
     for (unsigned i = 0; i < p->vmas.n; i++)
@@ -227,6 +226,7 @@ void kernel_process_exit(struct process *p, struct cpu *self)
     klock_destroy(&p->lock);
     klock_destroy(&p->ptl);
     free(p);
+    return 0;
 }
 
 /* ---- mapping ---- */
