@@ -54,6 +54,10 @@ int64_t pool_alloc(struct pool *pl)
 {
     int64_t got = -1;
     pool_lock(pl);
+    if (pl->used == pl->nframes) {   /* full: the common case under memory pressure */
+        pool_unlock(pl);
+        return -1;
+    }
     uint64_t words = (pl->nframes + 63) / 64;
     for (uint64_t k = 0; k < words; k++) {
         uint64_t w = (pl->hint + k) % words;
