@@ -119,6 +119,54 @@ static void test_io_errors(void)
     kt_free(&t);
 }
 
+/* Swap is full of swap-cache copies of pages that are resident anyway: the
+ * kernel takes those slots back instead of killing the process that needs
+ * one (A 8 pages + B 20 pages fit in 16 frames + 16 slots). */
+static void test_swap_cache_reclaim(void)
+{
+    struct kt t = kt_make(PT_ARCH_X86, 1, 16, 16, "clock");
+    struct cpu *cpu = machine_cpu(t.m, 0);
+    cpu_attach(cpu);
+    struct process *a = kernel_process_create(t.k, "a");
+    struct process *b = kernel_process_create(t.k, "b");
+    kernel_map_anon(a, BASE, 8 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_map_anon(b, BASE, 64 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_switch_to(cpu, a);
+    ok(write_pages(cpu, BASE, 8, 1000), "A writes 8 pages");
+    bool good;
+    kernel_switch_to(cpu, b);
+    good = true;
+    for (unsigned i = 0; i < 16; i++)
+        good &= cpu_touch(cpu, BASE + i * 4096ull, 8, VM_ACCESS_READ) == 0;
+    ok(good, "B reads 16 pages: A's go to swap");
+    kernel_switch_to(cpu, a);
+    ok(check_pages(cpu, BASE, 8, 1000), "A reads them back (they keep their slots)");
+    struct kernel_usage u;
+    kernel_usage(t.k, &u);
+    is_u64(u.swap_slots_used, 8, "8 slots hold copies of A's resident pages");
+    /* A's pages stay resident (pinned: the kernel uses them); B writes 20 */
+    is_i64(kernel_pin(a, cpu, BASE, 8 * 4096, false), 0, "pin A's 8 pages");
+    kernel_switch_to(cpu, b);
+    good = true;
+    for (unsigned i = 0; i < 20; i++)
+        good &= cpu_store(cpu, BASE + (16 + i) * 4096ull + 8, 8, 5000 + i) == 0;
+    ok(good, "B writes 20 more pages");
+    ok(kt_pstat(b, VMSTAT_PSWPOUT) >= 12, "12 of them in swap (%llu written)",
+       (unsigned long long)kt_pstat(b, VMSTAT_PSWPOUT));
+    kernel_unpin(a, BASE, 8 * 4096);
+    is_str(kill_reason_names[kernel_process_kill_reason(b)], "none", "B not killed");
+    kernel_switch_to(cpu, b);
+    ok(check_pages(cpu, BASE + 16 * 4096, 20, 5000), "B's new pages intact");
+    kernel_switch_to(cpu, a);
+    ok(check_pages(cpu, BASE, 8, 1000), "A's pages intact");
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(a, cpu);
+    kernel_process_exit(b, cpu);
+    kt_no_leaks(t.k, "swap-cache reclaim");
+    cpu_detach(cpu);
+    kt_free(&t);
+}
+
 /* Many processes swap and exit: every slot comes back (PintOS pitfall 11). */
 static void test_no_slot_leak(void)
 {
@@ -160,5 +208,6 @@ int main(void)
     test_out_of_swap();
     test_io_errors();
     test_no_slot_leak();
+    test_swap_cache_reclaim();
     return tap_done();
 }

@@ -215,6 +215,56 @@ static enum evict_result write_huge(struct kernel *k, struct process *q, const c
     return EV_OK;
 }
 
+/* Swap is full. A resident anonymous page that keeps a swap-cache slot
+ * does not need it (its contents are in memory): take the slot back and
+ * mark the page dirty, so that it is written again if evicted (Linux frees
+ * swap cache the same way when swap runs low). Scans from where it left
+ * off; true if a slot was freed. No lock held by the caller except its own
+ * mm lock. */
+static bool reclaim_swap_cache(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    for (uint64_t n = 0; n < ft->nframes; n++) {
+        klock_acquire(&ft->lock, self);
+        uint32_t i = ft->reclaim_at;
+        ft->reclaim_at = (uint32_t)((i + 1) % ft->nframes);
+        struct page *pg = ft->f[i].page;
+        /* pinned pages qualify: the kernel is using them, which is no reason to
+         * keep a second copy in swap */
+        if (!(ft->state[i] & FS_LISTED) || (ft->state[i] & FS_RECLAIM) || !pg ||
+            page_huge(pg) || page_kind(pg) != PAGE_ANON || !(page_flags(pg) & PG_SLOT)) {
+            klock_release(&ft->lock);
+            continue;
+        }
+        ft->state[i] |= FS_RECLAIM;   /* nobody evicts or frees it meanwhile */
+        klock_release(&ft->lock);
+
+        struct process *q = pg->proc;
+        bool freed = false;
+        uint32_t slot = 0;
+        klock_acquire(&q->ptl, self);
+        uint64_t fl = page_flags(pg);
+        if ((fl & (PG_RESIDENT | PG_SLOT | PG_EVICTING)) == (PG_RESIDENT | PG_SLOT)) {
+            slot = pg->u.r.slot;
+            pg->u.r.slot = UINT32_MAX;
+            page_clear(pg, PG_SLOT);
+            page_set(pg, PG_DIRTY);
+            freed = true;
+        }
+        klock_release(&q->ptl);
+        if (freed) {
+            swap_free(k->swap, slot);
+            __atomic_fetch_sub(&q->slots, 1, __ATOMIC_RELAXED);
+        }
+        klock_acquire(&ft->lock, self);
+        ft->state[i] &= ~FS_RECLAIM;
+        klock_release(&ft->lock);
+        if (freed)
+            return true;
+    }
+    return false;
+}
+
 static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
 {
     struct process *q = pg->proc;
@@ -260,6 +310,8 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
     } else {
         if (to_swap && !had_slot) {
             int64_t s = swap_alloc(k->swap);
+            if (s < 0 && reclaim_swap_cache(k, self))
+                s = swap_alloc(k->swap);
             if (s < 0)
                 res = EV_SWAP_FULL;
             else
@@ -440,7 +492,7 @@ bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
         if (!(fl & PG_RESIDENT))
             return false;
         klock_acquire(&ft->lock, self);
-        if (ft->f[i].page != pg || (ft->state[i] & FS_BUSY)) {
+        if (ft->f[i].page != pg || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {
             klock_release(&ft->lock);
             kwait_step(self);
             continue;

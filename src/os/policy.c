@@ -30,7 +30,7 @@
 
 static inline bool pinned(const struct frame_table *ft, uint32_t i)
 {
-    return ft->state[i] & FS_PIN_MASK;
+    return ft->state[i] & (FS_PIN_MASK | FS_RECLAIM);
 }
 
 static void insert_tail(struct frame_table *ft, uint32_t i)
