@@ -211,7 +211,7 @@ int main(void)
     test_lazy(PT_ARCH_X86);
     test_lazy(PT_ARCH_RISCV);
     test_clean_not_rewritten();
-    const char *pols[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt"};
+    const char *pols[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt", "linux"};
     for (size_t i = 0; i < sizeof pols / sizeof pols[0]; i++)
         test_integrity(PT_ARCH_X86, pols[i]);
     test_integrity(PT_ARCH_RISCV, "clock");

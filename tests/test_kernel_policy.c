@@ -9,10 +9,16 @@
 
 /* ---- models ---- */
 
-enum model { M_FIFO, M_LRU, M_OPT, M_CLOCK, M_AGING };
+enum model { M_FIFO, M_LRU, M_OPT, M_CLOCK, M_AGING, M_LINUX };
+
+static unsigned model_linux(const unsigned *refs, size_t n, unsigned frames, unsigned *act, unsigned *deact);
 
 static unsigned model_faults(enum model m, const unsigned *refs, size_t n, unsigned frames)
 {
+    if (m == M_LINUX) {
+        unsigned a, d;
+        return model_linux(refs, n, frames, &a, &d);
+    }
     int slot_page[MAXP];            /* FIFO/LRU/OPT/AGING: list order; CLOCK: circle */
     unsigned ref[MAXP], age[MAXP];
     size_t used = 0, hand = 0;
@@ -95,6 +101,71 @@ static unsigned model_faults(enum model m, const unsigned *refs, size_t n, unsig
         slot_page[used - 1] = (int)pg;
         ref[used - 1] = 1;
         age[used - 1] = 0;
+    }
+    return faults;
+}
+
+/* Linux-like active/inactive lists (see policy.c), written independently. */
+struct lnx_list {
+    unsigned pg[MAXP];
+    size_t n;
+};
+
+static void lnx_push(struct lnx_list *l, unsigned pg) { l->pg[l->n++] = pg; }
+static unsigned lnx_pop(struct lnx_list *l)
+{
+    unsigned pg = l->pg[0];
+    memmove(&l->pg[0], &l->pg[1], (l->n - 1) * sizeof l->pg[0]);
+    l->n--;
+    return pg;
+}
+
+static unsigned model_linux(const unsigned *refs, size_t n, unsigned frames, unsigned *act, unsigned *deact)
+{
+    struct lnx_list inact = {.n = 0}, active = {.n = 0};
+    bool resident[MAXP] = {false}, abit[MAXP] = {false}, referenced[MAXP] = {false};
+    unsigned faults = 0;
+    *act = *deact = 0;
+    for (size_t t = 0; t < n; t++) {
+        unsigned pg = refs[t];
+        if (resident[pg]) {
+            abit[pg] = true;
+            continue;
+        }
+        faults++;
+        if (inact.n + active.n == frames) {
+            while (inact.n < active.n) {
+                unsigned a = lnx_pop(&active);
+                abit[a] = false;
+                referenced[a] = false;
+                lnx_push(&inact, a);
+                (*deact)++;
+            }
+            unsigned victim = UINT32_MAX;
+            for (size_t k = 2 * inact.n + 1; k > 0 && inact.n; k--) {
+                unsigned x = lnx_pop(&inact);
+                if (!abit[x]) {
+                    victim = x;
+                    break;
+                }
+                abit[x] = false;
+                if (referenced[x]) {
+                    lnx_push(&active, x);
+                    (*act)++;
+                } else {
+                    referenced[x] = true;
+                    lnx_push(&inact, x);
+                }
+            }
+            if (victim == UINT32_MAX)
+                victim = lnx_pop(&active);
+            resident[victim] = false;
+            referenced[victim] = false;
+        }
+        resident[pg] = true;
+        abit[pg] = true;
+        referenced[pg] = false;
+        lnx_push(&inact, pg);
     }
     return faults;
 }
@@ -207,8 +278,8 @@ int main(void)
     /* random strings, with writes mixed in (dirty pages go to swap and back) */
     uint64_t seed = 12345;
     int rounds = kt_sanitized() ? 6 : 20;
-    int bad[5] = {0};
-    const char *names[] = {"fifo", "lru", "opt", "clock", "aging"};
+    int bad[6] = {0};
+    const char *names[] = {"fifo", "lru", "opt", "clock", "aging", "linux"};
     for (int r = 0; r < rounds; r++) {
         unsigned refs[300];
         unsigned npages = 4 + (unsigned)(kt_rng(&seed) % 12);
@@ -221,7 +292,7 @@ int main(void)
             else
                 refs[i] = (unsigned)(kt_rng(&seed) % npages);
         }
-        for (int m = 0; m < 5; m++) {
+        for (int m = 0; m < 6; m++) {
             uint64_t want = model_faults((enum model)m, refs, n, frames);
             uint64_t got = kernel_faults(names[m], refs, n, frames, m == M_LRU, r % 2);
             if (got != want) {
@@ -231,8 +302,34 @@ int main(void)
             }
         }
     }
-    for (int m = 0; m < 5; m++)
+    for (int m = 0; m < 6; m++)
         is_i64(bad[m], 0, "%s equals its model on %d random strings", names[m], rounds);
+
+    /* linux: pgactivate/pgdeactivate as the model counts them */
+    {
+        unsigned refs[300];
+        uint64_t sd = 4711;
+        for (size_t i = 0; i < 300; i++)
+            refs[i] = i > 3 && kt_rng(&sd) % 3 ? refs[i - 1 - kt_rng(&sd) % 3] : (unsigned)(kt_rng(&sd) % 14);
+        unsigned act, deact;
+        unsigned want = model_linux(refs, 300, 6, &act, &deact);
+        struct kt t = kt_make(PT_ARCH_X86, 1, 6, 256, "linux");
+        struct cpu *cpu = machine_cpu(t.m, 0);
+        cpu_attach(cpu);
+        struct process *p = kernel_process_create(t.k, "linux");
+        kernel_map_anon(p, BASE, MAXP * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+        kernel_switch_to(cpu, p);
+        for (size_t i = 0; i < 300; i++)
+            cpu_touch(cpu, BASE + refs[i] * 4096ull, 8, VM_ACCESS_READ);
+        is_u64(kt_pstat(p, VMSTAT_PGFAULT), want, "linux: faults as the model (%u)", want);
+        is_u64(kt_stat(t.k, VMSTAT_PGACTIVATE), act, "linux: pgactivate as the model (%u)", act);
+        is_u64(kt_stat(t.k, VMSTAT_PGDEACTIVATE), deact, "linux: pgdeactivate as the model (%u)", deact);
+        ok(act > 0 && deact > 0, "both lists were used");
+        kernel_switch_to(cpu, NULL);
+        kernel_process_exit(p, cpu);
+        cpu_detach(cpu);
+        kt_free(&t);
+    }
 
     /* OPT is optimal: never more faults than any other policy */
     {
@@ -241,7 +338,7 @@ int main(void)
             refs[i] = (unsigned)(kt_rng(&seed) % 10);
         uint64_t opt = kernel_faults("opt", refs, 200, 4, false, false);
         bool okk = true;
-        for (int m = 0; m < 5; m++)
+        for (int m = 0; m < 6; m++)
             okk &= kernel_faults(names[m], refs, 200, 4, m == M_LRU, false) >= opt;
         okk &= kernel_faults("random", refs, 200, 4, false, false) >= opt;
         ok(okk, "OPT (%llu faults) is never beaten", (unsigned long long)opt);

@@ -97,7 +97,7 @@ static void stress(const char *policy, enum pt_arch arch, unsigned nasids)
     kc.policy = policy;
     kc.nasids = nasids;
     sh.t = kt_make_cfg(arch, NCPU, &kc);
-    sh.ops = kt_sanitized() ? 2000 : 20000;
+    sh.ops = kt_sanitized() ? 1500 : 12000;
     for (int j = 0; j < NSHARED; j++) {
         sh.proc[j] = kernel_process_create(sh.t.k, "shared");
         kernel_map_anon(sh.proc[j], BASE, NPAGES * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
@@ -153,5 +153,6 @@ int main(void)
     stress("lru", PT_ARCH_X86, 4095);
     stress("random", PT_ARCH_X86, 5);
     stress("aging", PT_ARCH_RISCV, 4);
+    stress("linux", PT_ARCH_X86, 4095);
     return tap_done();
 }

@@ -139,7 +139,8 @@ struct kernel_config {
     const char *swap_path;     /* swap file; NULL = an unlinked temporary file */
     uint64_t swap_bytes;       /* swap size; 0 = 64 MiB */
     const char *policy;        /* "clock" (default), "clock-noflush", "fifo", "lru",
-                                  "random", "aging", "opt"; NULL = clock */
+                                  "random", "aging", "opt", "linux"; NULL = clock
+                                  (docs/kernel.md describes each) */
     uint64_t seed;             /* for "random" */
     enum stack_rule stack_rule;
     uint64_t stack_cap;        /* maximum stack size; 0 = 1 MiB */

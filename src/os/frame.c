@@ -46,7 +46,7 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
     }
     for (uint64_t i = 0; i < n; i++)
         ft->f[i].prev = ft->f[i].next = FRAME_NONE;
-    ft->head = ft->hand = FRAME_NONE;
+    ft->head = ft->hand = ft->active_head = FRAME_NONE;
     ft->policy = pol;
     ft->rng = seed ? seed : 0x2545f4914f6cdd1dull;
     klock_init(&ft->lock);
@@ -65,21 +65,31 @@ void frame_table_destroy(struct frame_table *ft)
     ft->state = NULL;
 }
 
-/* ---- the ring ---- */
+/* ---- the rings ---- */
+
+/* Every listed frame is on one ring: the main one (ft->head), or, for the
+ * "linux" policy's active pages (FS_ACTIVE), the active ring. */
+static uint32_t *ring_of(struct frame_table *ft, uint32_t i)
+{
+    return (ft->state[i] & FS_ACTIVE) ? &ft->active_head : &ft->head;
+}
 
 void ft_list_insert_before(struct frame_table *ft, uint32_t i, uint32_t pos)
 {
+    uint32_t *head = ring_of(ft, i);
     ft->state[i] |= FS_LISTED;
     ft->listed++;
-    if (ft->head == FRAME_NONE) {
+    if (ft->state[i] & FS_ACTIVE)
+        ft->active++;
+    if (*head == FRAME_NONE) {
         ft->f[i].prev = ft->f[i].next = i;
-        ft->head = i;
-        if (ft->hand == FRAME_NONE)
+        *head = i;
+        if (head == &ft->head && ft->hand == FRAME_NONE)
             ft->hand = i;
         return;
     }
     if (pos == FRAME_NONE)
-        pos = ft->head;
+        pos = *head;
     uint32_t prev = ft->f[pos].prev;
     ft->f[i].prev = prev;
     ft->f[i].next = pos;
@@ -90,25 +100,30 @@ void ft_list_insert_before(struct frame_table *ft, uint32_t i, uint32_t pos)
 /* Tail = just before head: the youngest / most recent position. */
 void ft_list_insert_tail(struct frame_table *ft, uint32_t i)
 {
-    ft_list_insert_before(ft, i, ft->head);
+    ft_list_insert_before(ft, i, *ring_of(ft, i));
 }
 
 void ft_list_remove(struct frame_table *ft, uint32_t i)
 {
+    uint32_t *head = ring_of(ft, i);
     uint32_t next = ft->f[i].next, prev = ft->f[i].prev;
     if (next == i) {
-        ft->head = ft->hand = FRAME_NONE;
+        *head = FRAME_NONE;
+        if (ft->hand == i)
+            ft->hand = FRAME_NONE;
     } else {
         ft->f[prev].next = next;
         ft->f[next].prev = prev;
-        if (ft->head == i)
-            ft->head = next;
+        if (*head == i)
+            *head = next;
         if (ft->hand == i)
             ft->hand = next;
     }
     ft->f[i].prev = ft->f[i].next = FRAME_NONE;
     ft->state[i] &= ~FS_LISTED;
     ft->listed--;
+    if (ft->state[i] & FS_ACTIVE)
+        ft->active--;
 }
 
 /* ---- accessed bits through the reverse map ---- */

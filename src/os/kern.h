@@ -232,6 +232,8 @@ enum {
     FS_LISTED   = 1u << 1,    /* on the policy list */
     FS_TAIL     = 1u << 2,    /* one of the 511 frames after a huge page's head */
     FS_RECLAIM  = 1u << 3,    /* its page's swap-cache slot is being taken: skip, wait */
+    FS_ACTIVE   = 1u << 4,    /* "linux" policy: on the active ring */
+    FS_REFERENCED = 1u << 5,  /* "linux" policy: PG_referenced */
     FS_PIN_SHIFT = 8,         /* pin count: bits 8..15 */
     FS_PIN_MASK = 0xffu << 8,
     FS_AGE_SHIFT = 16,        /* aging counter: bits 16..23 */
@@ -252,6 +254,8 @@ struct frame_table {
     struct frame *f;
     uint32_t *state;
     uint32_t head;            /* ring: oldest / least recent first */
+    uint32_t active_head;     /* "linux" policy: the active ring */
+    uint64_t active;          /* frames on it */
     uint32_t reclaim_at;      /* where the swap-cache reclaim scan goes on */
     uint32_t hand;            /* clock hand */
     uint64_t listed;

@@ -105,7 +105,7 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
     const struct policy *pol = policy_by_name(cfg.policy);
     if (!pol) {
         snprintf(err, errlen, "unknown replacement policy '%s' (clock, clock-noflush, fifo, lru, "
-                              "random, aging, opt)", cfg.policy);
+                              "random, aging, opt, linux)", cfg.policy);
         return NULL;
     }
     if (cfg.format >= PT_NFORMATS || pt_format(cfg.format)->arch != mc->arch) {

@@ -23,6 +23,7 @@
  *                  the lowest counter is evicted (ties: oldest).
  *   opt            Belady's MIN through the front end's oracle: the frame
  *                  whose next use is farthest (never first); ties: oldest.
+ *   linux          active and inactive lists, as Linux's reclaim (below).
  */
 #include <string.h>
 
@@ -174,6 +175,67 @@ static uint32_t aging_select(struct kernel *k, struct cpu *self)
     return best;
 }
 
+/* ---- linux: active and inactive lists ---- */
+
+/* A small model of Linux's reclaim (mm/vmscan.c) for one zone of less than
+ * 1 GiB (inactive_ratio 1):
+ *   - a new page enters the inactive list's young end;
+ *   - before a scan, while the inactive list is shorter than the active one,
+ *     the oldest active page is deactivated (A cleared, PG_referenced
+ *     cleared; pgdeactivate);
+ *   - the scan takes the oldest inactive page: if its A bit was set (it is
+ *     cleared, with invalidation) and it was already referenced it is
+ *     activated (pgactivate); if set and not yet referenced it becomes
+ *     referenced and goes back to the young end (folio_check_references's
+ *     second chance); if clear it is the victim.
+ * The lists live in the frame table's two rings. */
+static void linux_move(struct frame_table *ft, uint32_t i, bool to_active)
+{
+    ft_list_remove(ft, i);
+    if (to_active)
+        ft->state[i] |= FS_ACTIVE;
+    else
+        ft->state[i] &= ~(FS_ACTIVE | FS_REFERENCED);
+    ft_list_insert_tail(ft, i);
+}
+
+static uint32_t linux_select(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    while (ft->listed - ft->active < ft->active) {
+        uint32_t a = ft->active_head;
+        ft_test_clear_young(k, self, a, true);
+        linux_move(ft, a, false);
+        kcount(k, VMSTAT_PGDEACTIVATE, 1);
+    }
+    /* at most two visits per inactive page: the first makes it referenced */
+    for (uint64_t n = 2 * (ft->listed - ft->active) + 1; n > 0 && ft->head != FRAME_NONE; n--) {
+        uint32_t i = ft->head;
+        kcount(k, VMSTAT_PGSCAN, 1);
+        if (pinned(ft, i)) {
+            ft_list_remove(ft, i);
+            ft_list_insert_tail(ft, i);
+            continue;
+        }
+        if (!ft_test_clear_young(k, self, i, true))
+            return i;
+        if (ft->state[i] & FS_REFERENCED) {
+            linux_move(ft, i, true);
+            kcount(k, VMSTAT_PGACTIVATE, 1);
+        } else {
+            ft->state[i] |= FS_REFERENCED;
+            ft_list_remove(ft, i);
+            ft_list_insert_tail(ft, i);
+        }
+    }
+    /* everything was activated (or pinned): the oldest unpinned active page */
+    uint32_t i = ft->active_head;
+    for (uint64_t n = 0; n < ft->active; n++, i = ft->f[i].next)
+        if (!pinned(ft, i))
+            return i;
+    return FRAME_NONE;
+}
+
 /* ---- opt ---- */
 
 static uint32_t opt_select(struct kernel *k, struct cpu *self)
@@ -208,9 +270,11 @@ static const struct policy policies[] = {
     {"random", false, false, random_select, insert_tail, touch_none},
     {"aging", true, false, aging_select, insert_tail, touch_none},
     {"opt", false, false, opt_select, insert_tail, touch_none},
+    {"linux", true, false, linux_select, insert_tail, touch_none},
 };
 
-const char *const policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt", NULL};
+const char *const policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt",
+                                    "linux", NULL};
 
 const struct policy *policy_by_name(const char *name)
 {
