@@ -205,6 +205,17 @@ struct process *kernel_process_create(struct kernel *k, const char *name);
  * too (a killed process keeps its memory until it exits). */
 int kernel_process_exit(struct process *p, struct cpu *self);
 
+/* PintOS fork: a new process whose address space is a copy of p's — the
+ * same mappings (file mappings get their own descriptors), and for every page
+ * that holds data (resident, swapped out, or an initializer page not yet
+ * loaded) a private copy, made now into frames of the child's (which may
+ * evict). Pages the child can rebuild by itself stay lazy. No copy-on-write.
+ * p keeps running; for a snapshot consistent with p's other CPUs stop them
+ * first. 0 and *child, or -ENOMEM (frames/swap ran out), -ESRCH (p was
+ * killed), -EIO/-EBADMSG (a swapped page could not be read). */
+int kernel_process_fork(struct process *p, const char *name, struct cpu *self,
+                        struct process **child);
+
 int kernel_process_pid(const struct process *p);
 const char *kernel_process_name(const struct process *p);
 enum process_state kernel_process_state(const struct process *p);
