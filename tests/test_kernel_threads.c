@@ -120,9 +120,10 @@ static void stress(const char *policy, enum pt_arch arch, unsigned nasids)
        (unsigned long long)s.v[VMSTAT_PSWPOUT], (unsigned long long)s.v[VMSTAT_PSWPIN]);
     ok(s.v[VMSTAT_NR_TLB_REMOTE_FLUSH] > 0, "%s: remote shootdowns happened (%llu)", policy,
        (unsigned long long)s.v[VMSTAT_NR_TLB_REMOTE_FLUSH]);
+    /* whether IDs had to be stolen depends on how the threads overlapped:
+     * reported, not asserted (test_kernel_random asserts stealing) */
     if (nasids < 8)
-        ok(s.v[VMSTAT_ASID_STEAL] > 0, "%s: PCIDs were stolen (%llu)", policy,
-           (unsigned long long)s.v[VMSTAT_ASID_STEAL]);
+        tap_diag("%s: %llu PCIDs stolen", policy, (unsigned long long)s.v[VMSTAT_ASID_STEAL]);
     is_u64(s.v[VMSTAT_KILLS], 0, "%s: nobody killed", policy);
     /* every shared process's final contents, checked by one CPU */
     struct cpu *cpu = machine_cpu(sh.t.m, 0);
