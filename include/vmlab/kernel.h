@@ -15,9 +15,14 @@
  * and the access returns -1. The simulator goes on.
  *
  * Threads. Every function may be called from many threads at once, except
- * that kernel_process_exit(p) must not race with accesses of p (switch every
- * CPU away from p first) and kernel_destroy with anything. The locking rules
- * are in docs/kernel-locking.md.
+ * that kernel_process_exit(p) must not race with accesses of p (it refuses
+ * with -EBUSY while a CPU has p loaded: switch every CPU away from p first)
+ * and kernel_destroy with anything. A thread that drives a CPU must never
+ * block the kernel waiting for itself: functions without a CPU argument use
+ * the CPU the calling thread last passed to kernel_switch_to, so that while
+ * they wait for a lock they still serve that CPU's TLB shootdowns. The
+ * locking rules are in docs/kernel-locking.md; the whole design in
+ * docs/kernel.md.
  *
  * Errors. Functions that can fail return a negative errno value (or NULL)
  * and, where they take one, write a message into err.
@@ -151,7 +156,8 @@ struct kernel_config {
                                   to 4 KiB when no aligned run of 512 frames is free */
     unsigned nasids;           /* PCIDs/ASIDs to hand out (1..4095); 0 = 4095. ID 0 is the kernel's */
     int format;                /* enum pt_format_id; -1 = x86-64 (x86) or sv48 (RISC-V) */
-    uint64_t user_top;         /* end of user space; 0 = KERN_BASE (clipped to the format) */
+    uint64_t user_top;         /* end of user space; 0 = KERN_BASE (PintOS). Clipped to the
+                                  format's lower half: 1 << 47 gives x86-64 Linux's layout */
 };
 void kernel_config_default(struct kernel_config *cfg);
 
