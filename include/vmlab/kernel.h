@@ -142,7 +142,8 @@ struct kernel_config {
                                   0 = every frame not in the kernel pool */
     uint64_t kernel_frames;    /* kernel pool (page tables). 0 = 1/16 of memory, >= 64 */
     const char *swap_path;     /* swap file; NULL = an unlinked temporary file */
-    uint64_t swap_bytes;       /* swap size; 0 = 64 MiB */
+    uint64_t swap_bytes;       /* swap size, rounded down to 4 KiB slots; 0 = 64 MiB
+                                  (1 .. 4095: a device with no slot) */
     const char *policy;        /* "clock" (default), "clock-noflush", "fifo", "lru",
                                   "random", "aging", "opt", "linux"; NULL = clock
                                   (docs/kernel.md describes each) */

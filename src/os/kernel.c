@@ -108,9 +108,13 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
                               "random, aging, opt, linux)", cfg.policy);
         return NULL;
     }
-    if (cfg.format >= PT_NFORMATS || pt_format(cfg.format)->arch != mc->arch) {
-        snprintf(err, errlen, "page-table format %d does not fit the machine's architecture",
-                 cfg.format);
+    if (cfg.format >= PT_NFORMATS) {
+        snprintf(err, errlen, "page-table format %d: no such format", cfg.format);
+        return NULL;
+    }
+    if (pt_format(cfg.format)->arch != mc->arch) {
+        snprintf(err, errlen, "page-table format %s does not fit the machine's architecture (%s)",
+                 pt_format(cfg.format)->name, mc->arch == PT_ARCH_X86 ? "x86-64" : "RISC-V");
         return NULL;
     }
     if (cfg.nasids > 4095 || cfg.nasids < mc->ncpus) {
