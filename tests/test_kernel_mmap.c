@@ -230,6 +230,10 @@ static void test_copy_pin(void)
     /* the stack as a system-call buffer below the saved rsp-8 ... */
     kernel_set_rsp(p, KERNEL_USER_STACK - 0x2000);
     is_i64(kernel_copy_out(cpu, KERNEL_USER_STACK - 0x2000, buf, 64), 0, "copy_out at saved rsp grows the stack");
+    /* a buffer at exactly rsp-8 with rsp in the middle of a page below the stack */
+    kernel_set_rsp(p, KERNEL_USER_STACK - 0x4000 + 0x10);
+    is_i64(kernel_copy_out(cpu, KERNEL_USER_STACK - 0x4000 + 0x8, buf, 16), 0,
+           "copy_out at saved rsp-8 (unaligned rsp) grows the stack");
     /* pinned pages survive pressure */
     is_i64(kernel_pin(p, cpu, MAPA, 3 * 4096, true), 0, "pin 3 pages");
     uint64_t v;

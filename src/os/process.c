@@ -442,8 +442,10 @@ int kernel_pin(struct process *p, struct cpu *cpu, vaddr_t va, size_t len, bool 
         return -1;
     }
     for (vaddr_t pg = first;; pg += VM_PAGE_SIZE) {
-        enum kill_reason r =
-            fault_in(p, cpu, pg, write ? VM_ACCESS_WRITE : VM_ACCESS_READ, false, true);
+        /* the first page by the buffer's own address: the stack-growth rule
+         * compares it with rsp - 8 */
+        enum kill_reason r = fault_in(p, cpu, pg == first ? va : pg,
+                                      write ? VM_ACCESS_WRITE : VM_ACCESS_READ, false, true);
         if (r != KILL_NONE) {
             if (pg > first)
                 kernel_unpin(p, first, pg - first);
