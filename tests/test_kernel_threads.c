@@ -147,8 +147,113 @@ static void stress(const char *policy, enum pt_arch arch, unsigned nasids)
     free(w);
 }
 
+/* One CPU maps, fills, checks and unmaps regions of a process while three
+ * others fault and verify in another region of the same process, and forks
+ * of it are taken and checked: unmap shootdowns, SPT changes and copies
+ * racing with faults and evictions. */
+struct churn {
+    struct kt *t;
+    struct process *p;
+    unsigned id;
+    int ops, bad;
+    int *stop;
+    uint64_t shadow[64];
+};
+
+static void *churn_run(void *arg)
+{
+    struct churn *c = arg;
+    struct cpu *cpu = machine_cpu(c->t->m, c->id);
+    cpu_attach(cpu);
+    kernel_switch_to(cpu, c->p);
+    uint64_t seed = 99 + c->id;
+    if (c->id == 0) {
+        for (int round = 0; round < c->ops / 100; round++) {
+            vaddr_t r = 0x20000000 + (uint64_t)(round % 4) * 0x100000;
+            if (kernel_map_anon(c->p, r, 32 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0) != 0)
+                c->bad++;
+            for (uint64_t i = 0; i < 32; i++)
+                if (cpu_store(cpu, r + i * 4096, 8, r + i) != 0)
+                    c->bad++;
+            for (uint64_t i = 0; i < 32; i++) {
+                uint64_t v;
+                if (cpu_load(cpu, r + i * 4096, 8, &v) != 0 || v != r + i)
+                    c->bad++;
+            }
+            if (round % 8 == 0) {
+                struct process *child;
+                if (kernel_process_fork(c->p, "child", cpu, &child) == 0) {
+                    kernel_switch_to(cpu, child);
+                    for (uint64_t i = 0; i < 32; i++) {
+                        uint64_t v;
+                        if (cpu_load(cpu, r + i * 4096, 8, &v) != 0 || v != r + i)
+                            c->bad++;
+                    }
+                    kernel_switch_to(cpu, NULL);
+                    kernel_process_exit(child, cpu);
+                    kernel_switch_to(cpu, c->p);
+                } else {
+                    c->bad++;
+                }
+            }
+            if (kernel_unmap(c->p, r, cpu) != 0)
+                c->bad++;
+        }
+        __atomic_store_n(c->stop, 1, __ATOMIC_RELEASE);
+    } else {
+        while (!__atomic_load_n(c->stop, __ATOMIC_ACQUIRE)) {
+            uint64_t pg = kt_rng(&seed) % 64;
+            vaddr_t a = BASE + pg * 4096 + c->id * 64;
+            if (kt_rng(&seed) % 2) {
+                uint64_t v = kt_rng(&seed);
+                if (cpu_store(cpu, a, 8, v) == 0)
+                    c->shadow[pg] = v;
+                else
+                    c->bad++;
+            } else {
+                uint64_t v;
+                if (cpu_load(cpu, a, 8, &v) != 0 || v != c->shadow[pg])
+                    c->bad++;
+            }
+        }
+    }
+    kernel_switch_to(cpu, NULL);
+    cpu_detach(cpu);
+    return NULL;
+}
+
+static void churn(void)
+{
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.user_frames = 48;
+    kc.swap_bytes = 2048 * 4096;
+    struct kt t = kt_make_cfg(PT_ARCH_X86, NCPU, &kc);
+    struct process *p = kernel_process_create(t.k, "churn");
+    kernel_map_anon(p, BASE, 64 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+    int stop = 0;
+    struct churn *c = calloc(NCPU, sizeof *c);
+    pthread_t th[NCPU];
+    for (unsigned i = 0; i < NCPU; i++) {
+        c[i] = (struct churn){.t = &t, .p = p, .id = i, .ops = kt_sanitized() ? 1500 : 8000, .stop = &stop};
+        pthread_create(&th[i], NULL, churn_run, &c[i]);
+    }
+    int bad = 0;
+    for (unsigned i = 0; i < NCPU; i++) {
+        pthread_join(th[i], NULL);
+        bad += c[i].bad;
+    }
+    is_i64(bad, 0, "map/unmap/fork on one CPU while three fault in the same process: all verified");
+    is_str(kill_reason_names[kernel_process_kill_reason(p)], "none", "nobody killed");
+    kernel_process_exit(p, NULL);
+    kt_no_leaks(t.k, "churn");
+    free(c);
+    kt_free(&t);
+}
+
 int main(void)
 {
+    churn();
     stress("clock", PT_ARCH_X86, 4);
     stress("fifo", PT_ARCH_RISCV, 4095);
     stress("lru", PT_ARCH_X86, 4095);
