@@ -4,9 +4,11 @@
  *
  * Each frame has a struct frame (the reverse map: the page it holds, whose
  * page->proc and va lead to the one PTE mapping it) and a state word (busy,
- * listed, pin count, aging counter). Resident frames sit on one ring list
+ * listed, pin count, aging counter, ...). Resident frames sit on a ring list
  * whose order the policy (policy.c) keeps: insertion order, recency, or a
- * circle swept by the clock hand.
+ * circle swept by the clock hand ("linux" uses a second ring for its active
+ * list). A huge page is one entry: the head of 512 contiguous frames whose
+ * 511 tails are marked and never listed.
  *
  * A frame is BUSY while exactly one thread works on it without the table
  * lock: being filled for a fault, being evicted, being freed. Busy frames
@@ -18,7 +20,8 @@
  * for anonymous and private file pages, the file for shared file pages) or
  * drop it if not; then, under the ptl again, record where the page now lives.
  * The owner, finding the page EVICTING, waits. A page that cannot be written
- * (swap full, I/O error) gets its PTE back and stays resident.
+ * (swap full even after taking back swap-cache slots, I/O error) gets its
+ * PTE back and stays resident.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -397,10 +397,13 @@ void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va);
 /* Release p's ASID (flushing it everywhere). */
 void mmu_release_asid(struct process *p, struct cpu *self);
 
-/* fault.c */
+/* fault.c: the machine's fault handler, and the fault path itself (also
+ * used by pinning) */
 enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f, void *arg);
-/* Make va of p resident as the access would (p->lock not held). 0, or a kill
- * reason (the caller kills), with *frame set if pin (the frame pinned). */
+/* Make va of p resident as an access `acc` would (p->lock not held): checks
+ * rights, grows the stack (va itself is compared with rsp - 8), claims and
+ * fills a frame. With pin, the frame is also pinned. KILL_NONE, or the kill
+ * reason (the caller kills). */
 enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum vm_access acc,
                           bool user, bool pin);
 void process_kill(struct process *p, enum kill_reason r, vaddr_t addr);
@@ -412,7 +415,8 @@ struct page *spt_lookup(const struct spt *t, vaddr_t va);
 /* process.c: insert n VMAs, all or none (-EEXIST on any overlap). */
 int process_insert_vmas(struct process *p, const struct vma *v, unsigned n);
 
-/* evict.c / page kinds: fill a frame for pg, write it out. */
+/* fault.c, the page kinds' swap_in: fill a 4 KiB frame for pg (zeros, swap,
+ * file, or its initializer); *major if that needed I/O. */
 enum kill_reason page_fill(struct process *p, struct page *pg, const struct vma *vma,
                            void *kva, bool *major);
 
