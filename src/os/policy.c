@@ -87,12 +87,7 @@ static uint32_t clock_sweep(struct kernel *k, struct cpu *self, bool flush)
 
 static uint32_t clock_select(struct kernel *k, struct cpu *self)
 {
-    return clock_sweep(k, self, true);
-}
-
-static uint32_t clock_noflush_select(struct kernel *k, struct cpu *self)
-{
-    return clock_sweep(k, self, false);
+    return clock_sweep(k, self, k->ft.policy->clear_flushes);
 }
 
 static void clock_insert(struct frame_table *ft, uint32_t i)
@@ -110,7 +105,7 @@ static uint32_t lru_select(struct kernel *k, struct cpu *self)
         uint32_t i = ft->head;
         for (uint64_t s = 0; s < n; s++) {
             uint32_t next = ft->f[i].next;
-            if (ft_test_clear_young(k, self, i, true)) {
+            if (ft_test_clear_young(k, self, i, ft->policy->clear_flushes)) {
                 ft_list_remove(ft, i);
                 ft_list_insert_tail(ft, i);
             }
@@ -164,7 +159,7 @@ static uint32_t aging_select(struct kernel *k, struct cpu *self)
     uint32_t i = ft->head;
     for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
         uint32_t age = (ft->state[i] & FS_AGE_MASK) >> FS_AGE_SHIFT;
-        age = (age >> 1) | (ft_test_clear_young(k, self, i, true) ? 0x80u : 0);
+        age = (age >> 1) | (ft_test_clear_young(k, self, i, ft->policy->clear_flushes) ? 0x80u : 0);
         ft->state[i] = (ft->state[i] & ~FS_AGE_MASK) | age << FS_AGE_SHIFT;
         kcount(k, VMSTAT_PGSCAN, 1);
         if (!pinned(ft, i) && age < best_age) {
@@ -204,7 +199,7 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
     struct frame_table *ft = &k->ft;
     while (ft->listed - ft->active < ft->active) {
         uint32_t a = ft->active_head;
-        ft_test_clear_young(k, self, a, true);
+        ft_test_clear_young(k, self, a, ft->policy->clear_flushes);
         linux_move(ft, a, false);
         kcount(k, VMSTAT_PGDEACTIVATE, 1);
     }
@@ -217,7 +212,7 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
             ft_list_insert_tail(ft, i);
             continue;
         }
-        if (!ft_test_clear_young(k, self, i, true))
+        if (!ft_test_clear_young(k, self, i, ft->policy->clear_flushes))
             return i;
         if (ft->state[i] & FS_REFERENCED) {
             linux_move(ft, i, true);
@@ -264,7 +259,7 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
 
 static const struct policy policies[] = {
     {"clock", true, false, clock_select, clock_insert, touch_none},
-    {"clock-noflush", false, false, clock_noflush_select, clock_insert, touch_none},
+    {"clock-noflush", false, false, clock_select, clock_insert, touch_none},
     {"fifo", false, false, fifo_select, insert_tail, touch_none},
     {"lru", true, true, lru_select, insert_tail, lru_touch},
     {"random", false, false, random_select, insert_tail, touch_none},
