@@ -14,6 +14,10 @@
 
 #include "os/kern.h"
 
+/* The metadata budget (docs/kernel.md): keep struct page at 32 bytes. */
+_Static_assert(sizeof(struct page) == 32, "struct page grew past 32 bytes");
+_Static_assert(sizeof(struct frame) == 16, "struct frame grew past 16 bytes");
+
 #define SLAB_CHUNK_PAGES 512
 #define SPT_MIN_BUCKETS  64
 #define SPT_MAX_LOAD     2
