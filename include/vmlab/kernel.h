@@ -191,9 +191,13 @@ struct swap_dev;
 struct swap_dev *kernel_swap_device(struct kernel *k);
 
 /* OPT: next_use returns when (in the front end's time, e.g. trace position)
- * `page` of `p` is next referenced; UINT64_MAX = never again. The "opt"
- * policy evicts the resident page whose next use is farthest. Without an
- * oracle "opt" behaves as FIFO. */
+ * `page` of `p` is next referenced after the access in progress; UINT64_MAX =
+ * never again. The "opt" policy evicts the resident page whose next use is
+ * farthest. Without an oracle "opt" behaves as FIFO. The oracle is called
+ * with the frame table locked: it must not call back into the kernel. If the
+ * front end reports every reference (kernel_note_access), the oracle is
+ * asked once per reference and per installed page and the answers are kept;
+ * otherwise every eviction asks it about every resident page. */
 typedef uint64_t (*kernel_oracle_fn)(void *arg, const struct process *p, vaddr_t page);
 void kernel_set_oracle(struct kernel *k, kernel_oracle_fn next_use, void *arg);
 
@@ -306,10 +310,12 @@ void kernel_switch_to(struct cpu *cpu, struct process *p);
 /* The process running on cpu, or NULL. */
 struct process *kernel_current(struct cpu *cpu);
 
-/* Exact-LRU hook: a front end that sees every reference reports it here (one
- * call per access, after it). Only with these reports is "lru" exact; without
- * them "lru" approximates recency from A bits sampled at eviction time. The
- * other policies ignore it. */
+/* Reference reports: a front end that sees every reference reports it here
+ * (one call per access, after it). Only with these reports is "lru" exact;
+ * without them "lru" approximates recency from A bits sampled at eviction
+ * time. "opt" uses them to ask its oracle once per reference instead of once
+ * per resident page per eviction. The other policies ignore them (the call
+ * returns at once). Report all references or none. */
 void kernel_note_access(struct process *p, vaddr_t va);
 
 /* ---- kernel access to user memory ------------------------------------------ */

@@ -43,7 +43,9 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
     ft->nframes = n;
     ft->f = calloc(n ? n : 1, sizeof *ft->f);
     ft->state = calloc(n ? n : 1, sizeof *ft->state);
-    if (!ft->f || !ft->state) {
+    if (!strcmp(pol->name, "opt"))
+        ft->opt_next = calloc(n ? n : 1, sizeof *ft->opt_next);
+    if (!ft->f || !ft->state || (!strcmp(pol->name, "opt") && !ft->opt_next)) {
         frame_table_destroy(ft);
         return -ENOMEM;
     }
@@ -60,6 +62,8 @@ void frame_table_destroy(struct frame_table *ft)
 {
     free(ft->f);
     free(ft->state);
+    free(ft->opt_next);
+    ft->opt_next = NULL;
     if (ft->pool.bitmap) {
         pool_destroy(&ft->pool);
         klock_destroy(&ft->lock);

@@ -263,7 +263,8 @@ struct frame_table {
     uint64_t tails;           /* frames held as tails of resident huge pages */
     uint64_t rng;
     const struct policy *policy;
-    bool lru_hook_seen;
+    bool refs_seen;           /* the front end reports references (kernel_note_access) */
+    uint64_t *opt_next;       /* "opt" with reports: each frame's next use, as last asked */
     kernel_oracle_fn oracle;
     void *oracle_arg;
 };

@@ -23,6 +23,7 @@
  *                  the lowest counter is evicted (ties: oldest).
  *   opt            Belady's MIN through the front end's oracle: the frame
  *                  whose next use is farthest (never first); ties: oldest.
+ *                  With reported references the answers are cached per frame.
  *   linux          active and inactive lists, as Linux's reclaim (below).
  */
 #include <string.h>
@@ -100,7 +101,7 @@ static void clock_insert(struct frame_table *ft, uint32_t i)
 static uint32_t lru_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
-    if (!ft->lru_hook_seen) {
+    if (!ft->refs_seen) {
         uint64_t n = ft->listed;
         uint32_t i = ft->head;
         for (uint64_t s = 0; s < n; s++) {
@@ -233,11 +234,34 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
 
 /* ---- opt ---- */
 
+/* The oracle is asked when a page is installed and at every reported
+ * reference, and the answer kept per frame: between two references of a
+ * page its next use does not change. Without reports, each eviction asks
+ * the oracle about every resident page. */
+static uint64_t opt_ask(const struct frame_table *ft, uint32_t i)
+{
+    const struct page *pg = ft->f[i].page;
+    return ft->oracle(ft->oracle_arg, pg->proc, page_va(pg));
+}
+
+static void opt_touch(struct frame_table *ft, uint32_t i)
+{
+    if (ft->oracle && ft->opt_next)
+        ft->opt_next[i] = opt_ask(ft, i);
+}
+
+static void opt_insert(struct frame_table *ft, uint32_t i)
+{
+    ft_list_insert_tail(ft, i);
+    opt_touch(ft, i);
+}
+
 static uint32_t opt_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
     if (!ft->oracle)
         return fifo_select(k, self);
+    bool cached = ft->refs_seen && ft->opt_next;
     uint32_t best = FRAME_NONE;
     uint64_t best_next = 0;
     uint32_t i = ft->head;
@@ -245,8 +269,7 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
         kcount(k, VMSTAT_PGSCAN, 1);
         if (pinned(ft, i))
             continue;
-        struct page *pg = ft->f[i].page;
-        uint64_t next = ft->oracle(ft->oracle_arg, pg->proc, page_va(pg));
+        uint64_t next = cached ? ft->opt_next[i] : opt_ask(ft, i);
         if (best == FRAME_NONE || next > best_next) {
             best = i;
             best_next = next;
@@ -264,7 +287,7 @@ static const struct policy policies[] = {
     {"lru", true, true, lru_select, insert_tail, lru_touch},
     {"random", false, false, random_select, insert_tail, touch_none},
     {"aging", true, false, aging_select, insert_tail, touch_none},
-    {"opt", false, false, opt_select, insert_tail, touch_none},
+    {"opt", false, true, opt_select, opt_insert, opt_touch},
     {"linux", true, false, linux_select, insert_tail, touch_none},
 };
 

@@ -533,7 +533,7 @@ void kernel_note_access(struct process *p, vaddr_t va)
     }
     if (i != FRAME_NONE) {
         klock_acquire(&k->ft.lock, kself(k, NULL));
-        k->ft.lru_hook_seen = true;
+        k->ft.refs_seen = true;
         if (k->ft.f[i].page == pg)
             k->ft.policy->touch(&k->ft, i);
         klock_release(&k->ft.lock);
