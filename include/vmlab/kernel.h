@@ -254,8 +254,9 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp);
 
 /* ---- mappings ------------------------------------------------------------- */
 
-/* Flags for kernel_map_anon. KMAP_NOHUGE: never back with 2 MiB pages. */
-enum { KMAP_FIXED_NOREPLACE = 0, KMAP_NOHUGE = 1u << 0 };
+/* Flags for kernel_map_anon. Mappings are always at the address given and
+ * never replace anything. KMAP_NOHUGE: never back with 2 MiB pages. */
+enum { KMAP_NOHUGE = 1u << 0 };
 
 /* Map [addr, addr+len) anonymous (zero-filled on first touch, swap-backed)
  * with rights prot (VM_PROT_READ|WRITE|EXEC). 0, or -EINVAL (addr unaligned
