@@ -1,0 +1,544 @@
+/* frame.c — the frame table: every user-pool frame, who holds it, and
+ * eviction when the pool runs dry (PintOS's frame table; Linux's reclaim in
+ * miniature).
+ *
+ * Each frame has a struct frame (the reverse map: the page it holds, whose
+ * page->proc and va lead to the one PTE mapping it) and a state word (busy,
+ * listed, pin count, aging counter, ...). Resident frames sit on a ring list
+ * whose order the policy (policy.c) keeps: insertion order, recency, or a
+ * circle swept by the clock hand ("linux" uses a second ring for its active
+ * list). A huge page is one entry: the head of 512 contiguous frames whose
+ * 511 tails are marked and never listed.
+ *
+ * A frame is BUSY while exactly one thread works on it without the table
+ * lock: being filled for a fault, being evicted, being freed. Busy frames
+ * are never on the list, so no policy picks them.
+ *
+ * Eviction (evict_frame): under the victim owner's ptl, mark the page
+ * EVICTING, clear its PTE and shoot down every CPU that may cache it; then,
+ * with no lock held, write it out if it differs from its backing copy (swap
+ * for anonymous and private file pages, the file for shared file pages) or
+ * drop it if not; then, under the ptl again, record where the page now lives.
+ * The owner, finding the page EVICTING, waits. A page that cannot be written
+ * (swap full even after taking back swap-cache slots, I/O error) gets its
+ * PTE back and stays resident.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "os/kern.h"
+#include "os/swap.h"
+
+int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const struct policy *pol,
+                     uint64_t seed)
+{
+    memset(ft, 0, sizeof *ft);
+    if (n >= FRAME_NONE)
+        return -EINVAL;
+    if (pool_init(&ft->pool, base, n) < 0)
+        return -ENOMEM;
+    ft->pool.external_lock = true;   /* under ft->lock */
+    ft->nframes = n;
+    ft->f = calloc(n ? n : 1, sizeof *ft->f);
+    ft->state = calloc(n ? n : 1, sizeof *ft->state);
+    if (!strcmp(pol->name, "opt"))
+        ft->opt_next = calloc(n ? n : 1, sizeof *ft->opt_next);
+    if (!ft->f || !ft->state || (!strcmp(pol->name, "opt") && !ft->opt_next)) {
+        frame_table_destroy(ft);
+        return -ENOMEM;
+    }
+    for (uint64_t i = 0; i < n; i++)
+        ft->f[i].prev = ft->f[i].next = FRAME_NONE;
+    ft->head = ft->hand = ft->active_head = FRAME_NONE;
+    ft->policy = pol;
+    ft->rng = seed ? seed : 0x2545f4914f6cdd1dull;
+    klock_init(&ft->lock);
+    return 0;
+}
+
+void frame_table_destroy(struct frame_table *ft)
+{
+    free(ft->f);
+    free(ft->state);
+    free(ft->opt_next);
+    ft->opt_next = NULL;
+    if (ft->pool.bitmap) {
+        pool_destroy(&ft->pool);
+        klock_destroy(&ft->lock);
+    }
+    ft->f = NULL;
+    ft->state = NULL;
+}
+
+/* ---- the rings ---- */
+
+/* Every listed frame is on one ring: the main one (ft->head), or, for the
+ * "linux" policy's active pages (FS_ACTIVE), the active ring. */
+static uint32_t *ring_of(struct frame_table *ft, uint32_t i)
+{
+    return (ft->state[i] & FS_ACTIVE) ? &ft->active_head : &ft->head;
+}
+
+void ft_list_insert_before(struct frame_table *ft, uint32_t i, uint32_t pos)
+{
+    uint32_t *head = ring_of(ft, i);
+    ft->state[i] |= FS_LISTED;
+    ft->listed++;
+    if (ft->state[i] & FS_ACTIVE)
+        ft->active++;
+    if (*head == FRAME_NONE) {
+        ft->f[i].prev = ft->f[i].next = i;
+        *head = i;
+        if (head == &ft->head && ft->hand == FRAME_NONE)
+            ft->hand = i;
+        return;
+    }
+    if (pos == FRAME_NONE)
+        pos = *head;
+    uint32_t prev = ft->f[pos].prev;
+    ft->f[i].prev = prev;
+    ft->f[i].next = pos;
+    ft->f[prev].next = i;
+    ft->f[pos].prev = i;
+}
+
+/* Tail = just before head: the youngest / most recent position. */
+void ft_list_insert_tail(struct frame_table *ft, uint32_t i)
+{
+    ft_list_insert_before(ft, i, *ring_of(ft, i));
+}
+
+void ft_list_remove(struct frame_table *ft, uint32_t i)
+{
+    uint32_t *head = ring_of(ft, i);
+    uint32_t next = ft->f[i].next, prev = ft->f[i].prev;
+    if (next == i) {
+        *head = FRAME_NONE;
+        if (ft->hand == i)
+            ft->hand = FRAME_NONE;
+    } else {
+        ft->f[prev].next = next;
+        ft->f[next].prev = prev;
+        if (*head == i)
+            *head = next;
+        if (ft->hand == i)
+            ft->hand = next;
+    }
+    ft->f[i].prev = ft->f[i].next = FRAME_NONE;
+    ft->state[i] &= ~FS_LISTED;
+    ft->listed--;
+    if (ft->state[i] & FS_ACTIVE)
+        ft->active--;
+}
+
+/* ---- accessed bits through the reverse map ---- */
+
+static paddr_t frame_pte(struct kernel *k, uint32_t i, struct process **q, vaddr_t *va)
+{
+    struct page *pg = k->ft.f[i].page;
+    *q = pg->proc;
+    *va = page_va(pg);
+    return mmu_pte_lookup(*q, *va, page_level(pg));
+}
+
+bool ft_young(struct kernel *k, uint32_t i)
+{
+    struct process *q;
+    vaddr_t va;
+    paddr_t pte = frame_pte(k, i, &q, &va);
+    return pte && (pte_load(k->pm, pte) & k->fmt->a_bit);
+}
+
+bool ft_test_clear_young(struct kernel *k, struct cpu *self, uint32_t i, bool flush)
+{
+    struct process *q;
+    vaddr_t va;
+    paddr_t pte = frame_pte(k, i, &q, &va);
+    if (!pte || !(pte_load(k->pm, pte) & k->fmt->a_bit))
+        return false;
+    uint64_t old = pte_clear_bits(k->pm, pte, k->fmt->a_bit);
+    if (!(old & k->fmt->a_bit))
+        return false;
+    /* Without the flush a CPU keeps using its cached translation (which was
+     * filled with A set) and never sets A again: Linux's
+     * ptep_clear_flush_young on x86 accepts that; textbook second chance
+     * needs the flush. */
+    if (flush)
+        mmu_flush_range(q, self, va, va + page_size(k->ft.f[i].page));
+    return true;
+}
+
+/* ---- eviction ---- */
+
+enum evict_result { EV_OK, EV_SWAP_FULL, EV_IO_ERROR };
+
+static int write_file_page(int fd, const void *kva, uint64_t n, uint64_t off)
+{
+    const char *p = kva;
+    while (n) {
+        ssize_t w = pwrite(fd, p, n, (off_t)off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (w == 0)
+            return -EIO;
+        p += w;
+        n -= (uint64_t)w;
+        off += (uint64_t)w;
+    }
+    return 0;
+}
+
+/* The part of a shared file page that lies inside the file. */
+static uint64_t file_page_bytes(const struct vma *v, vaddr_t va)
+{
+    uint64_t rel = va - v->start;
+    if (rel >= v->file_bytes)
+        return 0;
+    uint64_t n = v->file_bytes - rel;
+    return n < VM_PAGE_SIZE ? n : VM_PAGE_SIZE;
+}
+
+/* Write a huge page out: 512 slots, all or none. */
+static enum evict_result write_huge(struct kernel *k, struct process *q, const char *kva,
+                                    struct huge_swap **out)
+{
+    struct huge_swap *hs = malloc(sizeof *hs);
+    if (!hs)
+        return EV_IO_ERROR;
+    unsigned got = 0;
+    enum evict_result res = EV_OK;
+    for (; got < HPAGE_PAGES; got++) {
+        int64_t s = swap_alloc(k->swap);
+        if (s < 0) {
+            res = EV_SWAP_FULL;
+            break;
+        }
+        hs->slot[got] = (uint32_t)s;
+    }
+    for (unsigned j = 0; res == EV_OK && j < HPAGE_PAGES; j++) {
+        if (swap_write(k->swap, hs->slot[j], kva + (uint64_t)j * VM_PAGE_SIZE) < 0) {
+            count(q, VMSTAT_SWAP_WRITE_ERRORS, 1);
+            res = EV_IO_ERROR;
+        }
+    }
+    if (res != EV_OK) {
+        for (unsigned j = 0; j < got; j++)
+            swap_free(k->swap, hs->slot[j]);
+        free(hs);
+        return res;
+    }
+    count(q, VMSTAT_PSWPOUT, HPAGE_PAGES);
+    *out = hs;
+    return EV_OK;
+}
+
+/* Swap is full. A resident anonymous page that keeps a swap-cache slot
+ * does not need it (its contents are in memory): take the slot back and
+ * mark the page dirty, so that it is written again if evicted (Linux frees
+ * swap cache the same way when swap runs low). Scans from where it left
+ * off; true if a slot was freed. No lock held by the caller except its own
+ * mm lock. */
+static bool reclaim_swap_cache(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    for (uint64_t n = 0; n < ft->nframes; n++) {
+        klock_acquire(&ft->lock, self);
+        uint32_t i = ft->reclaim_at;
+        ft->reclaim_at = (uint32_t)((i + 1) % ft->nframes);
+        struct page *pg = ft->f[i].page;
+        /* pinned pages qualify: the kernel is using them, which is no reason to
+         * keep a second copy in swap */
+        if (!(ft->state[i] & FS_LISTED) || (ft->state[i] & FS_RECLAIM) || !pg ||
+            page_huge(pg) || page_kind(pg) != PAGE_ANON || !(page_flags(pg) & PG_SLOT)) {
+            klock_release(&ft->lock);
+            continue;
+        }
+        ft->state[i] |= FS_RECLAIM;   /* nobody evicts or frees it meanwhile */
+        klock_release(&ft->lock);
+
+        struct process *q = pg->proc;
+        bool freed = false;
+        uint32_t slot = 0;
+        klock_acquire(&q->ptl, self);
+        uint64_t fl = page_flags(pg);
+        if ((fl & (PG_RESIDENT | PG_SLOT | PG_EVICTING)) == (PG_RESIDENT | PG_SLOT)) {
+            slot = pg->u.r.slot;
+            pg->u.r.slot = UINT32_MAX;
+            page_clear(pg, PG_SLOT);
+            page_set(pg, PG_DIRTY);
+            freed = true;
+        }
+        klock_release(&q->ptl);
+        if (freed) {
+            swap_free(k->swap, slot);
+            __atomic_fetch_sub(&q->slots, 1, __ATOMIC_RELAXED);
+        }
+        klock_acquire(&ft->lock, self);
+        ft->state[i] &= ~FS_RECLAIM;
+        klock_release(&ft->lock);
+        if (freed)
+            return true;
+    }
+    return false;
+}
+
+static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
+{
+    struct process *q = pg->proc;
+    vaddr_t va = page_va(pg);
+    bool huge = page_huge(pg);
+    uint64_t npages = huge ? HPAGE_PAGES : 1;
+    /* the frames of a huge page are contiguous in host memory too */
+    char *kva = physmem_host(k->pm, frame_pa(&k->ft, i));
+
+    klock_acquire(&q->ptl, self);
+    page_set(pg, PG_EVICTING);
+    uint64_t flags = page_flags(pg);
+    enum page_kind kind = page_kind(pg);
+    /* The VMA is written only with both the mm lock and the ptl held, so the
+     * ptl is enough to read it. Pages without a VMA are anonymous. */
+    struct vma *v = vma_find(&q->vmas, va);
+    struct vma vcopy = v ? *v : (struct vma){0};
+    paddr_t pte_pa = mmu_pte_lookup(q, va, page_level(pg));
+    uint64_t old = pte_exchange(k->pm, pte_pa, 0);
+    mmu_flush_range(q, self, va, va + page_size(pg));
+    klock_release(&q->ptl);
+
+    struct pte_info pi;
+    k->fmt->decode(old, page_level(pg), &pi);
+    bool dirty = pi.dirty || (flags & PG_DIRTY);
+    bool had_slot = flags & PG_SLOT;
+    uint32_t slot = pg->u.r.slot;
+    struct huge_swap *hs = NULL;
+    int rc = 0;
+    enum evict_result res = EV_OK;
+    bool to_swap = false, to_file = false;
+
+    if (kind == PAGE_FILE && (vcopy.flags & VMA_SHARED))
+        to_file = dirty;
+    else
+        to_swap = dirty;   /* anonymous, or a private file page written since load */
+
+    if (huge) {
+        if (to_swap)
+            res = write_huge(k, q, kva, &hs);
+        else
+            count(q, VMSTAT_PGDROP_CLEAN, HPAGE_PAGES);
+    } else {
+        if (to_swap && !had_slot) {
+            int64_t s = swap_alloc(k->swap);
+            if (s < 0 && reclaim_swap_cache(k, self))
+                s = swap_alloc(k->swap);
+            if (s < 0)
+                res = EV_SWAP_FULL;
+            else
+                slot = (uint32_t)s;
+        }
+        if (res == EV_OK && to_swap) {
+            rc = swap_write(k->swap, slot, kva);
+            if (rc < 0) {
+                count(q, VMSTAT_SWAP_WRITE_ERRORS, 1);
+                res = EV_IO_ERROR;
+                if (!had_slot)
+                    swap_free(k->swap, slot);
+            } else {
+                count(q, VMSTAT_PSWPOUT, 1);
+            }
+        } else if (res == EV_OK && to_file) {
+            rc = write_file_page(vcopy.fd, kva, file_page_bytes(&vcopy, va),
+                                 vcopy.offset + (va - vcopy.start));
+            if (rc < 0)
+                res = EV_IO_ERROR;
+            else
+                count(q, VMSTAT_FILE_WRITEBACK, 1);
+        } else if (res == EV_OK) {
+            count(q, VMSTAT_PGDROP_CLEAN, 1);
+        }
+    }
+
+    klock_acquire(&q->ptl, self);
+    if (res != EV_OK) {
+        /* keep the page: put the mapping back as it was (A, D and all) */
+        pte_store(k->pm, pte_pa, old);
+    } else {
+        page_clear(pg, PG_RESIDENT);
+        if (huge) {
+            if (hs) {
+                pg->u.hs = hs;
+                page_set(pg, PG_SLOT);
+                page_clear(pg, PG_DIRTY);
+                stat_add(&q->slots, HPAGE_PAGES);
+            } else {
+                pg->u.r.frame = FRAME_NONE;
+            }
+        } else {
+            pg->u.r.frame = FRAME_NONE;
+            if (to_swap) {
+                page_clear(pg, PG_DIRTY);
+                if (!had_slot) {
+                    pg->u.r.slot = slot;
+                    page_set(pg, PG_SLOT);
+                    stat_add(&q->slots, 1);
+                }
+                if (kind == PAGE_FILE)
+                    page_set_kind(pg, PAGE_ANON);   /* a written private page lives in swap now */
+            }
+        }
+        __atomic_fetch_sub(&q->resident, npages, __ATOMIC_RELAXED);
+        count(q, VMSTAT_PGSTEAL, npages);
+    }
+    page_clear(pg, PG_EVICTING);
+    klock_release(&q->ptl);
+    return res;
+}
+
+/* ---- allocation ---- */
+
+static uint32_t take_free_frame(struct frame_table *ft)
+{
+    int64_t f = pool_alloc(&ft->pool);
+    if (f < 0)
+        return FRAME_NONE;
+    uint32_t i = (uint32_t)((uint64_t)f - ft->pool.base);
+    ft->state[i] = FS_BUSY;
+    ft->f[i].page = NULL;
+    return i;
+}
+
+uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why)
+{
+    struct frame_table *ft = &k->ft;
+    uint64_t failures = 0, waits = 0;
+    bool swap_full = false;
+    for (;;) {
+        klock_acquire(&ft->lock, self);
+        uint32_t i = take_free_frame(ft);
+        if (i != FRAME_NONE) {
+            klock_release(&ft->lock);
+            return i;
+        }
+        uint32_t v = ft->listed > ft->pinned ? ft->policy->select(k, self) : FRAME_NONE;
+        if (v == FRAME_NONE) {
+            /* Nothing evictable now. Frames being filled or evicted by other
+             * CPUs will become candidates; pinned ones may be unpinned. Wait a
+             * while before declaring the process out of memory. */
+            bool others_busy = ft->listed + ft->tails < ft->nframes;
+            klock_release(&ft->lock);
+            if (others_busy && ++waits < 100000) {
+                kwait_step(self);
+                continue;
+            }
+            *why = swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
+            return FRAME_NONE;
+        }
+        ft_list_remove(ft, v);
+        ft->state[v] |= FS_BUSY;
+        struct page *pg = ft->f[v].page;
+        bool huge = page_huge(pg);
+        klock_release(&ft->lock);
+
+        enum evict_result r = evict_frame(k, self, v, pg);
+
+        klock_acquire(&ft->lock, self);
+        if (r == EV_OK) {
+            ft->f[v].page = NULL;
+            ft->state[v] = FS_BUSY;
+            if (huge) {   /* the caller wants one frame: the other 511 go back */
+                for (uint32_t j = 1; j < HPAGE_PAGES; j++)
+                    ft->state[v + j] = 0;
+                ft->tails -= HPAGE_PAGES - 1;
+                pool_free_contig(&ft->pool, ft->pool.base + v + 1, HPAGE_PAGES - 1);
+            }
+            klock_release(&ft->lock);
+            return v;
+        }
+        ft->state[v] &= ~FS_BUSY;
+        ft->policy->insert(ft, v);
+        uint64_t candidates = ft->listed;
+        klock_release(&ft->lock);
+        if (r == EV_SWAP_FULL)
+            swap_full = true;
+        if (++failures > 2 * candidates + 2) {
+            *why = swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
+            return FRAME_NONE;
+        }
+    }
+}
+
+uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    klock_acquire(&ft->lock, self);
+    int64_t f = pool_alloc_contig(&ft->pool, HPAGE_PAGES, HPAGE_PAGES);
+    uint32_t i = FRAME_NONE;
+    if (f >= 0) {
+        i = (uint32_t)((uint64_t)f - ft->pool.base);
+        ft->state[i] = FS_BUSY;
+        ft->f[i].page = NULL;
+        for (uint32_t j = 1; j < HPAGE_PAGES; j++)
+            ft->state[i + j] = FS_BUSY | FS_TAIL;
+        ft->tails += HPAGE_PAGES - 1;
+    }
+    klock_release(&ft->lock);
+    return i;
+}
+
+void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
+{
+    struct frame_table *ft = &k->ft;
+    klock_acquire(&ft->lock, self);
+    ft->f[i].page = pg;
+    ft->state[i] &= ~(FS_BUSY | FS_AGE_MASK);
+    ft->policy->insert(ft, i);
+    klock_release(&ft->lock);
+}
+
+bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
+{
+    struct process *p = pg->proc;
+    struct frame_table *ft = &k->ft;
+    for (;;) {
+        klock_acquire(&p->ptl, self);
+        uint64_t fl = page_flags(pg);
+        uint32_t i = pg->u.r.frame;
+        klock_release(&p->ptl);
+        if (fl & PG_EVICTING) {
+            kwait_step(self);
+            continue;
+        }
+        if (!(fl & PG_RESIDENT))
+            return false;
+        klock_acquire(&ft->lock, self);
+        if (ft->f[i].page != pg || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {
+            klock_release(&ft->lock);
+            kwait_step(self);
+            continue;
+        }
+        if (ft->state[i] & FS_LISTED)
+            ft_list_remove(ft, i);
+        if (ft->state[i] & FS_PIN_MASK)
+            ft->pinned--;
+        ft->state[i] = FS_BUSY;
+        klock_release(&ft->lock);
+        return true;
+    }
+}
+
+void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge)
+{
+    struct frame_table *ft = &k->ft;
+    uint32_t n = huge ? HPAGE_PAGES : 1;
+    klock_acquire(&ft->lock, self);
+    ft->f[i].page = NULL;
+    for (uint32_t j = 0; j < n; j++)
+        ft->state[i + j] = 0;
+    if (huge)
+        ft->tails -= HPAGE_PAGES - 1;
+    pool_free_contig(&ft->pool, ft->pool.base + i, n);
+    klock_release(&ft->lock);
+}
