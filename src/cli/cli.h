@@ -8,5 +8,7 @@
 #define VMLAB_CLI_H
 
 int cmd_explain(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif
