@@ -1,0 +1,322 @@
+/* vmlab/kernel.h — the kernel: processes, their address spaces, paging.
+ *
+ * The kernel runs on a machine (vmlab/machine.h) it is given. It owns the
+ * machine's physical memory (split into a kernel pool and a user pool, as
+ * PintOS's palloc), registers the machine's page-fault handler, and keeps
+ * for every process a page-table root in simulated memory, a PCID/ASID, a
+ * set of VMAs and a supplemental page table (SPT). Pages are loaded lazily:
+ * nothing is mapped until it is touched.
+ *
+ * Running a process: a thread that drives a CPU (cpu_attach) calls
+ * kernel_switch_to(cpu, p), then makes accesses with cpu_load / cpu_store /
+ * cpu_touch / cpu_read / cpu_write. A fault calls into the kernel on that
+ * thread; a valid fault is handled and the access retried, an invalid one
+ * kills the process (kernel_process_state() == PROC_KILLED, with a reason)
+ * and the access returns -1. The simulator goes on.
+ *
+ * Threads. Every function may be called from many threads at once, except
+ * that kernel_process_exit(p) must not race with accesses of p (switch every
+ * CPU away from p first) and kernel_destroy with anything. The locking rules
+ * are in docs/kernel-locking.md.
+ *
+ * Errors. Functions that can fail return a negative errno value (or NULL)
+ * and, where they take one, write a message into err.
+ */
+#ifndef VMLAB_KERNEL_H
+#define VMLAB_KERNEL_H
+
+#include <vmlab/machine.h>
+#include <vmlab/types.h>
+
+struct kernel;
+struct process;
+
+/* ---- addresses (PintOS's layout) ----------------------------------------- */
+
+#define KERNEL_USER_STACK 0x47480000ull   /* PintOS USER_STACK: top of the stack */
+#define KERNEL_KERN_BASE  0x8004000000ull /* PintOS KERN_BASE: user space ends here */
+#define KERNEL_CODE_BASE  0x400000ull     /* where PintOS links user code */
+
+/* ---- statistics, named as in Linux's /proc/vmstat ------------------------ */
+
+/* Why a process was killed. The name is what reports print. */
+#define VMLAB_KILL_REASONS(X)                                                           \
+    X(SEGV_UNMAPPED,   "segv-unmapped",   "access to an address no VMA or SPT entry covers") \
+    X(SEGV_WRITE_RO,   "segv-write-ro",   "write to a read-only page")                  \
+    X(SEGV_EXEC_NX,    "segv-exec-nx",    "instruction fetch from a non-executable page") \
+    X(SEGV_KERNEL_ADDR,"segv-kernel-addr","user access to a kernel address (>= user top)") \
+    X(SEGV_NONCANON,   "segv-noncanonical","non-canonical address (#GP)")               \
+    X(STACK_OVERFLOW,  "stack-overflow",  "stack access beyond the stack size cap")     \
+    X(OOM_SWAP_FULL,   "oom-swap-full",   "no frame could be freed: swap device full")  \
+    X(OOM_NO_FRAME,    "oom-no-frame",    "no frame could be freed: all pinned or busy") \
+    X(OOM_KERNEL,      "oom-kernel",      "kernel pool exhausted (page-table pages)")   \
+    X(SWAP_IO_ERROR,   "swap-io-error",   "swap device read failed")                    \
+    X(SWAP_CORRUPT,    "swap-corrupt",    "swap slot checksum mismatch on swap-in")     \
+    X(FILE_IO_ERROR,   "file-io-error",   "backing file read failed")
+
+enum kill_reason {
+    KILL_NONE = 0,
+#define VMLAB_KILL_ENUM(id, name, desc) KILL_##id,
+    VMLAB_KILL_REASONS(VMLAB_KILL_ENUM)
+#undef VMLAB_KILL_ENUM
+    KILL_NR
+};
+extern const char *const kill_reason_names[KILL_NR];   /* [KILL_NONE] = "none" */
+extern const char *const kill_reason_descs[KILL_NR];
+
+/* Counters. pgfault counts every fault the kernel handled (minor + major +
+ * invalid), pgmajfault those that needed I/O (swap-in, file read). A "write
+ * to disk" (pswpout, file_writeback) is counted only when a dirty page is
+ * written; a page identical to its backing copy is dropped (pgdrop_clean). */
+#define VMLAB_VMSTATS(X)                                                                     \
+    X(PGFAULT,        "pgfault",        "page faults handled (minor + major + invalid)")     \
+    X(PGMAJFAULT,     "pgmajfault",     "faults that needed I/O (swap-in or file read)")     \
+    X(PGMINFAULT,     "pgminfault",     "faults handled without I/O (zero fill, spurious)")  \
+    X(PSWPIN,         "pswpin",         "pages read from swap")                              \
+    X(PSWPOUT,        "pswpout",        "pages written to swap (dirty pages only)")          \
+    X(PGSTEAL,        "pgsteal",        "pages reclaimed by eviction")                       \
+    X(PGSCAN,         "pgscan",         "frames examined by the eviction policy")            \
+    X(PGACTIVATE,     "pgactivate",     "pages moved to the active list (policies with lists)") \
+    X(PGDEACTIVATE,   "pgdeactivate",   "pages moved to the inactive list")                  \
+    X(PGDROP_CLEAN,   "pgdrop_clean",   "evicted pages dropped unwritten (same as backing copy)") \
+    X(FILE_READ,      "file_read",      "pages read from backing files")                     \
+    X(FILE_WRITEBACK, "file_writeback", "dirty file pages written back to their file")       \
+    X(NR_TLB_REMOTE_FLUSH,          "nr_tlb_remote_flush",          "shootdowns sent to other CPUs") \
+    X(NR_TLB_REMOTE_FLUSH_RECEIVED, "nr_tlb_remote_flush_received", "CPUs targeted by those shootdowns") \
+    X(NR_TLB_LOCAL_FLUSH_ONE,       "nr_tlb_local_flush_one",       "local single-page invalidations") \
+    X(NR_TLB_LOCAL_FLUSH_ALL,       "nr_tlb_local_flush_all",       "local whole-PCID/ASID invalidations") \
+    X(THP_FAULT_ALLOC,    "thp_fault_alloc",    "2 MiB pages allocated at fault time")       \
+    X(THP_FAULT_FALLBACK, "thp_fault_fallback", "huge-page faults that fell back to 4 KiB")  \
+    X(ASID_ALLOC,     "asid_alloc",     "PCIDs/ASIDs handed to processes")                   \
+    X(ASID_STEAL,     "asid_steal",     "PCIDs/ASIDs taken from another process (set exhausted)") \
+    X(SWAP_WRITE_ERRORS,    "swap_write_errors",    "swap writes that failed (page kept resident)") \
+    X(SWAP_READ_ERRORS,     "swap_read_errors",     "swap reads that failed")            \
+    X(SWAP_CHECKSUM_ERRORS, "swap_checksum_errors", "swap-ins whose slot checksum mismatched") \
+    X(STACK_GROWTH,   "stack_growth",   "faults that grew a stack")                          \
+    X(OOM_KILL,       "oom_kill",       "processes killed because memory ran out")           \
+    X(KILLS,          "kills",          "processes killed (any reason)")                     \
+    X(SWAP_SLOTS_USED,"swap_slots_used","swap slots in use (a level, not a count)")
+
+#define VMLAB_VMSTAT_KILLS(X)                                                                \
+    X(KILL_SEGV_UNMAPPED) X(KILL_SEGV_WRITE_RO) X(KILL_SEGV_EXEC_NX) X(KILL_SEGV_KERNEL_ADDR) \
+    X(KILL_SEGV_NONCANON) X(KILL_STACK_OVERFLOW) X(KILL_OOM_SWAP_FULL) X(KILL_OOM_NO_FRAME)  \
+    X(KILL_OOM_KERNEL) X(KILL_SWAP_IO_ERROR) X(KILL_SWAP_CORRUPT) X(KILL_FILE_IO_ERROR)
+
+enum vmstat_item {
+#define VMLAB_VMSTAT_ENUM(id, name, desc) VMSTAT_##id,
+    VMLAB_VMSTATS(VMLAB_VMSTAT_ENUM)
+#undef VMLAB_VMSTAT_ENUM
+    VMSTAT_KILL_FIRST,                          /* one counter per kill reason follows */
+    VMSTAT_NR = VMSTAT_KILL_FIRST + KILL_NR - 1 /* kill counters: "kill_<reason>" */
+};
+
+struct vmstat {
+    uint64_t v[VMSTAT_NR];
+};
+extern const char *const vmstat_names[VMSTAT_NR];   /* kill counters: "kill_segv-unmapped", ... */
+extern const char *const vmstat_descs[VMSTAT_NR];
+/* Index of a counter by name; -1 if none. */
+int vmstat_index(const char *name);
+/* Counter index for kills of reason r (r != KILL_NONE). */
+static inline enum vmstat_item vmstat_kill_item(enum kill_reason r)
+{
+    return (enum vmstat_item)(VMSTAT_KILL_FIRST + (int)r - 1);
+}
+
+/* ---- configuration --------------------------------------------------------- */
+
+enum stack_rule {
+    STACK_RULE_PINTOS,   /* grow if rsp-8 <= addr and USER_STACK-cap <= addr < USER_STACK */
+    STACK_RULE_LINUX,    /* grow the stack VMA down to any addr below it (no rsp test) if
+                            the stack stays within the cap and at least stack_guard_gap
+                            above the next VMA below it (Linux expand_downwards) */
+};
+
+struct kernel_config {
+    uint64_t user_frames;      /* user pool, 4 KiB frames: the memory-pressure knob.
+                                  0 = every frame not in the kernel pool */
+    uint64_t kernel_frames;    /* kernel pool (page tables). 0 = 1/16 of memory, >= 64 */
+    const char *swap_path;     /* swap file; NULL = an unlinked temporary file */
+    uint64_t swap_bytes;       /* swap size; 0 = 64 MiB */
+    const char *policy;        /* "clock" (default), "clock-noflush", "fifo", "lru",
+                                  "random", "aging", "opt"; NULL = clock */
+    uint64_t seed;             /* for "random" */
+    enum stack_rule stack_rule;
+    uint64_t stack_cap;        /* maximum stack size; 0 = 1 MiB */
+    uint64_t stack_guard_gap;  /* Linux rule: gap kept below the stack; 0 = 256 pages */
+    bool thp;                  /* THP "always": 2 MiB pages for anonymous VMAs */
+    unsigned nasids;           /* PCIDs/ASIDs to hand out (1..4095); 0 = 4095. ID 0 is the kernel's */
+    int format;                /* enum pt_format_id; -1 = x86-64 (x86) or sv48 (RISC-V) */
+    uint64_t user_top;         /* end of user space; 0 = KERN_BASE (clipped to the format) */
+};
+void kernel_config_default(struct kernel_config *cfg);
+
+/* Create a kernel owning machine m (which it does not destroy); registers the
+ * fault handler and opens the swap device. NULL and a message on failure. */
+struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg,
+                             char *err, size_t errlen);
+/* Exit every remaining process, close swap, free everything. */
+void kernel_destroy(struct kernel *k);
+struct machine *kernel_machine(struct kernel *k);
+const char *kernel_policy_name(const struct kernel *k);
+
+/* Global counters (every process that ever lived, plus the kernel's). */
+void kernel_vmstat(struct kernel *k, struct vmstat *out);
+
+/* Resources in use right now: the leak check. */
+struct kernel_usage {
+    uint64_t user_frames, user_frames_used;      /* pool size and frames in use */
+    uint64_t kernel_frames, kernel_frames_used;  /* page-table pages are here */
+    uint64_t swap_slots, swap_slots_used;
+    unsigned asids_used;
+    unsigned processes;                          /* not yet exited */
+    uint64_t pinned_frames;
+};
+void kernel_usage(struct kernel *k, struct kernel_usage *out);
+
+/* OPT: next_use returns when (in the front end's time, e.g. trace position)
+ * `page` of `p` is next referenced; UINT64_MAX = never again. The "opt"
+ * policy evicts the resident page whose next use is farthest. Without an
+ * oracle "opt" behaves as FIFO. */
+typedef uint64_t (*kernel_oracle_fn)(void *arg, const struct process *p, vaddr_t page);
+void kernel_set_oracle(struct kernel *k, kernel_oracle_fn next_use, void *arg);
+
+/* ---- processes ------------------------------------------------------------ */
+
+enum process_state { PROC_RUNNABLE, PROC_KILLED, PROC_EXITED };
+
+/* A new process with an empty address space (a page-table root from the
+ * kernel pool; its PCID/ASID is assigned when it first runs). NULL if the
+ * kernel pool is exhausted. */
+struct process *kernel_process_create(struct kernel *k, const char *name);
+/* Return every frame, swap slot, page-table page and the PCID/ASID; dirty
+ * shared file pages are written back first. p is freed. `self` is the CPU the
+ * calling thread drives, or NULL. No CPU may be running p. */
+void kernel_process_exit(struct process *p, struct cpu *self);
+
+int kernel_process_pid(const struct process *p);
+const char *kernel_process_name(const struct process *p);
+enum process_state kernel_process_state(const struct process *p);
+enum kill_reason kernel_process_kill_reason(const struct process *p);
+/* "segv-write-ro: write at 0x400010" style message; "" if not killed. */
+const char *kernel_process_kill_message(const struct process *p);
+void kernel_process_vmstat(const struct process *p, struct vmstat *out);
+
+/* Per-process resources in use. */
+struct process_usage {
+    uint64_t resident_pages;   /* pages with a frame */
+    uint64_t swapped_pages;    /* pages whose only copy is in swap */
+    uint64_t swap_slots;       /* slots held (swapped + swap cache) */
+    uint64_t spt_pages;        /* SPT entries */
+    uint64_t pt_pages;         /* page-table pages, root included */
+    unsigned vmas;
+    uint16_t asid;             /* 0: none now */
+};
+void kernel_process_usage(struct process *p, struct process_usage *out);
+
+/* The user stack pointer the stack-growth rule compares against (PintOS's
+ * intr_frame.rsp, also the rsp saved at system-call entry). Front ends set
+ * it before accesses that may grow the stack. */
+void kernel_set_rsp(struct process *p, vaddr_t rsp);
+
+/* ---- mappings ------------------------------------------------------------- */
+
+/* Flags for kernel_map_anon. */
+enum { KMAP_FIXED_NOREPLACE = 0, KMAP_NOHUGE = 1u << 0 };
+
+/* Map [addr, addr+len) anonymous (zero-filled on first touch, swap-backed)
+ * with rights prot (VM_PROT_READ|WRITE|EXEC). 0, or -EINVAL (addr unaligned
+ * or 0, len 0, range wraps or reaches user top), -EEXIST (overlaps a mapping). */
+int kernel_map_anon(struct process *p, vaddr_t addr, uint64_t len, unsigned prot, unsigned flags);
+
+/* PintOS mmap: map `len` bytes of the file open as host descriptor fd (which
+ * the mapping dup()s: closing or removing the file afterwards does not
+ * unmap it) from `offset`, shared: dirty pages are written back on eviction,
+ * unmap and exit; bytes past end of file read as zero and are never
+ * written back. prot VM_PROT_WRITE requires fd open for writing.
+ * 0, or -EINVAL (addr 0 or unaligned, len 0, offset unaligned, range wraps
+ * or reaches user top, file empty), -EBADF (fd 0, 1 or not open), -EEXIST
+ * (overlaps anything: stack, executable, other mappings). */
+int kernel_map_file(struct process *p, vaddr_t addr, uint64_t len, unsigned prot,
+                    int fd, uint64_t offset);
+/* The same, opening `path` (read-write if prot has WRITE). -ENOENT etc. */
+int kernel_map_file_path(struct process *p, vaddr_t addr, uint64_t len, unsigned prot,
+                         const char *path, uint64_t offset);
+
+/* PintOS munmap: remove the mapping that starts at addr (as returned by a
+ * map call), writing dirty file pages back. 0 or -EINVAL. */
+int kernel_unmap(struct process *p, vaddr_t addr, struct cpu *self);
+
+/* The user stack: a growable region ending at KERNEL_USER_STACK, one page
+ * reserved (mapped lazily). Growth follows the configured rule. 0 or -EEXIST. */
+int kernel_map_stack(struct process *p);
+
+/* Load an ELF executable lazily: one VMA per PT_LOAD segment whose pages
+ * read their bytes from the file on first touch and zero-fill the rest.
+ * Clean pages are dropped on eviction and re-read; dirty pages of writable
+ * segments go to swap. *entry receives the entry point. 0, or a negative
+ * errno and a message naming the file (malformed ELF: -ENOEXEC). */
+int kernel_load_elf(struct process *p, const char *path, vaddr_t *entry, char *err, size_t errlen);
+
+/* PintOS's vm_alloc_page_with_initializer: register one uninit page at
+ * `upage` that becomes anonymous on its first fault, filled by init(page
+ * contents, aux) (which returns true on success). The page needs no VMA.
+ * 0, -EINVAL, -EEXIST. */
+typedef bool (*kernel_page_init_fn)(void *kva, vaddr_t upage, void *aux);
+int kernel_alloc_page_with_initializer(struct process *p, vaddr_t upage, bool writable,
+                                       kernel_page_init_fn init, void *aux);
+
+/* ---- running -------------------------------------------------------------- */
+
+/* Make p the process of cpu (p NULL: none; the CPU then runs on the kernel's
+ * empty address space). Writes CR3 (x86, with PCID and the no-flush bit when
+ * the PCID holds no stale entries) or satp (RISC-V, with ASID), allocating or
+ * stealing a PCID/ASID if p has none, and sets user privilege. Must be called
+ * by the thread that drives cpu. */
+void kernel_switch_to(struct cpu *cpu, struct process *p);
+/* The process running on cpu, or NULL. */
+struct process *kernel_current(struct cpu *cpu);
+
+/* Exact-LRU hook: a front end that sees every reference reports it here (one
+ * call per access, after it). Only with these reports is "lru" exact; without
+ * them "lru" approximates recency from A bits sampled at eviction time. The
+ * other policies ignore it. */
+void kernel_note_access(struct process *p, vaddr_t va);
+
+/* ---- kernel access to user memory ------------------------------------------ */
+
+/* Copy between a kernel buffer and the user memory of the process running on
+ * cpu, as a system call does: pages are faulted in (lazy pages, swapped
+ * pages, stack growth by the saved rsp), pinned while the copy runs, and
+ * accessed through the CPU in supervisor mode (so the user mapping's A/D bits
+ * are set). copy_out needs writable pages. 0, or -1 with the process killed
+ * (bad address) or -ENOMEM. */
+int kernel_copy_in(struct cpu *cpu, void *dst, vaddr_t usrc, size_t len);
+int kernel_copy_out(struct cpu *cpu, vaddr_t udst, const void *src, size_t len);
+
+/* Fault in and pin [va, va+len) of p (write: needs writable pages) so that
+ * no eviction takes those frames; pins nest. 0, or -1 (process killed: bad
+ * address) / -ENOMEM. `cpu` is the calling thread's CPU or NULL. */
+int kernel_pin(struct process *p, struct cpu *cpu, vaddr_t va, size_t len, bool write);
+void kernel_unpin(struct process *p, vaddr_t va, size_t len);
+
+/* ---- inspection (tests, tools) --------------------------------------------- */
+
+enum page_where {
+    PAGE_NONE,       /* no SPT entry (and no VMA) */
+    PAGE_UNLOADED,   /* covered by a VMA or an uninit entry, never loaded */
+    PAGE_RESIDENT,   /* in a frame and mapped */
+    PAGE_SWAPPED,    /* only in swap */
+    PAGE_DROPPED,    /* evicted clean: will be re-read or re-zeroed */
+};
+struct page_info {
+    enum page_where where;
+    bool pte_present;
+    bool in_swap_cache;   /* holds a swap slot */
+    bool pinned;
+    paddr_t frame;        /* if resident */
+    unsigned kind;        /* 0 uninit, 1 anon, 2 file */
+};
+void kernel_page_info(struct process *p, vaddr_t va, struct page_info *out);
+
+#endif

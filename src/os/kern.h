@@ -1,0 +1,375 @@
+/* kern.h — the kernel's internal structures, shared by the kernel.
+ *
+ * Vocabulary (PintOS project 3, Linux where PintOS is silent):
+ *   struct page     one virtual page a process may use, in its SPT (spt.c)
+ *   struct frame    one user-pool frame in the global frame table (frame.c)
+ *   struct vma      a mapped region with rights and backing (vma.c)
+ *   pool            a palloc bitmap allocator over physical frames (palloc.c)
+ *
+ * Locking (docs/kernel-locking.md has the full rules):
+ *   p->lock (mm lock) > frame table lock > k->asid_lock
+ *   p->lock           > q->ptl           > k->asid_lock
+ *   pool locks, swap lock: leaves.  frame lock and any ptl are never nested.
+ * Every lock a CPU thread may wait on is a klock: waiting polls the CPU's
+ * shootdown requests, as a real CPU spinning with interrupts enabled takes
+ * IPIs, so a holder that shoots down a waiter never deadlocks.
+ */
+#ifndef VMLAB_OS_KERN_H
+#define VMLAB_OS_KERN_H
+
+#include <pthread.h>
+#include <vmlab/kernel.h>
+
+struct swap_dev;
+
+/* ---- locks ----------------------------------------------------------------- */
+
+struct klock {
+    pthread_mutex_t m;
+};
+void klock_init(struct klock *l);
+void klock_destroy(struct klock *l);
+/* Acquire; while waiting, serve `self`'s shootdown requests (self may be NULL). */
+void klock_acquire(struct klock *l, struct cpu *self);
+bool klock_try(struct klock *l);
+void klock_release(struct klock *l);
+/* One step of a wait loop: serve shootdowns, yield the host CPU. */
+void kwait_step(struct cpu *self);
+
+/* The CPU the calling thread drives: `given` if not NULL, else the CPU this
+ * thread last passed to kernel_switch_to (if it belongs to k's machine). */
+struct kernel;
+struct cpu *kself(struct kernel *k, struct cpu *given);
+void kernel_note_thread_cpu(struct cpu *cpu);
+
+/* Relaxed atomic counters. */
+static inline void stat_add(uint64_t *c, uint64_t n) { __atomic_fetch_add(c, n, __ATOMIC_RELAXED); }
+static inline uint64_t stat_get(const uint64_t *c) { return __atomic_load_n(c, __ATOMIC_RELAXED); }
+
+/* ---- palloc: bitmap pools over physical frames ---------------------------- */
+
+struct pool {
+    pthread_mutex_t lock;   /* leaf */
+    uint64_t base;          /* first physical frame number */
+    uint64_t nframes;
+    uint64_t used;
+    uint64_t hint;          /* word to start searching at */
+    uint64_t *bitmap;       /* 1 = in use */
+};
+int pool_init(struct pool *pl, uint64_t base, uint64_t nframes);
+void pool_destroy(struct pool *pl);
+/* A free frame number, or -1. */
+int64_t pool_alloc(struct pool *pl);
+/* n contiguous frames whose first frame number is a multiple of align
+ * (relative to frame 0), or -1. */
+int64_t pool_alloc_contig(struct pool *pl, uint64_t n, uint64_t align);
+void pool_free(struct pool *pl, uint64_t frame);
+void pool_free_contig(struct pool *pl, uint64_t frame, uint64_t n);
+uint64_t pool_used(struct pool *pl);
+bool pool_is_used(struct pool *pl, uint64_t frame);
+
+/* ---- VMAs: a sorted array, binary search ------------------------------------ */
+
+enum {
+    VMA_ANON   = 1u << 0,   /* zero-filled, swap-backed */
+    VMA_FILE   = 1u << 1,   /* filled from fd at offset */
+    VMA_SHARED = 1u << 2,   /* file: dirty pages written back to the file (mmap) */
+    VMA_STACK  = 1u << 3,   /* grows down */
+    VMA_NOHUGE = 1u << 4,
+};
+
+struct vma {
+    vaddr_t start, end;      /* page aligned, start < end */
+    unsigned prot;           /* VM_PROT_READ|WRITE|EXEC */
+    unsigned flags;          /* VMA_* */
+    int fd;                  /* VMA_FILE: our own descriptor, or -1 */
+    uint64_t offset;         /* file offset of start (page aligned) */
+    uint64_t file_bytes;     /* bytes of [start, end) backed by the file; the rest reads 0 */
+};
+
+struct vma_set {
+    struct vma *v;
+    unsigned n, cap;
+};
+void vma_set_init(struct vma_set *s);
+void vma_set_destroy(struct vma_set *s);
+/* The VMA containing va, or NULL. O(log n). */
+struct vma *vma_find(struct vma_set *s, vaddr_t va);
+/* Index of the first VMA with end > va (n if none): Linux's find_vma. */
+unsigned vma_lower_bound(const struct vma_set *s, vaddr_t va);
+bool vma_overlaps(const struct vma_set *s, vaddr_t start, vaddr_t end);
+/* Insert a copy; -EEXIST on overlap, -ENOMEM. */
+int vma_insert(struct vma_set *s, const struct vma *v);
+void vma_remove_at(struct vma_set *s, unsigned i);
+
+/* ---- pages and the supplemental page table ---------------------------------- */
+
+enum page_kind { PAGE_UNINIT = 0, PAGE_ANON = 1, PAGE_FILE = 2 };
+
+/* Flags in the low 12 bits of page->va_flags. The va bits never change; the
+ * flags change under the owner's ptl with atomic read-modify-writes, so that
+ * lock-free readers of the va (hash lookups) stay race-free. */
+enum {
+    PG_KIND_MASK = 3u,
+    PG_RESIDENT  = 1u << 2,   /* u.r.frame is valid and the PTE maps it */
+    PG_SLOT      = 1u << 3,   /* u.r.slot is valid (swapped out, or swap cache) */
+    PG_EVICTING  = 1u << 4,   /* an eviction is in progress: wait */
+    PG_DIRTY     = 1u << 5,   /* contents differ from the backing copy even if D is clear */
+    PG_WRITABLE  = 1u << 6,   /* for pages without a VMA */
+    PG_CUSTOM    = 1u << 7,   /* uninit with its own initializer (u.init) */
+    PG_LOADED    = 1u << 8,   /* has been loaded once (for PAGE_DROPPED) */
+};
+
+#define FRAME_NONE UINT32_MAX
+
+struct page_init {
+    kernel_page_init_fn init;
+    void *aux;
+};
+
+/* 32 bytes: the per-page metadata budget (docs/kernel.md). */
+struct page {
+    struct page *hash_next;    /* SPT chain */
+    uint64_t va_flags;         /* page address | PG_* */
+    struct process *proc;      /* owner: the reverse map's way to the PTE */
+    union {
+        struct {
+            uint32_t frame;    /* frame-table index, if PG_RESIDENT */
+            uint32_t slot;     /* swap slot, if PG_SLOT */
+        } r;
+        struct page_init *init;   /* PG_CUSTOM uninit pages only */
+    } u;
+};
+
+static inline uint64_t page_flags(const struct page *pg)
+{
+    return __atomic_load_n(&pg->va_flags, __ATOMIC_RELAXED) & VM_PAGE_MASK;
+}
+static inline vaddr_t page_va(const struct page *pg)
+{
+    return __atomic_load_n(&pg->va_flags, __ATOMIC_RELAXED) & ~VM_PAGE_MASK;
+}
+static inline enum page_kind page_kind(const struct page *pg)
+{
+    return (enum page_kind)(page_flags(pg) & PG_KIND_MASK);
+}
+static inline void page_set(struct page *pg, uint64_t f)
+{
+    __atomic_fetch_or(&pg->va_flags, f, __ATOMIC_RELAXED);
+}
+static inline void page_clear(struct page *pg, uint64_t f)
+{
+    __atomic_fetch_and(&pg->va_flags, ~f, __ATOMIC_RELAXED);
+}
+static inline void page_set_kind(struct page *pg, enum page_kind kind)
+{
+    page_clear(pg, PG_KIND_MASK);
+    page_set(pg, kind);
+}
+
+/* Slab of struct page: chunks of pages, a free list; no per-page malloc. */
+struct page_slab {
+    struct page *free;
+    void **chunks;
+    unsigned nchunks, cap;
+};
+
+struct spt {
+    struct page **buckets;
+    uint64_t nbuckets;         /* power of two */
+    uint64_t count;
+    struct page_slab slab;
+};
+int spt_init(struct spt *t);
+/* Free every page (calling destroy on each first, if given) and the table. */
+void spt_kill(struct spt *t, void (*destroy)(struct page *pg, void *arg), void *arg);
+struct page *spt_find(const struct spt *t, vaddr_t va);
+/* -EEXIST if va is present. */
+int spt_insert(struct spt *t, struct page *pg);
+void spt_remove(struct spt *t, struct page *pg);
+/* Copy every entry of src into dst (empty): copy(dst_page, src_page, arg)
+ * fills each new page; 0 or the first negative value copy returned. */
+int spt_copy(struct spt *dst, const struct spt *src,
+             int (*copy)(struct page *dst_pg, const struct page *src_pg, void *arg), void *arg);
+/* Call fn on every page (no insertions or removals meanwhile). */
+void spt_for_each(const struct spt *t, void (*fn)(struct page *pg, void *arg), void *arg);
+/* A zeroed page from the slab (NULL: out of memory), with va set. */
+struct page *page_new(struct spt *t, vaddr_t va, enum page_kind kind);
+void page_free(struct spt *t, struct page *pg);
+size_t spt_bucket_bytes(const struct spt *t);
+
+/* ---- the frame table ---------------------------------------------------------- */
+
+/* Per-frame state word (under the frame-table lock). */
+enum {
+    FS_BUSY     = 1u << 0,    /* being filled, evicted or freed: not a candidate */
+    FS_LISTED   = 1u << 1,    /* on the policy list */
+    FS_PIN_SHIFT = 8,         /* pin count: bits 8..15 */
+    FS_PIN_MASK = 0xffu << 8,
+    FS_AGE_SHIFT = 16,        /* aging counter: bits 16..23 */
+    FS_AGE_MASK = 0xffu << 16,
+};
+
+struct frame {
+    struct page *page;        /* the page it holds (the reverse map), or NULL */
+    uint32_t prev, next;      /* policy list (a ring), FRAME_NONE when off it */
+};
+
+struct policy;
+
+struct frame_table {
+    struct klock lock;
+    struct pool pool;         /* the user pool */
+    uint64_t nframes;
+    struct frame *f;
+    uint32_t *state;
+    uint32_t head;            /* ring: oldest / least recent first */
+    uint32_t hand;            /* clock hand */
+    uint64_t listed;
+    uint64_t pinned;
+    uint64_t rng;
+    const struct policy *policy;
+    bool lru_hook_seen;
+    kernel_oracle_fn oracle;
+    void *oracle_arg;
+};
+
+static inline paddr_t frame_pa(const struct frame_table *ft, uint32_t i)
+{
+    return (ft->pool.base + i) << VM_PAGE_SHIFT;
+}
+
+struct policy {
+    const char *name;
+    bool clear_flushes;       /* clearing A also invalidates cached translations */
+    /* Choose a victim among listed, unpinned frames; scan counted. Returns its
+     * index (still listed) or FRAME_NONE. Under the frame-table lock. */
+    uint32_t (*select)(struct kernel *k, struct cpu *self);
+    /* Where a newly resident frame goes. */
+    void (*insert)(struct frame_table *ft, uint32_t i);
+    /* A reported reference (kernel_note_access). */
+    void (*touch)(struct frame_table *ft, uint32_t i);
+};
+const struct policy *policy_by_name(const char *name);
+extern const char *const policy_names[];   /* NULL-terminated */
+
+/* Ring-list primitives (frame.c). */
+void ft_list_insert_before(struct frame_table *ft, uint32_t i, uint32_t pos);
+void ft_list_insert_tail(struct frame_table *ft, uint32_t i);
+void ft_list_remove(struct frame_table *ft, uint32_t i);
+/* Read and clear the accessed bit of frame i's mapping (flushing if asked). */
+bool ft_test_clear_young(struct kernel *k, struct cpu *self, uint32_t i, bool flush);
+bool ft_young(struct kernel *k, uint32_t i);
+
+int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const struct policy *pol,
+                     uint64_t seed);
+void frame_table_destroy(struct frame_table *ft);
+
+enum frame_alloc_err { FA_OK, FA_SWAP_FULL, FA_NO_FRAME };
+/* A frame for `for_proc`, busy and unlisted, evicting if the pool is empty.
+ * FRAME_NONE and *why on failure. */
+uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why);
+/* Give frame i to page pg: bind, list (the policy decides where), clear busy. */
+void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg);
+/* Take resident frame i away from its page for unmap/exit: waits while an
+ * eviction owns it, then makes it busy and unlisted. false if the page is no
+ * longer resident (an eviction won). */
+bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg);
+/* Return a busy frame to the pool. */
+void frame_free(struct kernel *k, struct cpu *self, uint32_t i);
+
+/* ---- processes ------------------------------------------------------------------ */
+
+struct process {
+    struct kernel *k;
+    int pid;
+    char name[32];
+    struct klock lock;         /* mm lock: VMAs, SPT structure, page tables' shape; held by
+                                  a whole fault */
+    struct klock ptl;          /* page-table lock: leaf PTEs, page->u and PG_* flags */
+    paddr_t root;
+    uint16_t asid;             /* under k->asid_lock; 0 = none */
+    cpumask_t may_cache;       /* CPUs that may hold translations under asid */
+    cpumask_t running;         /* CPUs that have p loaded now */
+    struct vma_set vmas;
+    struct spt spt;
+    vaddr_t rsp;               /* atomic */
+    int state;                 /* enum process_state, atomic */
+    enum kill_reason kill_reason;
+    char kill_msg[128];
+    uint64_t pt_pages;         /* under lock */
+    uint64_t resident;         /* atomic */
+    uint64_t slots;            /* atomic */
+    uint64_t stat[VMSTAT_NR];  /* atomic */
+    struct process *next, *prev;   /* k->procs, under k->proc_lock */
+};
+
+/* ---- the kernel ------------------------------------------------------------------- */
+
+struct kernel {
+    struct machine *m;
+    struct physmem *pm;
+    const struct pt_format *fmt;
+    struct kernel_config cfg;
+    vaddr_t user_top;
+    struct pool kpool;         /* page tables */
+    struct frame_table ft;
+    struct swap_dev *swap;
+    paddr_t kernel_root;       /* an empty root for CPUs running no process */
+
+    struct klock asid_lock;    /* asid_owner, every p->asid/may_cache/running, cpu_proc */
+    struct process **asid_owner;   /* [0..nasids] */
+    unsigned nasids, asid_next, asids_used;
+    struct process *cpu_proc[VM_MAX_CPUS];
+    bool cpu_ready[VM_MAX_CPUS];
+
+    pthread_mutex_t proc_lock; /* leaf: the process list, pid counter */
+    struct process *procs;
+    unsigned nprocs;
+    int next_pid;
+
+    uint64_t stat[VMSTAT_NR];  /* atomic: global counters */
+};
+
+static inline void count(struct process *p, enum vmstat_item item, uint64_t n)
+{
+    stat_add(&p->k->stat[item], n);
+    stat_add(&p->stat[item], n);
+}
+static inline void kcount(struct kernel *k, enum vmstat_item item, uint64_t n)
+{
+    stat_add(&k->stat[item], n);
+}
+
+/* mmu.c: page tables, PCIDs/ASIDs, invalidation. */
+paddr_t mmu_table_alloc(struct kernel *k);
+void mmu_table_free(struct kernel *k, paddr_t pa);
+/* Leaf PTE address for va at `level`, creating tables (p->lock held); 0 if the
+ * kernel pool is empty. */
+paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level);
+/* Leaf PTE address for va if the tables exist (any level-0 or huge leaf slot
+ * at `level`), else 0. Lock-free: tables are freed only at exit. */
+paddr_t mmu_pte_lookup(const struct process *p, vaddr_t va, unsigned level);
+/* Free every table of p (after every leaf has been cleared). */
+void mmu_free_tables(struct process *p);
+/* Invalidate [start, end) of p on every CPU that may cache it. */
+void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end);
+void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va);
+/* Release p's ASID (flushing it everywhere). */
+void mmu_release_asid(struct process *p, struct cpu *self);
+uint64_t mmu_make_leaf(struct kernel *k, paddr_t pa, unsigned prot, bool dirty);
+
+/* fault.c */
+enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f, void *arg);
+/* Make va of p resident as the access would (p->lock not held). 0, or a kill
+ * reason (the caller kills), with *frame set if pin (the frame pinned). */
+enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum vm_access acc,
+                          bool user, bool pin);
+void process_kill(struct process *p, enum kill_reason r, vaddr_t addr);
+bool process_killed(const struct process *p);
+
+/* evict.c / page kinds: fill a frame for pg, write it out. */
+enum kill_reason page_fill(struct process *p, struct page *pg, const struct vma *vma,
+                           void *kva, bool *major);
+
+#endif

@@ -1,0 +1,249 @@
+/* kernel.c — a kernel instance: pools, frame table, swap, PCIDs; counters.
+ *
+ * Physical memory layout (frame numbers):
+ *   0                      never handed out (0 means "no table")
+ *   1 .. K                 kernel pool: page-table pages
+ *   K+1 .. K+U             user pool: the frames user pages live in
+ *   the rest               unused (the memory-pressure knob shrinks U)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os/kern.h"
+#include "os/swap.h"
+
+const char *const kill_reason_names[KILL_NR] = {
+    "none",
+#define VMLAB_KILL_NAME(id, name, desc) name,
+    VMLAB_KILL_REASONS(VMLAB_KILL_NAME)
+#undef VMLAB_KILL_NAME
+};
+const char *const kill_reason_descs[KILL_NR] = {
+    "not killed",
+#define VMLAB_KILL_DESC(id, name, desc) desc,
+    VMLAB_KILL_REASONS(VMLAB_KILL_DESC)
+#undef VMLAB_KILL_DESC
+};
+
+const char *const vmstat_names[VMSTAT_NR] = {
+#define VMLAB_VMSTAT_NAME(id, name, desc) name,
+    VMLAB_VMSTATS(VMLAB_VMSTAT_NAME)
+#undef VMLAB_VMSTAT_NAME
+#define VMLAB_KILL_STAT_NAME(id, name, desc) "kill_" name,
+    VMLAB_KILL_REASONS(VMLAB_KILL_STAT_NAME)
+#undef VMLAB_KILL_STAT_NAME
+};
+const char *const vmstat_descs[VMSTAT_NR] = {
+#define VMLAB_VMSTAT_DESC(id, name, desc) desc,
+    VMLAB_VMSTATS(VMLAB_VMSTAT_DESC)
+#undef VMLAB_VMSTAT_DESC
+#define VMLAB_KILL_STAT_DESC(id, name, desc) "processes killed: " desc,
+    VMLAB_KILL_REASONS(VMLAB_KILL_STAT_DESC)
+#undef VMLAB_KILL_STAT_DESC
+};
+
+int vmstat_index(const char *name)
+{
+    for (int i = 0; i < VMSTAT_NR; i++)
+        if (!strcmp(vmstat_names[i], name))
+            return i;
+    return -1;
+}
+
+static __thread struct cpu *thread_cpu;
+
+struct cpu *kself(struct kernel *k, struct cpu *given)
+{
+    if (given)
+        return given;
+    if (thread_cpu && cpu_machine(thread_cpu) == k->m)
+        return thread_cpu;
+    return NULL;
+}
+
+void kernel_note_thread_cpu(struct cpu *cpu)
+{
+    thread_cpu = cpu;
+}
+
+void kernel_config_default(struct kernel_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->policy = "clock";
+    cfg->stack_rule = STACK_RULE_PINTOS;
+    cfg->format = -1;
+}
+
+struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_in, char *err,
+                             size_t errlen)
+{
+    struct kernel_config cfg;
+    if (cfg_in)
+        cfg = *cfg_in;
+    else
+        kernel_config_default(&cfg);
+    const struct machine_config *mc = machine_config(m);
+    if (!cfg.policy)
+        cfg.policy = "clock";
+    if (!cfg.stack_cap)
+        cfg.stack_cap = 1 << 20;
+    if (!cfg.stack_guard_gap)
+        cfg.stack_guard_gap = 256 * VM_PAGE_SIZE;
+    if (!cfg.swap_bytes)
+        cfg.swap_bytes = 64 << 20;
+    if (!cfg.nasids)
+        cfg.nasids = 4095;
+    if (cfg.format < 0)
+        cfg.format = mc->arch == PT_ARCH_X86 ? PT_X86_64 : PT_SV48;
+
+    const struct policy *pol = policy_by_name(cfg.policy);
+    if (!pol) {
+        snprintf(err, errlen, "unknown replacement policy '%s' (clock, clock-noflush, fifo, lru, "
+                              "random, aging, opt)", cfg.policy);
+        return NULL;
+    }
+    if (cfg.format >= PT_NFORMATS || pt_format(cfg.format)->arch != mc->arch) {
+        snprintf(err, errlen, "page-table format %d does not fit the machine's architecture",
+                 cfg.format);
+        return NULL;
+    }
+    if (cfg.thp) {
+        snprintf(err, errlen, "thp=always is not implemented yet (use thp=never)");
+        return NULL;
+    }
+    if (cfg.nasids > 4095 || cfg.nasids < mc->ncpus) {
+        snprintf(err, errlen, "nasids %u: need %u..4095 (at least one per CPU)", cfg.nasids,
+                 mc->ncpus);
+        return NULL;
+    }
+    uint64_t frames = physmem_frames(machine_physmem(m));
+    if (!cfg.kernel_frames) {
+        cfg.kernel_frames = frames / 16;
+        if (cfg.kernel_frames < 64)
+            cfg.kernel_frames = 64;
+    }
+    if (cfg.kernel_frames + 1 >= frames) {
+        snprintf(err, errlen, "kernel pool of %llu frames does not fit in %llu frames of memory",
+                 (unsigned long long)cfg.kernel_frames, (unsigned long long)frames);
+        return NULL;
+    }
+    uint64_t avail = frames - 1 - cfg.kernel_frames;
+    if (!cfg.user_frames)
+        cfg.user_frames = avail;
+    if (cfg.user_frames > avail) {
+        snprintf(err, errlen, "user pool of %llu frames does not fit: memory has %llu frames, "
+                              "%llu after the kernel pool",
+                 (unsigned long long)cfg.user_frames, (unsigned long long)frames,
+                 (unsigned long long)avail);
+        return NULL;
+    }
+
+    struct kernel *k = calloc(1, sizeof *k);
+    if (!k) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    k->m = m;
+    k->pm = machine_physmem(m);
+    k->fmt = pt_format(cfg.format);
+    k->cfg = cfg;
+    k->cfg.swap_path = NULL;   /* not kept: the caller's string */
+    k->user_top = cfg.user_top ? cfg.user_top : KERNEL_KERN_BASE;
+    uint64_t half = (uint64_t)1 << (k->fmt->va_bits - 1);
+    if (k->user_top > half)
+        k->user_top = half;
+    k->nasids = cfg.nasids;
+    k->asid_next = 1;
+    klock_init(&k->asid_lock);
+    pthread_mutex_init(&k->proc_lock, NULL);
+    k->asid_owner = calloc(k->nasids + 1, sizeof *k->asid_owner);
+    if (!k->asid_owner || pool_init(&k->kpool, 1, cfg.kernel_frames) < 0 ||
+        frame_table_init(&k->ft, 1 + cfg.kernel_frames, cfg.user_frames, pol, cfg.seed) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    k->kernel_root = mmu_table_alloc(k);
+    k->swap = swap_open(cfg.swap_path, cfg.swap_bytes, err, errlen);
+    if (!k->swap)
+        goto fail;
+    machine_set_fault_handler(m, kernel_fault_handler, k);
+    return k;
+fail:
+    if (k->ft.f)
+        frame_table_destroy(&k->ft);
+    if (k->kpool.bitmap)
+        pool_destroy(&k->kpool);
+    free(k->asid_owner);
+    free(k);
+    return NULL;
+}
+
+void kernel_destroy(struct kernel *k)
+{
+    if (!k)
+        return;
+    while (k->procs) {
+        struct process *p = k->procs;
+        klock_acquire(&k->asid_lock, NULL);
+        for (unsigned c = 0; c < VM_MAX_CPUS; c++)
+            if (k->cpu_proc[c] == p)
+                k->cpu_proc[c] = NULL;
+        p->running = 0;
+        klock_release(&k->asid_lock);
+        kernel_process_exit(p, NULL);
+    }
+    machine_set_fault_handler(k->m, NULL, NULL);
+    for (unsigned c = 0; c < machine_ncpus(k->m); c++) {
+        struct cpu *cpu = machine_cpu(k->m, c);
+        if (cpu_user(cpu))
+            cpu_set_user(cpu, NULL);
+    }
+    swap_close(k->swap);
+    frame_table_destroy(&k->ft);
+    pool_destroy(&k->kpool);
+    free(k->asid_owner);
+    klock_destroy(&k->asid_lock);
+    pthread_mutex_destroy(&k->proc_lock);
+    free(k);
+}
+
+struct machine *kernel_machine(struct kernel *k) { return k->m; }
+const char *kernel_policy_name(const struct kernel *k) { return k->ft.policy->name; }
+
+void kernel_vmstat(struct kernel *k, struct vmstat *out)
+{
+    for (int i = 0; i < VMSTAT_NR; i++)
+        out->v[i] = stat_get(&k->stat[i]);
+    out->v[VMSTAT_SWAP_SLOTS_USED] = swap_slots_used(k->swap);
+}
+
+void kernel_usage(struct kernel *k, struct kernel_usage *out)
+{
+    memset(out, 0, sizeof *out);
+    out->user_frames = k->ft.nframes;
+    out->user_frames_used = pool_used(&k->ft.pool);
+    out->kernel_frames = k->kpool.nframes;
+    out->kernel_frames_used = pool_used(&k->kpool);
+    out->swap_slots = swap_slots(k->swap);
+    out->swap_slots_used = swap_slots_used(k->swap);
+    struct cpu *self = kself(k, NULL);
+    klock_acquire(&k->asid_lock, self);
+    out->asids_used = k->asids_used;
+    klock_release(&k->asid_lock);
+    pthread_mutex_lock(&k->proc_lock);
+    out->processes = k->nprocs;
+    pthread_mutex_unlock(&k->proc_lock);
+    klock_acquire(&k->ft.lock, self);
+    out->pinned_frames = k->ft.pinned;
+    klock_release(&k->ft.lock);
+}
+
+void kernel_set_oracle(struct kernel *k, kernel_oracle_fn next_use, void *arg)
+{
+    klock_acquire(&k->ft.lock, kself(k, NULL));
+    k->ft.oracle = next_use;
+    k->ft.oracle_arg = arg;
+    klock_release(&k->ft.lock);
+}

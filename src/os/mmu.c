@@ -1,0 +1,275 @@
+/* mmu.c — page tables in simulated memory, PCIDs/ASIDs, TLB invalidation.
+ *
+ * Page-table pages come from the kernel pool. Every entry is read and
+ * written with the atomic pte_* helpers, because the machine's walkers set
+ * A/D bits in them concurrently. Tables are created under the owner's mm
+ * lock and freed only when the process exits, so a lock-free lookup
+ * (the reverse map's route to a PTE) never reads a freed table.
+ *
+ * PCIDs/ASIDs: a global set 1..nasids (0 is the kernel's). A process gets
+ * one when it first runs; when none is free, one is stolen from a process
+ * that runs nowhere at the moment, after flushing that ID on every CPU that
+ * may hold its translations. Freed and stolen IDs are therefore clean
+ * everywhere, so switching to a process never needs a flushing CR3 write.
+ * p->may_cache is the set of CPUs that ran p under its current ID (Linux's
+ * mm_cpumask): the targets of every shootdown of p.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "os/kern.h"
+
+paddr_t mmu_table_alloc(struct kernel *k)
+{
+    int64_t f = pool_alloc(&k->kpool);
+    if (f < 0)
+        return 0;
+    paddr_t pa = (paddr_t)f << VM_PAGE_SHIFT;
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        pte_store(k->pm, pa + 8 * i, 0);
+    return pa;
+}
+
+void mmu_table_free(struct kernel *k, paddr_t pa)
+{
+    pool_free(&k->kpool, pa >> VM_PAGE_SHIFT);
+}
+
+paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level)
+{
+    struct kernel *k = p->k;
+    const struct pt_format *fmt = k->fmt;
+    paddr_t table = p->root;
+    for (unsigned l = fmt->levels - 1; l > level; l--) {
+        paddr_t e = table + 8 * pt_index(va, l);
+        struct pte_info pi;
+        fmt->decode(pte_load(k->pm, e), l, &pi);
+        if (!pi.present) {
+            paddr_t t = mmu_table_alloc(k);
+            if (!t)
+                return 0;
+            pte_store(k->pm, e, fmt->make_table(l, t));
+            p->pt_pages++;
+            table = t;
+        } else if (pi.leaf) {
+            return 0;   /* a huge page covers va */
+        } else {
+            table = pi.addr;
+        }
+    }
+    return table + 8 * pt_index(va, level);
+}
+
+paddr_t mmu_pte_lookup(const struct process *p, vaddr_t va, unsigned level)
+{
+    struct kernel *k = p->k;
+    const struct pt_format *fmt = k->fmt;
+    paddr_t table = p->root;
+    for (unsigned l = fmt->levels - 1; l > level; l--) {
+        struct pte_info pi;
+        fmt->decode(pte_load(k->pm, table + 8 * pt_index(va, l)), l, &pi);
+        if (!pi.present || pi.leaf)
+            return 0;
+        table = pi.addr;
+    }
+    return table + 8 * pt_index(va, level);
+}
+
+static void free_level(struct process *p, paddr_t table, unsigned level)
+{
+    struct kernel *k = p->k;
+    if (level > 0) {
+        for (unsigned i = 0; i < PT_ENTRIES; i++) {
+            struct pte_info pi;
+            k->fmt->decode(pte_load(k->pm, table + 8 * i), level, &pi);
+            if (pi.present && !pi.leaf)
+                free_level(p, pi.addr, level - 1);
+        }
+    }
+    mmu_table_free(k, table);
+    p->pt_pages--;
+}
+
+void mmu_free_tables(struct process *p)
+{
+    if (p->root)
+        free_level(p, p->root, p->k->fmt->levels - 1);
+    p->root = 0;
+}
+
+uint64_t mmu_make_leaf(struct kernel *k, paddr_t pa, unsigned prot, bool dirty)
+{
+    /* A set at load: the reference that faulted is a reference (clock's
+     * "reference bit set when the page is loaded"). */
+    return k->fmt->make_leaf(0, pa, prot | VM_PROT_USER, true, dirty, 0);
+}
+
+/* ---- invalidation ---- */
+
+/* Shoot down [start, end) of asid on targets and count it as Linux does.
+ * Caller holds asid_lock. */
+static void shootdown(struct kernel *k, struct process *p, struct cpu *self, cpumask_t targets,
+                      uint16_t asid, vaddr_t start, vaddr_t end)
+{
+    if (!targets)
+        return;
+    cpumask_t me = self ? (cpumask_t)1 << cpu_index(self) : 0;
+    bool full = end - start > 33 * VM_PAGE_SIZE;
+    machine_shootdown(k->m, self, targets, asid, start, end);
+    if (targets & me) {
+        if (p)
+            count(p, full ? VMSTAT_NR_TLB_LOCAL_FLUSH_ALL : VMSTAT_NR_TLB_LOCAL_FLUSH_ONE, 1);
+        else
+            kcount(k, full ? VMSTAT_NR_TLB_LOCAL_FLUSH_ALL : VMSTAT_NR_TLB_LOCAL_FLUSH_ONE, 1);
+    }
+    cpumask_t remote = targets & ~me;
+    if (remote) {
+        unsigned n = (unsigned)__builtin_popcountll(remote);
+        if (p) {
+            count(p, VMSTAT_NR_TLB_REMOTE_FLUSH, 1);
+            count(p, VMSTAT_NR_TLB_REMOTE_FLUSH_RECEIVED, n);
+        } else {
+            kcount(k, VMSTAT_NR_TLB_REMOTE_FLUSH, 1);
+            kcount(k, VMSTAT_NR_TLB_REMOTE_FLUSH_RECEIVED, n);
+        }
+    }
+}
+
+void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end)
+{
+    struct kernel *k = p->k;
+    klock_acquire(&k->asid_lock, self);
+    if (p->asid)
+        shootdown(k, p, self, p->may_cache, p->asid, start, end);
+    klock_release(&k->asid_lock);
+}
+
+void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va)
+{
+    mmu_flush_range(p, self, va, va + VM_PAGE_SIZE);
+}
+
+/* Take p's ID away, flushing it everywhere. asid_lock held. */
+static void asid_drop(struct kernel *k, struct process *p, struct cpu *self)
+{
+    if (!p->asid)
+        return;
+    shootdown(k, p, self, p->may_cache, p->asid, 0, ~(vaddr_t)VM_PAGE_MASK);
+    k->asid_owner[p->asid] = NULL;
+    k->asids_used--;
+    p->asid = 0;
+    p->may_cache = 0;
+}
+
+void mmu_release_asid(struct process *p, struct cpu *self)
+{
+    struct kernel *k = p->k;
+    klock_acquire(&k->asid_lock, self);
+    asid_drop(k, p, self);
+    klock_release(&k->asid_lock);
+}
+
+/* Give p an ID. asid_lock held. */
+static void asid_assign(struct kernel *k, struct process *p, struct cpu *self)
+{
+    for (unsigned n = 0; n < k->nasids; n++) {
+        unsigned a = k->asid_next;
+        k->asid_next = a % k->nasids + 1;
+        if (!k->asid_owner[a]) {
+            k->asid_owner[a] = p;
+            k->asids_used++;
+            p->asid = (uint16_t)a;
+            count(p, VMSTAT_ASID_ALLOC, 1);
+            return;
+        }
+    }
+    /* All taken: steal round-robin from a process not running anywhere.
+     * kernel_create ensures nasids >= ncpus, so one exists. */
+    for (unsigned n = 0; n < k->nasids; n++) {
+        unsigned a = k->asid_next;
+        k->asid_next = a % k->nasids + 1;
+        struct process *victim = k->asid_owner[a];
+        if (victim->running)
+            continue;
+        asid_drop(k, victim, self);
+        k->asid_owner[a] = p;
+        k->asids_used++;
+        p->asid = (uint16_t)a;
+        count(p, VMSTAT_ASID_ALLOC, 1);
+        count(p, VMSTAT_ASID_STEAL, 1);
+        return;
+    }
+    abort();
+}
+
+static uint64_t satp_mode(const struct pt_format *fmt)
+{
+    switch (fmt->id) {
+    case PT_SV39: return RV_SATP_MODE_SV39;
+    case PT_SV48: return RV_SATP_MODE_SV48;
+    default: return RV_SATP_MODE_SV57;
+    }
+}
+
+/* First use of a CPU by this kernel: paging on, NX, write protection for
+ * supervisor writes (so copy_out to a read-only page faults), PCIDs. */
+static void cpu_setup(struct kernel *k, struct cpu *cpu)
+{
+    if (k->fmt->arch == PT_ARCH_X86) {
+        cpu_write_efer(cpu, (1ull << 8) | (1ull << 10) | X86_EFER_NXE);   /* LME, LMA, NXE */
+        cpu_write_cr0(cpu, (1ull << 31) | X86_CR0_WP | 1ull);            /* PG, WP, PE */
+        cpu_write_cr3(cpu, k->kernel_root);
+        uint64_t cr4 = (1ull << 5) | X86_CR4_PCIDE;                      /* PAE, PCIDE */
+        if (k->fmt->id == PT_X86_64_5)
+            cr4 |= X86_CR4_LA57;
+        cpu_write_cr4(cpu, cr4);
+    } else {
+        cpu_set_sum(cpu, true);
+    }
+}
+
+void kernel_switch_to(struct cpu *cpu, struct process *p)
+{
+    struct kernel *k = p ? p->k : NULL;
+    if (!k) {
+        struct process *cur = cpu_user(cpu);
+        if (!cur) {
+            cpu_set_user(cpu, NULL);
+            return;
+        }
+        k = cur->k;
+    }
+    kernel_note_thread_cpu(cpu);
+    unsigned c = cpu_index(cpu);
+    cpumask_t bit = (cpumask_t)1 << c;
+    klock_acquire(&k->asid_lock, cpu);
+    if (!k->cpu_ready[c]) {
+        cpu_setup(k, cpu);
+        k->cpu_ready[c] = true;
+    }
+    struct process *old = k->cpu_proc[c];
+    if (old)
+        old->running &= ~bit;
+    if (p) {
+        if (!p->asid)
+            asid_assign(k, p, cpu);
+        p->running |= bit;
+        p->may_cache |= bit;
+    }
+    k->cpu_proc[c] = p;
+    uint16_t asid = p ? p->asid : 0;
+    paddr_t root = p ? p->root : k->kernel_root;
+    klock_release(&k->asid_lock);
+
+    if (k->fmt->arch == PT_ARCH_X86)
+        cpu_write_cr3(cpu, root | asid | X86_CR3_NOFLUSH);
+    else
+        cpu_write_satp(cpu, rv_satp(satp_mode(k->fmt), asid, root));
+    cpu_set_user(cpu, p);
+    cpu_set_priv(cpu, VM_PRIV_USER);
+}
+
+struct process *kernel_current(struct cpu *cpu)
+{
+    return cpu_user(cpu);
+}

@@ -1,0 +1,223 @@
+/* policy.c — page-replacement policies over the frame table's ring list.
+ *
+ * Every policy runs under the frame-table lock, sees only listed frames
+ * (resident, not busy) and never picks a pinned one. pgscan counts the
+ * frames a policy examined.
+ *
+ *   fifo           evict the frame resident longest (list order = load order).
+ *   clock          second chance: the hand sweeps the circle; a frame whose
+ *                  A bit is set gets it cleared (and its cached translations
+ *                  invalidated, so the next reference sets it again) and is
+ *                  passed over; the first frame with A clear is the victim.
+ *                  New frames enter just behind the hand (the victim's place).
+ *   clock-noflush  the same without the invalidation (Linux x86's
+ *                  ptep_clear_flush_young): a CPU that still caches the
+ *                  translation does not set A again.
+ *   lru            list order = recency. Exact when the front end reports
+ *                  every reference (kernel_note_access); without reports the
+ *                  A bits are sampled at eviction time (pages found young
+ *                  move to the recent end, in list order) — an approximation.
+ *   random         a uniformly chosen start, then the first evictable frame.
+ *   aging          NFU with aging: at each eviction every frame's 8-bit counter
+ *                  shifts right and takes its A bit (cleared) as the top bit;
+ *                  the lowest counter is evicted (ties: oldest).
+ *   opt            Belady's MIN through the front end's oracle: the frame
+ *                  whose next use is farthest (never first); ties: oldest.
+ */
+#include <string.h>
+
+#include "os/kern.h"
+
+static inline bool pinned(const struct frame_table *ft, uint32_t i)
+{
+    return ft->state[i] & FS_PIN_MASK;
+}
+
+static void insert_tail(struct frame_table *ft, uint32_t i)
+{
+    ft_list_insert_tail(ft, i);
+}
+
+static void touch_none(struct frame_table *ft, uint32_t i)
+{
+    (void)ft;
+    (void)i;
+}
+
+/* The first unpinned frame from the head. */
+static uint32_t first_unpinned(struct kernel *k)
+{
+    struct frame_table *ft = &k->ft;
+    uint32_t i = ft->head;
+    for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
+        kcount(k, VMSTAT_PGSCAN, 1);
+        if (!pinned(ft, i))
+            return i;
+    }
+    return FRAME_NONE;
+}
+
+/* ---- fifo ---- */
+
+static uint32_t fifo_select(struct kernel *k, struct cpu *self)
+{
+    (void)self;
+    return first_unpinned(k);
+}
+
+/* ---- clock ---- */
+
+static uint32_t clock_sweep(struct kernel *k, struct cpu *self, bool flush)
+{
+    struct frame_table *ft = &k->ft;
+    /* Two full turns are enough: the first clears every A bit. */
+    for (uint64_t n = 0; n < 2 * ft->listed + 1; n++) {
+        uint32_t i = ft->hand;
+        ft->hand = ft->f[i].next;
+        kcount(k, VMSTAT_PGSCAN, 1);
+        if (pinned(ft, i))
+            continue;
+        if (ft_test_clear_young(k, self, i, flush))
+            continue;
+        return i;
+    }
+    return FRAME_NONE;
+}
+
+static uint32_t clock_select(struct kernel *k, struct cpu *self)
+{
+    return clock_sweep(k, self, true);
+}
+
+static uint32_t clock_noflush_select(struct kernel *k, struct cpu *self)
+{
+    return clock_sweep(k, self, false);
+}
+
+static void clock_insert(struct frame_table *ft, uint32_t i)
+{
+    ft_list_insert_before(ft, i, ft->hand);
+}
+
+/* ---- lru ---- */
+
+static uint32_t lru_select(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    if (!ft->lru_hook_seen) {
+        uint64_t n = ft->listed;
+        uint32_t i = ft->head;
+        for (uint64_t s = 0; s < n; s++) {
+            uint32_t next = ft->f[i].next;
+            if (ft_test_clear_young(k, self, i, true)) {
+                ft_list_remove(ft, i);
+                ft_list_insert_tail(ft, i);
+            }
+            i = next;
+        }
+    }
+    return first_unpinned(k);
+}
+
+static void lru_touch(struct frame_table *ft, uint32_t i)
+{
+    if (!(ft->state[i] & FS_LISTED))
+        return;
+    ft_list_remove(ft, i);
+    ft_list_insert_tail(ft, i);
+}
+
+/* ---- random ---- */
+
+static uint64_t xorshift64(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+static uint32_t random_select(struct kernel *k, struct cpu *self)
+{
+    (void)self;
+    struct frame_table *ft = &k->ft;
+    uint64_t start = xorshift64(&ft->rng) % ft->nframes;
+    for (uint64_t n = 0; n < ft->nframes; n++) {
+        uint32_t i = (uint32_t)((start + n) % ft->nframes);
+        if (!(ft->state[i] & FS_LISTED))
+            continue;
+        kcount(k, VMSTAT_PGSCAN, 1);
+        if (!pinned(ft, i))
+            return i;
+    }
+    return FRAME_NONE;
+}
+
+/* ---- aging (NFU with 8-bit shift counters) ---- */
+
+static uint32_t aging_select(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    uint32_t best = FRAME_NONE, best_age = UINT32_MAX;
+    uint32_t i = ft->head;
+    for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
+        uint32_t age = (ft->state[i] & FS_AGE_MASK) >> FS_AGE_SHIFT;
+        age = (age >> 1) | (ft_test_clear_young(k, self, i, true) ? 0x80u : 0);
+        ft->state[i] = (ft->state[i] & ~FS_AGE_MASK) | age << FS_AGE_SHIFT;
+        kcount(k, VMSTAT_PGSCAN, 1);
+        if (!pinned(ft, i) && age < best_age) {
+            best = i;
+            best_age = age;
+        }
+    }
+    return best;
+}
+
+/* ---- opt ---- */
+
+static uint32_t opt_select(struct kernel *k, struct cpu *self)
+{
+    struct frame_table *ft = &k->ft;
+    if (!ft->oracle)
+        return fifo_select(k, self);
+    uint32_t best = FRAME_NONE;
+    uint64_t best_next = 0;
+    uint32_t i = ft->head;
+    for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
+        kcount(k, VMSTAT_PGSCAN, 1);
+        if (pinned(ft, i))
+            continue;
+        struct page *pg = ft->f[i].page;
+        uint64_t next = ft->oracle(ft->oracle_arg, pg->proc, page_va(pg));
+        if (best == FRAME_NONE || next > best_next) {
+            best = i;
+            best_next = next;
+            if (next == UINT64_MAX)
+                break;
+        }
+    }
+    return best;
+}
+
+static const struct policy policies[] = {
+    {"clock", true, clock_select, clock_insert, touch_none},
+    {"clock-noflush", false, clock_noflush_select, clock_insert, touch_none},
+    {"fifo", false, fifo_select, insert_tail, touch_none},
+    {"lru", true, lru_select, insert_tail, lru_touch},
+    {"random", false, random_select, insert_tail, touch_none},
+    {"aging", true, aging_select, insert_tail, touch_none},
+    {"opt", false, opt_select, insert_tail, touch_none},
+};
+
+const char *const policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt", NULL};
+
+const struct policy *policy_by_name(const char *name)
+{
+    if (!name)
+        name = "clock";
+    for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+        if (!strcmp(policies[i].name, name))
+            return &policies[i];
+    return NULL;
+}

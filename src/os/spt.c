@@ -1,0 +1,185 @@
+/* spt.c — the supplemental page table: a hash table of struct page keyed by
+ * page address, one per process (PintOS's supplemental_page_table).
+ *
+ * Chains are intrusive (page->hash_next) and pages come from a slab of
+ * fixed chunks, so an entry costs its 32-byte struct page plus a share of
+ * the bucket array (the table doubles when there are two entries per
+ * bucket on average: 4 to 8 bytes per page). Everything here runs under the
+ * owner's mm lock; lookups read only the immutable va bits of each page,
+ * so they may also run beside an evictor changing the page's flags.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os/kern.h"
+
+#define SLAB_CHUNK_PAGES 512
+#define SPT_MIN_BUCKETS  64
+#define SPT_MAX_LOAD     2
+
+static inline uint64_t spt_hash(vaddr_t va, uint64_t nbuckets)
+{
+    uint64_t h = (va >> VM_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
+    return (h >> 32) & (nbuckets - 1);
+}
+
+int spt_init(struct spt *t)
+{
+    memset(t, 0, sizeof *t);
+    t->nbuckets = SPT_MIN_BUCKETS;
+    t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+    return t->buckets ? 0 : -ENOMEM;
+}
+
+struct page *spt_find(const struct spt *t, vaddr_t va)
+{
+    va &= ~VM_PAGE_MASK;
+    for (struct page *pg = t->buckets[spt_hash(va, t->nbuckets)]; pg; pg = pg->hash_next)
+        if (page_va(pg) == va)
+            return pg;
+    return NULL;
+}
+
+static void spt_grow(struct spt *t)
+{
+    uint64_t nb = t->nbuckets * 2;
+    struct page **b = calloc(nb, sizeof *b);
+    if (!b)
+        return;   /* keep the longer chains; still correct */
+    for (uint64_t i = 0; i < t->nbuckets; i++) {
+        struct page *pg = t->buckets[i], *next;
+        for (; pg; pg = next) {
+            next = pg->hash_next;
+            uint64_t h = spt_hash(page_va(pg), nb);
+            pg->hash_next = b[h];
+            b[h] = pg;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = nb;
+}
+
+int spt_insert(struct spt *t, struct page *pg)
+{
+    vaddr_t va = page_va(pg);
+    if (spt_find(t, va))
+        return -EEXIST;
+    if (t->count + 1 > t->nbuckets * SPT_MAX_LOAD)
+        spt_grow(t);
+    uint64_t h = spt_hash(va, t->nbuckets);
+    pg->hash_next = t->buckets[h];
+    t->buckets[h] = pg;
+    t->count++;
+    return 0;
+}
+
+void spt_remove(struct spt *t, struct page *pg)
+{
+    struct page **pp = &t->buckets[spt_hash(page_va(pg), t->nbuckets)];
+    for (; *pp; pp = &(*pp)->hash_next) {
+        if (*pp == pg) {
+            *pp = pg->hash_next;
+            pg->hash_next = NULL;
+            t->count--;
+            return;
+        }
+    }
+}
+
+void spt_for_each(const struct spt *t, void (*fn)(struct page *pg, void *arg), void *arg)
+{
+    for (uint64_t i = 0; i < t->nbuckets; i++) {
+        struct page *pg = t->buckets[i], *next;
+        for (; pg; pg = next) {
+            next = pg->hash_next;   /* fn may free pg */
+            fn(pg, arg);
+        }
+    }
+}
+
+int spt_copy(struct spt *dst, const struct spt *src,
+             int (*copy)(struct page *dst_pg, const struct page *src_pg, void *arg), void *arg)
+{
+    for (uint64_t i = 0; i < src->nbuckets; i++) {
+        for (const struct page *s = src->buckets[i]; s; s = s->hash_next) {
+            struct page *d = page_new(dst, page_va(s), page_kind(s));
+            if (!d)
+                return -ENOMEM;
+            int rc = copy ? copy(d, s, arg) : 0;
+            if (rc < 0) {
+                page_free(dst, d);
+                return rc;
+            }
+            rc = spt_insert(dst, d);
+            if (rc < 0) {
+                page_free(dst, d);
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+void spt_kill(struct spt *t, void (*destroy)(struct page *pg, void *arg), void *arg)
+{
+    if (destroy && t->buckets)
+        spt_for_each(t, destroy, arg);
+    for (unsigned i = 0; i < t->slab.nchunks; i++)
+        free(t->slab.chunks[i]);
+    free(t->slab.chunks);
+    free(t->buckets);
+    memset(t, 0, sizeof *t);
+}
+
+size_t spt_bucket_bytes(const struct spt *t)
+{
+    return t->nbuckets * sizeof *t->buckets;
+}
+
+/* ---- the slab ---- */
+
+static bool slab_refill(struct page_slab *s)
+{
+    if (s->nchunks == s->cap) {
+        unsigned cap = s->cap ? s->cap * 2 : 4;
+        void **c = realloc(s->chunks, cap * sizeof *c);
+        if (!c)
+            return false;
+        s->chunks = c;
+        s->cap = cap;
+    }
+    struct page *chunk = malloc(SLAB_CHUNK_PAGES * sizeof *chunk);
+    if (!chunk)
+        return false;
+    s->chunks[s->nchunks++] = chunk;
+    for (unsigned i = 0; i < SLAB_CHUNK_PAGES; i++) {
+        chunk[i].hash_next = s->free;
+        s->free = &chunk[i];
+    }
+    return true;
+}
+
+struct page *page_new(struct spt *t, vaddr_t va, enum page_kind kind)
+{
+    struct page_slab *s = &t->slab;
+    if (!s->free && !slab_refill(s))
+        return NULL;
+    struct page *pg = s->free;
+    s->free = pg->hash_next;
+    memset(pg, 0, sizeof *pg);
+    pg->va_flags = (va & ~VM_PAGE_MASK) | (uint64_t)kind;
+    pg->u.r.frame = FRAME_NONE;
+    pg->u.r.slot = UINT32_MAX;
+    return pg;
+}
+
+void page_free(struct spt *t, struct page *pg)
+{
+    if (page_flags(pg) & PG_CUSTOM)
+        free(pg->u.init);
+    pg->va_flags = 0;
+    pg->hash_next = t->slab.free;
+    t->slab.free = pg;
+}

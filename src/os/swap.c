@@ -1,0 +1,541 @@
+/* swap.c — the swap device: slot bitmap, page I/O, checksums, fault injection.
+ *
+ * Locking rules
+ *   sw->lock        guards the bitmap (map, full, hint). The map words are
+ *                   atomics only so that the I/O path can assert, without
+ *                   the lock, that the slot it was given is allocated.
+ *   sw->inject_lock guards the injection table; the I/O path looks at it
+ *                   only while sw->ninject (atomic) is non-zero, so in
+ *                   normal operation swap_write/swap_read take no lock.
+ *   sums[slot]      written by swap_write/swap_alloc, read by swap_read; the
+ *                   owner of the slot orders those (one page, one owner).
+ *   stats           relaxed atomic counters.
+ */
+#include "os/swap.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SWAP_MAX_INJECT 16
+
+/* sums[] values below SUM_FIRST are states, not checksums. */
+#define SUM_UNWRITTEN 0u    /* allocated, never written: reading it is a kernel bug */
+#define SUM_POISONED  1u    /* the last write failed: contents unknown */
+#define SUM_FIRST     2u
+
+struct swap_inject {
+    bool on_write;
+    uint64_t slot;          /* UINT64_MAX: any slot */
+    unsigned count;         /* 0: entry unused */
+    int err;
+};
+
+struct swap_dev {
+    int fd;
+    char *path;             /* NULL for an unlinked temporary file */
+    uint64_t nslots;
+
+    pthread_mutex_t lock;
+    _Atomic uint64_t *map;  /* bit set: slot allocated (tail bits past nslots set) */
+    uint64_t *full;         /* bit w set: map[w] is all ones (tail bits set) */
+    uint64_t nmap, nfull;
+    uint64_t hint;          /* full[] words below this are all ones */
+    _Atomic uint64_t used;
+
+    _Atomic uint64_t *sums; /* per-slot checksum or SUM_* state */
+
+    pthread_mutex_t inject_lock;
+    _Atomic unsigned ninject;
+    struct swap_inject inject[SWAP_MAX_INJECT];
+
+    _Atomic uint64_t writes, reads, write_errors, read_errors, checksum_errors;
+};
+
+/* ---- checksum ------------------------------------------------------------
+ * The page is read as 1024 little 32-bit words spread over 64 lanes (word
+ * i goes to lane i % 64); each lane folds its words with
+ *     lane = rotl32((lane ^ w) * K32, 13).
+ * Each step is a bijection of the lane for a fixed word, so a change
+ * confined to one word always changes that lane, and the final fold (a
+ * chain of bijections per input) always changes the result; the rotate
+ * carries high bits down so that changes in two words do not cancel as in
+ * a plain multiply-accumulate. The lanes are independent, so with AVX2 the
+ * 64 lanes are eight 256-bit registers and a page costs about as much as
+ * copying it; the portable loop computes the same value. The checksum
+ * never leaves the process, so only speed ties it to one CPU feature. */
+#define K1 0x9E3779B185EBCA87ull
+#define K2 0xC2B2AE3D27D4EB4Full
+#define K32 0x85EBCA77u
+#define K32B 0x27D4EB2Fu
+#define NLANES 64           /* 8 groups of 8: one 256-bit register per group */
+
+static inline uint64_t rotl64(uint64_t x, unsigned r)
+{
+    return (x << r) | (x >> (64 - r));
+}
+
+static inline uint32_t mix32(uint32_t x, uint32_t w)
+{
+    x = (x ^ w) * K32;
+    return (x << 13) | (x >> 19);
+}
+
+/* The last 8 lanes (after the groups were folded pairwise into one) and
+ * the slot -> 64 bits. Every step is a bijection of each input. */
+static uint64_t finish(const uint32_t g[8], uint64_t slot)
+{
+    uint64_t h = slot * K1 + K2;
+    for (unsigned i = 0; i < 4; i++)
+        h = rotl64((h ^ (g[2 * i] | (uint64_t)g[2 * i + 1] << 32)) * K2, 31);
+    h ^= h >> 33;
+    h *= K1;
+    h ^= h >> 29;
+    return h;
+}
+
+static uint64_t checksum_portable(const unsigned char *p, uint64_t slot)
+{
+    uint32_t lane[NLANES];
+    for (unsigned i = 0; i < NLANES; i++)
+        lane[i] = (i + 1) * K32B;
+    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 4 * NLANES) {
+        for (unsigned i = 0; i < NLANES; i++) {
+            uint32_t w;
+            memcpy(&w, p + off + 4 * i, 4);
+            lane[i] = mix32(lane[i], w);
+        }
+    }
+    /* Fold the 8 groups of 8 lanes pairwise: 8 -> 4 -> 2 -> 1. */
+    for (unsigned groups = NLANES / 8; groups > 1; groups /= 2)
+        for (unsigned g = 0; g < groups / 2; g++)
+            for (unsigned j = 0; j < 8; j++)
+                lane[8 * g + j] = mix32(lane[16 * g + j], lane[16 * g + 8 + j]);
+    return finish(lane, slot);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_CHECKSUM_AVX2 1
+typedef uint32_t v8u32 __attribute__((vector_size(32)));
+
+__attribute__((target("avx2")))
+static inline v8u32 mix32x8(v8u32 x, v8u32 w)
+{
+    x = (x ^ w) * K32;
+    return (x << 13) | (x >> 19);
+}
+
+__attribute__((target("avx2")))
+static uint64_t checksum_avx2(const unsigned char *p, uint64_t slot)
+{
+    v8u32 acc[NLANES / 8];
+    for (unsigned a = 0; a < NLANES / 8; a++)
+        for (unsigned j = 0; j < 8; j++)
+            acc[a][j] = (8 * a + j + 1) * K32B;
+    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 4 * NLANES) {
+        for (unsigned a = 0; a < NLANES / 8; a++) {
+            v8u32 w;
+            memcpy(&w, p + off + 32 * a, 32);
+            acc[a] = mix32x8(acc[a], w);
+        }
+    }
+    for (unsigned groups = NLANES / 8; groups > 1; groups /= 2)
+        for (unsigned g = 0; g < groups / 2; g++)
+            acc[g] = mix32x8(acc[2 * g], acc[2 * g + 1]);
+    uint32_t last[8];
+    memcpy(last, &acc[0], sizeof last);
+    return finish(last, slot);
+}
+#endif
+
+uint64_t swap_page_checksum(const void *page, uint64_t slot)
+{
+#ifdef HAVE_CHECKSUM_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        return checksum_avx2(page, slot);
+#endif
+    return checksum_portable(page, slot);
+}
+
+uint64_t swap_page_checksum_portable(const void *page, uint64_t slot)
+{
+    return checksum_portable(page, slot);
+}
+
+static uint64_t stored_sum(const void *page, uint64_t slot)
+{
+    uint64_t h = swap_page_checksum(page, slot);
+    return h < SUM_FIRST ? h + SUM_FIRST : h;
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* An unlinked file in $TMPDIR (or /tmp): O_TMPFILE where the filesystem
+ * supports it, else mkstemp + unlink. -1 with err set on failure. */
+static int open_temporary(char *err, size_t errlen)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+        set_err(err, errlen, "swap: temporary file in '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    char *name = NULL;
+    if (asprintf(&name, "%s/vmlab-swap-XXXXXX", dir) < 0) {
+        set_err(err, errlen, "swap: out of memory");
+        return -1;
+    }
+    fd = mkostemp(name, O_CLOEXEC);
+    if (fd < 0)
+        set_err(err, errlen, "swap: temporary file in '%s': %s", dir, strerror(errno));
+    else
+        unlink(name);
+    free(name);
+    return fd;
+}
+
+/* The named swap file: created if absent, must be a regular file. */
+static int open_named(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        set_err(err, errlen, "swap file '%s': cannot open for writing: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        set_err(err, errlen, "swap file '%s': %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        set_err(err, errlen, "swap file '%s': not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Mark the bits past the last slot allocated (and the map words past the
+ * last word full) so that the search never has to check bounds. */
+static void pad_bitmap(struct swap_dev *sw)
+{
+    if (sw->nslots % 64)
+        sw->map[sw->nmap - 1] = ~0ull << (sw->nslots % 64);
+    if (sw->nmap % 64)
+        sw->full[sw->nfull - 1] = ~0ull << (sw->nmap % 64);
+}
+
+struct swap_dev *swap_open(const char *path, uint64_t bytes, char *err, size_t errlen)
+{
+    uint64_t nslots = bytes / SWAP_SLOT_SIZE;
+    if (nslots > (uint64_t)INT64_MAX / SWAP_SLOT_SIZE) {
+        set_err(err, errlen, "swap: size %" PRIu64 " bytes is too large", bytes);
+        return NULL;
+    }
+    struct swap_dev *sw = calloc(1, sizeof *sw);
+    if (!sw) {
+        set_err(err, errlen, "swap: out of memory");
+        return NULL;
+    }
+    sw->fd = -1;
+    sw->nslots = nslots;
+    sw->nmap = (nslots + 63) / 64;
+    sw->nfull = (sw->nmap + 63) / 64;
+    /* calloc(0, ...) may return NULL; allocate at least one element. */
+    sw->map = calloc(sw->nmap ? sw->nmap : 1, sizeof *sw->map);
+    sw->full = calloc(sw->nfull ? sw->nfull : 1, sizeof *sw->full);
+    sw->sums = calloc(nslots ? nslots : 1, sizeof *sw->sums);
+    if (!sw->map || !sw->full || !sw->sums) {
+        set_err(err, errlen, "swap: cannot allocate tables for %" PRIu64 " slots", nslots);
+        goto fail;
+    }
+    pad_bitmap(sw);
+
+    if (path) {
+        sw->path = strdup(path);
+        if (!sw->path) {
+            set_err(err, errlen, "swap: out of memory");
+            goto fail;
+        }
+        sw->fd = open_named(path, err, errlen);
+    } else {
+        sw->fd = open_temporary(err, errlen);
+    }
+    if (sw->fd < 0)
+        goto fail;
+    /* Discard old contents, then size the file: sparse, so a large device
+     * costs disk only as slots are written. */
+    if (ftruncate(sw->fd, 0) != 0 || ftruncate(sw->fd, (off_t)(nslots * SWAP_SLOT_SIZE)) != 0) {
+        set_err(err, errlen, "swap file '%s': cannot size to %" PRIu64 " bytes: %s",
+                swap_path(sw), nslots * SWAP_SLOT_SIZE, strerror(errno));
+        goto fail;
+    }
+    /* Some special files (procfs, sysfs) accept ftruncate and ignore it. */
+    struct stat st = { 0 };
+    if (fstat(sw->fd, &st) != 0 || (uint64_t)st.st_size != nslots * SWAP_SLOT_SIZE) {
+        set_err(err, errlen, "swap file '%s': cannot be sized to %" PRIu64 " bytes (it stays %lld)",
+                swap_path(sw), nslots * SWAP_SLOT_SIZE, (long long)st.st_size);
+        goto fail;
+    }
+    pthread_mutex_init(&sw->lock, NULL);
+    pthread_mutex_init(&sw->inject_lock, NULL);
+    return sw;
+
+fail:
+    if (sw->fd >= 0)
+        close(sw->fd);
+    free(sw->path);
+    free(sw->map);
+    free(sw->full);
+    free(sw->sums);
+    free(sw);
+    return NULL;
+}
+
+void swap_close(struct swap_dev *sw)
+{
+    if (!sw)
+        return;
+    close(sw->fd);
+    pthread_mutex_destroy(&sw->lock);
+    pthread_mutex_destroy(&sw->inject_lock);
+    free(sw->path);
+    free(sw->map);
+    free(sw->full);
+    free(sw->sums);
+    free(sw);
+}
+
+uint64_t swap_slots(const struct swap_dev *sw)
+{
+    return sw->nslots;
+}
+
+uint64_t swap_slots_used(const struct swap_dev *sw)
+{
+    return atomic_load_explicit(&sw->used, memory_order_relaxed);
+}
+
+const char *swap_path(const struct swap_dev *sw)
+{
+    return sw->path ? sw->path : "(temporary)";
+}
+
+int swap_fd(const struct swap_dev *sw)
+{
+    return sw->fd;
+}
+
+/* ---- allocation -------------------------------------------------------- */
+
+int64_t swap_alloc(struct swap_dev *sw)
+{
+    int64_t slot = -1;
+    pthread_mutex_lock(&sw->lock);
+    while (sw->hint < sw->nfull && sw->full[sw->hint] == ~0ull)
+        sw->hint++;
+    if (sw->hint < sw->nfull) {
+        uint64_t w = sw->hint * 64 + (uint64_t)__builtin_ctzll(~sw->full[sw->hint]);
+        uint64_t bits = atomic_load_explicit(&sw->map[w], memory_order_relaxed);
+        unsigned b = (unsigned)__builtin_ctzll(~bits);
+        bits |= 1ull << b;
+        atomic_store_explicit(&sw->map[w], bits, memory_order_relaxed);
+        if (bits == ~0ull)
+            sw->full[w / 64] |= 1ull << (w % 64);
+        slot = (int64_t)(w * 64 + b);
+        atomic_store_explicit(&sw->sums[slot], SUM_UNWRITTEN, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sw->used, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&sw->lock);
+    return slot;
+}
+
+void swap_free(struct swap_dev *sw, uint64_t slot)
+{
+    assert(slot < sw->nslots && "swap_free: slot out of range");
+    uint64_t w = slot / 64, bit = 1ull << (slot % 64);
+    pthread_mutex_lock(&sw->lock);
+    uint64_t bits = atomic_load_explicit(&sw->map[w], memory_order_relaxed);
+    assert((bits & bit) && "swap_free: double free of a swap slot");
+    atomic_store_explicit(&sw->map[w], bits & ~bit, memory_order_relaxed);
+    sw->full[w / 64] &= ~(1ull << (w % 64));
+    if (w / 64 < sw->hint)
+        sw->hint = w / 64;
+    atomic_fetch_sub_explicit(&sw->used, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&sw->lock);
+}
+
+static bool slot_allocated(const struct swap_dev *sw, uint64_t slot)
+{
+    uint64_t bits = atomic_load_explicit(&sw->map[slot / 64], memory_order_relaxed);
+    return (bits >> (slot % 64)) & 1;
+}
+
+/* ---- fault injection --------------------------------------------------- */
+
+void swap_inject_error(struct swap_dev *sw, bool on_write, uint64_t slot, unsigned count, int err)
+{
+    pthread_mutex_lock(&sw->inject_lock);
+    struct swap_inject *e = NULL, *unused = NULL;
+    for (unsigned i = 0; i < SWAP_MAX_INJECT; i++) {
+        struct swap_inject *x = &sw->inject[i];
+        if (x->count && x->on_write == on_write && x->slot == slot)
+            e = x;
+        else if (!x->count && !unused)
+            unused = x;
+    }
+    if (!e)
+        e = unused;
+    assert(e && "swap_inject_error: too many injections at once");
+    bool was_active = e->count != 0;
+    *e = (struct swap_inject){ .on_write = on_write, .slot = slot, .count = count,
+                               .err = err > 0 ? err : -err };
+    if (was_active && !count)
+        atomic_fetch_sub(&sw->ninject, 1);
+    else if (!was_active && count)
+        atomic_fetch_add(&sw->ninject, 1);
+    pthread_mutex_unlock(&sw->inject_lock);
+}
+
+/* If an injection matches this transfer, consume one and return -err.
+ * An entry for this very slot wins over an any-slot entry. */
+static int injected_error(struct swap_dev *sw, bool on_write, uint64_t slot)
+{
+    if (atomic_load_explicit(&sw->ninject, memory_order_acquire) == 0)
+        return 0;
+    int ret = 0;
+    pthread_mutex_lock(&sw->inject_lock);
+    struct swap_inject *hit = NULL;
+    for (unsigned i = 0; i < SWAP_MAX_INJECT; i++) {
+        struct swap_inject *x = &sw->inject[i];
+        if (!x->count || x->on_write != on_write)
+            continue;
+        if (x->slot == slot) {
+            hit = x;
+            break;
+        }
+        if (x->slot == UINT64_MAX && !hit)
+            hit = x;
+    }
+    if (hit) {
+        ret = -hit->err;
+        if (--hit->count == 0)
+            atomic_fetch_sub(&sw->ninject, 1);
+    }
+    pthread_mutex_unlock(&sw->inject_lock);
+    return ret;
+}
+
+/* ---- page I/O ---------------------------------------------------------- */
+
+/* Whole-page transfers, retried on EINTR and short counts. A zero-byte
+ * result (end of file: someone truncated the swap file) is -EIO. */
+static int pwrite_page(int fd, const void *buf, off_t off)
+{
+    const char *p = buf;
+    size_t left = SWAP_SLOT_SIZE;
+    while (left) {
+        ssize_t n = pwrite(fd, p, left, off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            return -EIO;
+        p += n, off += n, left -= (size_t)n;
+    }
+    return 0;
+}
+
+static int pread_page(int fd, void *buf, off_t off)
+{
+    char *p = buf;
+    size_t left = SWAP_SLOT_SIZE;
+    while (left) {
+        ssize_t n = pread(fd, p, left, off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            return -EIO;
+        p += n, off += n, left -= (size_t)n;
+    }
+    return 0;
+}
+
+int swap_write(struct swap_dev *sw, uint64_t slot, const void *page)
+{
+    assert(slot < sw->nslots && slot_allocated(sw, slot) && "swap_write: slot not allocated");
+    int ret = injected_error(sw, true, slot);
+    if (ret == 0)
+        ret = pwrite_page(sw->fd, page, (off_t)(slot * SWAP_SLOT_SIZE));
+    if (ret) {
+        atomic_store_explicit(&sw->sums[slot], SUM_POISONED, memory_order_relaxed);
+        atomic_fetch_add_explicit(&sw->write_errors, 1, memory_order_relaxed);
+        return ret;
+    }
+    atomic_store_explicit(&sw->sums[slot], stored_sum(page, slot), memory_order_relaxed);
+    atomic_fetch_add_explicit(&sw->writes, 1, memory_order_relaxed);
+    return 0;
+}
+
+int swap_read(struct swap_dev *sw, uint64_t slot, void *page)
+{
+    assert(slot < sw->nslots && slot_allocated(sw, slot) && "swap_read: slot not allocated");
+    uint64_t want = atomic_load_explicit(&sw->sums[slot], memory_order_relaxed);
+    assert(want != SUM_UNWRITTEN && "swap_read: slot never written");
+    int ret = injected_error(sw, false, slot);
+    if (ret == 0 && want == SUM_POISONED)
+        ret = -EIO;
+    if (ret == 0)
+        ret = pread_page(sw->fd, page, (off_t)(slot * SWAP_SLOT_SIZE));
+    if (ret) {
+        atomic_fetch_add_explicit(&sw->read_errors, 1, memory_order_relaxed);
+        return ret;
+    }
+    if (stored_sum(page, slot) != want) {
+        atomic_fetch_add_explicit(&sw->checksum_errors, 1, memory_order_relaxed);
+        return -EBADMSG;
+    }
+    atomic_fetch_add_explicit(&sw->reads, 1, memory_order_relaxed);
+    return 0;
+}
+
+void swap_get_stats(const struct swap_dev *sw, struct swap_stats *out)
+{
+    out->writes = atomic_load_explicit(&sw->writes, memory_order_relaxed);
+    out->reads = atomic_load_explicit(&sw->reads, memory_order_relaxed);
+    out->write_errors = atomic_load_explicit(&sw->write_errors, memory_order_relaxed);
+    out->read_errors = atomic_load_explicit(&sw->read_errors, memory_order_relaxed);
+    out->checksum_errors = atomic_load_explicit(&sw->checksum_errors, memory_order_relaxed);
+}
