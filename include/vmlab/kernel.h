@@ -222,7 +222,12 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp);
 /* ---- mappings ------------------------------------------------------------- */
 
 /* Flags for kernel_map_anon. */
-enum { KMAP_FIXED_NOREPLACE = 0, KMAP_NOHUGE = 1u << 0 };
+enum {
+    KMAP_FIXED_NOREPLACE = 0,
+    KMAP_NOHUGE = 1u << 0,       /* never back with 2 MiB pages */
+    KMAP_ALLOW_ZERO = 1u << 1,   /* page 0 may be mapped (Linux with vm.mmap_min_addr = 0):
+                                    trace replay, whose traces touch address 0 */
+};
 
 /* Map [addr, addr+len) anonymous (zero-filled on first touch, swap-backed)
  * with rights prot (VM_PROT_READ|WRITE|EXEC). 0, or -EINVAL (addr unaligned

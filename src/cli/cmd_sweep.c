@@ -419,7 +419,8 @@ int cmd_sweep(int argc, char **argv)
     if (write_report(&s, tlb_grid, input, prefix, &base))
         status = 1;
     else
-        printf("wrote %s.csv and %s.html (%zu runs of %zu accesses)\n", prefix, prefix, s.npt, s.nrecs);
+        printf("wrote %s.csv and %s.html (%zu runs of %" PRIu64 " accesses)\n", prefix, prefix, s.npt,
+               base.cfg.limit && base.cfg.limit < s.nrecs ? base.cfg.limit : (uint64_t)s.nrecs);
     if (sweep_stop) {
         fprintf(stderr, "vmlab sweep: interrupted; the report holds the runs that finished\n");
         status = 130;

@@ -209,7 +209,8 @@ static void comment(char *buf, size_t len, const struct replay_stat *st, size_t 
                      ratios[k].what);
         break;
     }
-    if (accesses && strcmp(name, "accesses") && st[i].group != RG_KILL) {
+    bool level = strstr(name, "_used") != NULL;          /* a level, not an event count */
+    if (accesses && strcmp(name, "accesses") && st[i].group != RG_KILL && !level) {
         size_t used = strlen(buf);
         snprintf(buf + used, len - used, "%s%10.3f /1k accesses", used ? "  " : "# ",
                  1000.0 * (double)st[i].value / (double)accesses);

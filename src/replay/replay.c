@@ -315,7 +315,7 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
     struct machine_config mc;
     machine_config_default(&mc, cfg->fmt->arch);
     mc.tlb = cfg->tlb;
-    mc.mem_bytes = (cfg->frames + REPLAY_KERNEL_FRAMES) * VM_PAGE_SIZE;
+    mc.mem_bytes = (cfg->frames + REPLAY_KERNEL_FRAMES + 1) * VM_PAGE_SIZE; /* frame 0 is never used */
     if (cfg->fmt->arch == PT_ARCH_X86)
         mc.maxphyaddr = 52;
     if (!(env->m = machine_create(&mc, err, errlen)))
@@ -338,7 +338,7 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
         return -1;
     }
     int rc = kernel_map_anon(env->p, 0, replay_user_top(cfg->fmt), VM_PROT_READ | VM_PROT_WRITE |
-                             VM_PROT_EXEC, cfg->thp ? 0 : KMAP_NOHUGE);
+                             VM_PROT_EXEC, KMAP_ALLOW_ZERO | (cfg->thp ? 0 : KMAP_NOHUGE));
     if (rc) {
         snprintf(err, errlen, "cannot map the trace's address space: %s", strerror(-rc));
         return -1;
