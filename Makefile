@@ -37,7 +37,7 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-protot
             -Wmissing-prototypes -Wvla -Wformat=2
 CFLAGS   ?= $(OPT) -g
 ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -pthread \
-            -Iinclude -Isrc -MMD -MP
+            -Iinclude -Isrc -Itests -MMD -MP
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
