@@ -149,7 +149,9 @@ void trace_close(struct trace_reader *r);
 
 struct trace_writer;
 
-/* Create (truncate) a vmt file; "-" writes to standard output. */
+/* Create a vmt file; "-" writes to standard output. The file is written
+ * under a temporary name (PATH.partial-PID) and renamed to PATH by a
+ * successful trace_writer_close(), so PATH never holds a partial trace. */
 struct trace_writer *trace_writer_open(const char *path, char *err, size_t errlen);
 /* Write to an open descriptor, which trace_writer_close() does not close. */
 struct trace_writer *trace_writer_open_fd(int fd, const char *name, char *err, size_t errlen);
@@ -163,6 +165,9 @@ uint64_t trace_writer_records(const struct trace_writer *w);
  * err if anything failed (including an earlier trace_write() error).
  * Frees w in every case. */
 int trace_writer_close(struct trace_writer *w, char *err, size_t errlen);
+/* Abandon the trace: free w and remove the temporary file (on standard
+ * output or an fd, what was written stays written). NULL is allowed. */
+void trace_writer_discard(struct trace_writer *w);
 
 /* ---- benchmarks and synthetic traces ---------------------------------- */
 

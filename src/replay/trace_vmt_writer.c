@@ -4,6 +4,10 @@
  * Records are encoded into a 1 MiB buffer that is checksummed and written
  * when full, so a writer costs constant memory and one write(2) per MiB.
  * Nothing seeks: the count and CRC go in a trailer, so "-" (a pipe) works.
+ *
+ * A file is written under a temporary name beside the target and renamed
+ * over it only when closed successfully, so a failed conversion or
+ * recording never leaves a partial trace, nor destroys an older one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +27,7 @@ struct trace_writer {
     bool own_fd;
     bool failed;
     char *name;
+    char *tmp_path;                 /* renamed to name at close, or NULL */
     unsigned char *buf;
     size_t len;
     uint32_t crc;
@@ -75,6 +80,19 @@ static unsigned char *put_varint(unsigned char *p, uint64_t v)
     return p;
 }
 
+/* Free w; an unfinished temporary file is removed. */
+static void writer_free(struct trace_writer *w)
+{
+    if (w->tmp_path) {
+        if (w->failed)
+            unlink(w->tmp_path);
+        free(w->tmp_path);
+    }
+    free(w->name);
+    free(w->buf);
+    free(w);
+}
+
 struct trace_writer *trace_writer_open_fd(int fd, const char *name, char *err, size_t errlen)
 {
     struct trace_writer *w = calloc(1, sizeof *w);
@@ -108,16 +126,26 @@ struct trace_writer *trace_writer_open(const char *path, char *err, size_t errle
 {
     if (!strcmp(path, "-"))
         return trace_writer_open_fd(1, "<stdout>", err, errlen);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.partial-%ld", path, (long)getpid()) < 0) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        free(tmp);
         return NULL;
     }
     struct trace_writer *w = trace_writer_open_fd(fd, path, err, errlen);
-    if (!w)
+    if (!w) {
         close(fd);
-    else
-        w->own_fd = true;
+        unlink(tmp);
+        free(tmp);
+        return NULL;
+    }
+    w->own_fd = true;
+    w->tmp_path = tmp;
     return w;
 }
 
@@ -190,11 +218,21 @@ int trace_writer_close(struct trace_writer *w, char *err, size_t errlen)
     }
     if (w->own_fd && close(w->fd) < 0)
         writer_fail(w, "close error: %s", strerror(errno));
+    if (w->tmp_path && !w->failed && rename(w->tmp_path, w->name) < 0)
+        writer_fail(w, "cannot rename %s into place: %s", w->tmp_path, strerror(errno));
     int rc = w->failed ? -1 : 0;
     if (rc < 0)
         snprintf(err, errlen, "%s", w->err);
-    free(w->name);
-    free(w->buf);
-    free(w);
+    writer_free(w);
     return rc;
+}
+
+void trace_writer_discard(struct trace_writer *w)
+{
+    if (!w)
+        return;
+    if (w->own_fd)
+        close(w->fd);
+    w->failed = true;
+    writer_free(w);
 }

@@ -1,0 +1,124 @@
+/* cmd_record.c — vmlab record: trace a program with Valgrind into vmt.
+ *
+ * The lackey stream is parsed as Valgrind produces it (through a pipe) and
+ * encoded straight to vmt: a run that would print gigabytes of text leaves
+ * only the compact trace.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <vmlab/trace.h>
+
+#include "cli/cli.h"
+
+static void record_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vmlab record [-o FILE] -- PROGRAM [ARGS...]\n"
+            "\n"
+            "Run PROGRAM under valgrind --tool=lackey --trace-mem=yes and write every\n"
+            "memory access it makes as a vmt trace. Valgrind reports through a pipe,\n"
+            "so the program's own input and output are untouched and no text trace\n"
+            "is written.\n"
+            "\n"
+            "options:\n"
+            "  -o, --output FILE  the vmt trace to write ('-': standard output);\n"
+            "                     default PROGRAM.vmt (PROGRAM's base name)\n"
+            "  -h, --help         this help\n"
+            "\n"
+            "Valgrind is $VMLAB_VALGRIND if set, else 'valgrind' on PATH.\n"
+            "Exit status: 0 the trace was recorded (the program's own exit status is\n"
+            "reported, not returned), 1 valgrind failed or the trace could not be\n"
+            "written, 2 usage error.\n");
+}
+
+int cmd_record(int argc, char **argv)
+{
+    const char *out = NULL;
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            i++;
+            break;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            record_usage(stdout);
+            return 0;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "vmlab record: %s needs a file name\n", a);
+                return 2;
+            }
+            out = argv[++i];
+        } else if (!strncmp(a, "--output=", 9)) {
+            out = a + 9;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "vmlab record: unknown option '%s'\n", a);
+            record_usage(stderr);
+            return 2;
+        } else {
+            break;   /* the program */
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "vmlab record: no program given\n");
+        record_usage(stderr);
+        return 2;
+    }
+    char **prog = argv + i;
+    char defout[256];
+    if (!out) {
+        const char *base = strrchr(prog[0], '/');
+        snprintf(defout, sizeof defout, "%s.vmt", base ? base + 1 : prog[0]);
+        out = defout;
+    }
+
+    char err[512];
+    struct trace_writer *w = trace_writer_open(out, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "vmlab record: %s\n", err);
+        return 1;
+    }
+    struct trace_reader *r = trace_open_command(prog, NULL, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "vmlab record: %s\n", err);
+        trace_writer_discard(w);
+        return 1;
+    }
+    struct trace_record rec;
+    int n;
+    while ((n = trace_next(r, &rec)) == 1)
+        if (trace_write(w, &rec) < 0)
+            break;
+    int status = 0;
+    if (n < 0) {
+        fprintf(stderr, "vmlab record: %s\n", trace_error(r));
+        status = 1;
+    } else if (n == 1) {
+        fprintf(stderr, "vmlab record: %s\n", trace_writer_error(w));
+        status = 1;
+    }
+    uint64_t records = trace_writer_records(w);
+    if (status != 0) {
+        trace_writer_discard(w);
+    } else if (trace_writer_close(w, err, sizeof err) < 0) {
+        fprintf(stderr, "vmlab record: %s\n", err);
+        status = 1;
+    }
+    int ws;
+    if (status == 0 && trace_command_status(r, &ws) == 0) {
+        char how[64];
+        if (WIFEXITED(ws))
+            snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(ws));
+        else if (WIFSIGNALED(ws))
+            snprintf(how, sizeof how, "was killed by signal %d (%s)", WTERMSIG(ws),
+                     strsignal(WTERMSIG(ws)));
+        else
+            snprintf(how, sizeof how, "ended (wait status 0x%x)", ws);
+        fprintf(stderr, "vmlab record: %llu records written to %s; %s %s\n",
+                (unsigned long long)records, out, prog[0], how);
+    }
+    trace_close(r);
+    return status;
+}
