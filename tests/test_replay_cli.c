@@ -114,7 +114,8 @@ static void bad_input(void)
     is_i64(r.status, 1, "a malformed line exits 1");
     char want[300];
     snprintf(want, sizeof want, "%s:3", path);
-    ok(r.err && strstr(r.err, want), "the message names the file and line (%s)", r.err ? r.err : "");
+    if (!ok(r.err && strstr(r.err, want), "the message names the file and line"))
+        tap_diag("stderr: %s", r.err ? r.err : "");
     run_free(&r);
     r = run("%s replay --json --skip-bad --format rw %s", v, path);
     is_i64(r.status, 0, "--skip-bad goes on");
