@@ -89,9 +89,13 @@ check: tests
 bench: $(BENCHES) $(BIN)
 	@for b in $(BENCHES); do echo "== $$b"; VMLAB=$(abspath $(BIN)) $$b || exit 1; done
 
-# The README's first command: replay a bundled real trace.
+# The README's first command: replay a bundled real trace (the bzip SPEC
+# course trace, 1M accesses) through 256 frames with clock, then sweep it.
 demo: $(BIN)
-	$(BIN) demo
+	$(BIN) replay --frames 256 examples/traces/bzip.trace.gz
+	$(BIN) sweep --out build/demo-sweep examples/traces/bzip.trace.gz
+	@echo "open build/demo-sweep.html in a browser for the charts"
+
 
 # Short coverage-guided fuzz runs of every reader (clang + libFuzzer).
 FUZZ_SECONDS ?= 20
