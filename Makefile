@@ -58,6 +58,7 @@ LIBA := $(B)/libvmlab.a
 BIN  := $(B)/vmlab
 
 .PHONY: all check tests bench install clean demo fuzz
+.SECONDARY:
 all: $(LIBA) $(BIN)
 
 $(B)/obj/%.o: %.c

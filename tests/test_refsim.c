@@ -157,7 +157,7 @@ static void test_clock(void)
 /* ---- OPT ties ---- */
 static void test_opt_ties(void)
 {
-    struct refsim_step steps[6];
+    struct refsim_step steps[8];
     struct refsim_result r;
     static const uint64_t s[] = { 1, 2, 3, 4, 5 };    /* nothing is ever reused */
     ok(refsim_run_steps(REFSIM_OPT, 3, s, NULL, 5, 0, &r, steps) == 0 &&

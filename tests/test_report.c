@@ -77,6 +77,16 @@ static void test_axes(void)
     report_axis_linear(&a, 0, 0, 6);
     ok(a.lo == 0 && a.hi == 1, "linear, all zero: 0..1");
 
+    bool bounded = true;
+    for (unsigned t = 2; t < 40; t++) {
+        for (double span = 1; span < 1e7; span *= 1.37) {
+            report_axis_linear(&a, 0.3 * span, 1.3 * span, t);
+            bounded = bounded && a.nticks >= 2 && a.nticks <= REPORT_MAX_TICKS && a.lo <= 0.3 * span &&
+                      a.hi >= 1.3 * span;
+        }
+    }
+    ok(bounded, "linear axes always cover the data with 2..%d ticks", REPORT_MAX_TICKS);
+
     report_axis_log(&a, 1, 1024, 10);
     ok(a.binary && ticks_are(&a, (double[]){ 1, 4, 16, 64, 256, 1024 }, 6),
        "log 1..1024: powers of 4 (11 powers of 2 exceed 10 ticks)");
@@ -316,7 +326,7 @@ static void test_errors_and_edges(void)
     /* one series without a series column; a single point; many series */
     r = report_new("single");
     report_set_columns(r, 3, (const char *[]){ "x", "y", "s" });
-    char xs[8], ss[8];
+    char xs[16], ss[16];
     for (int s = 0; s < 30; s++) {
         snprintf(xs, sizeof xs, "%d", s);
         snprintf(ss, sizeof ss, "s%d", s);

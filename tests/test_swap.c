@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PG SWAP_SLOT_SIZE
@@ -251,6 +253,21 @@ static void test_checksum(void)
         junk[bit / 8] ^= (unsigned char)(1u << (bit % 8));
     }
     ok(all, "each of the 32768 single-bit flips changes the checksum");
+    /* Any new value in any one 64-bit word is caught, too. */
+    rng_state = 777;
+    all = true;
+    for (int t = 0; t < 20000; t++) {
+        size_t word = rng() % (PG / 8);
+        uint64_t old, nv = rng();
+        memcpy(&old, junk + 8 * word, 8);
+        if (nv == old)
+            continue;
+        memcpy(junk + 8 * word, &nv, 8);
+        if (swap_page_checksum(junk, 9) == base || swap_page_checksum_portable(junk, 9) == base)
+            all = false;
+        memcpy(junk + 8 * word, &old, 8);
+    }
+    ok(all, "20000 random one-word replacements all change the checksum");
     free(page);
     free(back);
     free(junk);
@@ -303,10 +320,9 @@ static void test_inject(void)
 
 static void test_paths(void)
 {
-    char err[512];
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
+    char err[512], tmp[256];
+    const char *t = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%s", t && *t ? t : "/tmp");
 
     err[0] = 0;
     ok(swap_open(tmp, 4 * PG, err, sizeof err) == NULL && strstr(err, tmp) &&
@@ -338,6 +354,17 @@ static void test_paths(void)
         tap_skip(1, "running as root: file modes do not stop writes");
     }
 
+    char *saved = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", "/nonexistent-vmlab-dir", 1);
+    err[0] = 0;
+    ok(swap_open(NULL, 4 * PG, err, sizeof err) == NULL && strstr(err, "/nonexistent-vmlab-dir") &&
+       strstr(err, strerror(ENOENT)), "temporary file in a missing $TMPDIR: %s", err);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+
     /* A named file: created, sized, used, left in place on close. */
     snprintf(path, sizeof path, "%s/vmlab-swap-test-%d", tmp, (int)getpid());
     int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
@@ -368,6 +395,43 @@ static void test_paths(void)
     unlink(path);
 }
 
+/* Kernel bugs must stop vmlab, not corrupt swap: each misuse is run in a
+ * child process, which must die of SIGABRT (a failed assert). */
+enum misuse { DOUBLE_FREE, FREE_OUT_OF_RANGE, READ_UNWRITTEN, READ_FREED, WRITE_FREE };
+
+static bool aborts(enum misuse m)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 2);
+        struct swap_dev *sw = swap_open(NULL, 4 * PG, NULL, 0);
+        unsigned char page[PG] = { 0 };
+        int64_t s = swap_alloc(sw);
+        switch (m) {
+        case DOUBLE_FREE: swap_free(sw, s); swap_free(sw, s); break;
+        case FREE_OUT_OF_RANGE: swap_free(sw, 4); break;
+        case READ_UNWRITTEN: swap_read(sw, s, page); break;
+        case READ_FREED: swap_write(sw, s, page); swap_free(sw, s); swap_read(sw, s, page); break;
+        case WRITE_FREE: swap_write(sw, 2, page); break;
+        }
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void test_misuse(void)
+{
+    ok(aborts(DOUBLE_FREE), "double free asserts");
+    ok(aborts(FREE_OUT_OF_RANGE), "freeing a slot past the end asserts");
+    ok(aborts(READ_UNWRITTEN), "reading a slot never written asserts");
+    ok(aborts(READ_FREED), "reading a freed slot asserts");
+    ok(aborts(WRITE_FREE), "writing a slot that is not allocated asserts");
+}
+
 int main(void)
 {
     test_sizes();
@@ -377,5 +441,6 @@ int main(void)
     test_checksum();
     test_inject();
     test_paths();
+    test_misuse();
     return tap_done();
 }

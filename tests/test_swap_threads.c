@@ -23,8 +23,33 @@ static int rounds;
 
 struct worker {
     int id;
-    uint64_t failures, full, ops;
+    uint64_t failures, full, ops, injected_seen;
 };
+
+static _Atomic bool stop_chaos;
+
+/* Read a held slot; an injected -EIO (from the chaos thread) is retried. */
+static int read_retrying(struct worker *w, uint64_t slot, unsigned char *buf)
+{
+    int r;
+    while ((r = swap_read(sw, slot, buf)) == -EIO)
+        w->injected_seen++;
+    return r;
+}
+
+/* Keeps arming one-shot any-slot read errors while the workers run. */
+static void *chaos(void *arg)
+{
+    unsigned *armed = arg;
+    while (!atomic_load(&stop_chaos)) {
+        swap_inject_error(sw, false, UINT64_MAX, 1, EIO);
+        (*armed)++;
+        for (volatile int spin = 0; spin < 20000; spin++)
+            ;
+    }
+    swap_inject_error(sw, false, UINT64_MAX, 0, EIO);
+    return NULL;
+}
 
 static void stamp(unsigned char *p, int id, uint64_t round, uint64_t slot)
 {
@@ -67,7 +92,7 @@ static void *work(void *arg)
             int i = (int)((seed >> 40) % (uint64_t)nheld);
             int64_t s = held[i];
             stamp(page, w->id, held_round[i], (uint64_t)s);
-            if (swap_read(sw, (uint64_t)s, back) != 0 || memcmp(page, back, PG) != 0)
+            if (read_retrying(w, (uint64_t)s, back) != 0 || memcmp(page, back, PG) != 0)
                 w->failures++;
             if ((seed >> 20) & 1) {     /* swap-in frees the slot, as PintOS does */
                 atomic_store(&owner[s], 0);
@@ -80,7 +105,7 @@ static void *work(void *arg)
     }
     for (int i = 0; i < nheld; i++) {
         stamp(page, w->id, held_round[i], (uint64_t)held[i]);
-        if (swap_read(sw, (uint64_t)held[i], back) != 0 || memcmp(page, back, PG) != 0)
+        if (read_retrying(w, (uint64_t)held[i], back) != 0 || memcmp(page, back, PG) != 0)
             w->failures++;
         atomic_store(&owner[held[i]], 0);
         swap_free(sw, (uint64_t)held[i]);
@@ -103,25 +128,35 @@ int main(void)
 
     pthread_t t[NTHREADS];
     struct worker w[NTHREADS] = { 0 };
+    pthread_t tc;
+    unsigned armed = 1;
+    swap_inject_error(sw, false, UINT64_MAX, 1, EIO);   /* at least one fires, however threads are scheduled */
+    pthread_create(&tc, NULL, chaos, &armed);
     for (int i = 0; i < NTHREADS; i++) {
         w[i].id = i;
         pthread_create(&t[i], NULL, work, &w[i]);
     }
-    uint64_t failures = 0, full = 0, ops = 0;
+    uint64_t failures = 0, full = 0, ops = 0, injected = 0;
     for (int i = 0; i < NTHREADS; i++) {
         pthread_join(t[i], NULL);
         failures += w[i].failures;
         full += w[i].full;
         ops += w[i].ops;
+        injected += w[i].injected_seen;
     }
+    atomic_store(&stop_chaos, true);
+    pthread_join(tc, NULL);
     is_u64(failures, 0, "%d threads, %llu operations: no double allocation, no wrong data",
            NTHREADS, (unsigned long long)ops);
     ok(full > 0, "the device ran full %llu times and alloc said so", (unsigned long long)full);
     is_u64(swap_slots_used(sw), 0, "every slot freed at the end");
     struct swap_stats st;
     swap_get_stats(sw, &st);
-    ok(st.writes > 0 && st.reads >= st.writes && st.write_errors == 0 && st.read_errors == 0 &&
-       st.checksum_errors == 0, "stats: %llu writes, %llu reads, no errors",
+    ok(injected > 0 && injected <= armed, "%llu injected read errors hit the workers (%u armed)",
+       (unsigned long long)injected, armed);
+    is_u64(st.read_errors, injected, "read_errors counts exactly the injected failures");
+    ok(st.writes > 0 && st.reads >= st.writes && st.write_errors == 0 &&
+       st.checksum_errors == 0, "stats: %llu writes, %llu reads, no other errors",
        (unsigned long long)st.writes, (unsigned long long)st.reads);
 
     /* Lowest-free-first still holds after the storm. */

@@ -38,6 +38,10 @@ struct cpu;
 enum fault_type {
     FAULT_PAGE,   /* x86 #PF; RISC-V instruction/load/store page fault */
     FAULT_GP,     /* x86 #GP(0): non-canonical address (no CR2 write) */
+    FAULT_BUS,    /* the translation is fine but names no memory: a page
+                     maps physical addresses beyond physical memory (a
+                     machine check on real hardware). Not passed to the
+                     fault handler: the access just returns -1. */
 };
 
 /* x86 #PF error code bits (SDM 4.7). */

@@ -1,7 +1,8 @@
 /* cpu.c — a CPU's memory accesses: TLB lookup, walk, fault delivery.
  *
  * translate_page() is the whole story of one access to one page:
- *   memo (the last L1 hit) -> L1 TLB -> L2 TLB -> page-walk caches -> walk
+ *   memo (recent L1 hits, see cpu_impl.h) -> L1 TLB -> L2 TLB -> page-walk
+ *   caches -> walk
  *   -> on a fault, the kernel's handler, then try again.
  * Entries cache the rights combined over the walk, and D: a store that
  * hits an entry filled while D was 0 walks again so the walker sets D
@@ -9,6 +10,7 @@
  * too, since the kernel may have raised the rights without a flush.
  */
 #include "hw/cpu_impl.h"
+#include "hw/physmem_impl.h"
 
 #include <assert.h>
 #include <string.h>
@@ -23,13 +25,63 @@ static inline bool want_right(const struct cpu_memo *mm, enum vm_access acc)
     return acc == VM_ACCESS_WRITE ? mm->write : mm->read;
 }
 
-static void memo_set(struct cpu *c, struct cpu_memo *mm, vaddr_t va, paddr_t pa,
-                     const struct tlb_entry *e)
+static inline struct cpu_memo *memo_slot(struct cpu *c, bool fetch, vaddr_t va)
 {
+    /* the byte offset of slot (va >> 12) % MEMO_SLOTS, in two operations */
+    _Static_assert(sizeof(struct cpu_memo) == 64, "a memo slot is one cache line");
+    char *side = (char *)(fetch ? c->imemo : c->dmemo);
+    return (struct cpu_memo *)(side + ((va >> (VM_PAGE_SHIFT - 6)) & ((MEMO_SLOTS - 1) << 6)));
+}
+
+/* Is the slot a live memo of va's page? */
+static inline bool memo_live(const struct cpu *c, const struct cpu_memo *mm, vaddr_t va)
+{
+    return mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == c->memo_gen && mm->e->seq == mm->seq;
+}
+
+/* A memo hit stands for an L1 probe that hits: touch the entry. */
+static inline void memo_touch(struct cpu *c, const struct cpu_memo *mm)
+{
+    tlb_touch_entry(&c->tlb, mm->a, mm->e, mm->set, mm->way);
+}
+
+/* The part of a touch the inline fast paths do themselves: an LRU stamp
+ * (below the renumbering limit), or nothing for random replacement. False
+ * if the access must take the slow path to be touched (tree-PLRU). */
+static inline bool memo_touch_fast(struct cpu *c, const struct cpu_memo *mm)
+{
+    if (c->tlb.repl == TLB_REPL_LRU) {
+        uint32_t clock = mm->a->clock;
+        if (__builtin_expect(clock >= TLB_CLOCK_LIMIT, 0))
+            return false;
+        mm->a->clock = clock + 1;
+        mm->e->stamp = clock + 1;
+        return true;
+    }
+    return c->tlb.repl == TLB_REPL_RANDOM;
+}
+
+static void memo_set(struct cpu *c, bool fetch, vaddr_t va, paddr_t pa, struct tlb_entry *e,
+                     const struct tlb_where *w)
+{
+    if (__builtin_expect(c->tlb.seq_wrapped, 0)) {
+        c->tlb.seq_wrapped = false;          /* entry seqs may repeat: start over */
+        for (unsigned i = 0; i < MEMO_SLOTS; i++)
+            c->dmemo[i].vpage = c->imemo[i].vpage = MEMO_NONE;
+    }
+    if (!physmem_contains(c->pm, VM_ALIGN_DOWN(pa, VM_PAGE_SIZE), VM_PAGE_SIZE))
+        return;                              /* no memory there: the slow path reports it */
+    struct cpu_memo *mm = memo_slot(c, fetch, va);
     mm->vpage = va >> VM_PAGE_SHIFT;
     mm->pa = VM_ALIGN_DOWN(pa, VM_PAGE_SIZE);
     mm->host = c->membase + mm->pa;
-    if (mm == &c->imemo) {
+    mm->e = e;
+    mm->a = w->a;
+    mm->set = w->set;
+    mm->way = w->way;
+    mm->seq = e->seq;
+    mm->gen = c->memo_gen;
+    if (fetch) {
         mm->read = walk_allowed(&c->env, e->prot, VM_ACCESS_FETCH);
         mm->write = false;
     } else {
@@ -45,26 +97,33 @@ static paddr_t entry_pa(const struct tlb_entry *e, vaddr_t va)
     return e->base | (va & (pt_level_size(e->size) - 1));
 }
 
-/* Look the page up in L1 then L2, filling L1 from an L2 hit. */
-static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch)
+/* Look the page up in L1 then L2, filling L1 from an L2 hit. *in_l1 says
+ * whether the entry returned is an L1 entry (at *w). */
+static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tlb_where *w,
+                                bool *in_l1)
 {
     struct tlb_level_state *l1 = fetch ? &c->tlb.l1i : &c->tlb.l1d;
-    struct tlb_entry *e = tlb_lookup(&c->tlb, l1, va, c->asid);
+    struct tlb_entry *e = tlb_lookup(&c->tlb, l1, va, c->asid, w);
+    *in_l1 = true;
     if (e)
         return e;
     stat_add(c, fetch ? CPU_STAT_ITLB_L1_MISSES : CPU_STAT_DTLB_L1_MISSES, 1);
-    struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid);
+    struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid, NULL);
     if (!e2)
         return NULL;
     stat_add(c, CPU_STAT_STLB_HITS, 1);
+    /* pages are aligned physically, so the page's base is the piece's
+     * base rounded down to the page size */
     struct tlb_fill f = {
-        .va = va, .page_base = e2->base, .level = e2->size, .prot = e2->prot,
-        .global = e2->flags & TLBE_GLOBAL, .dirty = e2->flags & TLBE_DIRTY,
-        .asid = e2->asid, .pkey = e2->pkey,
+        .va = va, .page_base = e2->base & ~(pt_level_size(e2->page_level) - 1),
+        .level = e2->page_level, .prot = e2->prot, .global = e2->flags & TLBE_GLOBAL,
+        .dirty = e2->flags & TLBE_DIRTY, .asid = e2->asid, .pkey = e2->pkey,
     };
-    tlb_insert(&c->tlb, l1, &f);
-    e = tlb_lookup(&c->tlb, l1, va, c->asid);
-    return e ? e : e2;            /* no L1 array for this size: use L2's entry */
+    e = tlb_insert(&c->tlb, l1, &f, w);
+    if (e)
+        return e;
+    *in_l1 = false;               /* no L1 array at all: use L2's entry */
+    return e2;
 }
 
 /* Walk, starting from the deepest page-walk-cache hit, and fill the caches. */
@@ -83,7 +142,7 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
         s.prot = p->prot;
         s.global = p->global;
     } else {
-        if (c->tlb.pwc[1].n || c->tlb.pwc[2].n || c->tlb.pwc[3].n)
+        if (c->tlb.pwc[1].n || c->tlb.pwc[2].n || c->tlb.pwc[3].n || c->tlb.pwc[4].n)
             stat_add(c, CPU_STAT_PWC_MISSES, 1);
         walk_start_at_root(&c->env, &s);
     }
@@ -98,20 +157,20 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
     return r;
 }
 
-static void fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result *res)
+/* Fill L2 and the side's L1; returns the L1 entry (NULL if no L1 array). */
+static struct tlb_entry *fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result *res,
+                              struct tlb_where *w)
 {
     bool global = res->global;
     if (c->env.fmt->arch == PT_ARCH_X86 && !(c->cr4 & X86_CR4_PGE))
         global = false;                    /* G is ignored without CR4.PGE */
+    /* RISC-V 512G/256T pages are stored as 1G pieces (tlb_insert) */
     struct tlb_fill f = {
-        .va = va, .page_base = res->page_base, .level = res->level > 2 ? 2 : res->level,
-        .prot = res->prot, .global = global, .dirty = res->dirty, .asid = c->asid,
-        .pkey = (uint8_t)res->pkey,
+        .va = va, .page_base = res->page_base, .level = res->level, .prot = res->prot,
+        .global = global, .dirty = res->dirty, .asid = c->asid, .pkey = (uint8_t)res->pkey,
     };
-    if (res->level > 2)                    /* RISC-V 512G/256T pages: splinter to 1G */
-        f.page_base = res->page_base + (va & (pt_level_size(res->level) - 1) & ~(pt_level_size(2) - 1));
-    tlb_insert(&c->tlb, &c->tlb.l2, &f);
-    tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f);
+    tlb_insert(&c->tlb, &c->tlb.l2, &f, NULL);
+    return tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f, w);
 }
 
 /* A page fault invalidates the TLB and paging-structure-cache entries that
@@ -155,7 +214,6 @@ static int no_paging(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
 static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
 {
     bool fetch = acc == VM_ACCESS_FETCH;
-    struct cpu_memo *mm = fetch ? &c->imemo : &c->dmemo;
     enum cpu_stat lookup_stat = fetch ? CPU_STAT_ITLB_LOADS
                               : acc == VM_ACCESS_WRITE ? CPU_STAT_DTLB_STORES : CPU_STAT_DTLB_LOADS;
     enum cpu_stat miss_stat = fetch ? CPU_STAT_ITLB_LOAD_MISSES
@@ -168,32 +226,35 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
             cpu_poll(c);
         if (!c->paging)
             return no_paging(c, va, acc, pa);
-        if (mm->vpage == va >> VM_PAGE_SHIFT && want_right(mm, acc)) {
+        struct cpu_memo *mm = memo_slot(c, fetch, va);
+        if (memo_live(c, mm, va) && want_right(mm, acc)) {
+            memo_touch(c, mm);
             *pa = mm->pa | (va & VM_PAGE_MASK);
             return 0;
         }
-        struct tlb_entry *e = lookup(c, va, fetch);
+        struct tlb_where w;
+        bool in_l1;
+        struct tlb_entry *e = lookup(c, va, fetch, &w, &in_l1);
         if (e) {
             bool ok = walk_allowed(&c->env, e->prot, acc) &&
                       !walk_pkey_denied(&c->env, e->pkey, e->prot, acc);
             if (ok && (acc != VM_ACCESS_WRITE || (e->flags & TLBE_DIRTY))) {
                 *pa = entry_pa(e, va);
-                memo_set(c, mm, va, *pa, e);
+                if (in_l1)
+                    memo_set(c, fetch, va, *pa, e, &w);
                 return 0;
             }
             if (ok)
                 stat_add(c, CPU_STAT_TLB_DIRTY_REWALKS, 1);
         }
-        mm->vpage = MEMO_NONE;
         if (tries == 0)
             stat_add(c, miss_stat, 1);
         struct walk_result res;
         if (walk(c, va, acc, &res) == 0) {
-            fill(c, va, fetch, &res);
+            struct tlb_entry *ne = fill(c, va, fetch, &res, &w);
             *pa = res.pa;
-            struct tlb_entry *ne = tlb_lookup(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, va, c->asid);
             if (ne)
-                memo_set(c, mm, va, *pa, ne);
+                memo_set(c, fetch, va, *pa, ne, &w);
             return 0;
         }
         if (tries >= MAX_FAULT_RETRIES || !deliver_fault(c))
@@ -205,6 +266,20 @@ int cpu_translate(struct cpu *cpu, vaddr_t va, enum vm_access acc, paddr_t *pa)
 {
     stat_add(cpu, CPU_STAT_ACCESSES, 1);
     return translate_page(cpu, va, acc, pa);
+}
+
+/* The translation of va gave pa, but [pa, pa+len) is not memory: a bus
+ * error. The kernel made a bad mapping; the access fails. */
+static bool bus_error(struct cpu *c, vaddr_t va, paddr_t pa, uint64_t len, enum vm_access acc)
+{
+    if (__builtin_expect(physmem_contains(c->pm, pa, len), 1))
+        return false;
+    memset(&c->last_fault, 0, sizeof c->last_fault);
+    c->last_fault.type = FAULT_BUS;
+    c->last_fault.addr = va;
+    c->last_fault.access = acc;
+    c->last_fault.priv = c->env.priv;
+    return true;
 }
 
 /* Translate every page of [va, va+len) before any byte moves. Up to two
@@ -226,22 +301,18 @@ static unsigned first_part(vaddr_t va, unsigned len)
     return len < room ? len : (unsigned)room;
 }
 
-static int load(struct cpu *c, vaddr_t va, unsigned size, uint64_t *val, enum vm_access acc)
+/* The slow path of a load: translate every page touched, then read. */
+static __attribute__((noinline)) int load_slow(struct cpu *c, vaddr_t va, unsigned size,
+                                               uint64_t *val, enum vm_access acc)
 {
     assert(size == 1 || size == 2 || size == 4 || size == 8);
     paddr_t pa[2];
-    /* fast path: the memo, on one page */
-    struct cpu_memo *mm = acc == VM_ACCESS_FETCH ? &c->imemo : &c->dmemo;
-    if (mm->vpage == va >> VM_PAGE_SHIFT && mm->read && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
-        !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) && c->paging) {
-        stat_add(c, CPU_STAT_ACCESSES, 1);
-        stat_add(c, acc == VM_ACCESS_FETCH ? CPU_STAT_ITLB_LOADS : CPU_STAT_DTLB_LOADS, 1);
-        *val = physmem_load(c->pm, mm->pa | (va & VM_PAGE_MASK), size);
-        return 0;
-    }
     if (translate_span(c, va, size, acc, pa))
         return -1;
     unsigned n = first_part(va, size);
+    if (bus_error(c, va, pa[0], n, acc) ||
+        (n < size && bus_error(c, va + n, pa[1], size - n, acc)))
+        return -1;
     if (n == size) {
         *val = physmem_load(c->pm, pa[0], size);
         return 0;
@@ -255,6 +326,26 @@ static int load(struct cpu *c, vaddr_t va, unsigned size, uint64_t *val, enum vm
     return 0;
 }
 
+/* The hit fast path: a live memo, the access within one page, no
+ * shootdown pending. It does exactly what an L1 hit does: touch the entry,
+ * count the access and the lookup. */
+static inline __attribute__((always_inline)) int load(struct cpu *c, vaddr_t va, unsigned size,
+                                                      uint64_t *val, enum vm_access acc)
+{
+    bool fetch = acc == VM_ACCESS_FETCH;
+    struct cpu_memo *mm = memo_slot(c, fetch, va);
+    if (__builtin_expect(memo_live(c, mm, va) && mm->read && size <= 8 &&
+                             (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                             !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) &&
+                             memo_touch_fast(c, mm), 1)) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, fetch ? CPU_STAT_ITLB_LOADS : CPU_STAT_DTLB_LOADS, 1);
+        *val = host_load(mm->host + (va & VM_PAGE_MASK), size);
+        return 0;
+    }
+    return load_slow(c, va, size, val, acc);
+}
+
 int cpu_load(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val)
 {
     return load(cpu, va, size, val, VM_ACCESS_READ);
@@ -265,21 +356,16 @@ int cpu_fetch(struct cpu *cpu, vaddr_t va, unsigned size, uint64_t *val)
     return load(cpu, va, size, val, VM_ACCESS_FETCH);
 }
 
-int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
+static __attribute__((noinline)) int store_slow(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
 {
     assert(size == 1 || size == 2 || size == 4 || size == 8);
     paddr_t pa[2];
-    struct cpu_memo *mm = &c->dmemo;
-    if (mm->vpage == va >> VM_PAGE_SHIFT && mm->write && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
-        !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) && c->paging) {
-        stat_add(c, CPU_STAT_ACCESSES, 1);
-        stat_add(c, CPU_STAT_DTLB_STORES, 1);
-        physmem_store(c->pm, mm->pa | (va & VM_PAGE_MASK), size, val);
-        return 0;
-    }
     if (translate_span(c, va, size, VM_ACCESS_WRITE, pa))
         return -1;
     unsigned n = first_part(va, size);
+    if (bus_error(c, va, pa[0], n, VM_ACCESS_WRITE) ||
+        (n < size && bus_error(c, va + n, pa[1], size - n, VM_ACCESS_WRITE)))
+        return -1;
     if (n == size) {
         physmem_store(c->pm, pa[0], size, val);
         return 0;
@@ -289,6 +375,21 @@ int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
     physmem_write(c->pm, pa[0], b, n);
     physmem_write(c->pm, pa[1], b + n, size - n);
     return 0;
+}
+
+int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
+{
+    struct cpu_memo *mm = memo_slot(c, false, va);
+    if (__builtin_expect(memo_live(c, mm, va) && mm->write && size <= 8 &&
+                             (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                             !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) &&
+                             memo_touch_fast(c, mm), 1)) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, CPU_STAT_DTLB_STORES, 1);
+        host_store(mm->host + (va & VM_PAGE_MASK), size, val);
+        return 0;
+    }
+    return store_slow(c, va, size, val);
 }
 
 int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
@@ -317,7 +418,7 @@ static int block(struct cpu *c, vaddr_t va, void *rbuf, const void *wbuf, size_t
         if (n > len - done)
             n = len - done;
         paddr_t pa;
-        if (cpu_translate(c, at, acc, &pa))
+        if (cpu_translate(c, at, acc, &pa) || bus_error(c, at, pa, n, acc))
             return -1;
         if (wbuf)
             physmem_write(c->pm, pa, (const uint8_t *)wbuf + done, n);

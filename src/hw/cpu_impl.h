@@ -20,17 +20,27 @@
 
 enum cpu_state { CPU_IDLE, CPU_RUNNING, CPU_REMOTE };
 
-/* The last L1 hit of one side (data or instruction): repeated accesses to
- * the same 4 KiB granule take it without probing the arrays. It is exact:
- * the entry it stands for is the most recently used in its set, so a probe
- * would change no replacement state; any other probe on that side, any
- * flush and any control-register write clears it. */
+/* The access memo: per side (data, instruction), a small direct-mapped
+ * table of recent L1 hits, indexed by the 4 KiB page number, that lets a
+ * repeated access skip the array probe. It stays exact:
+ *  - a memo hit touches the L1 entry it stands for (tlb_touch), which is
+ *    all a probe that hits would have changed;
+ *  - a slot is valid only while the entry still holds the same fill
+ *    (entry seq == slot seq) and no flush or control-state change has
+ *    happened since it was made (slot gen == cpu memo_gen): every flush and
+ *    every control write bumps memo_gen.
+ * Only L1 entries are memoised, so L1-miss counts stay exact. */
+#define MEMO_SLOTS 64
 struct cpu_memo {
     uint64_t vpage;          /* va >> 12; MEMO_NONE if empty */
     uint8_t *host;           /* host address of the physical 4 KiB granule */
-    paddr_t pa;              /* its physical address */
+    struct tlb_entry *e;     /* the L1 entry, and where it lives */
+    struct tlb_array_state *a;
+    uint32_t seq, gen;
     bool read, write;        /* rights checked: load (or fetch) / store allowed */
-};
+    uint32_t set, way;
+    paddr_t pa;              /* physical address of the granule */
+} __attribute__((aligned(64)));
 #define MEMO_NONE (~(uint64_t)0)
 
 struct ipi_req {
@@ -42,7 +52,7 @@ struct ipi_req {
 
 struct cpu {
     /* hot: the access fast path */
-    struct cpu_memo dmemo, imemo;
+    uint32_t memo_gen;                     /* see struct cpu_memo */
     unsigned ipi_pending;                  /* atomic */
     bool paging;
     uint16_t asid;
@@ -51,6 +61,7 @@ struct cpu {
     struct physmem *pm;
     struct tlb tlb;
     uint64_t stat[CPU_STAT_NR];            /* relaxed atomics, see above */
+    struct cpu_memo dmemo[MEMO_SLOTS], imemo[MEMO_SLOTS];
 
     struct machine *m;
     unsigned index;
@@ -59,6 +70,7 @@ struct cpu {
     void *user;
 
     int state;                             /* enum cpu_state, atomic */
+    uintptr_t owner;                       /* token of the driving thread (atomic), 0 if none */
     pthread_mutex_t ipi_lock;
     struct ipi_req *ipi_queue;
 };
@@ -79,10 +91,15 @@ static inline void stat_add(struct cpu *c, enum cpu_stat s, uint64_t n)
                      __ATOMIC_RELAXED);
 }
 
+/* Forget every memo slot (a flush or a control-state change). */
 static inline void memo_clear(struct cpu *c)
 {
-    c->dmemo.vpage = MEMO_NONE;
-    c->imemo.vpage = MEMO_NONE;
+    if (__builtin_expect(++c->memo_gen == 0, 0)) {
+        /* the generation went round: old slots could match again */
+        for (unsigned i = 0; i < MEMO_SLOTS; i++)
+            c->dmemo[i].vpage = c->imemo[i].vpage = MEMO_NONE;
+        c->memo_gen = 1;
+    }
 }
 
 /* Remove TLB entries matching flt and, if pwc_all/pwc_asid say so, page-walk

@@ -39,7 +39,9 @@ static struct cpu *cpu_create(struct machine *m, unsigned index)
     c->env.wp = true;
     c->state = CPU_IDLE;
     pthread_mutex_init(&c->ipi_lock, NULL);
-    memo_clear(c);
+    for (unsigned i = 0; i < MEMO_SLOTS; i++)
+        c->dmemo[i].vpage = c->imemo[i].vpage = MEMO_NONE;
+    c->memo_gen = 1;
     return c;
 }
 

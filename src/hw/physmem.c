@@ -15,6 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hw/physmem_impl.h"
+
 struct physmem {
     uint8_t *base;
     uint64_t size;
@@ -77,38 +79,16 @@ void *physmem_frame(struct physmem *pm, paddr_t pa)
     return pm->base + VM_ALIGN_DOWN(pa, VM_PAGE_SIZE);
 }
 
-/* Aligned accesses are single-copy atomic (relaxed atomics compile to plain
- * moves on the host), so guest races are not host data races. */
 uint64_t physmem_load(const struct physmem *pm, paddr_t pa, unsigned size)
 {
     assert(physmem_contains(pm, pa, size));
-    uint8_t *p = pm->base + pa;
-    if ((pa & (size - 1)) == 0) {
-        switch (size) {
-        case 1: return __atomic_load_n(p, __ATOMIC_RELAXED);
-        case 2: return __atomic_load_n((uint16_t *)p, __ATOMIC_RELAXED);
-        case 4: return __atomic_load_n((uint32_t *)p, __ATOMIC_RELAXED);
-        case 8: return __atomic_load_n((uint64_t *)p, __ATOMIC_RELAXED);
-        }
-    }
-    uint64_t v = 0;
-    memcpy(&v, p, size);
-    return v;
+    return host_load(pm->base + pa, size);
 }
 
 void physmem_store(struct physmem *pm, paddr_t pa, unsigned size, uint64_t value)
 {
     assert(physmem_contains(pm, pa, size));
-    uint8_t *p = pm->base + pa;
-    if ((pa & (size - 1)) == 0) {
-        switch (size) {
-        case 1: __atomic_store_n(p, (uint8_t)value, __ATOMIC_RELAXED); return;
-        case 2: __atomic_store_n((uint16_t *)p, (uint16_t)value, __ATOMIC_RELAXED); return;
-        case 4: __atomic_store_n((uint32_t *)p, (uint32_t)value, __ATOMIC_RELAXED); return;
-        case 8: __atomic_store_n((uint64_t *)p, value, __ATOMIC_RELAXED); return;
-        }
-    }
-    memcpy(p, &value, size);
+    host_store(pm->base + pa, size, value);
 }
 
 int physmem_read(const struct physmem *pm, paddr_t pa, void *buf, size_t len)

@@ -20,7 +20,10 @@
 
 void cpu_handle_ipi(struct cpu *c, const struct ipi_req *r)
 {
-    uint64_t pages = (r->end - r->start + VM_PAGE_SIZE - 1) >> VM_PAGE_SHIFT;
+    /* pages touched by [start, end), however it is aligned */
+    uint64_t pages = r->end > r->start
+                         ? (VM_ALIGN_UP(r->end, VM_PAGE_SIZE) - VM_ALIGN_DOWN(r->start, VM_PAGE_SIZE)) >> VM_PAGE_SHIFT
+                         : 0;
     stat_add(c, CPU_STAT_SHOOTDOWNS_RECEIVED, 1);
     if (r->end > r->start && pages <= SINGLE_PAGE_FLUSH_CEILING) {
         for (vaddr_t va = VM_ALIGN_DOWN(r->start, VM_PAGE_SIZE); va < r->end; va += VM_PAGE_SIZE) {
@@ -61,6 +64,17 @@ void cpu_poll(struct cpu *c)
         drain(c);
 }
 
+/* A token naming the calling thread: the address of a thread-local. */
+static _Thread_local char thread_token;
+static uintptr_t my_token(void) { return (uintptr_t)&thread_token; }
+
+/* Does the calling thread drive CPU c? (Only that thread can make the
+ * answer true, so a relaxed load is enough.) */
+static bool driven_by_me(const struct cpu *c)
+{
+    return __atomic_load_n(&c->owner, __ATOMIC_RELAXED) == my_token();
+}
+
 void cpu_attach(struct cpu *c)
 {
     int idle = CPU_IDLE;
@@ -69,12 +83,14 @@ void cpu_attach(struct cpu *c)
         idle = CPU_IDLE;
         sched_yield();
     }
+    __atomic_store_n(&c->owner, my_token(), __ATOMIC_RELAXED);
     cpu_poll(c);
 }
 
 void cpu_detach(struct cpu *c)
 {
     cpu_poll(c);
+    __atomic_store_n(&c->owner, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&c->state, CPU_IDLE, __ATOMIC_RELEASE);
 }
 
@@ -101,9 +117,12 @@ void machine_shootdown(struct machine *m, struct cpu *self, cpumask_t targets, u
         if (!(targets & ((cpumask_t)1 << i)))
             continue;
         struct cpu *t = m->cpu[i];
-        if (t == self) {
+        /* The caller's own CPU, and any other CPU this thread drives (a
+         * caller that passed self = NULL, or drives several): handled
+         * here, since this thread will not poll them while it waits. */
+        if (t == self || driven_by_me(t)) {
             struct ipi_req r = {.asid = asid, .start = start, .end = end};
-            cpu_handle_ipi(self, &r);
+            cpu_handle_ipi(t, &r);
             continue;
         }
         req[i] = (struct ipi_req){.asid = asid, .start = start, .end = end, .remaining = &remaining};
@@ -124,12 +143,15 @@ void machine_shootdown(struct machine *m, struct cpu *self, cpumask_t targets, u
                            __ATOMIC_RELAXED);
 
     while (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) > 0) {
-        if (self)
-            cpu_poll(self);
-        for (unsigned i = 0; i < m->ncpus; i++)
-            if ((others & ((cpumask_t)1 << i)) &&
-                __atomic_load_n(&m->cpu[i]->ipi_pending, __ATOMIC_ACQUIRE))
-                serve_idle(m->cpu[i]);
+        /* serve requests sent to every CPU this thread drives, so that
+         * CPUs shooting each other down never wait for each other */
+        for (unsigned i = 0; i < m->ncpus; i++) {
+            struct cpu *t = m->cpu[i];
+            if (t == self || driven_by_me(t))
+                cpu_poll(t);
+            else if ((others & ((cpumask_t)1 << i)) && __atomic_load_n(&t->ipi_pending, __ATOMIC_ACQUIRE))
+                serve_idle(t);
+        }
         if (__atomic_load_n(&remaining, __ATOMIC_ACQUIRE) > 0)
             sched_yield();
     }

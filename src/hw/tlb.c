@@ -30,7 +30,7 @@ static uint64_t rng_next(uint64_t *s)
 /* Tree PLRU over `ways` leaves: node i has children 2i+1 and 2i+2; a bit
  * set means "the victim is on the right". A touch points every node on
  * the way to the leaf away from it. */
-static void plru_touch(uint64_t *tree, unsigned ways, unsigned way)
+void tlb_plru_touch(uint64_t *tree, unsigned ways, unsigned way)
 {
     unsigned node = 0, lo = 0, hi = ways;
     while (hi - lo > 1) {
@@ -45,6 +45,30 @@ static void plru_touch(uint64_t *tree, unsigned ways, unsigned way)
             lo = mid;
         }
     }
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+void tlb_renumber(struct tlb_array_state *a)
+{
+    /* (stamp << 32 | way) sorts by stamp, then way */
+    uint64_t *key = malloc(a->ways * sizeof *key);
+    if (!key)
+        abort();
+    for (unsigned set = 0; set < a->nsets; set++) {
+        struct tlb_entry *s = &a->e[set * a->ways];
+        for (unsigned w = 0; w < a->ways; w++)
+            key[w] = (uint64_t)s[w].stamp << 32 | w;
+        qsort(key, a->ways, sizeof *key, cmp_u64);
+        for (unsigned i = 0; i < a->ways; i++)
+            s[(uint32_t)key[i]].stamp = i + 1;
+    }
+    free(key);
+    a->clock = a->ways;
 }
 
 static unsigned plru_victim(uint64_t tree, unsigned ways)
@@ -63,28 +87,13 @@ static unsigned plru_victim(uint64_t tree, unsigned ways)
     return lo;
 }
 
-static void touch(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way)
+/* The victim of a full set (no invalid way): LRU's least recent (the
+ * lowest-numbered of equals), tree-PLRU's, or a seeded random way. */
+static unsigned victim_full(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned lru_best)
 {
-    if (t->repl == TLB_REPL_LRU)
-        a->e[set * a->ways + way].stamp = ++a->clock;
-    else if (t->repl == TLB_REPL_PLRU)
-        plru_touch(&a->plru[set], a->ways, way);
-}
-
-static unsigned victim(struct tlb *t, struct tlb_array_state *a, unsigned set)
-{
-    struct tlb_entry *s = &a->e[set * a->ways];
-    for (unsigned w = 0; w < a->ways; w++)
-        if (!(s[w].flags & TLBE_VALID))
-            return w;
     switch (t->repl) {
-    case TLB_REPL_LRU: {
-        unsigned best = 0;
-        for (unsigned w = 1; w < a->ways; w++)
-            if ((int32_t)(s[w].stamp - s[best].stamp) < 0)
-                best = w;
-        return best;
-    }
+    case TLB_REPL_LRU:
+        return lru_best;
     case TLB_REPL_PLRU:
         return plru_victim(a->plru[set], a->ways);
     default:
@@ -101,6 +110,7 @@ static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
     a->sizes = cfg->sizes;
     a->pow2 = (a->nsets & (a->nsets - 1)) == 0;
     a->clock = 0;
+    a->nsplinter = 0;
     a->e = calloc(cfg->entries, sizeof *a->e);
     a->plru = calloc(a->nsets, sizeof *a->plru);
     return a->e && a->plru ? 0 : -1;
@@ -154,10 +164,25 @@ void tlb_free(struct tlb *t)
         free(t->pwc[l].e);
 }
 
-struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid)
+struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid,
+                             struct tlb_where *where)
 {
     for (unsigned i = 0; i < lv->n; i++) {
         struct tlb_array_state *a = &lv->a[i];
+        if (a->nsets == 1) {
+            /* fully associative: one pass, each entry compared at its own size */
+            for (unsigned w = 0; w < a->ways; w++) {
+                struct tlb_entry *e = &a->e[w];
+                if ((e->flags & TLBE_VALID) && e->vpn == va >> size_shift(e->size) &&
+                    (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
+                    tlb_touch(t, a, 0, w);
+                    if (where)
+                        *where = (struct tlb_where){a, 0, w};
+                    return e;
+                }
+            }
+            continue;
+        }
         for (unsigned size = 0; size < 3; size++) {
             if (!(a->sizes & (1u << size)))
                 continue;
@@ -168,7 +193,9 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
                 struct tlb_entry *e = &s[w];
                 if ((e->flags & TLBE_VALID) && e->vpn == vpn && e->size == size &&
                     (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
-                    touch(t, a, set, w);
+                    tlb_touch(t, a, set, w);
+                    if (where)
+                        *where = (struct tlb_where){a, set, w};
                     return e;
                 }
             }
@@ -192,27 +219,49 @@ static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned
     return NULL;
 }
 
-void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f)
+struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
+                             struct tlb_where *where)
 {
     unsigned size;
     struct tlb_array_state *a = choose_array(lv, f->level, &size);
     if (!a)
-        return;
+        return NULL;
     uint64_t vpn = f->va >> size_shift(size);
     uint64_t page_mask = pt_level_size(f->level) - 1, entry_mask = pt_level_size(size) - 1;
     unsigned set = set_of(a, vpn);
     struct tlb_entry *s = &a->e[set * a->ways];
 
-    unsigned way = a->ways;
-    for (unsigned w = 0; w < a->ways; w++)     /* refresh an existing entry in place */
-        if ((s[w].flags & TLBE_VALID) && s[w].vpn == vpn && s[w].size == size &&
-            s[w].asid == f->asid) {
+    /* Refresh an existing entry for the page in place: one of this ASID,
+     * or a global one (which matches every ASID, so a second copy would
+     * shadow the new one, e.g. a D=0 entry a store already walked for). */
+    /* One pass finds that entry, else the first invalid way, else the
+     * least recently used (the victim the other policies need is chosen
+     * after, in victim_full). */
+    unsigned way = a->ways, invalid = a->ways, lru = 0;
+    uint32_t lru_stamp = UINT32_MAX;
+    for (unsigned w = 0; w < a->ways; w++) {
+        const struct tlb_entry *x = &s[w];
+        if (!(x->flags & TLBE_VALID)) {
+            if (invalid == a->ways)
+                invalid = w;
+            continue;
+        }
+        if (x->vpn == vpn && x->size == size && (x->asid == f->asid || (x->flags & TLBE_GLOBAL))) {
             way = w;
             break;
         }
+        if (x->stamp < lru_stamp) {
+            lru_stamp = x->stamp;
+            lru = w;
+        }
+    }
     if (way == a->ways)
-        way = victim(t, a, set);
+        way = invalid < a->ways ? invalid : victim_full(t, a, set, lru);
     struct tlb_entry *e = &s[way];
+    if ((e->flags & TLBE_VALID) && e->page_level > e->size)
+        a->nsplinter--;
+    if (f->level > size)
+        a->nsplinter++;
     e->vpn = vpn;
     e->base = f->page_base + (f->va & page_mask & ~entry_mask);
     e->asid = f->asid;
@@ -221,7 +270,25 @@ void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill
     e->page_level = (uint8_t)f->level;
     e->pkey = f->pkey;
     e->flags = TLBE_VALID | (f->global ? TLBE_GLOBAL : 0) | (f->dirty ? TLBE_DIRTY : 0);
-    touch(t, a, set, way);
+    if (++t->seq == 0) {
+        t->seq = 1;
+        t->seq_wrapped = true;
+    }
+    e->seq = t->seq;
+    tlb_touch(t, a, set, way);
+    if (where)
+        *where = (struct tlb_where){a, set, way};
+    return e;
+}
+
+/* Does the entry hold (a piece of) the page containing va? A large page
+ * stored as smaller pieces is matched by its whole extent: one INVLPG
+ * removes every piece (FACTS A §1.3). */
+static bool entry_covers(const struct tlb_entry *e, vaddr_t va)
+{
+    unsigned sh = size_shift(e->page_level > e->size ? e->page_level : e->size);
+    uint64_t entry_va = e->vpn << size_shift(e->size);
+    return (va >> sh) == (entry_va >> sh);
 }
 
 static bool entry_matches(const struct tlb_entry *e, const struct tlb_filter *flt)
@@ -231,17 +298,26 @@ static bool entry_matches(const struct tlb_entry *e, const struct tlb_filter *fl
     bool global = e->flags & TLBE_GLOBAL;
     if (global && flt->keep_global)
         return false;
-    if (flt->by_va && (flt->va >> size_shift(e->size)) != e->vpn)
+    if (flt->by_va && !entry_covers(e, flt->va))
         return false;
     if (flt->by_asid && e->asid != flt->asid && !(global && flt->or_global))
         return false;
     return true;
 }
 
+static void drop(struct tlb_array_state *a, struct tlb_entry *e)
+{
+    if (e->page_level > e->size)
+        a->nsplinter--;
+    e->flags = 0;
+}
+
 static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *flt)
 {
     unsigned n = 0;
-    if (flt->by_va) {                       /* only the sets the address maps to */
+    /* One address: only the sets it maps to, unless pieces of a large
+     * page may sit in other sets. */
+    if (flt->by_va && !a->nsplinter) {
         for (unsigned size = 0; size < 3; size++) {
             if (!(a->sizes & (1u << size)))
                 continue;
@@ -249,7 +325,7 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
             for (unsigned w = 0; w < a->ways; w++) {
                 struct tlb_entry *e = &a->e[set * a->ways + w];
                 if (entry_matches(e, flt)) {
-                    e->flags = 0;
+                    drop(a, e);
                     n++;
                 }
             }
@@ -258,7 +334,7 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
     }
     for (unsigned i = 0; i < a->nsets * a->ways; i++)
         if (entry_matches(&a->e[i], flt)) {
-            a->e[i].flags = 0;
+            drop(a, &a->e[i]);
             n++;
         }
     return n;
@@ -276,6 +352,25 @@ unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt)
 
 /* ---- page-walk caches ---- */
 
+/* The next LRU stamp; renumbers the cache's stamps 1..n (order kept)
+ * before the 32-bit clock could wrap. */
+static uint32_t pwc_tick(struct pwc_state *p)
+{
+    if (__builtin_expect(p->clock >= TLB_CLOCK_LIMIT, 0)) {
+        uint64_t *key = malloc(p->n * sizeof *key);
+        if (!key)
+            abort();
+        for (unsigned i = 0; i < p->n; i++)
+            key[i] = (uint64_t)p->e[i].stamp << 32 | i;
+        qsort(key, p->n, sizeof *key, cmp_u64);
+        for (unsigned i = 0; i < p->n; i++)
+            p->e[(uint32_t)key[i]].stamp = i + 1;
+        free(key);
+        p->clock = p->n;
+    }
+    return ++p->clock;
+}
+
 struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid,
                              unsigned *level)
 {
@@ -285,7 +380,7 @@ struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint
         for (unsigned i = 0; i < p->n; i++) {
             struct pwc_entry *e = &p->e[i];
             if (e->valid && e->tag == tag && e->asid == asid) {
-                e->stamp = ++p->clock;
+                e->stamp = pwc_tick(p);
                 *level = l;
                 return e;
             }
@@ -312,7 +407,7 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
     if (!v) {                                     /* else the least recently used */
         v = &p->e[0];
         for (unsigned i = 1; i < p->n; i++)
-            if ((int32_t)(p->e[i].stamp - v->stamp) < 0)
+            if (p->e[i].stamp < v->stamp)
                 v = &p->e[i];
     }
     v->valid = true;
@@ -321,7 +416,7 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
     v->next = next;
     v->prot = (uint8_t)prot;
     v->global = global;
-    v->stamp = ++p->clock;
+    v->stamp = pwc_tick(p);
 }
 
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid)

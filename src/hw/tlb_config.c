@@ -2,7 +2,7 @@
  *
  * Geometries come from FACTS.md part A §4. Where a number is not
  * published (page-walk-cache sizes, some associativities), vmlab uses
- * ChampSim's defaults and says so in docs/tlb.md.
+ * ChampSim's defaults and says so in docs/machine.md.
  */
 #include <vmlab/tlb.h>
 

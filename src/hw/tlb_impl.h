@@ -18,7 +18,9 @@ enum {
 struct tlb_entry {
     uint64_t vpn;            /* va >> page shift of the entry's size */
     paddr_t base;            /* physical base of the page */
-    uint32_t stamp;          /* LRU: last use */
+    uint32_t stamp;          /* LRU: last use (see tlb_touch) */
+    uint32_t seq;            /* tlb.seq when filled: lets a CPU's access memo
+                                tell that the slot it points to was refilled */
     uint16_t asid;
     uint8_t size;            /* 0: 4 KiB, 1: 2 MiB, 2: 1 GiB */
     uint8_t prot;            /* VM_PROT_* combined over the walk */
@@ -31,6 +33,7 @@ struct tlb_array_state {
     unsigned nsets, ways, sizes;
     bool pow2;               /* nsets is a power of two: index with a mask */
     uint32_t clock;          /* LRU stamp source */
+    unsigned nsplinter;      /* valid entries holding a piece of a larger page */
     struct tlb_entry *e;     /* nsets * ways */
     uint64_t *plru;          /* one tree per set (ways - 1 bits) */
 };
@@ -60,13 +63,51 @@ struct tlb {
     struct pwc_state pwc[5];
     enum tlb_repl repl;
     uint64_t rng;
+    uint32_t seq;            /* fill counter, never 0 for a filled entry */
+    bool seq_wrapped;        /* seq went round: entry seqs may repeat */
 };
+
+/* Where a lookup hit: the array, set and way of the entry. */
+struct tlb_where {
+    struct tlb_array_state *a;
+    unsigned set, way;
+};
+
+/* LRU stamps are 32-bit; before the clock would pass this, the array's
+ * stamps are renumbered 1..ways within each set (order kept), so plain
+ * comparisons stay exact however long a run is. */
+#define TLB_CLOCK_LIMIT 0x7fffffffu
+void tlb_renumber(struct tlb_array_state *a);
+void tlb_plru_touch(uint64_t *tree, unsigned ways, unsigned way);
+
+/* Record a use of the entry at (set, way) for replacement, exactly as a
+ * probe that hits it does. */
+static inline void tlb_touch(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way)
+{
+    if (t->repl == TLB_REPL_LRU) {
+        if (__builtin_expect(a->clock >= TLB_CLOCK_LIMIT, 0))
+            tlb_renumber(a);
+        a->e[set * a->ways + way].stamp = ++a->clock;
+    } else if (t->repl == TLB_REPL_PLRU) {
+        tlb_plru_touch(&a->plru[set], a->ways, way);
+    }
+}
+
+/* The same, for a caller that already holds the entry e at (set, way). */
+static inline void tlb_touch_entry(struct tlb *t, struct tlb_array_state *a, struct tlb_entry *e,
+                                   unsigned set, unsigned way)
+{
+    if (__builtin_expect(t->repl == TLB_REPL_LRU && a->clock < TLB_CLOCK_LIMIT, 1))
+        e->stamp = ++a->clock;
+    else
+        tlb_touch(t, a, set, way);
+}
 
 /* What a walk found, for filling the TLBs. */
 struct tlb_fill {
     vaddr_t va;
     paddr_t page_base;
-    unsigned level;          /* page level: 0, 1, 2 (larger levels are splintered to 1G) */
+    unsigned level;          /* page level (RISC-V 512G/256T pages are stored as 1G pieces) */
     unsigned prot;
     bool global, dirty;
     uint16_t asid;
@@ -84,8 +125,15 @@ struct tlb_filter {
 int tlb_init(struct tlb *t, const struct tlb_config *cfg);
 void tlb_free(struct tlb *t);
 
-struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid);
-void tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f);
+/* Probe a level for va under asid (global entries match any asid); the
+ * hit is touched for replacement. *where (if not NULL) says where it is. */
+struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid,
+                             struct tlb_where *where);
+/* Fill a level with a translation (refreshing the page's entry in place if
+ * there is one). Returns the entry written, and where it is in *where (if
+ * not NULL); NULL if the level has no array. */
+struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
+                             struct tlb_where *where);
 /* Remove matching entries from every level; returns how many. */
 unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt);
 

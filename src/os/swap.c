@@ -63,41 +63,44 @@ struct swap_dev {
 };
 
 /* ---- checksum ------------------------------------------------------------
- * The page is read as 1024 little 32-bit words spread over 64 lanes (word
- * i goes to lane i % 64); each lane folds its words with
- *     lane = rotl32((lane ^ w) * K32, 13).
- * Each step is a bijection of the lane for a fixed word, so a change
- * confined to one word always changes that lane, and the final fold (a
- * chain of bijections per input) always changes the result; the rotate
- * carries high bits down so that changes in two words do not cancel as in
- * a plain multiply-accumulate. The lanes are independent, so with AVX2 the
- * 64 lanes are eight 256-bit registers and a page costs about as much as
- * copying it; the portable loop computes the same value. The checksum
- * never leaves the process, so only speed ties it to one CPU feature. */
+ * The page is read as 512 64-bit words spread over 32 lanes (word i goes to
+ * lane i % 32); each lane folds its words with
+ *     x = lane ^ w;  lane = swap_halves((lo32(x) * K) ^ (x & 0xffffffff00000000))
+ * The 32x32->64 multiply of the low half cannot lose information (its low
+ * 32 bits give back lo32(x) since K is odd, and then the high half is
+ * recovered by xor), so each step is a bijection of the lane for a fixed
+ * word: a change confined to one word always changes that lane, and the
+ * final folds (bijective in each input) always change the result. Swapping
+ * the halves makes the next step multiply the half that was just carried,
+ * so every bit gets multiplied every other step. The lanes are
+ * independent: with AVX2 they are eight 256-bit registers, one
+ * vpmuludq (5 cycles) per step, and a page costs about as much as copying
+ * it; the portable loop computes the same value. The checksum never
+ * leaves the process, so only speed ties it to one CPU feature. */
 #define K1 0x9E3779B185EBCA87ull
 #define K2 0xC2B2AE3D27D4EB4Full
 #define K32 0x85EBCA77u
-#define K32B 0x27D4EB2Fu
-#define NLANES 64           /* 8 groups of 8: one 256-bit register per group */
+#define NLANES 32           /* 8 groups of 4: one 256-bit register per group */
+#define HI32 0xffffffff00000000ull
 
 static inline uint64_t rotl64(uint64_t x, unsigned r)
 {
     return (x << r) | (x >> (64 - r));
 }
 
-static inline uint32_t mix32(uint32_t x, uint32_t w)
+static inline uint64_t mix64(uint64_t lane, uint64_t w)
 {
-    x = (x ^ w) * K32;
-    return (x << 13) | (x >> 19);
+    uint64_t x = lane ^ w;
+    return rotl64(((x & 0xffffffffu) * K32) ^ (x & HI32), 32);
 }
 
-/* The last 8 lanes (after the groups were folded pairwise into one) and
+/* The last 4 lanes (after the groups were folded pairwise into one) and
  * the slot -> 64 bits. Every step is a bijection of each input. */
-static uint64_t finish(const uint32_t g[8], uint64_t slot)
+static uint64_t finish(const uint64_t g[4], uint64_t slot)
 {
     uint64_t h = slot * K1 + K2;
     for (unsigned i = 0; i < 4; i++)
-        h = rotl64((h ^ (g[2 * i] | (uint64_t)g[2 * i + 1] << 32)) * K2, 31);
+        h = rotl64((h ^ g[i]) * K2, 31);
     h ^= h >> 33;
     h *= K1;
     h ^= h >> 29;
@@ -106,54 +109,53 @@ static uint64_t finish(const uint32_t g[8], uint64_t slot)
 
 static uint64_t checksum_portable(const unsigned char *p, uint64_t slot)
 {
-    uint32_t lane[NLANES];
+    uint64_t lane[NLANES];
     for (unsigned i = 0; i < NLANES; i++)
-        lane[i] = (i + 1) * K32B;
-    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 4 * NLANES) {
+        lane[i] = (i + 1) * K1;
+    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 8 * NLANES) {
         for (unsigned i = 0; i < NLANES; i++) {
-            uint32_t w;
-            memcpy(&w, p + off + 4 * i, 4);
-            lane[i] = mix32(lane[i], w);
+            uint64_t w;
+            memcpy(&w, p + off + 8 * i, 8);
+            lane[i] = mix64(lane[i], w);
         }
     }
-    /* Fold the 8 groups of 8 lanes pairwise: 8 -> 4 -> 2 -> 1. */
-    for (unsigned groups = NLANES / 8; groups > 1; groups /= 2)
+    /* Fold the 8 groups of 4 lanes pairwise: 8 -> 4 -> 2 -> 1. */
+    for (unsigned groups = NLANES / 4; groups > 1; groups /= 2)
         for (unsigned g = 0; g < groups / 2; g++)
-            for (unsigned j = 0; j < 8; j++)
-                lane[8 * g + j] = mix32(lane[16 * g + j], lane[16 * g + 8 + j]);
+            for (unsigned j = 0; j < 4; j++)
+                lane[4 * g + j] = mix64(lane[8 * g + j], lane[8 * g + 4 + j]);
     return finish(lane, slot);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
 #define HAVE_CHECKSUM_AVX2 1
-typedef uint32_t v8u32 __attribute__((vector_size(32)));
 
 __attribute__((target("avx2")))
-static inline v8u32 mix32x8(v8u32 x, v8u32 w)
+static inline __m256i mix64x4(__m256i lane, __m256i w)
 {
-    x = (x ^ w) * K32;
-    return (x << 13) | (x >> 19);
+    __m256i x = _mm256_xor_si256(lane, w);
+    __m256i prod = _mm256_mul_epu32(x, _mm256_set1_epi64x(K32));
+    __m256i hi = _mm256_and_si256(x, _mm256_set1_epi64x((long long)HI32));
+    /* Swap the 32-bit halves of each 64-bit lane. */
+    return _mm256_shuffle_epi32(_mm256_xor_si256(prod, hi), _MM_SHUFFLE(2, 3, 0, 1));
 }
 
 __attribute__((target("avx2")))
 static uint64_t checksum_avx2(const unsigned char *p, uint64_t slot)
 {
-    v8u32 acc[NLANES / 8];
-    for (unsigned a = 0; a < NLANES / 8; a++)
-        for (unsigned j = 0; j < 8; j++)
-            acc[a][j] = (8 * a + j + 1) * K32B;
-    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 4 * NLANES) {
-        for (unsigned a = 0; a < NLANES / 8; a++) {
-            v8u32 w;
-            memcpy(&w, p + off + 32 * a, 32);
-            acc[a] = mix32x8(acc[a], w);
-        }
-    }
-    for (unsigned groups = NLANES / 8; groups > 1; groups /= 2)
+    __m256i acc[NLANES / 4];
+    for (unsigned a = 0; a < NLANES / 4; a++)
+        acc[a] = _mm256_set_epi64x((long long)((4 * a + 4) * K1), (long long)((4 * a + 3) * K1),
+                                   (long long)((4 * a + 2) * K1), (long long)((4 * a + 1) * K1));
+    for (size_t off = 0; off < SWAP_SLOT_SIZE; off += 8 * NLANES)
+        for (unsigned a = 0; a < NLANES / 4; a++)
+            acc[a] = mix64x4(acc[a], _mm256_loadu_si256((const __m256i *)(const void *)(p + off + 32 * a)));
+    for (unsigned groups = NLANES / 4; groups > 1; groups /= 2)
         for (unsigned g = 0; g < groups / 2; g++)
-            acc[g] = mix32x8(acc[2 * g], acc[2 * g + 1]);
-    uint32_t last[8];
-    memcpy(last, &acc[0], sizeof last);
+            acc[g] = mix64x4(acc[2 * g], acc[2 * g + 1]);
+    uint64_t last[4];
+    _mm256_storeu_si256((__m256i *)(void *)last, acc[0]);
     return finish(last, slot);
 }
 #endif
@@ -414,6 +416,7 @@ void swap_inject_error(struct swap_dev *sw, bool on_write, uint64_t slot, unsign
     if (!e)
         e = unused;
     assert(e && "swap_inject_error: too many injections at once");
+    assert((err != 0 || count == 0) && "swap_inject_error: errno 0 injects nothing");
     bool was_active = e->count != 0;
     *e = (struct swap_inject){ .on_write = on_write, .slot = slot, .count = count,
                                .err = err > 0 ? err : -err };

@@ -6,7 +6,8 @@
  *
  * Integrity: every successful swap_write records a 64-bit checksum of the
  * page (seeded with the slot number, so a page read back from the wrong
- * offset is caught too) in memory; swap_read recomputes it over what the
+ * offset is caught too; any change within one 64-bit word is always
+ * caught) in memory; swap_read recomputes it over what the
  * file returned and reports -EBADMSG on a mismatch. The file itself holds
  * page data only.
  *
@@ -44,7 +45,8 @@ void swap_close(struct swap_dev *sw);
 uint64_t swap_slots(const struct swap_dev *sw);
 uint64_t swap_slots_used(const struct swap_dev *sw);
 
-/* Allocate the lowest free slot; -1 if the device is full. */
+/* Allocate the lowest free slot; -1 if the device is full. A hint and a
+ * summary bitmap (one bit per 64 slots) keep this O(1) amortised. */
 int64_t swap_alloc(struct swap_dev *sw);
 /* Return a slot to the free pool; asserts that it was allocated. */
 void swap_free(struct swap_dev *sw, uint64_t slot);

@@ -190,8 +190,8 @@ void report_axis_linear(struct report_axis *a, double min, double max, unsigned 
     memset(a, 0, sizeof *a);
     if (target < 2)
         target = 2;
-    if (target > REPORT_MAX_TICKS - 3)
-        target = REPORT_MAX_TICKS - 3;
+    if (target > REPORT_MAX_TICKS / 2)
+        target = REPORT_MAX_TICKS / 2;
     if (!isfinite(min) || !isfinite(max))
         min = max = 0;
     if (!(max > min)) {                 /* one value: widen around it */
@@ -205,6 +205,10 @@ void report_axis_linear(struct report_axis *a, double min, double max, unsigned 
     double range = report_nice_number(max - min, false);
     double step = report_nice_number(range / (target - 1), true);
     double k0 = floor(min / step), k1 = ceil(max / step);
+    while (k1 - k0 + 1 > REPORT_MAX_TICKS) {    /* rounding the step down overshot */
+        step *= 2;
+        k0 = floor(min / step), k1 = ceil(max / step);
+    }
     /* ticks as integer multiples of the step: no accumulated rounding */
     a->nticks = (unsigned)(k1 - k0) + 1;
     for (unsigned i = 0; i < a->nticks; i++) {

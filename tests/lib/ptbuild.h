@@ -1,0 +1,60 @@
+/* ptbuild.h — a tiny page-table builder for the machine's tests.
+ *
+ * Tables are made in simulated physical memory with the format's own
+ * make_table/make_leaf, from frames handed out by a bump allocator over a
+ * region of physical memory the test reserves for them. Leaves carry no
+ * A/D bits unless the caller passes them in `extra`, so a test sees
+ * exactly what the walker set.
+ */
+#ifndef VMLAB_TESTS_PTBUILD_H
+#define VMLAB_TESTS_PTBUILD_H
+
+#include <vmlab/machine.h>
+
+struct ptb {
+    struct physmem *pm;
+    const struct pt_format *fmt;
+    paddr_t next, limit;      /* bump allocator: [next, limit) is free */
+    paddr_t root;
+};
+
+/* Tables come from [pool, pool_end); a fresh zeroed root is allocated. */
+void ptb_init(struct ptb *b, struct physmem *pm, const struct pt_format *fmt, paddr_t pool,
+              paddr_t pool_end);
+/* A zeroed frame from the pool (aborts the test program if exhausted). */
+paddr_t ptb_alloc(struct ptb *b);
+
+/* Map the page of size pt_level_size(level) holding va to pa: intermediate
+ * tables are created as needed; the leaf is make_leaf(level, pa, prot, 0, 0, 0)
+ * | extra. Returns the physical address of the leaf entry. */
+paddr_t ptb_map(struct ptb *b, vaddr_t va, paddr_t pa, unsigned level, unsigned prot, uint64_t extra);
+
+/* Physical address of va's entry at `level` (tables above must exist;
+ * 0 if one is missing). */
+paddr_t ptb_entry(const struct ptb *b, vaddr_t va, unsigned level);
+uint64_t ptb_get(const struct ptb *b, vaddr_t va, unsigned level);
+void ptb_set(struct ptb *b, vaddr_t va, unsigned level, uint64_t val);
+
+/* A machine for tests: arch, CPUs, memory, TLB geometry (a preset name, or
+ * a tlb_config_parse spec applied to "tiny"); aborts on error. */
+struct machine *tm_machine(enum pt_arch arch, unsigned ncpus, uint64_t mem, const char *tlb);
+
+/* Point CPU c at b's tables. x86: EFER.NXE is set (make_leaf marks
+ * non-executable pages XD, reserved without NXE), CR4 gets LA57 for a
+ * 5-level format, CR3 the root (with PCID `asid` if CR4.PCIDE is set).
+ * RISC-V: satp with the format's mode and ASID `asid`. Anything else:
+ * the cpu_* control functions. */
+void tm_activate(struct cpu *c, const struct ptb *b, uint16_t asid);
+
+/* A canonical VA of the format made of table indices, root first, e.g.
+ * tm_va(fmt, (unsigned[]){1, 2, 3, 4}, 0x123) for 4 levels. Upper bits are
+ * sign-extended from the top index. */
+vaddr_t tm_va(const struct pt_format *fmt, const unsigned *idx, uint64_t offset);
+
+/* A counter of CPU c. */
+uint64_t tm_stat(const struct cpu *c, enum cpu_stat s);
+
+/* True if running under a sanitizer (make SAN=...): scale work down. */
+bool tm_san(void);
+
+#endif

@@ -1,0 +1,97 @@
+/* test_explain.c — `vmlab explain`: address splits printed exactly, and bad
+ * input refused with exit status 2 and a message naming it. Runs the binary
+ * named by $VMLAB (make check sets it). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "lib/tap.h"
+
+/* Run `$VMLAB args`, capturing stdout and stderr; returns the exit status. */
+static int run(const char *args, char *out, size_t outlen, char *err, size_t errlen)
+{
+    const char *bin = getenv("VMLAB");
+    if (!bin)
+        bin = "build/vmlab";
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s 2>/tmp/vmlab_explain_err.%d", bin, args, (int)getpid());
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = fread(out, 1, outlen - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/vmlab_explain_err.%d", (int)getpid());
+    FILE *e = fopen(path, "r");
+    n = e ? fread(err, 1, errlen - 1, e) : 0;
+    err[n] = 0;
+    if (e)
+        fclose(e);
+    remove(path);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int main(void)
+{
+    char out[8192], err[4096];
+    int rc = run("explain 0x7fffdeadbeef", out, sizeof out, err, sizeof err);
+    is_i64(rc, 0, "explain x86-64 VA: exit 0");
+    is_str(out,
+           "x86-64 0x00007fffdeadbeef\n"
+           "  canonical: yes\n"
+           "  4 KiB    page:  PML4[255] (bits 47:39)  PDPT[511] (bits 38:30)  PD[245] (bits 29:21)  PT[219] (bits 20:12)  offset 0xeef (bits 11:0)\n"
+           "  2 MiB    page:  PML4[255] (bits 47:39)  PDPT[511] (bits 38:30)  PD[245] (bits 29:21)  offset 0xdbeef (bits 20:0)\n"
+           "  1 GiB    page:  PML4[255] (bits 47:39)  PDPT[511] (bits 38:30)  offset 0x1eadbeef (bits 29:0)\n"
+           "  page number (4 KiB): 0x7fffdeadb\n",
+           "explain 0x7fffdeadbeef: the whole picture");
+
+    rc = run("explain --format x86-64-5 0x00ff800000001234", out, sizeof out, err, sizeof err);
+    is_i64(rc, 0, "x86-64-5: exit 0");
+    ok(strstr(out, "canonical: yes") != NULL, "x86-64-5 0x00ff800000001234 canonical");
+    ok(strstr(out, "4 KiB    page:  PML5[255] (bits 56:48)  PML4[256] (bits 47:39)  PDPT[0] (bits 38:30)  PD[0] (bits 29:21)  PT[1] (bits 20:12)  offset 0x234 (bits 11:0)") != NULL,
+       "x86-64-5 4K split");
+
+    rc = run("explain 0x0000800000000000", out, sizeof out, err, sizeof err);
+    is_i64(rc, 0, "non-canonical x86-64: still explained, exit 0");
+    ok(strstr(out, "canonical: no (bits 63..48 must all equal bit 47; an access raises #GP(0), not #PF)") != NULL,
+       "x86-64 non-canonical says #GP");
+
+    rc = run("explain -f sv39 0x4000000000", out, sizeof out, err, sizeof err);
+    ok(rc == 0 && strstr(out, "canonical: no (bits 63..39 must all equal bit 38; an access raises a page fault)"),
+       "sv39 non-canonical says page fault");
+
+    rc = run("explain -f sv57 0xff00000000000000", out, sizeof out, err, sizeof err);
+    ok(rc == 0 && strstr(out, "canonical: yes"), "sv57 0xff00000000000000 canonical");
+    ok(strstr(out, "256 TiB  page:  VPN[4][256] (bits 56:48)  offset 0x0 (bits 47:0)") != NULL,
+       "sv57 has 256 TiB pages");
+    ok(strstr(out, "512 GiB  page:  VPN[4][256] (bits 56:48)  VPN[3][0] (bits 47:39)  offset 0x0 (bits 38:0)") != NULL,
+       "sv57 has 512 GiB pages");
+
+    rc = run("explain -f sv48 0x123456789abc 4096", out, sizeof out, err, sizeof err);
+    ok(rc == 0 && strstr(out, "VPN[3][36] (bits 47:39)  VPN[2][209] (bits 38:30)  VPN[1][179] (bits 29:21)  VPN[0][393] (bits 20:12)  offset 0xabc"),
+       "sv48 0x123456789abc split");
+    ok(strstr(out, "sv48 0x0000000000001000") != NULL, "a decimal second address (4096)");
+
+    /* bad input: exit 2 and a message that names it */
+    rc = run("explain zzz", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "'zzz'"), "explain zzz: exit 2, names the input (%d)", rc);
+    rc = run("explain 0x12g", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "'0x12g'"), "trailing garbage: exit 2 (%d)", rc);
+    rc = run("explain 0x10000000000000000", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "0x10000000000000000"), "65-bit address: exit 2 (%d)", rc);
+    rc = run("explain ''", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && err[0], "empty address: exit 2 (%d)", rc);
+    rc = run("explain -- -5", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "'-5'"), "negative address: exit 2 (%d)", rc);
+    rc = run("explain --format sv32 0x1000", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "'sv32'"), "unknown format: exit 2 and named (%d)", rc);
+    rc = run("explain", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "usage"), "no address: usage, exit 2 (%d)", rc);
+    rc = run("explain --bogus 0x1", out, sizeof out, err, sizeof err);
+    ok(rc == 2, "unknown option: exit 2 (%d)", rc);
+    rc = run("explain --help", out, sizeof out, err, sizeof err);
+    ok(rc == 0 && strstr(out, "usage: vmlab explain"), "--help: exit 0, usage on stdout");
+    return tap_done();
+}
