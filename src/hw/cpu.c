@@ -396,7 +396,8 @@ int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
     return store_slow(c, va, size, val);
 }
 
-int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
+static __attribute__((noinline)) int touch_slow(struct cpu *c, vaddr_t va, unsigned size,
+                                                enum vm_access acc)
 {
     paddr_t pa[2];
     if (size == 0)
@@ -408,6 +409,23 @@ int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
         return 0;
     }
     return translate_span(c, va, size, acc, pa);
+}
+
+/* Trace replay's access: the same hit fast path as load() and cpu_store(). */
+int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
+{
+    bool fetch = acc == VM_ACCESS_FETCH;
+    struct cpu_memo *mm = memo_slot(c, fetch, va);
+    if (__builtin_expect(size - 1 < VM_PAGE_SIZE && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                             memo_live(c, mm, va) && want_right(mm, acc) &&
+                             !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) &&
+                             memo_touch_fast(c, mm), 1)) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, fetch ? CPU_STAT_ITLB_LOADS
+                    : acc == VM_ACCESS_WRITE ? CPU_STAT_DTLB_STORES : CPU_STAT_DTLB_LOADS, 1);
+        return 0;
+    }
+    return touch_slow(c, va, size, acc);
 }
 
 /* Blocks go page by page; a fault part-way leaves the pages before it
