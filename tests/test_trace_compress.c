@@ -154,6 +154,8 @@ int main(void)
     uint64_t want_sum, sum;
     long want = read_mem(&plain, TRACE_LACKEY, &want_sum, NULL, err, sizeof err);
     is_i64(want, 187500, "plain lackey: 150000 lines, a quarter M, give 187500 records");
+    long via_pipe = read_pipe(&plain, &sum, err, sizeof err);
+    ok(via_pipe == want && sum == want_sum, "plain text through a pipe in odd-sized pieces");
 
     struct {
         const char *name;

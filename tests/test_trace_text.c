@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vmlab/trace.h>
 
@@ -258,6 +259,64 @@ static void test_long_input(void)
     free(lk);
 }
 
+/* A reference string on one line far longer than the window: entries
+ * are cut at window boundaries and must come back whole. */
+static void test_long_refs_line(void)
+{
+    size_t n = 1500000;
+    char *t = malloc(n * 12 + 2), *p = t;
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, i % 5 == 4 ? "%zuw," : "%zu ", (i * 7919) % 1000003);
+    *p = 0;
+    char err[256];
+    struct trace_reader *r = trace_open_mem(t, (size_t)(p - t), TRACE_AUTO, NULL, err, sizeof err);
+    ok(r && trace_reader_format(r) == TRACE_REFS, "a %zu-byte one-line reference string is refs",
+       (size_t)(p - t));
+    struct trace_record rec;
+    size_t got = 0, wrong = 0;
+    int rc = -1;
+    while (r && (rc = trace_next(r, &rec)) == 1) {
+        uint64_t page = (got * 7919) % 1000003;
+        if (rec.va != page << 12 || rec.kind != (got % 5 == 4 ? VM_ACCESS_WRITE : VM_ACCESS_READ))
+            wrong++;
+        got++;
+    }
+    ok(rc == 0, "it reads to the end");
+    is_u64(got, n, "every entry");
+    is_u64(wrong, 0, "every entry right");
+    if (r)
+        is_u64(trace_line(r), 1, "still on line 1");
+    trace_close(r);
+    free(t);
+}
+
+/* trace_open("-") reads standard input. */
+static void test_stdin(void)
+{
+    int p[2];
+    if (pipe(p) < 0)
+        return;
+    const char *text = "1 R\n2 W\n";
+    ssize_t w = write(p[1], text, strlen(text));
+    close(p[1]);
+    int saved = dup(0);
+    dup2(p[0], 0);
+    close(p[0]);
+    char err[256];
+    struct trace_reader *r = trace_open("-", TRACE_AUTO, NULL, err, sizeof err);
+    struct trace_record a, b;
+    ok(w > 0 && r && trace_next(r, &a) == 1 && trace_next(r, &b) == 1 && a.va == 1 &&
+       b.kind == VM_ACCESS_WRITE && trace_next(r, &a) == 0, "\"-\" reads standard input");
+    trace_close(r);
+    dup2(saved, 0);
+    close(saved);
+    r = trace_open_mem("zz R\n", 5, TRACE_RW, &(struct trace_options){.name = NULL}, err,
+                       sizeof err);
+    ok(r && trace_next(r, &a) == -1 && strncmp(trace_error(r), "<memory>:1:", 11) == 0,
+       "memory inputs are named <memory>");
+    trace_close(r);
+}
+
 static void test_names(void)
 {
     enum trace_format f;
@@ -288,6 +347,8 @@ int main(void)
     test_lackey();
     test_refs();
     test_long_input();
+    test_long_refs_line();
+    test_stdin();
     test_names();
     return tap_done();
 }

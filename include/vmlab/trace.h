@@ -74,7 +74,8 @@ const char *trace_compression_name(enum trace_compression c);
 /* The largest size a text trace may give one access (lackey can report
  * whole XSAVE areas; anything larger is taken for a corrupt line). */
 #define TRACE_MAX_TEXT_SIZE (1u << 20)
-/* The longest line a text reader accepts. */
+/* Text lines up to this length are always accepted (a refs line may be
+ * any length); a longer one may be refused as "line longer than ...". */
 #define TRACE_MAX_LINE (1u << 16)
 
 struct trace_options {
@@ -133,7 +134,8 @@ uint64_t trace_records(const struct trace_reader *r);
  * message ("" if none). */
 uint64_t trace_skipped(const struct trace_reader *r);
 const char *trace_first_skipped(const struct trace_reader *r);
-/* Decompressed bytes consumed so far, and (text) the current line. */
+/* Decompressed bytes consumed so far, and (text) the number of the next
+ * line to be read, 1-based. */
 uint64_t trace_offset(const struct trace_reader *r);
 uint64_t trace_line(const struct trace_reader *r);
 /* For trace_open_command(): after trace_next() returned 0, the program's

@@ -3,7 +3,12 @@
  * The lackey stream is parsed as Valgrind produces it (through a pipe) and
  * encoded straight to vmt: a run that would print gigabytes of text leaves
  * only the compact trace.
+ *
+ * Ctrl-C is meant for the program, as with `time PROGRAM`: vmlab ignores
+ * SIGINT while it records, the program (which gets it too) ends, and the
+ * trace up to that point is kept, reported as "killed by signal 2".
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -86,11 +91,13 @@ int cmd_record(int argc, char **argv)
         trace_writer_discard(w);
         return 1;
     }
+    void (*old_int)(int) = signal(SIGINT, SIG_IGN);   /* the child keeps its own */
     struct trace_record rec;
     int n;
     while ((n = trace_next(r, &rec)) == 1)
         if (trace_write(w, &rec) < 0)
             break;
+    signal(SIGINT, old_int);
     int status = 0;
     if (n < 0) {
         fprintf(stderr, "vmlab record: %s\n", trace_error(r));

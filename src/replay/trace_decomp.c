@@ -81,10 +81,12 @@ static long gzip_read(struct trace_input *in, unsigned char *dst, size_t n)
                        (unsigned long long)raw_offset(in));
             return -1;
         }
+        if (avail > (1L << 30))   /* avail_in is 32-bit; memory inputs can be larger */
+            avail = 1L << 30;
         z->next_in = (Bytef *)(in->raw + in->raw_pos);
         z->avail_in = (uInt)avail;
         int rc = inflate(z, Z_NO_FLUSH);
-        in->raw_pos = in->raw_end - z->avail_in;
+        in->raw_pos += (size_t)avail - z->avail_in;
         if (rc == Z_STREAM_END) {
             in->dec_done = true;
         } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -112,7 +114,7 @@ static long xz_read(struct trace_input *in, unsigned char *dst, size_t n)
         x->next_in = in->raw + in->raw_pos;
         x->avail_in = (size_t)avail;
         lzma_ret rc = lzma_code(x, avail == 0 ? LZMA_FINISH : LZMA_RUN);
-        in->raw_pos = in->raw_end - x->avail_in;
+        in->raw_pos += (size_t)avail - x->avail_in;
         if (rc == LZMA_STREAM_END) {
             in->dec_done = true;
             break;

@@ -35,9 +35,8 @@ struct trace_reader {
     struct trace_record pending;    /* lackey M: the store after the load */
     bool has_pending;
 
-    /* vmt */
+    /* vmt: the address predictions (trace_vmt.c) */
     vaddr_t prev_fetch_end, prev_data;
-    size_t vmt_header_len;
 
     int owned_fd;                   /* closed by trace_close, or -1 */
 

@@ -83,12 +83,6 @@ static long plain_read(struct trace_input *in, unsigned char *dst, size_t n)
 /* Peek at the first raw bytes (without consuming them) and pick a decoder. */
 static int input_start(struct trace_input *in)
 {
-    in->buf = malloc(TRACE_INPUT_CAP + TRACE_INPUT_SLACK);
-    if (!in->buf) {
-        input_fail(in, "out of memory");
-        return -1;
-    }
-    memset(in->buf, 0, TRACE_INPUT_SLACK);
     if (in->fd >= 0) {
         /* A pipe may deliver the magic in pieces. */
         while (in->raw_end < 8 && !in->raw_eof) {
@@ -104,6 +98,17 @@ static int input_start(struct trace_input *in)
         }
     }
     in->comp = decomp_detect(in->raw, in->raw_end);
+    /* A small plain buffer needs no 1 MiB window (fuzzers open thousands
+     * a second); one spare byte lets the fill after the data see EOF. */
+    in->cap = TRACE_INPUT_CAP;
+    if (in->fd < 0 && in->comp == TRACE_PLAIN && in->raw_end < TRACE_INPUT_CAP)
+        in->cap = in->raw_end + 1;
+    in->buf = malloc(in->cap + TRACE_INPUT_SLACK);
+    if (!in->buf) {
+        input_fail(in, "out of memory");
+        return -1;
+    }
+    memset(in->buf, 0, TRACE_INPUT_SLACK);
     return decomp_start(in);
 }
 
@@ -165,9 +170,11 @@ long input_fill(struct trace_input *in)
         in->pos = 0;
         in->end = keep;
     }
-    size_t room = TRACE_INPUT_CAP - in->end;
+    size_t room = in->cap - in->end;
     if (room == 0)
-        return 0;   /* caller checks for a full window */
+        return 0;   /* full: cannot happen for callers that ask for at most
+                       TRACE_MAX_LINE bytes beyond pos (cap > TRACE_MAX_LINE
+                       unless the whole input fits) */
     long n = in->comp == TRACE_PLAIN ? plain_read(in, in->buf + in->end, room)
                                      : decomp_read(in, in->buf + in->end, room);
     if (n < 0)

@@ -49,6 +49,8 @@ struct trace_input {
 
     /* Decompressed window. */
     unsigned char *buf;
+    size_t cap;                     /* window size: TRACE_INPUT_CAP, or less
+                                       for a small plain memory input */
     size_t pos, end;
     size_t units_end;               /* whole units lie in [pos, units_end) */
     size_t scanned;                 /* bytes [.., scanned) searched for a delimiter */

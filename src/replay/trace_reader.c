@@ -155,15 +155,15 @@ static int detect_format(struct trace_reader *r, enum trace_format *fmt)
         *fmt = TRACE_RW;   /* an empty input is an empty trace */
         return 0;
     }
-    /* Copy the sample so each line ends in '\n' for the shape tests. */
-    unsigned char *s = malloc(n + 2);
+    /* Copy the sample so each line ends in '\n' for the shape tests, with
+     * zero slack after it as in the window (parsers read a little ahead). */
+    unsigned char *s = calloc(1, n + TRACE_INPUT_SLACK);
     if (!s) {
         snprintf(r->err, sizeof r->err, "%s: out of memory", r->name);
         return -1;
     }
     memcpy(s, p, n);
     s[n] = '\n';
-    s[n + 1] = 0;
     unsigned lackey = 0, rw = 0, refs = 0, comments = 0, lines = 0;
     bool binary = memchr(s, 0, n) != NULL;
     for (size_t i = 0; i < n && lines < 64 && !binary; lines++) {

@@ -110,6 +110,30 @@ static int vmt_trailer(struct trace_reader *r)
     return 0;
 }
 
+/* Decode a varint of up to 8 bytes without a branch per byte: find the
+ * first byte with bit 7 clear, mask the bytes after it away, squeeze out
+ * the continuation bits. Returns the length, or 0 if the varint is longer
+ * than 8 bytes (get_varint then does it slowly). p may be read 8 bytes
+ * ahead: the window has TRACE_INPUT_SLACK bytes of slack. */
+static inline unsigned varint_fast(const unsigned char *p, uint64_t *v)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    uint64_t stops = ~x & 0x8080808080808080ull;
+    if (!stops)
+        return 0;
+    unsigned len = ((unsigned)__builtin_ctzll(stops) >> 3) + 1;
+    x &= ~0ull >> (64 - 8 * len) & 0x7f7f7f7f7f7f7f7full;
+    x = (x & 0x007f007f007f007full) | (x & 0x7f007f007f007f00ull) >> 1;
+    x = (x & 0x00003fff00003fffull) | (x & 0x3fff00003fff0000ull) >> 2;
+    x = (x & 0x000000000fffffffull) | (x & 0x0fffffff00000000ull) >> 4;
+    *v = x;
+    return len;
+}
+
 int trace_vmt_next(struct trace_reader *r, struct trace_record *rec)
 {
     struct trace_input *in = &r->in;
@@ -129,8 +153,14 @@ int trace_vmt_next(struct trace_reader *r, struct trace_record *rec)
         return vmt_trailer(r);
     }
     uint64_t zz = 0, size = (tag & VMT_TAG_SIZE) >> 2;
-    if (!(tag & VMT_TAG_SAME) && !(p = get_varint(p, &zz)))
-        return trace_bad_byte(r, input_offset(in, at + 1), "address varint longer than 10 bytes");
+    if (!(tag & VMT_TAG_SAME)) {
+        unsigned len = varint_fast(p, &zz);
+        if (len)
+            p += len;
+        else if (!(p = get_varint(p, &zz)))
+            return trace_bad_byte(r, input_offset(in, at + 1),
+                                  "address varint longer than 10 bytes");
+    }
     if (size == 0) {
         const unsigned char *s = p;
         if (!(p = get_varint(p, &size)))
