@@ -4,6 +4,7 @@
  * JSON key under "stats", the CSV column. docs/replay.md has the schema.
  */
 #include "cli/replay_output.h"
+#include "replay/report.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -52,21 +53,6 @@ static void json_string(FILE *f, const char *s)
             fputc(ch, f);
     }
     fputc('"', f);
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
 }
 
 static void derived(const struct replay_result *r, double *rate, double *eat)
@@ -131,7 +117,7 @@ void replay_print_csv_row(FILE *f, const struct replay_opts *o, const char *inpu
     for (size_t i = 0; i < nkv; i++) {
         if (i)
             fputc(',', f);
-        csv_field(f, kv[i].value);
+        report_csv_field(f, kv[i].value);
     }
     struct replay_stat st[REPLAY_MAX_STATS];
     size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
