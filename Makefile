@@ -37,7 +37,7 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-protot
             -Wmissing-prototypes -Wvla -Wformat=2
 CFLAGS   ?= $(OPT) -g
 ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -pthread \
-            -Iinclude -Isrc -MMD -MP
+            -Iinclude -Isrc -Itests -MMD -MP
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
@@ -90,9 +90,13 @@ check: tests
 bench: $(BENCHES) $(BIN)
 	@for b in $(BENCHES); do echo "== $$b"; VMLAB=$(abspath $(BIN)) $$b || exit 1; done
 
-# The README's first command: replay a bundled real trace.
+# The README's first command: replay a bundled real trace (the bzip SPEC
+# course trace, 1M accesses) through 256 frames with clock, then sweep it.
 demo: $(BIN)
-	$(BIN) demo
+	$(BIN) replay --frames 256 examples/traces/bzip.trace.gz
+	$(BIN) sweep --out build/demo-sweep examples/traces/bzip.trace.gz
+	@echo "open build/demo-sweep.html in a browser for the charts"
+
 
 # Short coverage-guided fuzz runs of every reader (clang + libFuzzer).
 FUZZ_SECONDS ?= 20

@@ -255,12 +255,16 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp);
 /* ---- mappings ------------------------------------------------------------- */
 
 /* Flags for kernel_map_anon. Mappings are always at the address given and
- * never replace anything. KMAP_NOHUGE: never back with 2 MiB pages. */
-enum { KMAP_NOHUGE = 1u << 0 };
+ * never replace anything. */
+enum {
+    KMAP_NOHUGE = 1u << 0,       /* never back with 2 MiB pages */
+    KMAP_ALLOW_ZERO = 1u << 1,   /* page 0 may be mapped (Linux with vm.mmap_min_addr = 0):
+                                    trace replay, whose traces touch address 0 */
+};
 
 /* Map [addr, addr+len) anonymous (zero-filled on first touch, swap-backed)
  * with rights prot (VM_PROT_READ|WRITE|EXEC). 0, or -EINVAL (addr unaligned
- * or 0, len 0, range wraps or reaches user top), -EEXIST (overlaps a mapping). */
+ * or 0 without KMAP_ALLOW_ZERO, len 0, range wraps or reaches user top), -EEXIST (overlaps a mapping). */
 int kernel_map_anon(struct process *p, vaddr_t addr, uint64_t len, unsigned prot, unsigned flags);
 
 /* PintOS mmap: map `len` bytes of the file open as host descriptor fd (which

@@ -49,7 +49,7 @@
     X(FLUSH_SFENCE_VA_ASID,"flush-sfence-va-asid","SFENCE.VMA va, asid")                  \
     X(TLB_ENTRIES_FLUSHED,"tlb-entries-flushed","TLB entries removed by any invalidation") \
     X(SHOOTDOWNS_SENT,    "shootdowns-sent",    "shootdown requests sent to other CPUs")  \
-    X(SHOOTDOWNS_RECEIVED,"shootdowns-received","shootdown requests handled for other CPUs") \
+    X(SHOOTDOWNS_RECEIVED,"shootdowns-received","shootdown requests received from other CPUs (the sender's own part is a local flush)") \
     X(SHOOTDOWN_PAGES,    "shootdown-pages",    "pages invalidated one by one for shootdowns") \
     X(SHOOTDOWN_FULL,     "shootdown-full",     "shootdowns handled by flushing a whole PCID/ASID")
 

@@ -8,6 +8,8 @@
 #define VMLAB_CLI_H
 
 int cmd_explain(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 

@@ -11,6 +11,8 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+    {"replay", cmd_replay, "run a trace through the machine and kernel; report like perf stat"},
+    {"sweep", cmd_sweep, "replay one trace over a grid of memory sizes, policies or TLB sizes"},
     {"explain", cmd_explain, "show how a virtual address splits into page-table indices"},
     {"convert", cmd_convert, "convert a trace (rw, lackey, refs; gzip/xz/zstd) to vmt"},
     {"record",  cmd_record,  "trace a program's memory accesses with Valgrind into vmt"},

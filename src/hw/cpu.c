@@ -98,20 +98,24 @@ static paddr_t entry_pa(const struct tlb_entry *e, vaddr_t va)
 }
 
 /* Look the page up in L1 then L2, filling L1 from an L2 hit. *in_l1 says
- * whether the entry returned is an L1 entry (at *w). */
+ * whether the entry returned is an L1 entry (at *w). `count`: the first
+ * lookup of an access counts its misses; the lookups of an access retried
+ * after a fault do not, so that every access counts once. */
 static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tlb_where *w,
-                                bool *in_l1)
+                                bool *in_l1, bool count)
 {
     struct tlb_level_state *l1 = fetch ? &c->tlb.l1i : &c->tlb.l1d;
     struct tlb_entry *e = tlb_lookup(&c->tlb, l1, va, c->asid, w);
     *in_l1 = true;
     if (e)
         return e;
-    stat_add(c, fetch ? CPU_STAT_ITLB_L1_MISSES : CPU_STAT_DTLB_L1_MISSES, 1);
+    if (count)
+        stat_add(c, fetch ? CPU_STAT_ITLB_L1_MISSES : CPU_STAT_DTLB_L1_MISSES, 1);
     struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid, NULL);
     if (!e2)
         return NULL;
-    stat_add(c, CPU_STAT_STLB_HITS, 1);
+    if (count)
+        stat_add(c, CPU_STAT_STLB_HITS, 1);
     /* pages are aligned physically, so the page's base is the piece's
      * base rounded down to the page size */
     struct tlb_fill f = {
@@ -234,7 +238,7 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
         }
         struct tlb_where w;
         bool in_l1;
-        struct tlb_entry *e = lookup(c, va, fetch, &w, &in_l1);
+        struct tlb_entry *e = lookup(c, va, fetch, &w, &in_l1, tries == 0);
         if (e) {
             bool ok = walk_allowed(&c->env, e->prot, acc) &&
                       !walk_pkey_denied(&c->env, e->pkey, e->prot, acc);
@@ -392,7 +396,8 @@ int cpu_store(struct cpu *c, vaddr_t va, unsigned size, uint64_t val)
     return store_slow(c, va, size, val);
 }
 
-int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
+static __attribute__((noinline)) int touch_slow(struct cpu *c, vaddr_t va, unsigned size,
+                                                enum vm_access acc)
 {
     paddr_t pa[2];
     if (size == 0)
@@ -404,6 +409,23 @@ int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
         return 0;
     }
     return translate_span(c, va, size, acc, pa);
+}
+
+/* Trace replay's access: the same hit fast path as load() and cpu_store(). */
+int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
+{
+    bool fetch = acc == VM_ACCESS_FETCH;
+    struct cpu_memo *mm = memo_slot(c, fetch, va);
+    if (__builtin_expect(size - 1 < VM_PAGE_SIZE && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                             memo_live(c, mm, va) && want_right(mm, acc) &&
+                             !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) &&
+                             memo_touch_fast(c, mm), 1)) {
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, fetch ? CPU_STAT_ITLB_LOADS
+                    : acc == VM_ACCESS_WRITE ? CPU_STAT_DTLB_STORES : CPU_STAT_DTLB_LOADS, 1);
+        return 0;
+    }
+    return touch_slow(c, va, size, acc);
 }
 
 /* Blocks go page by page; a fault part-way leaves the pages before it

@@ -43,6 +43,9 @@ struct physmem *physmem_create(uint64_t bytes, char *err, size_t errlen)
         free(pm);
         return NULL;
     }
+    /* Commit host memory a 4 KiB frame at a time: with host huge pages a
+     * frame's first touch would zero (and commit) 2 MiB around it. */
+    madvise(p, size, MADV_NOHUGEPAGE);
     pm->base = p;
     pm->size = size;
     return pm;

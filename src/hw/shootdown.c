@@ -24,7 +24,6 @@ void cpu_handle_ipi(struct cpu *c, const struct ipi_req *r)
     uint64_t pages = r->end > r->start
                          ? (VM_ALIGN_UP(r->end, VM_PAGE_SIZE) - VM_ALIGN_DOWN(r->start, VM_PAGE_SIZE)) >> VM_PAGE_SHIFT
                          : 0;
-    stat_add(c, CPU_STAT_SHOOTDOWNS_RECEIVED, 1);
     if (r->end > r->start && pages <= SINGLE_PAGE_FLUSH_CEILING) {
         for (vaddr_t va = VM_ALIGN_DOWN(r->start, VM_PAGE_SIZE); va < r->end; va += VM_PAGE_SIZE) {
             struct tlb_filter flt = {.by_va = true, .va = va, .by_asid = true, .asid = r->asid,
@@ -52,6 +51,7 @@ static void drain(struct cpu *c)
     pthread_mutex_unlock(&c->ipi_lock);
     while (q) {
         struct ipi_req *next = q->next;    /* read before the sender may reuse q */
+        stat_add(c, CPU_STAT_SHOOTDOWNS_RECEIVED, 1);
         cpu_handle_ipi(c, q);
         __atomic_fetch_sub(q->remaining, 1, __ATOMIC_RELEASE);
         q = next;

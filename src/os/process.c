@@ -231,9 +231,9 @@ int kernel_process_exit(struct process *p, struct cpu *self)
 
 /* ---- mapping ---- */
 
-static int check_range(struct process *p, vaddr_t addr, uint64_t len)
+static int check_range(struct process *p, vaddr_t addr, uint64_t len, bool zero_ok)
 {
-    if (addr == 0 || (addr & VM_PAGE_MASK) || len == 0)
+    if ((addr == 0 && !zero_ok) || (addr & VM_PAGE_MASK) || len == 0)
         return -EINVAL;
     uint64_t rlen = VM_ALIGN_UP(len, VM_PAGE_SIZE);
     if (rlen < len || addr + rlen < addr || addr + rlen > p->k->user_top)
@@ -288,7 +288,7 @@ int process_insert_vmas(struct process *p, const struct vma *v, unsigned n)
 
 int kernel_map_anon(struct process *p, vaddr_t addr, uint64_t len, unsigned prot, unsigned flags)
 {
-    int rc = check_range(p, addr, len);
+    int rc = check_range(p, addr, len, flags & KMAP_ALLOW_ZERO);
     if (rc < 0)
         return rc;
     struct vma v = {
@@ -306,7 +306,7 @@ int kernel_map_file(struct process *p, vaddr_t addr, uint64_t len, unsigned prot
 {
     if (fd == 0 || fd == 1)
         return -EBADF;   /* PintOS: the console cannot be mapped */
-    int rc = check_range(p, addr, len);
+    int rc = check_range(p, addr, len, false);
     if (rc < 0)
         return rc;
     if (offset & VM_PAGE_MASK)
@@ -371,7 +371,7 @@ int kernel_map_stack(struct process *p)
 int kernel_alloc_page_with_initializer(struct process *p, vaddr_t upage, bool writable,
                                        kernel_page_init_fn init, void *aux)
 {
-    if (check_range(p, upage, VM_PAGE_SIZE) < 0 || !init)
+    if (check_range(p, upage, VM_PAGE_SIZE, false) < 0 || !init)
         return -EINVAL;
     struct page_init *in = malloc(sizeof *in);
     if (!in)

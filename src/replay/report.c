@@ -356,7 +356,7 @@ static int out_close(struct out *o, char *err, size_t errlen)
 /* ---- CSV (RFC 4180: CRLF line ends; a field holding a comma, quote, CR or
  * LF is quoted, its quotes doubled) ---- */
 
-static void csv_field(FILE *f, const char *s)
+void report_csv_field(FILE *f, const char *s)
 {
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, f);
@@ -376,7 +376,7 @@ static void csv_record(FILE *f, char *const *cells, unsigned n)
     for (unsigned j = 0; j < n; j++) {
         if (j)
             fputc(',', f);
-        csv_field(f, cells[j]);
+        report_csv_field(f, cells[j]);
     }
     fputs("\r\n", f);
 }

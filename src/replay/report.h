@@ -26,6 +26,7 @@
 #define VMLAB_REPLAY_REPORT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 struct report;
@@ -51,6 +52,10 @@ int report_add_row(struct report *r, const char *const *cells);
  * a mask of REPORT_LOG_X and REPORT_LOG_Y (true == REPORT_LOG_X). */
 int report_add_line_chart(struct report *r, const char *title, const char *x_col,
                           const char *y_col, const char *series_col, unsigned flags);
+
+/* One CSV field, quoted as RFC 4180 asks when it holds a comma, quote, CR
+ * or LF (its quotes doubled). */
+void report_csv_field(FILE *f, const char *s);
 
 int report_write_csv(const struct report *r, const char *path, char *err, size_t errlen);
 int report_write_html(const struct report *r, const char *path, char *err, size_t errlen);

@@ -1,0 +1,293 @@
+/* replay_opts.c — parsing the options replay and sweep share. */
+#include "cli/replay_opts.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+    OPT_REFS = 1000, OPT_PT, OPT_TLB, OPT_TLB_GEOMETRY, OPT_THP, OPT_SWAP_FILE, OPT_SEED,
+    OPT_COST, OPT_LIMIT, OPT_SKIP_BAD, OPT_JSON, OPT_CSV, OPT_NO_PROGRESS, OPT_QUIET,
+};
+
+const struct option replay_long_options[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"refs", required_argument, NULL, OPT_REFS},
+    {"frames", required_argument, NULL, 'n'},
+    {"mem", required_argument, NULL, 'm'},
+    {"policy", required_argument, NULL, 'p'},
+    {"pt", required_argument, NULL, OPT_PT},
+    {"tlb", required_argument, NULL, OPT_TLB},
+    {"tlb-geometry", required_argument, NULL, OPT_TLB_GEOMETRY},
+    {"thp", required_argument, NULL, OPT_THP},
+    {"swap", required_argument, NULL, 's'},
+    {"swap-file", required_argument, NULL, OPT_SWAP_FILE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"cost", required_argument, NULL, OPT_COST},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"output", required_argument, NULL, 'o'},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+const char replay_options_help[] =
+    "input:\n"
+    "  -f, --format F        auto (default), rw, lackey, refs, vmt; gzip/xz/zstd input is\n"
+    "                        decompressed transparently\n"
+    "      --refs LIST       a reference string of page numbers, e.g. 7,0,1,2,0,3 (3w = a write)\n"
+    "      --skip-bad        count and skip malformed lines instead of stopping\n"
+    "      --limit N         replay only the first N accesses\n"
+    "system:\n"
+    "  -n, --frames N        user pool in 4 KiB frames: the memory-pressure knob (default 1024)\n"
+    "  -m, --mem SIZE        the same as a size: 4M, 512K, 1G\n"
+    "  -p, --policy P        clock (default), clock-noflush, fifo, lru, opt, random, aging\n"
+    "      --pt F            page tables: x86-64 (default), x86-64-5, sv39, sv48, sv57\n"
+    "      --tlb PRESET      golden-cove (x86 default), zen4 (RISC-V default), tiny, none\n"
+    "      --tlb-geometry S  explicit geometry over the preset, e.g.\n"
+    "                        l1d=64x4,l1i=64xfull:4k+2m,l2=1536x12,pwc=2/4/8/32,repl=plru\n"
+    "      --thp never|always  2 MiB pages for aligned anonymous memory (default never)\n"
+    "  -s, --swap SIZE       swap device size (default 1G)\n"
+    "      --swap-file PATH  swap on this file (default: an unlinked temporary file)\n"
+    "      --seed N          seed for random replacement and random TLB replacement\n"
+    "      --cost SPEC       latencies in ns for the effective access time, e.g.\n"
+    "                        access=1,stlb-hit=2.5,walk-ref=10,minor-fault=1000,\n"
+    "                        major-fault=100000,swap-out=100000 (the defaults)\n"
+    "output:\n"
+    "      --json            one JSON object {\"config\", \"stats\", \"derived\"}\n"
+    "      --csv             a header line and one row\n"
+    "  -o, --output FILE     write the report to FILE\n"
+    "      --no-progress     no progress line on stderr (it appears only on a terminal)\n"
+    "      --quiet           no report, exit status only\n";
+
+void replay_opts_init(struct replay_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    replay_config_default(&o->cfg);
+    o->format = TRACE_AUTO;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0)
+        return -1;
+    uint64_t mult = 1;
+    switch (*end) {
+    case 'k': case 'K': mult = 1ull << 10; end++; break;
+    case 'm': case 'M': mult = 1ull << 20; end++; break;
+    case 'g': case 'G': mult = 1ull << 30; end++; break;
+    case 't': case 'T': mult = 1ull << 40; end++; break;
+    }
+    if (*end == 'i' || *end == 'I')
+        end++;
+    if (*end == 'b' || *end == 'B')
+        end++;
+    if (*end || v * (double)mult > 1.8e19)
+        return -1;
+    *out = (uint64_t)(v * (double)mult);
+    return 0;
+}
+
+void format_size(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+static int bad(const char *cmd, const char *opt, const char *arg, const char *expect)
+{
+    fprintf(stderr, "vmlab %s: %s '%s' is not valid: %s\n", cmd, opt, arg, expect);
+    return -1;
+}
+
+static const char *const policies[] = {"clock", "clock-noflush", "fifo", "lru", "opt", "random",
+                                       "aging", NULL};
+
+int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char *cmd)
+{
+    uint64_t v;
+    switch (c) {
+    case 'f':
+        if (trace_format_parse(arg, &o->format))
+            return bad(cmd, "--format", arg, "expected auto, rw, lackey, refs or vmt");
+        return 1;
+    case OPT_REFS:
+        o->refs = arg;
+        return 1;
+    case 'n':
+        if (parse_u64(arg, &v) || v < 1 || v > (1ull << 28))
+            return bad(cmd, "--frames", arg, "expected a number of frames from 1 to 268435456");
+        o->cfg.frames = v;
+        return 1;
+    case 'm':
+        if (parse_size(arg, &v) || v < VM_PAGE_SIZE || v > (1ull << 40))
+            return bad(cmd, "--mem", arg, "expected a size from 4K to 1T, e.g. 64M");
+        o->cfg.frames = v / VM_PAGE_SIZE;
+        return 1;
+    case 'p':
+        for (int i = 0; policies[i]; i++)
+            if (!strcmp(arg, policies[i])) {
+                o->cfg.policy = policies[i];
+                return 1;
+            }
+        return bad(cmd, "--policy", arg,
+                   "expected clock, clock-noflush, fifo, lru, opt, random or aging");
+    case OPT_PT:
+        if (!(o->cfg.fmt = pt_format_by_name(arg)))
+            return bad(cmd, "--pt", arg, "expected x86-64, x86-64-5, sv39, sv48 or sv57");
+        return 1;
+    case OPT_TLB:
+        if (!tlb_preset(arg))
+            return bad(cmd, "--tlb", arg, "expected golden-cove, zen4, tiny or none");
+        o->tlb_preset = arg;
+        o->tlb_set = true;
+        return 1;
+    case OPT_TLB_GEOMETRY:
+        o->tlb_geometry = arg;
+        return 1;
+    case OPT_THP:
+        if (strcmp(arg, "never") && strcmp(arg, "always"))
+            return bad(cmd, "--thp", arg, "expected never or always");
+        o->cfg.thp = !strcmp(arg, "always");
+        return 1;
+    case 's':
+        if (parse_size(arg, &v) || v > (1ull << 40))
+            return bad(cmd, "--swap", arg, "expected a size up to 1T, e.g. 256M (0: no swap)");
+        o->cfg.swap_bytes = v;
+        return 1;
+    case OPT_SWAP_FILE:
+        o->cfg.swap_path = arg;
+        return 1;
+    case OPT_SEED:
+        if (parse_u64(arg, &v))
+            return bad(cmd, "--seed", arg, "expected a number");
+        o->cfg.seed = v;
+        return 1;
+    case OPT_COST: {
+        char err[256];
+        if (replay_cost_parse(&o->cfg.cost, arg, err, sizeof err)) {
+            fprintf(stderr, "vmlab %s: --cost: %s\n", cmd, err);
+            return -1;
+        }
+        return 1;
+    }
+    case OPT_LIMIT:
+        if (parse_u64(arg, &v) || v == 0)
+            return bad(cmd, "--limit", arg, "expected a positive number of accesses");
+        o->cfg.limit = v;
+        return 1;
+    case OPT_SKIP_BAD:
+        o->skip_bad = true;
+        return 1;
+    case OPT_JSON:
+        o->json = true;
+        return 1;
+    case OPT_CSV:
+        o->csv = true;
+        return 1;
+    case 'o':
+        o->output = arg;
+        return 1;
+    case OPT_NO_PROGRESS:
+        o->no_progress = true;
+        return 1;
+    case OPT_QUIET:
+        o->quiet = true;
+        return 1;
+    }
+    return 0;
+}
+
+int replay_opts_finish(struct replay_opts *o, const char *cmd)
+{
+    const char *preset = o->tlb_set ? o->tlb_preset
+                       : o->cfg.fmt->arch == PT_ARCH_X86 ? "golden-cove" : "zen4";
+    o->cfg.tlb = *tlb_preset(preset);
+    if (o->tlb_geometry) {
+        char err[512];
+        if (tlb_config_parse(&o->cfg.tlb, o->tlb_geometry, err, sizeof err)) {
+            fprintf(stderr, "vmlab %s: --tlb-geometry: %s\n", cmd, err);
+            return -1;
+        }
+    }
+    if (o->json && o->csv) {
+        fprintf(stderr, "vmlab %s: --json and --csv exclude each other\n", cmd);
+        return -1;
+    }
+    return 0;
+}
+
+struct trace_reader *replay_open_input(struct replay_opts *o, int argc, char **argv, int first,
+                                       bool *is_command, const char **name, const char *cmd)
+{
+    char err[512];
+    struct trace_options topt = {.skip_bad = o->skip_bad};
+    struct trace_reader *r = NULL;
+    *is_command = false;
+    bool dashdash = first > 0 && first <= argc && !strcmp(argv[first - 1], "--");
+    if (o->refs) {
+        if (first < argc) {
+            fprintf(stderr, "vmlab %s: --refs and an input file exclude each other\n", cmd);
+            return NULL;
+        }
+        topt.name = "--refs";
+        *name = "--refs";
+        r = trace_open_mem(o->refs, strlen(o->refs), TRACE_REFS, &topt, err, sizeof err);
+    } else if (dashdash) {
+        if (first >= argc) {
+            fprintf(stderr, "vmlab %s: no program after --\n", cmd);
+            return NULL;
+        }
+        *is_command = true;
+        *name = argv[first];
+        r = trace_open_command(argv + first, &topt, err, sizeof err);
+    } else {
+        if (first >= argc) {
+            fprintf(stderr, "vmlab %s: no input: give a trace FILE, - for standard input, "
+                            "--refs LIST, or -- PROGRAM ARGS\n", cmd);
+            return NULL;
+        }
+        if (first + 1 < argc) {
+            fprintf(stderr, "vmlab %s: one input only ('%s' and '%s' given)\n", cmd, argv[first],
+                    argv[first + 1]);
+            return NULL;
+        }
+        *name = argv[first];
+        struct stat st;
+        if (strcmp(argv[first], "-") && stat(argv[first], &st) == 0 && S_ISREG(st.st_mode))
+            o->cfg.input_bytes = (uint64_t)st.st_size;
+        r = trace_open(argv[first], o->format, &topt, err, sizeof err);
+    }
+    if (!r)
+        fprintf(stderr, "vmlab %s: %s\n", cmd, err);
+    return r;
+}

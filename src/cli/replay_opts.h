@@ -1,0 +1,55 @@
+/* replay_opts.h — the options `vmlab replay` and `vmlab sweep` share.
+ *
+ * Both commands take the same description of the system a trace runs on
+ * (page-table format, TLB, memory, policy, swap, cost model) and of the
+ * input (format, --refs, --skip-bad). One parser serves both, so an
+ * option means the same in each.
+ */
+#ifndef VMLAB_CLI_REPLAY_OPTS_H
+#define VMLAB_CLI_REPLAY_OPTS_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "replay/replay.h"
+
+struct replay_opts {
+    struct replay_config cfg;
+    enum trace_format format;
+    const char *refs;              /* --refs LIST */
+    bool skip_bad;
+    bool tlb_set;                  /* --tlb given (else the architecture's default) */
+    const char *tlb_preset;
+    const char *tlb_geometry;
+    const char *output;            /* -o FILE, NULL = stdout */
+    bool json, csv, quiet;
+    bool no_progress;
+};
+
+/* Long options of the shared set, and their help text. */
+extern const struct option replay_long_options[];
+extern const char replay_options_help[];
+#define REPLAY_SHORT_OPTIONS "f:n:m:p:o:s:h"
+
+void replay_opts_init(struct replay_opts *o);
+/* Handle option c (from getopt_long with replay_long_options); 1 if it was
+ * one of the shared options, 0 if not, -1 (message printed, prefixed with
+ * cmd) for a bad value. */
+int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char *cmd);
+/* After parsing: resolve the TLB (preset for the format's architecture,
+ * then --tlb-geometry) and check the combination. 0 or -1 (printed). */
+int replay_opts_finish(struct replay_opts *o, const char *cmd);
+
+/* Open the input named on the command line: FILE, "-", --refs, or a
+ * command after "--" (argv[first..argc)). NULL (printed) on failure. */
+struct trace_reader *replay_open_input(struct replay_opts *o, int argc, char **argv, int first,
+                                       bool *is_command, const char **name, const char *cmd);
+
+/* Parse "4096", "64K", "16M", "2G" (powers of 1024); 0 or -1. */
+int parse_size(const char *s, uint64_t *out);
+int parse_u64(const char *s, uint64_t *out);
+
+/* Human size: "64.0 MiB". */
+void format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

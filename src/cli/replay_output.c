@@ -1,0 +1,248 @@
+/* replay_output.c — a replay's result as text (like perf stat), JSON or CSV.
+ *
+ * Every counter keeps its name in all three: the text report's label, the
+ * JSON key under "stats", the CSV column. docs/replay.md has the schema.
+ */
+#include "cli/replay_output.h"
+#include "replay/report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* Configuration as (key, value) pairs, shared by JSON and CSV. */
+struct kv {
+    const char *key;
+    char value[512];
+    bool number;
+};
+
+static size_t config_pairs(const struct replay_opts *o, const char *input, struct kv *kv)
+{
+    size_t n = 0;
+    const struct replay_config *c = &o->cfg;
+    char tlb[480];
+    tlb_config_describe(&c->tlb, tlb, sizeof tlb);
+#define KV_STR(k, ...) do { kv[n].key = k; kv[n].number = false; snprintf(kv[n].value, sizeof kv[n].value, __VA_ARGS__); n++; } while (0)
+#define KV_NUM(k, ...) do { kv[n].key = k; kv[n].number = true; snprintf(kv[n].value, sizeof kv[n].value, __VA_ARGS__); n++; } while (0)
+    KV_STR("input", "%s", input);
+    KV_STR("pt", "%s", c->fmt->name);
+    KV_STR("tlb", "%s", c->tlb.name);
+    KV_STR("tlb_geometry", "%s", tlb);
+    KV_NUM("frames", "%" PRIu64, c->frames);
+    KV_NUM("mem_bytes", "%" PRIu64, c->frames * VM_PAGE_SIZE);
+    KV_STR("policy", "%s", c->policy);
+    KV_STR("thp", "%s", c->thp ? "always" : "never");
+    KV_NUM("swap_bytes", "%" PRIu64, c->swap_bytes);
+    KV_NUM("seed", "%" PRIu64, c->seed);
+    KV_NUM("limit", "%" PRIu64, c->limit);
+#undef KV_STR
+#undef KV_NUM
+    return n;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static void derived(const struct replay_result *r, double *rate, double *eat)
+{
+    *rate = r->seconds > 0 ? (double)r->records / r->seconds : 0;
+    *eat = r->eat_ns;
+}
+
+void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
+                       const struct replay_result *r)
+{
+    struct kv kv[32];
+    size_t nkv = config_pairs(o, input, kv);
+    fprintf(f, "{\n  \"config\": {");
+    for (size_t i = 0; i < nkv; i++) {
+        fprintf(f, "%s\n    ", i ? "," : "");
+        json_string(f, kv[i].key);
+        fprintf(f, ": ");
+        if (kv[i].number)
+            fputs(kv[i].value, f);
+        else
+            json_string(f, kv[i].value);
+    }
+    fprintf(f, "\n  },\n  \"stats\": {");
+    struct replay_stat st[REPLAY_MAX_STATS];
+    size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s\n    ", i ? "," : "");
+        json_string(f, st[i].name);
+        fprintf(f, ": %" PRIu64, st[i].value);
+    }
+    double rate, eat;
+    derived(r, &rate, &eat);
+    fprintf(f, "\n  },\n  \"derived\": {\n    \"effective_access_ns\": %.4f,\n"
+               "    \"seconds\": %.6f,\n    \"accesses_per_second\": %.0f,\n"
+               "    \"skipped_lines\": %" PRIu64 ",\n    \"killed\": %s,\n    \"kill_message\": ",
+            eat, r->seconds, rate, r->skipped, r->killed ? "true" : "false");
+    json_string(f, r->kill_msg);
+    fprintf(f, ",\n    \"interrupted\": %s\n  }\n}\n", r->interrupted ? "true" : "false");
+}
+
+void replay_print_csv_header(FILE *f, const struct replay_opts *o)
+{
+    struct kv kv[32];
+    size_t nkv = config_pairs(o, "", kv);
+    for (size_t i = 0; i < nkv; i++)
+        fprintf(f, "%s%s", i ? "," : "", kv[i].key);
+    struct replay_result zero;
+    memset(&zero, 0, sizeof zero);
+    struct replay_stat st[REPLAY_MAX_STATS];
+    size_t n = replay_stats(&zero, st, REPLAY_MAX_STATS);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, ",%s", st[i].name);
+    fprintf(f, ",effective_access_ns,seconds,killed,interrupted\n");
+}
+
+void replay_print_csv_row(FILE *f, const struct replay_opts *o, const char *input,
+                          const struct replay_result *r)
+{
+    struct kv kv[32];
+    size_t nkv = config_pairs(o, input, kv);
+    for (size_t i = 0; i < nkv; i++) {
+        if (i)
+            fputc(',', f);
+        report_csv_field(f, kv[i].value);
+    }
+    struct replay_stat st[REPLAY_MAX_STATS];
+    size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, ",%" PRIu64, st[i].value);
+    fprintf(f, ",%.4f,%.6f,%d,%d\n", r->eat_ns, r->seconds, r->killed, r->interrupted);
+}
+
+/* ---- text ---- */
+
+static void commas(uint64_t v, char *buf, size_t len)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    size_t n = strlen(tmp), o = 0;
+    for (size_t i = 0; i < n && o + 2 < len; i++) {
+        if (i && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+}
+
+static uint64_t stat_value(const struct replay_stat *st, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(st[i].name, name))
+            return st[i].value;
+    return 0;
+}
+
+/* Counters shown even when zero: the ones every reader looks for. */
+static bool always_shown(const char *name)
+{
+    static const char *const names[] = {
+        "accesses", "dTLB-loads", "dTLB-load-misses", "dTLB-stores", "dTLB-store-misses",
+        "iTLB-loads", "iTLB-load-misses", "walks", "walk-mem-refs", "pgfault", "pgmajfault",
+        "pswpin", "pswpout", "pgsteal", "pgscan", NULL,
+    };
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(names[i], name))
+            return true;
+    return false;
+}
+
+/* perf stat's "# ..." comment: a ratio to the counter it refines, and a
+ * rate per 1000 accesses. */
+static void comment(char *buf, size_t len, const struct replay_stat *st, size_t n, size_t i,
+                    uint64_t accesses)
+{
+    static const struct { const char *num, *den, *what; } ratios[] = {
+        {"dTLB-load-misses", "dTLB-loads", "of all dTLB loads"},
+        {"dTLB-store-misses", "dTLB-stores", "of all dTLB stores"},
+        {"iTLB-load-misses", "iTLB-loads", "of all iTLB loads"},
+        {"dTLB-l1-misses", "accesses", "of all accesses"},
+        {"pwc-hits", "walks", "of all walks"},
+        {"pgmajfault", "pgfault", "of all faults"},
+        {"pgsteal", "pgscan", "of frames scanned"},
+        {"pgdrop_clean", "pgsteal", "of evictions"},
+    };
+    const char *name = st[i].name;
+    buf[0] = 0;
+    if (!strcmp(name, "walk-mem-refs")) {
+        uint64_t walks = stat_value(st, n, "walks");
+        if (walks)
+            snprintf(buf, len, "# %6.2f per walk", (double)st[i].value / (double)walks);
+        return;
+    }
+    for (size_t k = 0; k < sizeof ratios / sizeof ratios[0]; k++) {
+        if (strcmp(ratios[k].num, name))
+            continue;
+        uint64_t den = stat_value(st, n, ratios[k].den);
+        if (den)
+            snprintf(buf, len, "# %6.2f%% %-20s", 100.0 * (double)st[i].value / (double)den,
+                     ratios[k].what);
+        break;
+    }
+    bool level = strstr(name, "_used") != NULL;          /* a level, not an event count */
+    if (accesses && strcmp(name, "accesses") && st[i].group != RG_KILL && !level) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%10.3f /1k accesses", used ? "  " : "# ",
+                 1000.0 * (double)st[i].value / (double)accesses);
+    }
+}
+
+void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
+                       const char *format_name, const struct replay_result *r)
+{
+    const struct replay_config *c = &o->cfg;
+    char mem[32], swap[32];
+    format_size(c->frames * VM_PAGE_SIZE, mem, sizeof mem);
+    format_size(c->swap_bytes, swap, sizeof swap);
+    fprintf(f, "\n Replay of '%s' (%s):\n", input, format_name);
+    fprintf(f, " %s page tables, %s TLB, %" PRIu64 " frames (%s), policy %s, THP %s, swap %s\n\n",
+            c->fmt->name, c->tlb.name, c->frames, mem, c->policy, c->thp ? "always" : "never", swap);
+
+    struct replay_stat st[REPLAY_MAX_STATS];
+    size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
+    uint64_t accesses = stat_value(st, n, "accesses");
+    int group = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!st[i].value && !always_shown(st[i].name))
+            continue;
+        if ((int)st[i].group != group) {
+            group = (int)st[i].group;
+            fprintf(f, " %s\n", replay_group_names[group]);
+        }
+        char num[32], cm[128];
+        commas(st[i].value, num, sizeof num);
+        comment(cm, sizeof cm, st, n, i, accesses);
+        fprintf(f, "  %18s  %-30s %s\n", num, st[i].name, cm);
+    }
+    fprintf(f, "\n  %18.3f  ns effective access time (cost model; see --cost)\n", r->eat_ns);
+    fprintf(f, "  %18.3f  seconds replaying (%.2f M accesses/s)\n", r->seconds,
+            r->seconds > 0 ? (double)r->records / r->seconds / 1e6 : 0.0);
+    if (r->folded)
+        fprintf(f, "  %18" PRIu64 "  addresses folded into the %s user half\n", r->folded,
+                c->fmt->name);
+    if (r->skipped)
+        fprintf(f, "  %18" PRIu64 "  malformed lines skipped (--skip-bad)\n", r->skipped);
+    if (r->killed)
+        fprintf(f, "\n  the process was killed after %" PRIu64 " accesses: %s\n", r->records,
+                r->kill_msg);
+    if (r->interrupted)
+        fprintf(f, "\n  interrupted after %" PRIu64 " accesses: the counts are what was done so far\n",
+                r->records);
+    fprintf(f, "\n");
+}

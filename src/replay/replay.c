@@ -1,0 +1,526 @@
+/* replay.c — the replay driver: trace records in, counters out.
+ *
+ * One CPU, one process, the whole user half of the address space mapped
+ * as demand-zero anonymous memory: each record becomes cpu_touch() in user
+ * mode, so a replay exercises exactly what a program's accesses would.
+ */
+#include "replay/replay.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "replay/nextuse.h"
+
+/* Page-table pages come from the kernel pool. A trace spread over the
+ * whole address space needs one table page per 2 MiB region touched;
+ * this many is enough for traces of tens of GiB of footprint, and costs
+ * host memory only for the frames actually used. */
+#define REPLAY_KERNEL_FRAMES 32768
+
+void replay_cost_default(struct replay_cost *c)
+{
+    c->access = 1.0;
+    c->stlb_hit = 2.5;
+    c->walk_ref = 10.0;
+    c->minor_fault = 1000.0;
+    c->major_fault = 100000.0;
+    c->swap_out = 100000.0;
+}
+
+int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen)
+{
+    static const struct { const char *name; size_t off; } keys[] = {
+        {"access", offsetof(struct replay_cost, access)},
+        {"stlb-hit", offsetof(struct replay_cost, stlb_hit)},
+        {"walk-ref", offsetof(struct replay_cost, walk_ref)},
+        {"minor-fault", offsetof(struct replay_cost, minor_fault)},
+        {"major-fault", offsetof(struct replay_cost, major_fault)},
+        {"swap-out", offsetof(struct replay_cost, swap_out)},
+    };
+    struct replay_cost n = *c;
+    const char *s = spec;
+    while (*s) {
+        const char *end = strchr(s, ',');
+        if (!end)
+            end = s + strlen(s);
+        const char *eq = memchr(s, '=', (size_t)(end - s));
+        bool ok = false;
+        for (size_t i = 0; eq && i < sizeof keys / sizeof keys[0]; i++) {
+            if (strlen(keys[i].name) != (size_t)(eq - s) || strncmp(keys[i].name, s, (size_t)(eq - s)))
+                continue;
+            char *e;
+            errno = 0;
+            double v = strtod(eq + 1, &e);
+            if (!errno && e == end && v >= 0 && isfinite(v)) {
+                *(double *)((char *)&n + keys[i].off) = v;
+                ok = true;
+            }
+        }
+        if (!ok) {
+            snprintf(err, errlen,
+                     "cost '%.*s' is not understood: expected NAME=NANOSECONDS with NAME one of "
+                     "access, stlb-hit, walk-ref, minor-fault, major-fault, swap-out",
+                     (int)(end - s), s);
+            return -1;
+        }
+        s = *end ? end + 1 : end;
+    }
+    *c = n;
+    return 0;
+}
+
+void replay_config_default(struct replay_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->fmt = pt_format(PT_X86_64);
+    cfg->tlb = *tlb_preset("golden-cove");
+    cfg->frames = 1024;
+    cfg->policy = "clock";
+    cfg->swap_bytes = 1ull << 30;
+    replay_cost_default(&cfg->cost);
+}
+
+vaddr_t replay_user_top(const struct pt_format *fmt)
+{
+    return (vaddr_t)1 << (fmt->va_bits - 1);
+}
+
+int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n, char *err,
+                size_t errlen)
+{
+    size_t cap = 1 << 16, len = 0;
+    struct trace_record *a = malloc(cap * sizeof *a);
+    if (!a) {
+        snprintf(err, errlen, "out of memory loading the trace");
+        return -1;
+    }
+    int rc;
+    while ((rc = trace_next(r, &a[len])) == 1) {
+        if (++len == cap) {
+            struct trace_record *b = realloc(a, 2 * cap * sizeof *a);
+            if (!b) {
+                free(a);
+                snprintf(err, errlen, "out of memory loading the trace (%zu records)", len);
+                return -1;
+            }
+            a = b;
+            cap *= 2;
+        }
+    }
+    if (rc < 0) {
+        free(a);
+        snprintf(err, errlen, "%s", trace_error(r));
+        return -1;
+    }
+    *recs = a;
+    *n = len;
+    return 0;
+}
+
+/* ---- OPT: the future of the trace, as the kernel's oracle ---- */
+
+/* Page-touch events: each record touches the pages from its first byte to
+ * its last. next_of[page id] is the event at which the page is next used,
+ * kept current as the replay advances. */
+struct opt_oracle {
+    struct pagemap ids;        /* page number -> dense id */
+    size_t *event_id;          /* per event: dense page id */
+    size_t *next;              /* per event: next event of the same page */
+    size_t *next_of;           /* per dense id: next use after now */
+    size_t nevents, event;     /* total, and the next event to happen */
+};
+
+static uint64_t opt_next_use(void *arg, const struct process *p, vaddr_t page)
+{
+    const struct opt_oracle *o = arg;
+    size_t *id = pagemap_find(&o->ids, page >> VM_PAGE_SHIFT);
+    if (!id)
+        return UINT64_MAX;
+    size_t t = o->next_of[*id];
+    return t == NEXTUSE_NEVER ? UINT64_MAX : (uint64_t)t;
+}
+
+static void opt_free(struct opt_oracle *o)
+{
+    pagemap_free(&o->ids);
+    free(o->event_id);
+    free(o->next);
+    free(o->next_of);
+}
+
+static uint64_t record_pages(const struct trace_record *r)
+{
+    return ((r->va + r->size - 1) >> VM_PAGE_SHIFT) - (r->va >> VM_PAGE_SHIFT) + 1;
+}
+
+static vaddr_t fold(vaddr_t va, uint32_t *size, vaddr_t top, uint64_t *folded)
+{
+    if (va >= top || va + *size > top) {
+        va &= top - 1;
+        if (va + *size > top)
+            *size = (uint32_t)(top - va);
+        (*folded)++;
+    }
+    return va;
+}
+
+static int opt_build(struct opt_oracle *o, const struct trace_record *recs, size_t n, vaddr_t top,
+                     char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    size_t events = 0;
+    uint64_t folded = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct trace_record r = recs[i];
+        r.va = fold(r.va, &r.size, top, &folded);
+        events += record_pages(&r);
+    }
+    uint64_t *pages = malloc((events ? events : 1) * sizeof *pages);
+    o->event_id = malloc((events ? events : 1) * sizeof *o->event_id);
+    o->next = malloc((events ? events : 1) * sizeof *o->next);
+    if (!pages || !o->event_id || !o->next || pagemap_init(&o->ids, 1024)) {
+        free(pages);
+        opt_free(o);
+        snprintf(err, errlen, "out of memory building OPT's next-use index (%zu events)", events);
+        return -1;
+    }
+    size_t e = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct trace_record r = recs[i];
+        r.va = fold(r.va, &r.size, top, &folded);
+        uint64_t first = r.va >> VM_PAGE_SHIFT, count = record_pages(&r);
+        for (uint64_t k = 0; k < count; k++)
+            pages[e++] = first + k;
+    }
+    size_t distinct = 0;
+    int rc = nextuse_build(pages, events, o->next);
+    for (size_t i = 0; rc == 0 && i < events; i++) {
+        bool inserted;
+        size_t *slot = pagemap_upsert(&o->ids, pages[i], &inserted);
+        if (!slot) {
+            rc = -1;
+            break;
+        }
+        if (inserted)
+            *slot = distinct++;
+        o->event_id[i] = *slot;
+    }
+    free(pages);
+    if (rc == 0 && !(o->next_of = malloc((distinct ? distinct : 1) * sizeof *o->next_of)))
+        rc = -1;
+    if (rc) {
+        opt_free(o);
+        snprintf(err, errlen, "out of memory building OPT's next-use index");
+        return -1;
+    }
+    for (size_t i = 0; i < distinct; i++)
+        o->next_of[i] = NEXTUSE_NEVER;
+    o->nevents = events;
+    return 0;
+}
+
+/* Before a record's access: each page it touches is "in use now" (its
+ * next use is this very event) until the access is done. */
+static void opt_before(struct opt_oracle *o, uint64_t pages)
+{
+    for (uint64_t k = 0; k < pages; k++)
+        o->next_of[o->event_id[o->event + k]] = o->event + k;
+}
+
+static void opt_after(struct opt_oracle *o, uint64_t pages)
+{
+    for (uint64_t k = 0; k < pages; k++, o->event++)
+        o->next_of[o->event_id[o->event]] = o->next[o->event];
+}
+
+/* ---- progress ---- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void progress(const struct replay_config *cfg, const struct replay_source *src,
+                     uint64_t done, double start, bool final)
+{
+    double t = now_seconds() - start;
+    double pct = -1;
+    if (src->recs && src->nrecs)
+        pct = 100.0 * (double)done / (double)src->nrecs;
+    else if (src->reader && cfg->input_bytes &&
+             trace_reader_compression(src->reader) == TRACE_PLAIN)
+        pct = 100.0 * (double)trace_offset(src->reader) / (double)cfg->input_bytes;
+    char bar[32] = "";
+    if (pct >= 0) {
+        int filled = (int)(pct / 5);
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < filled ? '#' : '.';
+        bar[20] = 0;
+    }
+    fprintf(stderr, "\r  %s%s%s %12llu accesses  %6.2f M/s  %5.1fs ", bar[0] ? "[" : "", bar,
+            bar[0] ? "]" : "", (unsigned long long)done, t > 0 ? (double)done / t / 1e6 : 0.0, t);
+    if (pct >= 0)
+        fprintf(stderr, "%5.1f%%", pct > 100 ? 100.0 : pct);
+    if (final)
+        fprintf(stderr, "\r%*s\r", 79, "");
+    fflush(stderr);
+}
+
+/* ---- the run ---- */
+
+static uint64_t lookup_uint(const struct replay_result *res, const char *name)
+{
+    int i = cpu_stat_index(name);
+    if (i >= 0)
+        return res->cpu.v[i];
+    i = vmstat_index(name);
+    return i >= 0 ? res->vm.v[i] : 0;
+}
+
+static double effective_access_time(const struct replay_cost *c, const struct replay_result *r)
+{
+    if (!r->records)
+        return 0;
+    double minor = (double)r->vm.v[VMSTAT_PGMINFAULT];
+    double major = (double)r->vm.v[VMSTAT_PGMAJFAULT];
+    double extra = (double)lookup_uint(r, "stlb-hits") * c->stlb_hit +
+                   (double)lookup_uint(r, "walk-mem-refs") * c->walk_ref +
+                   minor * c->minor_fault + major * c->major_fault +
+                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out;
+    return c->access + extra / (double)r->records;
+}
+
+struct replay_env {
+    struct machine *m;
+    struct kernel *k;
+    struct process *p;
+    struct cpu *cpu;
+};
+
+static int env_create(const struct replay_config *cfg, struct replay_env *env, char *err,
+                      size_t errlen)
+{
+    memset(env, 0, sizeof *env);
+    if (cfg->frames < 1) {
+        snprintf(err, errlen, "the user pool needs at least one frame");
+        return -1;
+    }
+    struct machine_config mc;
+    machine_config_default(&mc, cfg->fmt->arch);
+    mc.tlb = cfg->tlb;
+    mc.mem_bytes = (cfg->frames + REPLAY_KERNEL_FRAMES + 1) * VM_PAGE_SIZE; /* frame 0 is never used */
+    if (cfg->fmt->arch == PT_ARCH_X86)
+        mc.maxphyaddr = 52;
+    if (!(env->m = machine_create(&mc, err, errlen)))
+        return -1;
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.user_frames = cfg->frames;
+    kc.kernel_frames = REPLAY_KERNEL_FRAMES;
+    kc.swap_bytes = cfg->swap_bytes;
+    kc.swap_path = cfg->swap_path;
+    kc.policy = cfg->policy;
+    kc.seed = cfg->seed;
+    kc.thp = cfg->thp;
+    kc.format = (int)cfg->fmt->id;
+    kc.user_top = replay_user_top(cfg->fmt);
+    if (!(env->k = kernel_create(env->m, &kc, err, errlen)))
+        return -1;
+    if (!(env->p = kernel_process_create(env->k, "trace"))) {
+        snprintf(err, errlen, "cannot create the trace's process (kernel pool exhausted)");
+        return -1;
+    }
+    int rc = kernel_map_anon(env->p, 0, replay_user_top(cfg->fmt), VM_PROT_READ | VM_PROT_WRITE |
+                             VM_PROT_EXEC, KMAP_ALLOW_ZERO | (cfg->thp ? 0 : KMAP_NOHUGE));
+    if (rc) {
+        snprintf(err, errlen, "cannot map the trace's address space: %s", strerror(-rc));
+        return -1;
+    }
+    env->cpu = machine_cpu(env->m, 0);
+    cpu_attach(env->cpu);
+    kernel_switch_to(env->cpu, env->p);
+    return 0;
+}
+
+static void env_destroy(struct replay_env *env)
+{
+    if (env->cpu) {
+        kernel_switch_to(env->cpu, NULL);
+        if (env->p)
+            kernel_process_exit(env->p, env->cpu);
+        cpu_detach(env->cpu);
+    } else if (env->p) {
+        kernel_process_exit(env->p, NULL);
+    }
+    if (env->k)
+        kernel_destroy(env->k);
+    if (env->m)
+        machine_destroy(env->m);
+}
+
+static bool is_policy(const char *p, const char *name) { return p && !strcmp(p, name); }
+
+int replay_run(const struct replay_config *cfg, struct replay_source *src,
+               struct replay_result *res, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    struct trace_record *loaded = NULL;
+    struct replay_source s = *src;
+    struct opt_oracle oracle;
+    bool opt = is_policy(cfg->policy, "opt");
+    bool lru = is_policy(cfg->policy, "lru");
+    vaddr_t top = replay_user_top(cfg->fmt);
+    int rc = -1;
+
+    if (opt && !s.recs) {
+        if (replay_load(s.reader, &loaded, &s.nrecs, err, errlen))
+            return -1;
+        s.recs = loaded;
+        s.reader = NULL;
+    }
+    if (opt && opt_build(&oracle, s.recs, s.nrecs, top, err, errlen)) {
+        free(loaded);
+        return -1;
+    }
+
+    struct replay_env env;
+    if (env_create(cfg, &env, err, errlen))
+        goto out;
+    if (opt)
+        kernel_set_oracle(env.k, opt_next_use, &oracle);
+
+    double start = now_seconds();
+    uint64_t n = 0;
+    size_t i = 0;
+    for (;;) {
+        if (cfg->stop && *cfg->stop) {
+            res->interrupted = true;
+            break;
+        }
+        if (cfg->limit && n >= cfg->limit)
+            break;
+        struct trace_record r;
+        if (s.recs) {
+            if (i == s.nrecs)
+                break;
+            r = s.recs[i++];
+        } else {
+            int got = trace_next(s.reader, &r);
+            if (got == 0)
+                break;
+            if (got < 0) {
+                snprintf(err, errlen, "%s", trace_error(s.reader));
+                goto out;
+            }
+        }
+        r.va = fold(r.va, &r.size, top, &res->folded);
+        uint64_t pages = opt ? record_pages(&r) : 0;
+        if (opt)
+            opt_before(&oracle, pages);
+        if (cpu_touch(env.cpu, r.va, r.size, r.kind) != 0) {
+            res->killed = true;
+            snprintf(res->kill_msg, sizeof res->kill_msg, "%s",
+                     kernel_process_state(env.p) == PROC_KILLED ? kernel_process_kill_message(env.p)
+                                                                 : "access failed");
+            n++;
+            break;
+        }
+        if (opt)
+            opt_after(&oracle, pages);
+        if (lru)
+            kernel_note_access(env.p, r.va);
+        n++;
+        if (cfg->progress && (n & 0x3ffff) == 0)
+            progress(cfg, &s, n, start, false);
+    }
+    res->seconds = now_seconds() - start;
+    if (cfg->progress)
+        progress(cfg, &s, n, start, true);
+    res->records = n;
+    if (s.reader)
+        res->skipped = trace_skipped(s.reader);
+    cpu_stats(env.cpu, &res->cpu);
+    kernel_vmstat(env.k, &res->vm);
+    struct kernel_usage ku;
+    kernel_usage(env.k, &ku);
+    res->frames_used = ku.user_frames_used;
+    struct process_usage pu;
+    kernel_process_usage(env.p, &pu);
+    res->pt_pages = pu.pt_pages;
+    res->eat_ns = effective_access_time(&cfg->cost, res);
+    rc = 0;
+out:
+    env_destroy(&env);
+    if (opt)
+        opt_free(&oracle);
+    free(loaded);
+    return rc;
+}
+
+/* ---- the counters as one list ---- */
+
+const char *const replay_group_names[RG_NGROUPS] = {
+    "accesses", "TLB", "page walks", "faults", "eviction", "swap and files", "invalidations", "kills",
+};
+
+static enum replay_group cpu_group(int i)
+{
+    switch (i) {
+    case CPU_STAT_ACCESSES: return RG_ACCESS;
+    case CPU_STAT_WALKS: case CPU_STAT_WALK_REFS: case CPU_STAT_WALK_AD_UPDATES:
+    case CPU_STAT_WALK_RESTARTS: case CPU_STAT_PWC_HITS: case CPU_STAT_PWC_MISSES:
+        return RG_WALK;
+    case CPU_STAT_PAGE_FAULTS: case CPU_STAT_GP_FAULTS: return RG_FAULT;
+    default:
+        return i >= CPU_STAT_FLUSH_CR3 ? RG_FLUSH : RG_TLB;
+    }
+}
+
+static enum replay_group vm_group(int i)
+{
+    switch (i) {
+    case VMSTAT_PGFAULT: case VMSTAT_PGMAJFAULT: case VMSTAT_PGMINFAULT:
+    case VMSTAT_THP_FAULT_ALLOC: case VMSTAT_THP_FAULT_FALLBACK: case VMSTAT_STACK_GROWTH:
+        return RG_FAULT;
+    case VMSTAT_PGSTEAL: case VMSTAT_PGSCAN: case VMSTAT_PGACTIVATE: case VMSTAT_PGDEACTIVATE:
+    case VMSTAT_PGDROP_CLEAN:
+        return RG_EVICT;
+    case VMSTAT_PSWPIN: case VMSTAT_PSWPOUT: case VMSTAT_FILE_READ: case VMSTAT_FILE_WRITEBACK:
+    case VMSTAT_SWAP_WRITE_ERRORS: case VMSTAT_SWAP_READ_ERRORS: case VMSTAT_SWAP_CHECKSUM_ERRORS:
+    case VMSTAT_SWAP_SLOTS_USED:
+        return RG_SWAP;
+    case VMSTAT_NR_TLB_REMOTE_FLUSH: case VMSTAT_NR_TLB_REMOTE_FLUSH_RECEIVED:
+    case VMSTAT_NR_TLB_LOCAL_FLUSH_ONE: case VMSTAT_NR_TLB_LOCAL_FLUSH_ALL:
+    case VMSTAT_ASID_ALLOC: case VMSTAT_ASID_STEAL:
+        return RG_FLUSH;
+    default:
+        return RG_KILL;
+    }
+}
+
+size_t replay_stats(const struct replay_result *res, struct replay_stat *out, size_t max)
+{
+    size_t n = 0;
+    for (int g = 0; g < RG_NGROUPS; g++) {
+        for (int i = 0; i < CPU_STAT_NR && n < max; i++)
+            if (cpu_group(i) == (enum replay_group)g)
+                out[n++] = (struct replay_stat){cpu_stat_names[i], cpu_stat_descs[i], (enum replay_group)g,
+                                                res->cpu.v[i]};
+        for (int i = 0; i < VMSTAT_NR && n < max; i++)
+            if (vm_group(i) == (enum replay_group)g)
+                out[n++] = (struct replay_stat){vmstat_names[i], vmstat_descs[i], (enum replay_group)g,
+                                                res->vm.v[i]};
+        if (g == RG_ACCESS && n < max)
+            out[n++] = (struct replay_stat){"records-folded",
+                                            "addresses folded into the format's user half",
+                                            RG_ACCESS, res->folded};
+    }
+    return n;
+}

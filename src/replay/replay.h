@@ -1,0 +1,106 @@
+/* replay.h — running a trace through the machine and the kernel.
+ *
+ * A replay builds a one-CPU machine and a kernel, creates one process whose
+ * whole user half of the address space is demand-zero anonymous memory,
+ * and makes every record of the trace an access of that CPU in user mode:
+ * TLB lookups, walks, faults, eviction and swap all happen for real. The
+ * result is the machine's counters (perf names) and the kernel's (vmstat
+ * names), plus an effective access time from a simple cost model.
+ *
+ * Records come from a streaming reader (constant memory) or from an array
+ * already in memory (sweeps load a trace once and replay it many times).
+ * The "opt" policy needs the future of the trace: a reader's records are
+ * then loaded into memory first.
+ */
+#ifndef VMLAB_REPLAY_REPLAY_H
+#define VMLAB_REPLAY_REPLAY_H
+
+#include <signal.h>
+
+#include <vmlab/kernel.h>
+#include <vmlab/machine.h>
+#include <vmlab/trace.h>
+
+/* Latencies, in nanoseconds, that turn counts into an effective access
+ * time (docs/replay.md explains each default). */
+struct replay_cost {
+    double access;        /* every access: the data reference itself */
+    double stlb_hit;      /* an L1 TLB miss that hits the L2 TLB */
+    double walk_ref;      /* each page-table entry a walk reads */
+    double minor_fault;   /* a fault handled without I/O */
+    double major_fault;   /* a fault that read swap or a file */
+    double swap_out;      /* a dirty page written to swap or its file */
+};
+void replay_cost_default(struct replay_cost *c);
+/* "walk-ref=30,major-fault=8000" over the defaults; 0 or -1 with err. */
+int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen);
+
+struct replay_config {
+    const struct pt_format *fmt;   /* page-table format (also picks the architecture) */
+    struct tlb_config tlb;
+    uint64_t frames;               /* user pool: the memory-pressure knob */
+    const char *policy;            /* kernel policy name */
+    uint64_t seed;
+    bool thp;                      /* 2 MiB pages where aligned */
+    uint64_t swap_bytes;
+    const char *swap_path;         /* NULL: a temporary file */
+    struct replay_cost cost;
+    uint64_t limit;                /* stop after this many records; 0: all */
+    bool progress;                 /* progress line on stderr */
+    uint64_t input_bytes;          /* size of a plain input file, for the progress percentage */
+    volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C): stop cleanly */
+};
+void replay_config_default(struct replay_config *cfg);
+
+struct replay_source {
+    struct trace_reader *reader;         /* either a reader */
+    const struct trace_record *recs;     /* or records in memory */
+    size_t nrecs;
+};
+
+struct replay_result {
+    struct cpu_stats cpu;
+    struct vmstat vm;
+    uint64_t records;              /* accesses replayed */
+    uint64_t folded;               /* addresses folded into the format's user half */
+    uint64_t skipped;              /* malformed lines skipped (--skip-bad) */
+    uint64_t frames_used;          /* user frames in use at the end */
+    uint64_t pt_pages;             /* page-table pages at the end */
+    bool killed;                   /* the process was killed: the replay stopped there */
+    char kill_msg[256];
+    bool interrupted;              /* stopped by *stop */
+    double seconds;                /* wall time of the replay loop */
+    double eat_ns;                 /* effective access time */
+};
+
+/* 0, or -1 with a message in err (bad configuration, trace error). A
+ * killed process is not an error: the result says so. */
+int replay_run(const struct replay_config *cfg, struct replay_source *src,
+               struct replay_result *res, char *err, size_t errlen);
+
+/* Load every record of a reader into memory (for OPT and sweeps).
+ * 0, or -1 with err. *recs is malloc'd. */
+int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n,
+                char *err, size_t errlen);
+
+/* The counters of a result as one flat list, in report order: the name is
+ * the counter's name everywhere (text, JSON keys, CSV columns). */
+enum replay_group {
+    RG_ACCESS, RG_TLB, RG_WALK, RG_FAULT, RG_EVICT, RG_SWAP, RG_FLUSH, RG_KILL, RG_NGROUPS
+};
+extern const char *const replay_group_names[RG_NGROUPS];
+struct replay_stat {
+    const char *name;
+    const char *desc;
+    enum replay_group group;
+    uint64_t value;
+};
+/* Fills out (up to max) and returns the number of counters. */
+size_t replay_stats(const struct replay_result *res, struct replay_stat *out, size_t max);
+#define REPLAY_MAX_STATS (CPU_STAT_NR + VMSTAT_NR + 8)
+
+/* The user half of the format's address space: records are folded into
+ * [0, replay_user_top(fmt)). */
+vaddr_t replay_user_top(const struct pt_format *fmt);
+
+#endif

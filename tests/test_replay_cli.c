@@ -1,0 +1,281 @@
+/* test_replay_cli.c — `vmlab replay` and `vmlab sweep` from the command line. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <vmlab/trace.h>
+
+#include "lib/run.h"
+#include "lib/tap.h"
+
+static char tmpdir[] = "/tmp/vmlab-replay-cli-XXXXXX";
+
+/* The number after "KEY": in JSON text; UINT64_MAX if absent. */
+static uint64_t json_u64(const char *json, const char *key)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *p = json ? strstr(json, pat) : NULL;
+    return p ? strtoull(p + strlen(pat), NULL, 10) : UINT64_MAX;
+}
+
+static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static struct run_result run(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    struct run_result r;
+    run_cmd(cmd, &r);
+    return r;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void known_answers(void)
+{
+    const char *v = vmlab_bin();
+    struct run_result r = run("%s replay --json --frames 3 --policy fifo --refs 1,2,3,4,1,2,5,1,2,3,4,5", v);
+    is_i64(r.status, 0, "replay --refs exits 0");
+    is_u64(json_u64(r.out, "pgfault"), 9, "Belady's string, FIFO, 3 frames: pgfault 9");
+    is_u64(json_u64(r.out, "accesses"), 12, "12 accesses");
+    run_free(&r);
+    r = run("%s replay --json --frames 4 --policy fifo --refs '1 2 3 4 1 2 5 1 2 3 4 5'", v);
+    is_u64(json_u64(r.out, "pgfault"), 10, "Belady's string, FIFO, 4 frames: pgfault 10");
+    run_free(&r);
+    r = run("%s replay --json -n 3 -p opt --refs 7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1", v);
+    is_u64(json_u64(r.out, "pgfault"), 9, "Silberschatz string, OPT, 3 frames: pgfault 9");
+    run_free(&r);
+    r = run("%s replay --json -n 3 -p lru --refs 7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1", v);
+    is_u64(json_u64(r.out, "pgfault"), 12, "Silberschatz string, LRU, 3 frames: pgfault 12");
+    run_free(&r);
+}
+
+static void schema(void)
+{
+    const char *v = vmlab_bin();
+    struct run_result r = run("%s replay --json --frames 8 examples/traces/trace3", v);
+    is_i64(r.status, 0, "replay --json of a course trace");
+    static const char *const keys[] = {"accesses", "pgfault", "pgmajfault", "pswpin", "pswpout",
+                                       "pgsteal", "pgscan", "dTLB-loads", "dTLB-load-misses",
+                                       "dTLB-stores", "dTLB-store-misses", "iTLB-load-misses",
+                                       "walks", "nr_tlb_local_flush_one", NULL};
+    int missing = 0;
+    for (int i = 0; keys[i]; i++)
+        if (json_u64(r.out, keys[i]) == UINT64_MAX) {
+            tap_diag("missing key %s", keys[i]);
+            missing++;
+        }
+    ok(missing == 0, "the JSON stats carry the counter names");
+    ok(r.out && strstr(r.out, "\"config\": {") && strstr(r.out, "\"stats\": {") &&
+       strstr(r.out, "\"policy\": \"clock\""), "JSON has config and stats objects");
+    is_u64(json_u64(r.out, "accesses"), 201, "trace3 has 201 accesses");
+    run_free(&r);
+
+    r = run("%s replay --csv --frames 8 examples/traces/trace3", v);
+    char *nl = r.out ? strchr(r.out, '\n') : NULL;
+    int hcommas = 0, rcommas = 0;
+    for (char *p = r.out; p && p < nl; p++)
+        hcommas += *p == ',';
+    bool quoted = false;                       /* RFC 4180: commas inside quotes are data */
+    for (char *p = nl ? nl + 1 : NULL; p && *p && (*p != '\n' || quoted); p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        rcommas += *p == ',' && !quoted;
+    }
+    ok(nl && hcommas > 20 && hcommas == rcommas, "CSV header and row have the same number of fields (%d, %d)",
+       hcommas, rcommas);
+    run_free(&r);
+
+    r = run("%s replay --frames 8 examples/traces/trace3", v);
+    ok(r.out && strstr(r.out, "dTLB-load-misses") && strstr(r.out, "pgfault") &&
+       strstr(r.out, "effective access time"), "text report has the counters and the access time");
+    run_free(&r);
+}
+
+static void bad_input(void)
+{
+    const char *v = vmlab_bin();
+    char path[256];
+    snprintf(path, sizeof path, "%s/bad.rw", tmpdir);
+    write_file(path, "0041f7a0 R\n13f5e2c0 W\n0041f7a0 Q\n05e78900 R\n");
+    struct run_result r = run("%s replay --format rw %s", v, path);
+    is_i64(r.status, 1, "a malformed line exits 1");
+    char want[300];
+    snprintf(want, sizeof want, "%s:3", path);
+    if (!ok(r.err && strstr(r.err, want), "the message names the file and line"))
+        tap_diag("stderr: %s", r.err ? r.err : "");
+    run_free(&r);
+    r = run("%s replay --json --skip-bad --format rw %s", v, path);
+    is_i64(r.status, 0, "--skip-bad goes on");
+    is_u64(json_u64(r.out, "accesses"), 3, "three good lines replayed");
+    is_u64(json_u64(r.out, "skipped_lines"), 1, "one line skipped");
+    run_free(&r);
+
+    r = run("%s replay --frames 0 --refs 1", v);
+    is_i64(r.status, 2, "--frames 0 is a usage error");
+    run_free(&r);
+    r = run("%s replay --policy belady --refs 1", v);
+    ok(r.status == 2 && r.err && strstr(r.err, "--policy"), "an unknown policy is named");
+    run_free(&r);
+    r = run("%s replay --tlb-geometry l1d=7x2 --refs 1", v);
+    ok(r.status == 2 && r.err && strstr(r.err, "l1d"), "an impossible TLB geometry is named");
+    run_free(&r);
+    r = run("%s replay /nonexistent/trace", v);
+    ok(r.status == 1 && r.err && strstr(r.err, "/nonexistent/trace"), "a missing file is named");
+    run_free(&r);
+    r = run("%s replay --mem 1Q --refs 1", v);
+    is_i64(r.status, 2, "a bad size is a usage error");
+    run_free(&r);
+}
+
+static void determinism_and_formats(void)
+{
+    const char *v = vmlab_bin();
+    struct run_result a = run("%s replay --json --frames 32 --limit 100000 examples/traces/bzip.trace.gz", v);
+    struct run_result b = run("%s replay --json --frames 32 --limit 100000 examples/traces/bzip.trace.gz", v);
+    char *sa = a.out ? strstr(a.out, "\"stats\"") : NULL, *sb = b.out ? strstr(b.out, "\"stats\"") : NULL;
+    char *da = sa ? strstr(sa, "\"derived\"") : NULL, *db = sb ? strstr(sb, "\"derived\"") : NULL;
+    ok(sa && sb && da && db && da - sa == db - sb && !memcmp(sa, sb, (size_t)(da - sa)),
+       "two runs of the same input and options give the same counters");
+    is_u64(json_u64(a.out, "accesses"), 100000, "--limit 100000");
+    ok(json_u64(a.out, "pswpout") > 0, "32 frames on bzip: pages are written to swap");
+    run_free(&a);
+    run_free(&b);
+
+    /* the same accesses as vmt give the same counters */
+    char vmt[256];
+    snprintf(vmt, sizeof vmt, "%s/t3.vmt", tmpdir);
+    struct run_result c = run("%s convert examples/traces/trace3 -o %s", v, vmt);
+    is_i64(c.status, 0, "convert to vmt");
+    run_free(&c);
+    a = run("%s replay --json --frames 8 examples/traces/trace3", v);
+    b = run("%s replay --json --frames 8 %s", v, vmt);
+    is_u64(json_u64(b.out, "pgfault"), json_u64(a.out, "pgfault"), "vmt replay: same pgfault as the text trace");
+    is_u64(json_u64(b.out, "dTLB-load-misses"), json_u64(a.out, "dTLB-load-misses"),
+           "vmt replay: same dTLB-load-misses");
+    run_free(&a);
+    run_free(&b);
+
+    /* every format and policy runs */
+    static const char *const pts[] = {"x86-64", "x86-64-5", "sv39", "sv48", "sv57"};
+    for (int i = 0; i < 5; i++) {
+        a = run("%s replay --json --pt %s --frames 16 --limit 20000 examples/traces/bzip.trace.gz", v, pts[i]);
+        ok(a.status == 0 && json_u64(a.out, "accesses") == 20000, "--pt %s replays", pts[i]);
+        run_free(&a);
+    }
+    static const char *const pols[] = {"clock", "clock-noflush", "fifo", "lru", "opt", "random", "aging"};
+    for (int i = 0; i < 7; i++) {
+        a = run("%s replay --json --policy %s --frames 16 --limit 20000 examples/traces/bzip.trace.gz",
+                v, pols[i]);
+        ok(a.status == 0 && json_u64(a.out, "pgfault") > 0, "--policy %s replays", pols[i]);
+        run_free(&a);
+    }
+}
+
+static void interrupt(void)
+{
+    /* a long synthetic trace, stopped with SIGINT: exit 130, counts so far */
+    char vmt[256], out[256], err[256];
+    snprintf(vmt, sizeof vmt, "%s/long.vmt", tmpdir);
+    snprintf(out, sizeof out, "%s/int.json", tmpdir);
+    char e[256];
+    if (trace_synth_write_vmt(vmt, 30000000, 1, e, sizeof e)) {
+        tap_skip(3, "cannot write a synthetic trace");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(vmlab_bin(), "vmlab", "replay", "--json", "--frames", "64", "-o", out, vmt, (char *)NULL);
+        _exit(127);
+    }
+    usleep(400000);
+    kill(pid, SIGINT);
+    int ws;
+    waitpid(pid, &ws, 0);
+    ok(WIFEXITED(ws) && WEXITSTATUS(ws) == 130, "Ctrl-C: exit status 130");
+    FILE *f = fopen(out, "r");
+    char buf[16384] = "";
+    if (f) {
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = 0;
+        fclose(f);
+    }
+    uint64_t acc = json_u64(buf, "accesses");
+    ok(acc > 0 && acc < 30000000, "Ctrl-C: the report holds what was counted so far (%llu)",
+       (unsigned long long)acc);
+    ok(strstr(buf, "\"interrupted\": true") != NULL, "Ctrl-C: the report says it was interrupted");
+    (void)err;
+}
+
+static void sweep(void)
+{
+    const char *v = vmlab_bin();
+    char prefix[256], path[300];
+    snprintf(prefix, sizeof prefix, "%s/sw", tmpdir);
+    struct run_result r = run("%s sweep --frames-list 8,16,32 --policies fifo,lru --out %s "
+                              "--limit 50000 examples/traces/bzip.trace.gz", v, prefix);
+    is_i64(r.status, 0, "sweep exits 0");
+    run_free(&r);
+    snprintf(path, sizeof path, "%s.csv", prefix);
+    FILE *f = fopen(path, "r");
+    int lines = 0;
+    char line[8192];
+    while (f && fgets(line, sizeof line, f))
+        lines++;
+    if (f)
+        fclose(f);
+    is_i64(lines, 7, "sweep CSV: a header and 3 x 2 rows");
+    snprintf(path, sizeof path, "%s.html", prefix);
+    f = fopen(path, "r");
+    static char html[1 << 20];
+    size_t n = f ? fread(html, 1, sizeof html - 1, f) : 0;
+    html[n] = 0;
+    if (f)
+        fclose(f);
+    ok(strstr(html, "<svg") && strstr(html, "page faults vs memory size"), "sweep HTML has the fault chart");
+    ok(!strstr(html, "src=\"http") && !strstr(html, "href=\"http") && !strstr(html, "url(http") &&
+       !strstr(html, "@import") && !strstr(html, "<script src"),
+       "sweep HTML needs no network");
+
+    r = run("%s sweep --tlb-sizes 8,64 --page-sizes 4k --out %s --limit 50000 examples/traces/bzip.trace.gz",
+            v, prefix);
+    is_i64(r.status, 0, "TLB sweep exits 0");
+    run_free(&r);
+    f = fopen(path, "r");
+    n = f ? fread(html, 1, sizeof html - 1, f) : 0;
+    html[n] = 0;
+    if (f)
+        fclose(f);
+    ok(strstr(html, "dTLB load misses vs TLB size") != NULL, "TLB sweep HTML has the TLB chart");
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    known_answers();
+    schema();
+    bad_input();
+    determinism_and_formats();
+    interrupt();
+    sweep();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd)) {
+    }
+    return tap_done();
+}
