@@ -21,7 +21,7 @@
  * block the kernel waiting for itself: functions without a CPU argument use
  * the CPU the calling thread last passed to kernel_switch_to, so that while
  * they wait for a lock they still serve that CPU's TLB shootdowns. The
- * locking rules are in docs/kernel-locking.md; the whole design in
+ * locking rules are in docs/DESIGN.md ("Kernel locking rules"); the design in
  * docs/kernel.md.
  *
  * Errors. Functions that can fail return a negative errno value (or NULL)

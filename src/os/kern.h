@@ -6,7 +6,7 @@
  *   struct vma      a mapped region with rights and backing (vma.c)
  *   pool            a palloc bitmap allocator over physical frames (palloc.c)
  *
- * Locking (docs/kernel-locking.md has the full rules):
+ * Locking (docs/DESIGN.md, "Kernel locking rules", has the full rules):
  *   p->lock (mm lock) > frame table lock > k->asid_lock
  *   p->lock           > q->ptl           > k->asid_lock
  *   pool locks, swap lock: leaves.  frame lock and any ptl are never nested.
