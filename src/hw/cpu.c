@@ -179,22 +179,26 @@ static struct tlb_entry *fill(struct cpu *c, vaddr_t va, bool fetch, const struc
 
 /* A page fault invalidates the TLB and paging-structure-cache entries that
  * would be used for the faulting address (SDM 4.10.4.1), so the kernel's
- * fix-up is seen without a flush of its own. */
-static void fault_flush(struct cpu *c, vaddr_t va)
+ * fix-up is seen without a flush of its own. `tlb_hit`: the access found
+ * an entry (whose rights did not do); if it missed both levels, no entry
+ * for the address exists and only the page-walk caches need the flush. */
+static void fault_flush(struct cpu *c, vaddr_t va, bool tlb_hit)
 {
+    pwc_flush_va(&c->tlb, c->asid, va);      /* only the entries this address would use */
+    if (!tlb_hit)
+        return;
     struct tlb_filter flt = {.by_va = true, .va = va, .by_asid = true, .asid = c->asid};
     tlb_flush(&c->tlb, &flt);
-    pwc_flush(&c->tlb, false, c->asid);
     memo_clear(c);
 }
 
 /* Deliver the fault in c->last_fault; true if the access should be retried. */
-static bool deliver_fault(struct cpu *c)
+static bool deliver_fault(struct cpu *c, bool tlb_hit)
 {
     struct vm_fault *f = &c->last_fault;
     stat_add(c, f->type == FAULT_GP ? CPU_STAT_GP_FAULTS : CPU_STAT_PAGE_FAULTS, 1);
     if (f->type == FAULT_PAGE)
-        fault_flush(c, f->addr);
+        fault_flush(c, f->addr, tlb_hit);
     if (!c->m->fault_fn)
         return false;
     return c->m->fault_fn(c, f, c->m->fault_arg) == FAULT_RETRY;
@@ -261,7 +265,7 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
                 memo_set(c, fetch, va, *pa, ne, &w);
             return 0;
         }
-        if (tries >= MAX_FAULT_RETRIES || !deliver_fault(c))
+        if (tries >= MAX_FAULT_RETRIES || !deliver_fault(c, e != NULL))
             return -1;
     }
 }

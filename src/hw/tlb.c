@@ -419,6 +419,20 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
     v->stamp = pwc_tick(p);
 }
 
+unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va)
+{
+    unsigned n = 0;
+    for (unsigned l = 1; l < 5; l++)
+        for (unsigned i = 0; i < t->pwc[l].n; i++) {
+            struct pwc_entry *e = &t->pwc[l].e[i];
+            if (e->valid && e->asid == asid && e->tag == va >> pt_level_shift(l)) {
+                e->valid = false;
+                n++;
+            }
+        }
+    return n;
+}
+
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid)
 {
     unsigned n = 0;

@@ -144,5 +144,7 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
                 unsigned prot, bool global);
 /* Drop page-walk-cache entries: of one ASID, or all (all_asids). */
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid);
+/* Drop only the entries of `asid` that a walk of va would use. */
+unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va);
 
 #endif
