@@ -245,6 +245,23 @@ static void sweep(void)
     if (f)
         fclose(f);
     ok(strstr(html, "<svg") && strstr(html, "page faults vs memory size"), "sweep HTML has the fault chart");
+
+    /* the page as a browser parses it: three charts of two series each */
+    if (access("/usr/bin/chromium", X_OK) == 0) {
+        r = run("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
+                "--no-first-run --disable-background-networking --disable-component-update "
+                "--disable-sync --user-data-dir=%s/chromium --dump-dom file://%s", tmpdir, path);
+        size_t svgs = 0, polylines = 0;
+        for (const char *q = r.out; q && (q = strstr(q, "<svg")); q++)
+            svgs++;
+        for (const char *q = r.out; q && (q = strstr(q, "<polyline")); q++)
+            polylines++;
+        ok(svgs == 3 && polylines == 6, "Chromium renders the sweep page: 3 charts, 6 lines (%zu, %zu)",
+           svgs, polylines);
+        run_free(&r);
+    } else {
+        tap_skip(1, "/usr/bin/chromium not installed");
+    }
     ok(!strstr(html, "src=\"http") && !strstr(html, "href=\"http") && !strstr(html, "url(http") &&
        !strstr(html, "@import") && !strstr(html, "<script src"),
        "sweep HTML needs no network");
