@@ -98,14 +98,27 @@ demo: $(BIN)
 	@echo "open build/demo-sweep.html in a browser for the charts"
 
 
-# Short coverage-guided fuzz runs of every reader (clang + libFuzzer).
+# Short coverage-guided fuzz runs of every reader (clang + libFuzzer). The
+# library is built once with the fuzzer's instrumentation; each harness in
+# tests/fuzz/ links against it and runs FUZZ_SECONDS.
 FUZZ_SECONDS ?= 20
-fuzz:
-	@mkdir -p build-fuzz
+FUZZ_CFLAGS := -std=c17 -g -O1 -D_GNU_SOURCE -pthread -Iinclude -Isrc \
+               -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+
+build-fuzz/libvmlab-fuzz.a: $(FUZZ_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/%: tests/fuzz/%.c build-fuzz/libvmlab-fuzz.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $< build-fuzz/libvmlab-fuzz.a $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-	  clang -std=c17 -g -O1 -D_GNU_SOURCE -pthread -Iinclude -Isrc \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    $$f $(LIB_SRC) $(LDLIBS) -o build-fuzz/$$n || exit 1; \
 	  echo "== fuzz $$n ($(FUZZ_SECONDS)s)"; \
 	  mkdir -p build-fuzz/corpus-$$n; \
 	  ./build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
