@@ -278,6 +278,29 @@ static void sweep(void)
     ok(strstr(html, "dTLB load misses vs TLB size") != NULL, "TLB sweep HTML has the TLB chart");
 }
 
+/* A program run live under Valgrind: Valgrind's own start-up varies from
+ * run to run, so only the shape of the counts is checked. */
+static void live(void)
+{
+    const char *v = vmlab_bin();
+    struct run_result r = run("valgrind --version");
+    bool have = r.status == 0;
+    run_free(&r);
+    if (!have) {
+        tap_skip(3, "valgrind not installed");
+        return;
+    }
+    r = run("%s replay --json --frames 64 -- /bin/true", v);
+    is_i64(r.status, 0, "replay -- /bin/true exits 0");
+    ok(json_u64(r.out, "accesses") > 10000 && json_u64(r.out, "iTLB-loads") > 0 &&
+       json_u64(r.out, "pgfault") > 10, "a live run replays fetches, loads and stores (%llu accesses)",
+       (unsigned long long)json_u64(r.out, "accesses"));
+    run_free(&r);
+    r = run("%s replay --frames 64 -- /nonexistent/program", v);
+    ok(r.status != 0, "a program that cannot run is an error");
+    run_free(&r);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -290,6 +313,7 @@ int main(void)
     determinism_and_formats();
     interrupt();
     sweep();
+    live();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd)) {
