@@ -4,33 +4,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "lib/run.h"
 #include "lib/tap.h"
 
 /* Run `$VMLAB args`, capturing stdout and stderr; returns the exit status. */
 static int run(const char *args, char *out, size_t outlen, char *err, size_t errlen)
 {
-    const char *bin = getenv("VMLAB");
-    if (!bin)
-        bin = "build/vmlab";
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s 2>/tmp/vmlab_explain_err.%d", bin, args, (int)getpid());
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    snprintf(cmd, sizeof cmd, "%s %s", vmlab_bin(), args);
+    struct run_result r;
+    if (run_cmd(cmd, &r))
         return -1;
-    size_t n = fread(out, 1, outlen - 1, p);
-    out[n] = 0;
-    int st = pclose(p);
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/vmlab_explain_err.%d", (int)getpid());
-    FILE *e = fopen(path, "r");
-    n = e ? fread(err, 1, errlen - 1, e) : 0;
-    err[n] = 0;
-    if (e)
-        fclose(e);
-    remove(path);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    snprintf(out, outlen, "%s", r.out);
+    snprintf(err, errlen, "%s", r.err);
+    run_free(&r);
+    return r.status;
 }
 
 int main(void)

@@ -6,6 +6,7 @@
  * check its size and that both charts were painted: each chart's series
  * colours appear, in two separate vertical bands. Skipped when
  * /usr/bin/chromium is absent. */
+#include "lib/run.h"
 #include "lib/tap.h"
 #include "replay/report.h"
 
@@ -57,26 +58,17 @@ static void write_report(const char *path)
     report_free(r);
 }
 
+/* stdout of cmd, or NULL if it failed */
 static char *run_capture(const char *cmd, size_t *len)
 {
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *s = malloc(cap);
-    size_t got;
-    while ((got = fread(s + n, 1, cap - n - 1, p)) > 0) {
-        n += got;
-        if (cap - n < 4096)
-            s = realloc(s, cap *= 2);
-    }
-    s[n] = 0;
-    *len = n;
-    if (pclose(p) != 0) {
-        free(s);
+    struct run_result r;
+    if (run_cmd(cmd, &r) || r.status != 0) {
+        run_free(&r);
         return NULL;
     }
-    return s;
+    free(r.err);
+    *len = strlen(r.out);
+    return r.out;
 }
 
 static size_t count(const char *hay, const char *needle)
