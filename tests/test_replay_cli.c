@@ -200,7 +200,7 @@ static void interrupt(void)
         execl(vmlab_bin(), "vmlab", "replay", "--json", "--frames", "64", "-o", out, vmt, (char *)NULL);
         _exit(127);
     }
-    usleep(400000);
+    usleep(1000000);                 /* well after start-up, well before the end */
     kill(pid, SIGINT);
     int ws;
     waitpid(pid, &ws, 0);
