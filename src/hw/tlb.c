@@ -330,10 +330,13 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
         for (unsigned size = 0; size < 3; size++) {
             if (!(a->sizes & (1u << size)))
                 continue;
-            unsigned set = set_of(a, flt->va >> size_shift(size));
+            uint64_t vpn = flt->va >> size_shift(size);
+            unsigned set = set_of(a, vpn);
             for (unsigned w = 0; w < a->ways; w++) {
                 struct tlb_entry *e = &a->e[set * a->ways + w];
-                if (entry_matches(e, flt)) {
+                /* no splinters: an entry covers va only if it is va's page
+                 * at its own size (a cheap test before the full one) */
+                if (e->vpn == vpn && e->size == size && entry_matches(e, flt)) {
                     drop(a, e);
                     n++;
                 }
@@ -466,13 +469,15 @@ unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va)
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid)
 {
     unsigned n = 0;
-    for (unsigned l = 1; l < 5; l++)
-        for (unsigned i = 0; i < t->pwc[l].n; i++) {
-            struct pwc_entry *e = &pwc_entries(&t->pwc[l])[i];
-            if (e->valid && (all_asids || e->asid == asid)) {
-                pwc_drop(&t->pwc[l], i);
+    for (unsigned l = 1; l < 5; l++) {
+        struct pwc_state *p = &t->pwc[l];
+        for (unsigned i = 0; i < p->n; i++) {
+            uint64_t key = p->key[i];
+            if (key != PWC_NOKEY && (all_asids || (uint16_t)key == asid)) {
+                pwc_drop(p, i);
                 n++;
             }
         }
+    }
     return n;
 }
