@@ -229,6 +229,13 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
                                                      : CPU_STAT_DTLB_LOAD_MISSES;
     stat_add(c, lookup_stat, 1);
 
+    /* After a fault, the retry's lookup can be skipped if the last one
+     * missed and nothing has been filled since (tlb.seq counts fills; a
+     * flush only removes) under the same ASID: it would miss again, and a
+     * miss changes no replacement state and, on a retry, no counter. */
+    bool missed = false;
+    uint32_t miss_seq = 0;
+    uint16_t miss_asid = 0;
     for (unsigned tries = 0;; tries++) {
         if (__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED))
             cpu_poll(c);
@@ -242,7 +249,12 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
         }
         struct tlb_where w;
         bool in_l1;
-        struct tlb_entry *e = lookup(c, va, fetch, &w, &in_l1, tries == 0);
+        struct tlb_entry *e = NULL;
+        if (!missed || c->tlb.seq != miss_seq || c->asid != miss_asid)
+            e = lookup(c, va, fetch, &w, &in_l1, tries == 0);
+        missed = !e;
+        miss_seq = c->tlb.seq;
+        miss_asid = c->asid;
         if (e) {
             bool ok = walk_allowed(&c->env, e->prot, acc) &&
                       !walk_pkey_denied(&c->env, e->pkey, e->prot, acc);
