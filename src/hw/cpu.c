@@ -229,6 +229,7 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
                                                      : CPU_STAT_DTLB_LOAD_MISSES;
     stat_add(c, lookup_stat, 1);
 
+    bool skip_lookup = false;   /* see below */
     for (unsigned tries = 0;; tries++) {
         if (__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED))
             cpu_poll(c);
@@ -242,7 +243,9 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
         }
         struct tlb_where w;
         bool in_l1;
-        struct tlb_entry *e = lookup(c, va, fetch, &w, &in_l1, tries == 0);
+        struct tlb_entry *e = NULL;
+        if (__builtin_expect(!skip_lookup, 1))
+            e = lookup(c, va, fetch, &w, &in_l1, tries == 0);
         if (e) {
             bool ok = walk_allowed(&c->env, e->prot, acc) &&
                       !walk_pkey_denied(&c->env, e->pkey, e->prot, acc);
@@ -265,8 +268,17 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
                 memo_set(c, fetch, va, *pa, ne, &w);
             return 0;
         }
-        if (tries >= MAX_FAULT_RETRIES || !deliver_fault(c, e != NULL))
+        if (tries >= MAX_FAULT_RETRIES)
             return -1;
+        uint32_t seq = c->tlb.seq;
+        uint16_t asid = c->asid;
+        if (!deliver_fault(c, e != NULL))
+            return -1;
+        /* The retry's lookup can be skipped if this one missed and nothing
+         * has been filled since (tlb.seq counts fills; a flush only
+         * removes) under the same ASID: it would miss again, and a miss
+         * changes no replacement state and, on a retry, no counter. */
+        skip_lookup = !e && c->tlb.seq == seq && c->asid == asid;
     }
 }
 

@@ -139,9 +139,15 @@ int tlb_init(struct tlb *t, const struct tlb_config *cfg)
         level_init(&t->l2, &cfg->l2))
         return -1;
     for (unsigned l = 1; l < 5; l++) {
-        t->pwc[l].n = cfg->pwc[l];
-        if (cfg->pwc[l] && !(t->pwc[l].e = calloc(cfg->pwc[l], sizeof(struct pwc_entry))))
+        struct pwc_state *p = &t->pwc[l];
+        p->n = cfg->pwc[l];
+        if (!p->n)
+            continue;
+        p->key = calloc(p->n, sizeof *p->key + sizeof(struct pwc_entry));
+        if (!p->key)
             return -1;
+        for (unsigned i = 0; i < p->n; i++)
+            p->key[i] = PWC_NOKEY;
     }
     return 0;
 }
@@ -161,9 +167,12 @@ void tlb_free(struct tlb *t)
     level_free(&t->l1d);
     level_free(&t->l2);
     for (unsigned l = 1; l < 5; l++)
-        free(t->pwc[l].e);
+        free(t->pwc[l].key);
 }
 
+/* Cache-line aligned: the STLB-hit path runs this twice per access, and
+ * its speed moved by ~8% with where unrelated edits placed it. */
+__attribute__((aligned(64)))
 struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t va, uint16_t asid,
                              struct tlb_where *where)
 {
@@ -321,10 +330,13 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
         for (unsigned size = 0; size < 3; size++) {
             if (!(a->sizes & (1u << size)))
                 continue;
-            unsigned set = set_of(a, flt->va >> size_shift(size));
+            uint64_t vpn = flt->va >> size_shift(size);
+            unsigned set = set_of(a, vpn);
             for (unsigned w = 0; w < a->ways; w++) {
                 struct tlb_entry *e = &a->e[set * a->ways + w];
-                if (entry_matches(e, flt)) {
+                /* no splinters: an entry covers va only if it is va's page
+                 * at its own size (a cheap test before the full one) */
+                if (e->vpn == vpn && e->size == size && entry_matches(e, flt)) {
                     drop(a, e);
                     n++;
                 }
@@ -361,14 +373,28 @@ static uint32_t pwc_tick(struct pwc_state *p)
         if (!key)
             abort();
         for (unsigned i = 0; i < p->n; i++)
-            key[i] = (uint64_t)p->e[i].stamp << 32 | i;
+            key[i] = (uint64_t)pwc_entries(p)[i].stamp << 32 | i;
         qsort(key, p->n, sizeof *key, cmp_u64);
         for (unsigned i = 0; i < p->n; i++)
-            p->e[(uint32_t)key[i]].stamp = i + 1;
+            pwc_entries(p)[(uint32_t)key[i]].stamp = i + 1;
         free(key);
         p->clock = p->n;
     }
     return ++p->clock;
+}
+
+static inline uint64_t pwc_key(uint64_t tag, uint16_t asid)
+{
+    return tag << 16 | asid;   /* tags have at most 52 bits: never PWC_NOKEY */
+}
+
+/* The index of the entry holding key, or p->n. */
+static inline unsigned pwc_find(const struct pwc_state *p, uint64_t key)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->key[i] == key)
+            return i;
+    return p->n;
 }
 
 struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid,
@@ -376,14 +402,14 @@ struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint
 {
     for (unsigned l = 1; l < 5 && l <= top_level; l++) {
         struct pwc_state *p = &t->pwc[l];
-        uint64_t tag = va >> pt_level_shift(l);
-        for (unsigned i = 0; i < p->n; i++) {
-            struct pwc_entry *e = &p->e[i];
-            if (e->valid && e->tag == tag && e->asid == asid) {
-                e->stamp = pwc_tick(p);
-                *level = l;
-                return e;
-            }
+        if (!p->n)
+            continue;
+        unsigned i = pwc_find(p, pwc_key(va >> pt_level_shift(l), asid));
+        if (i < p->n) {
+            struct pwc_entry *e = &pwc_entries(p)[i];
+            e->stamp = pwc_tick(p);
+            *level = l;
+            return e;
         }
     }
     *level = 0;
@@ -396,20 +422,19 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
     if (level < 1 || level > 4 || !t->pwc[level].n)
         return;
     struct pwc_state *p = &t->pwc[level];
-    uint64_t tag = va >> pt_level_shift(level);
-    struct pwc_entry *v = NULL;
-    for (unsigned i = 0; i < p->n && !v; i++)     /* the same entry, refreshed */
-        if (p->e[i].valid && p->e[i].tag == tag && p->e[i].asid == asid)
-            v = &p->e[i];
-    for (unsigned i = 0; i < p->n && !v; i++)     /* else a free one */
-        if (!p->e[i].valid)
-            v = &p->e[i];
-    if (!v) {                                     /* else the least recently used */
-        v = &p->e[0];
-        for (unsigned i = 1; i < p->n; i++)
-            if (p->e[i].stamp < v->stamp)
-                v = &p->e[i];
+    uint64_t tag = va >> pt_level_shift(level), key = pwc_key(tag, asid);
+    unsigned i = pwc_find(p, key);                /* the same entry, refreshed */
+    if (i == p->n)                                /* else a free one */
+        for (i = 0; i < p->n && p->key[i] != PWC_NOKEY; i++)
+            ;
+    if (i == p->n) {                              /* else the least recently used */
+        i = 0;
+        for (unsigned j = 1; j < p->n; j++)
+            if (pwc_entries(p)[j].stamp < pwc_entries(p)[i].stamp)
+                i = j;
     }
+    struct pwc_entry *v = &pwc_entries(p)[i];
+    p->key[i] = key;
     v->valid = true;
     v->tag = tag;
     v->asid = asid;
@@ -419,30 +444,40 @@ void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_
     v->stamp = pwc_tick(p);
 }
 
+static void pwc_drop(struct pwc_state *p, unsigned i)
+{
+    pwc_entries(p)[i].valid = false;
+    p->key[i] = PWC_NOKEY;
+}
+
 unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va)
 {
     unsigned n = 0;
-    for (unsigned l = 1; l < 5; l++)
-        for (unsigned i = 0; i < t->pwc[l].n; i++) {
-            struct pwc_entry *e = &t->pwc[l].e[i];
-            if (e->valid && e->asid == asid && e->tag == va >> pt_level_shift(l)) {
-                e->valid = false;
-                n++;
-            }
+    for (unsigned l = 1; l < 5; l++) {
+        struct pwc_state *p = &t->pwc[l];
+        if (!p->n)
+            continue;
+        unsigned i = pwc_find(p, pwc_key(va >> pt_level_shift(l), asid));
+        if (i < p->n) {
+            pwc_drop(p, i);
+            n++;
         }
+    }
     return n;
 }
 
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid)
 {
     unsigned n = 0;
-    for (unsigned l = 1; l < 5; l++)
-        for (unsigned i = 0; i < t->pwc[l].n; i++) {
-            struct pwc_entry *e = &t->pwc[l].e[i];
-            if (e->valid && (all_asids || e->asid == asid)) {
-                e->valid = false;
+    for (unsigned l = 1; l < 5; l++) {
+        struct pwc_state *p = &t->pwc[l];
+        for (unsigned i = 0; i < p->n; i++) {
+            uint64_t key = p->key[i];
+            if (key != PWC_NOKEY && (all_asids || (uint16_t)key == asid)) {
+                pwc_drop(p, i);
                 n++;
             }
         }
+    }
     return n;
 }

@@ -52,11 +52,23 @@ struct pwc_entry {
     bool valid, global;
 };
 
+/* key[i] is entry i's (tag << 16 | asid), or PWC_NOKEY if it is invalid: a
+ * probe compares one dense word per entry (32 entries: four cache lines)
+ * instead of striding over the 32-byte entries. A (tag, asid) is held by
+ * at most one entry of a level. The entries follow the keys in one
+ * allocation (pwc_entries); the state keeps its 16 bytes, so struct cpu's
+ * hot fields keep their places. */
+#define PWC_NOKEY UINT64_MAX
 struct pwc_state {
     unsigned n;
     uint32_t clock;
-    struct pwc_entry *e;
+    uint64_t *key;           /* key[n], then struct pwc_entry e[n] */
 };
+
+static inline struct pwc_entry *pwc_entries(const struct pwc_state *p)
+{
+    return (struct pwc_entry *)(void *)(p->key + p->n);
+}
 
 struct tlb {
     struct tlb_level_state l1i, l1d, l2;

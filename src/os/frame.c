@@ -410,6 +410,21 @@ static uint32_t take_free_frame(struct frame_table *ft)
     return i;
 }
 
+/* Ask the host CPU to bring frame pfn's lines in for writing. A free frame
+ * is cold (its last user exited long ago), and the fault that gets it
+ * writes all 4 KiB at once (zeroing, or a swap or file read): 64
+ * read-for-ownership misses, which then hold up that fault's next locked
+ * instruction until every store has drained. frame_alloc prefetches the
+ * frame the pool will hand out next, so those misses overlap the rest of
+ * this fault and the accesses before the next one. Only a hint: whoever
+ * gets the frame still writes all of it. */
+static void prefetch_frame(struct kernel *k, uint64_t pfn)
+{
+    const char *h = physmem_frame(k->pm, pfn << VM_PAGE_SHIFT);
+    for (unsigned off = 0; off < VM_PAGE_SIZE; off += 64)
+        __builtin_prefetch(h + off, 1, 3);
+}
+
 uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why)
 {
     struct frame_table *ft = &k->ft;
@@ -419,7 +434,10 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         klock_acquire(&ft->lock, self);
         uint32_t i = take_free_frame(ft);
         if (i != FRAME_NONE) {
+            int64_t next = pool_peek(&ft->pool);
             klock_release(&ft->lock);
+            if (next >= 0)
+                prefetch_frame(k, (uint64_t)next);
             return i;
         }
         uint32_t v = ft->listed > ft->pinned ? ft->policy->select(k, self) : FRAME_NONE;
