@@ -460,30 +460,12 @@ static int injected_error(struct swap_dev *sw, bool on_write, uint64_t slot)
 
 /* Whole-page transfers, retried on EINTR and short counts. A zero-byte
  * result (end of file: someone truncated the swap file) is -EIO. */
-static int pwrite_page(int fd, const void *buf, off_t off)
-{
-    const char *p = buf;
-    size_t left = SWAP_SLOT_SIZE;
-    while (left) {
-        ssize_t n = pwrite(fd, p, left, off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (n == 0)
-            return -EIO;
-        p += n, off += n, left -= (size_t)n;
-    }
-    return 0;
-}
-
-static int pread_page(int fd, void *buf, off_t off)
+static int transfer_page(int fd, void *buf, off_t off, bool write)
 {
     char *p = buf;
     size_t left = SWAP_SLOT_SIZE;
     while (left) {
-        ssize_t n = pread(fd, p, left, off);
+        ssize_t n = write ? pwrite(fd, p, left, off) : pread(fd, p, left, off);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -501,7 +483,7 @@ int swap_write(struct swap_dev *sw, uint64_t slot, const void *page)
     assert(slot < sw->nslots && slot_allocated(sw, slot) && "swap_write: slot not allocated");
     int ret = injected_error(sw, true, slot);
     if (ret == 0)
-        ret = pwrite_page(sw->fd, page, (off_t)(slot * SWAP_SLOT_SIZE));
+        ret = transfer_page(sw->fd, (void *)page, (off_t)(slot * SWAP_SLOT_SIZE), true);
     if (ret) {
         atomic_store_explicit(&sw->sums[slot], SUM_POISONED, memory_order_relaxed);
         atomic_fetch_add_explicit(&sw->write_errors, 1, memory_order_relaxed);
@@ -521,7 +503,7 @@ int swap_read(struct swap_dev *sw, uint64_t slot, void *page)
     if (ret == 0 && want == SUM_POISONED)
         ret = -EIO;
     if (ret == 0)
-        ret = pread_page(sw->fd, page, (off_t)(slot * SWAP_SLOT_SIZE));
+        ret = transfer_page(sw->fd, page, (off_t)(slot * SWAP_SLOT_SIZE), false);
     if (ret) {
         atomic_fetch_add_explicit(&sw->read_errors, 1, memory_order_relaxed);
         return ret;

@@ -64,6 +64,11 @@ int trace_input_failed(struct trace_reader *r);
 /* Quote the text at p for a message: up to the next delimiter (white
  * space, ',' or end of line), at most 24 bytes, unprintable bytes as \xNN. */
 const char *trace_quote(const unsigned char *p, char *out, size_t outlen);
+/* A malformed line of a line-based format: report `why`, quoting the text
+ * at `at`, through trace_bad_unit, and step past the line. -1 if the
+ * reader fails, 0 if the line was skipped (skip_bad). */
+int trace_bad_line(struct trace_reader *r, const unsigned char *line, const char *why,
+                   const unsigned char *at);
 
 /* Text readers: make whole lines (or tokens) available at in.pos.
  * Returns 1, 0 at the end, -1 on error. An over-long line is reported

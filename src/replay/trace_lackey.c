@@ -148,12 +148,8 @@ int trace_lackey_next(struct trace_reader *r, struct trace_record *rec)
             }
             return 1;
         }
-        char q[128];
-        if (trace_bad_unit(r, "%s '%s'", why, trace_quote(at, q, sizeof q)) < 0)
+        if (trace_bad_line(r, line, why, at) < 0)
             return -1;
-        in->pos = (size_t)((const unsigned char *)memchr(line, '\n', in->units_end - in->pos) -
-                           in->buf) + 1;
-        r->line++;
     }
 }
 

@@ -96,6 +96,19 @@ int trace_bad_unit(struct trace_reader *r, const char *fmt, ...)
     return -1;
 }
 
+int trace_bad_line(struct trace_reader *r, const unsigned char *line, const char *why,
+                   const unsigned char *at)
+{
+    char q[128];
+    if (trace_bad_unit(r, "%s '%s'", why, trace_quote(at, q, sizeof q)) < 0)
+        return -1;
+    struct trace_input *in = &r->in;
+    in->pos = (size_t)((const unsigned char *)memchr(line, '\n', in->units_end - in->pos) -
+                       in->buf) + 1;
+    r->line++;
+    return 0;
+}
+
 int trace_bad_byte(struct trace_reader *r, uint64_t offset, const char *fmt, ...)
 {
     char msg[TRACE_ERR_MAX - 64];
