@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -301,6 +303,65 @@ static void live(void)
     run_free(&r);
 }
 
+/* Streaming: a replay's memory does not grow with the trace. Two traces,
+ * one ten times the other, replayed with the same memory: the peak
+ * resident set of the second is not ten times the first's. */
+static long replay_maxrss_kb(const char *vmt)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        execl(vmlab_bin(), "vmlab", "replay", "--quiet", "--frames", "512", vmt, (char *)NULL);
+        _exit(127);
+    }
+    int ws;
+    struct rusage ru;
+    if (wait4(pid, &ws, 0, &ru) < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+        return -1;
+    return ru.ru_maxrss;
+}
+
+static void constant_memory(void)
+{
+    char small[256], big[256], e[256];
+    snprintf(small, sizeof small, "%s/small.vmt", tmpdir);
+    snprintf(big, sizeof big, "%s/big.vmt", tmpdir);
+    const char *san = getenv("VMLAB_SAN");
+    uint64_t n = san && *san ? 300000 : 1000000;          /* sanitizer builds run slower */
+    if (trace_synth_write_vmt(small, n, 3, e, sizeof e) ||
+        trace_synth_write_vmt(big, 10 * n, 3, e, sizeof e)) {
+        tap_skip(1, "cannot write synthetic traces");
+        return;
+    }
+    long a = replay_maxrss_kb(small), b = replay_maxrss_kb(big);
+    ok(a > 0 && b > 0 && b < 2 * a + 16384,
+       "streaming replay: peak memory %ld KiB for %llu accesses, %ld KiB for ten times as many", a,
+       (unsigned long long)n, b);
+    unlink(small);
+    unlink(big);
+}
+
+/* The same sweep on one thread and on two gives the same counters. */
+static void sweep_jobs(void)
+{
+    const char *v = vmlab_bin();
+    char p1[256], p2[256];
+    snprintf(p1, sizeof p1, "%s/j1", tmpdir);
+    snprintf(p2, sizeof p2, "%s/j2", tmpdir);
+    struct run_result a = run("%s sweep -j 1 --frames-list 8,64 --policies clock,random --out %s "
+                              "--limit 30000 examples/traces/bzip.trace.gz && cut -d, -f1-80 %s.csv",
+                              v, p1, p1);
+    struct run_result b = run("%s sweep -j 2 --frames-list 8,64 --policies clock,random --out %s "
+                              "--limit 30000 examples/traces/bzip.trace.gz && cut -d, -f1-80 %s.csv",
+                              v, p2, p2);
+    ok(a.status == 0 && b.status == 0 && a.out && b.out && strlen(a.out) > 200 &&
+       !strcmp(strstr(a.out, "\n"), strstr(b.out, "\n")),
+       "sweep -j 1 and -j 2 give the same counters");
+    run_free(&a);
+    run_free(&b);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -313,6 +374,8 @@ int main(void)
     determinism_and_formats();
     interrupt();
     sweep();
+    sweep_jobs();
+    constant_memory();
     live();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
