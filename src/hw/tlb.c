@@ -111,9 +111,15 @@ static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
     a->pow2 = (a->nsets & (a->nsets - 1)) == 0;
     a->clock = 0;
     a->nsplinter = 0;
+    memset(a->nsize, 0, sizeof a->nsize);
     a->e = calloc(cfg->entries, sizeof *a->e);
+    a->key = malloc(cfg->entries * sizeof *a->key);
     a->plru = calloc(a->nsets, sizeof *a->plru);
-    return a->e && a->plru ? 0 : -1;
+    if (!a->e || !a->key || !a->plru)
+        return -1;
+    for (unsigned i = 0; i < cfg->entries; i++)
+        a->key[i] = TLB_NOKEY;
+    return 0;
 }
 
 static unsigned set_of(const struct tlb_array_state *a, uint64_t vpn)
@@ -156,6 +162,7 @@ static void level_free(struct tlb_level_state *lv)
 {
     for (unsigned i = 0; i < lv->n; i++) {
         free(lv->a[i].e);
+        free(lv->a[i].key);
         free(lv->a[i].plru);
     }
     lv->n = 0;
@@ -193,15 +200,16 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
             continue;
         }
         for (unsigned size = 0; size < 3; size++) {
-            if (!(a->sizes & (1u << size)))
+            if (!a->nsize[size])            /* none held (or the size is not held at all) */
                 continue;
-            uint64_t vpn = va >> size_shift(size);
+            uint64_t vpn = va >> size_shift(size), key = tlb_key(vpn, size);
             unsigned set = set_of(a, vpn);
-            struct tlb_entry *s = &a->e[set * a->ways];
+            const uint64_t *k = &a->key[set * a->ways];
             for (unsigned w = 0; w < a->ways; w++) {
-                struct tlb_entry *e = &s[w];
-                if ((e->flags & TLBE_VALID) && e->vpn == vpn && e->size == size &&
-                    (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
+                if (k[w] != key)
+                    continue;
+                struct tlb_entry *e = &a->e[set * a->ways + w];
+                if (e->asid == asid || (e->flags & TLBE_GLOBAL)) {
                     tlb_touch(t, a, set, w);
                     if (where)
                         *where = (struct tlb_where){a, set, w};
@@ -239,6 +247,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     uint64_t page_mask = pt_level_size(f->level) - 1, entry_mask = pt_level_size(size) - 1;
     unsigned set = set_of(a, vpn);
     struct tlb_entry *s = &a->e[set * a->ways];
+    uint64_t key = tlb_key(vpn, size), *k = &a->key[set * a->ways];
 
     /* Refresh an existing entry for the page in place: one of this ASID,
      * or a global one (which matches every ASID, so a second copy would
@@ -249,13 +258,13 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     unsigned way = a->ways, invalid = a->ways, lru = 0;
     uint32_t lru_stamp = UINT32_MAX;
     for (unsigned w = 0; w < a->ways; w++) {
-        const struct tlb_entry *x = &s[w];
-        if (!(x->flags & TLBE_VALID)) {
+        if (k[w] == TLB_NOKEY) {
             if (invalid == a->ways)
                 invalid = w;
             continue;
         }
-        if (x->vpn == vpn && x->size == size && (x->asid == f->asid || (x->flags & TLBE_GLOBAL))) {
+        const struct tlb_entry *x = &s[w];
+        if (k[w] == key && (x->asid == f->asid || (x->flags & TLBE_GLOBAL))) {
             way = w;
             break;
         }
@@ -267,10 +276,15 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     if (way == a->ways)
         way = invalid < a->ways ? invalid : victim_full(t, a, set, lru);
     struct tlb_entry *e = &s[way];
-    if ((e->flags & TLBE_VALID) && e->page_level > e->size)
-        a->nsplinter--;
+    if (e->flags & TLBE_VALID) {
+        if (e->page_level > e->size)
+            a->nsplinter--;
+        a->nsize[e->size]--;
+    }
     if (f->level > size)
         a->nsplinter++;
+    a->nsize[size]++;
+    k[way] = key;
     e->vpn = vpn;
     e->base = f->page_base + (f->va & page_mask & ~entry_mask);
     e->asid = f->asid;
@@ -318,6 +332,8 @@ static void drop(struct tlb_array_state *a, struct tlb_entry *e)
 {
     if (e->page_level > e->size)
         a->nsplinter--;
+    a->nsize[e->size]--;
+    a->key[e - a->e] = TLB_NOKEY;
     e->flags = 0;
 }
 

@@ -29,12 +29,22 @@ struct tlb_entry {
     uint8_t pkey;            /* x86 protection key */
 };
 
+/* key[i] is entry i's (vpn << 2 | size), or TLB_NOKEY if it is invalid: a
+ * probe compares one dense word per way (a 16-way set: two cache lines)
+ * and reads the entry only on a match. nsize[s] counts the valid entries
+ * of size s, so a probe skips the sizes the array holds none of. Both are
+ * kept by tlb.c wherever an entry is filled or dropped. */
+#define TLB_NOKEY UINT64_MAX
+static inline uint64_t tlb_key(uint64_t vpn, unsigned size) { return vpn << 2 | size; }
+
 struct tlb_array_state {
     unsigned nsets, ways, sizes;
     bool pow2;               /* nsets is a power of two: index with a mask */
     uint32_t clock;          /* LRU stamp source */
     unsigned nsplinter;      /* valid entries holding a piece of a larger page */
+    unsigned nsize[3];       /* valid entries of each size */
     struct tlb_entry *e;     /* nsets * ways */
+    uint64_t *key;           /* nsets * ways, see above */
     uint64_t *plru;          /* one tree per set (ways - 1 bits) */
 };
 
