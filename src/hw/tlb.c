@@ -7,6 +7,7 @@
  */
 #include "hw/tlb_impl.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,8 @@ void tlb_renumber(struct tlb_array_state *a)
     }
     free(key);
     a->clock = a->ways;
+    if (a->fa)
+        a->fa->nheap = 0;            /* its records name the old stamps */
 }
 
 static unsigned plru_victim(uint64_t tree, unsigned ways)
@@ -101,6 +104,200 @@ static unsigned victim_full(struct tlb *t, struct tlb_array_state *a, unsigned s
     }
 }
 
+
+/* ---- the index of a fully associative array (see tlb_impl.h) ---- */
+
+static inline uint64_t fa_bucket(const struct tlb_fa_index *x, uint64_t key)
+{
+    return (key * 0x9E3779B97F4A7C15ull) >> x->shift;
+}
+
+static int fa_init(struct tlb_array_state *a)
+{
+    struct tlb_fa_index *x = calloc(1, sizeof *x);
+    if (!(a->fa = x))
+        return -1;
+    unsigned bits = 1;
+    while ((1ull << bits) < 2ull * a->ways)
+        bits++;
+    x->shift = 64 - bits;
+    size_t words = (a->ways + 63) / 64;
+    x->head = malloc(sizeof *x->head << bits);
+    x->next = malloc(a->ways * sizeof *x->next);
+    x->free = calloc(words, sizeof *x->free);
+    x->heap = malloc(a->ways * sizeof *x->heap);
+    if (!x->head || !x->next || !x->free || !x->heap)
+        return -1;
+    for (size_t b = 0; b < (1ull << bits); b++)
+        x->head[b] = -1;
+    for (unsigned w = 0; w < a->ways; w++)
+        x->free[w / 64] |= 1ull << (w % 64);
+    return 0;
+}
+
+static void fa_free(struct tlb_fa_index *x)
+{
+    if (!x)
+        return;
+    free(x->head);
+    free(x->next);
+    free(x->free);
+    free(x->heap);
+    free(x);
+}
+
+/* Index way w under its key (a->key[w], just written). */
+static void fa_link(struct tlb_array_state *a, unsigned w)
+{
+    struct tlb_fa_index *x = a->fa;
+    int32_t *head = &x->head[fa_bucket(x, a->key[w])];
+    x->next[w] = *head;
+    *head = (int32_t)w;
+    x->free[w / 64] &= ~(1ull << (w % 64));
+}
+
+/* Take way w out of the index (its key is still in a->key[w]). */
+static void fa_unlink(struct tlb_array_state *a, unsigned w)
+{
+    struct tlb_fa_index *x = a->fa;
+    int32_t *p = &x->head[fa_bucket(x, a->key[w])];
+    while (*p != (int32_t)w)
+        p = &x->next[*p];
+    *p = x->next[w];
+    x->free[w / 64] |= 1ull << (w % 64);
+}
+
+/* The lowest valid way holding key for asid (or globally), or UINT32_MAX. */
+static inline uint32_t fa_find(const struct tlb_array_state *a, uint64_t key, uint16_t asid)
+{
+    const struct tlb_fa_index *x = a->fa;
+    uint32_t best = UINT32_MAX;
+    for (int32_t w = x->head[fa_bucket(x, key)]; w >= 0; w = x->next[w])
+        if ((uint32_t)w < best && a->key[w] == key &&
+            (a->e[w].asid == asid || (a->e[w].flags & TLBE_GLOBAL)))
+            best = (uint32_t)w;
+    return best;
+}
+
+/* The lowest invalid way, or a->ways if the array is full. */
+static unsigned fa_first_free(const struct tlb_array_state *a)
+{
+    const uint64_t *f = a->fa->free;
+    for (unsigned i = 0; i < (a->ways + 63) / 64; i++)
+        if (f[i])
+            return i * 64 + (unsigned)__builtin_ctzll(f[i]);
+    return a->ways;
+}
+
+static void heap_sift_down(uint64_t *h, unsigned n, unsigned i)
+{
+    uint64_t v = h[i];
+    for (;;) {
+        unsigned c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1] < h[c])
+            c++;
+        if (h[c] >= v)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = v;
+}
+
+/* The least recently used way of a full array: the valid way of lowest
+ * stamp (the lowest-numbered of equals, as the key orders them). */
+static unsigned fa_lru_victim(struct tlb_array_state *a)
+{
+    struct tlb_fa_index *x = a->fa;
+    for (;;) {
+        if (!x->nheap) {
+            for (unsigned w = 0; w < a->ways; w++)
+                if (a->key[w] != TLB_NOKEY)
+                    x->heap[x->nheap++] = (uint64_t)a->e[w].stamp << 32 | w;
+            assert(x->nheap);
+            for (unsigned i = x->nheap / 2; i-- > 0;)
+                heap_sift_down(x->heap, x->nheap, i);
+            x->built = a->clock;
+        }
+        uint64_t top = x->heap[0];
+        x->heap[0] = x->heap[--x->nheap];
+        heap_sift_down(x->heap, x->nheap, 0);
+        unsigned w = (uint32_t)top;
+        if (a->key[w] != TLB_NOKEY && a->e[w].stamp == (uint32_t)(top >> 32))
+            return w;                       /* current: refilled now, so popped */
+    }
+}
+
+/* The way a fill of key for asid takes in a fully associative array: the
+ * page's own entry, else the lowest invalid way, else the policy's victim. */
+static unsigned fa_fill_way(struct tlb *t, struct tlb_array_state *a, uint64_t key, uint16_t asid)
+{
+    uint32_t w = fa_find(a, key, asid);
+    if (w != UINT32_MAX)
+        return w;
+    w = fa_first_free(a);
+    if (w < a->ways)
+        return w;
+    return t->repl == TLB_REPL_LRU ? fa_lru_victim(a) : victim_full(t, a, 0, 0);
+}
+
+int tlb_fa_check(const struct tlb_array_state *a)
+{
+    const struct tlb_fa_index *x = a->fa;
+    if (!x)
+        return 0;
+    unsigned nsize[3] = {0, 0, 0}, nsplinter = 0, linked = 0;
+    for (unsigned w = 0; w < a->ways; w++) {
+        const struct tlb_entry *e = &a->e[w];
+        bool valid = e->flags & TLBE_VALID, is_free = x->free[w / 64] >> (w % 64) & 1;
+        if (valid != (a->key[w] != TLB_NOKEY))
+            return -1;                      /* key and valid bit disagree */
+        if (valid == is_free)
+            return -2;                      /* free bitmap wrong */
+        if (!valid)
+            continue;
+        if (a->key[w] != tlb_key(e->vpn, e->size))
+            return -3;                      /* stale key */
+        nsize[e->size]++;
+        nsplinter += e->page_level > e->size;
+        /* exactly once, in its own bucket's chain */
+        unsigned seen = 0;
+        for (int32_t v = x->head[fa_bucket(x, a->key[w])]; v >= 0; v = x->next[v])
+            seen += v == (int32_t)w;
+        if (seen != 1)
+            return -4;
+    }
+    for (uint64_t b = 0; b <= (~0ull >> x->shift); b++)
+        for (int32_t v = x->head[b]; v >= 0; v = x->next[v]) {
+            if (++linked > a->ways || a->key[v] == TLB_NOKEY || fa_bucket(x, a->key[v]) != b)
+                return -5;                  /* invalid, misfiled, or a cycle */
+        }
+    for (unsigned s = 0; s < 3; s++)
+        if (nsize[s] != a->nsize[s])
+            return -6;
+    if (nsplinter != a->nsplinter)
+        return -7;
+    if (x->nheap) {
+        for (unsigned i = 1; i < x->nheap; i++)
+            if (x->heap[(i - 1) / 2] > x->heap[i])
+                return -8;                  /* not a heap */
+        /* every valid way untouched since the build has its record */
+        for (unsigned w = 0; w < a->ways; w++) {
+            if (a->key[w] == TLB_NOKEY || a->e[w].stamp > x->built)
+                continue;
+            uint64_t rec = (uint64_t)a->e[w].stamp << 32 | w;
+            unsigned i = 0;
+            while (i < x->nheap && x->heap[i] != rec)
+                i++;
+            if (i == x->nheap)
+                return -9;
+        }
+    }
+    return 0;
+}
+
 /* ---- arrays ---- */
 
 static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
@@ -119,7 +316,8 @@ static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
         return -1;
     for (unsigned i = 0; i < cfg->entries; i++)
         a->key[i] = TLB_NOKEY;
-    return 0;
+    a->fa = NULL;
+    return a->nsets == 1 ? fa_init(a) : 0;
 }
 
 static unsigned set_of(const struct tlb_array_state *a, uint64_t vpn)
@@ -164,6 +362,7 @@ static void level_free(struct tlb_level_state *lv)
         free(lv->a[i].e);
         free(lv->a[i].key);
         free(lv->a[i].plru);
+        fa_free(lv->a[i].fa);
     }
     lv->n = 0;
 }
@@ -185,17 +384,19 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
 {
     for (unsigned i = 0; i < lv->n; i++) {
         struct tlb_array_state *a = &lv->a[i];
-        if (a->nsets == 1) {
-            /* fully associative: one pass, each entry compared at its own size */
-            for (unsigned w = 0; w < a->ways; w++) {
-                struct tlb_entry *e = &a->e[w];
-                if ((e->flags & TLBE_VALID) && e->vpn == va >> size_shift(e->size) &&
-                    (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
-                    tlb_touch(t, a, 0, w);
-                    if (where)
-                        *where = (struct tlb_where){a, 0, w};
-                    return e;
+        if (a->fa) {
+            /* fully associative: the lowest way matching at any size */
+            uint32_t w = UINT32_MAX;
+            for (unsigned size = 0; size < 3; size++)
+                if (a->nsize[size]) {
+                    uint32_t v = fa_find(a, tlb_key(va >> size_shift(size), size), asid);
+                    w = v < w ? v : w;
                 }
+            if (w != UINT32_MAX) {
+                tlb_touch(t, a, 0, w);
+                if (where)
+                    *where = (struct tlb_where){a, 0, w};
+                return &a->e[w];
             }
             continue;
         }
@@ -257,7 +458,9 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
      * after, in victim_full). */
     unsigned way = a->ways, invalid = a->ways, lru = 0;
     uint32_t lru_stamp = UINT32_MAX;
-    for (unsigned w = 0; w < a->ways; w++) {
+    if (a->fa)
+        way = fa_fill_way(t, a, key, f->asid);
+    else for (unsigned w = 0; w < a->ways; w++) {
         if (k[w] == TLB_NOKEY) {
             if (invalid == a->ways)
                 invalid = w;
@@ -280,11 +483,15 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
         if (e->page_level > e->size)
             a->nsplinter--;
         a->nsize[e->size]--;
+        if (a->fa)
+            fa_unlink(a, way);
     }
     if (f->level > size)
         a->nsplinter++;
     a->nsize[size]++;
     k[way] = key;
+    if (a->fa)
+        fa_link(a, way);
     e->vpn = vpn;
     e->base = f->page_base + (f->va & page_mask & ~entry_mask);
     e->asid = f->asid;
@@ -333,6 +540,8 @@ static void drop(struct tlb_array_state *a, struct tlb_entry *e)
     if (e->page_level > e->size)
         a->nsplinter--;
     a->nsize[e->size]--;
+    if (a->fa)
+        fa_unlink(a, (unsigned)(e - a->e));
     a->key[e - a->e] = TLB_NOKEY;
     e->flags = 0;
 }
@@ -344,9 +553,21 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
      * page may sit in other sets. */
     if (flt->by_va && !a->nsplinter) {
         for (unsigned size = 0; size < 3; size++) {
-            if (!(a->sizes & (1u << size)))
+            if (!a->nsize[size])
                 continue;
             uint64_t vpn = flt->va >> size_shift(size);
+            if (a->fa) {
+                /* the ways of this key are on one chain */
+                uint64_t key = tlb_key(vpn, size);
+                for (int32_t w = a->fa->head[fa_bucket(a->fa, key)], next; w >= 0; w = next) {
+                    next = a->fa->next[w];
+                    if (a->key[w] == key && entry_matches(&a->e[w], flt)) {
+                        drop(a, &a->e[w]);
+                        n++;
+                    }
+                }
+                continue;
+            }
             unsigned set = set_of(a, vpn);
             for (unsigned w = 0; w < a->ways; w++) {
                 struct tlb_entry *e = &a->e[set * a->ways + w];
