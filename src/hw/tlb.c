@@ -406,17 +406,33 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
             uint64_t vpn = va >> size_shift(size), key = tlb_key(vpn, size);
             unsigned set = set_of(a, vpn);
             const uint64_t *k = &a->key[set * a->ways];
-            for (unsigned w = 0; w < a->ways; w++) {
-                if (k[w] != key)
-                    continue;
-                struct tlb_entry *e = &a->e[set * a->ways + w];
-                if (e->asid == asid || (e->flags & TLBE_GLOBAL)) {
+            struct tlb_entry *s = &a->e[set * a->ways];
+            if (a->ways > 8 && a->ways <= 64) {
+                /* a wide set: a mask of the ways with the key, built
+                 * without branches (where a hit sits is random, so an early
+                 * exit mispredicts), then its ways in order for the ASID
+                 * test. A narrow set's short loop is as fast. */
+                uint64_t m = 0;
+                for (unsigned w = 0; w < a->ways; w++)
+                    m |= (uint64_t)(k[w] == key) << w;
+                for (; m; m &= m - 1) {
+                    unsigned w = (unsigned)__builtin_ctzll(m);
+                    if (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL)) {
+                        tlb_touch(t, a, set, w);
+                        if (where)
+                            *where = (struct tlb_where){a, set, w};
+                        return &s[w];
+                    }
+                }
+                continue;
+            }
+            for (unsigned w = 0; w < a->ways; w++)
+                if (k[w] == key && (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL))) {
                     tlb_touch(t, a, set, w);
                     if (where)
                         *where = (struct tlb_where){a, set, w};
-                    return e;
+                    return &s[w];
                 }
-            }
         }
     }
     return NULL;
@@ -437,6 +453,38 @@ static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned
     return NULL;
 }
 
+/* The way a fill of key for asid takes in a set. First the page's own
+ * entry, refreshed in place: one of this ASID, or a global one (which
+ * matches every ASID, so a second copy would shadow the new one, e.g. a
+ * D=0 entry a store already walked for). Else the lowest invalid way,
+ * else the policy's victim (LRU: the lowest stamp, the lowest-numbered of
+ * equals). Separate passes keep the branches predictable: the choices
+ * that depend on the data are conditional moves. */
+static unsigned set_fill_way(struct tlb *t, struct tlb_array_state *a, unsigned set, uint64_t key,
+                             uint16_t asid)
+{
+    const uint64_t *k = &a->key[set * a->ways];
+    const struct tlb_entry *s = &a->e[set * a->ways];
+    for (unsigned w = 0; w < a->ways; w++)
+        if (k[w] == key && (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL)))
+            return w;
+    unsigned invalid = a->ways;
+    for (unsigned w = a->ways; w-- > 0;)
+        invalid = k[w] == TLB_NOKEY ? w : invalid;
+    if (invalid < a->ways)
+        return invalid;
+    if (t->repl != TLB_REPL_LRU)
+        return victim_full(t, a, set, 0);
+    uint32_t best = s[0].stamp;
+    unsigned lru = 0;
+    for (unsigned w = 1; w < a->ways; w++) {
+        uint32_t st = s[w].stamp;
+        lru = st < best ? w : lru;
+        best = st < best ? st : best;
+    }
+    return lru;
+}
+
 struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
                              struct tlb_where *where)
 {
@@ -449,35 +497,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     unsigned set = set_of(a, vpn);
     struct tlb_entry *s = &a->e[set * a->ways];
     uint64_t key = tlb_key(vpn, size), *k = &a->key[set * a->ways];
-
-    /* Refresh an existing entry for the page in place: one of this ASID,
-     * or a global one (which matches every ASID, so a second copy would
-     * shadow the new one, e.g. a D=0 entry a store already walked for). */
-    /* One pass finds that entry, else the first invalid way, else the
-     * least recently used (the victim the other policies need is chosen
-     * after, in victim_full). */
-    unsigned way = a->ways, invalid = a->ways, lru = 0;
-    uint32_t lru_stamp = UINT32_MAX;
-    if (a->fa)
-        way = fa_fill_way(t, a, key, f->asid);
-    else for (unsigned w = 0; w < a->ways; w++) {
-        if (k[w] == TLB_NOKEY) {
-            if (invalid == a->ways)
-                invalid = w;
-            continue;
-        }
-        const struct tlb_entry *x = &s[w];
-        if (k[w] == key && (x->asid == f->asid || (x->flags & TLBE_GLOBAL))) {
-            way = w;
-            break;
-        }
-        if (x->stamp < lru_stamp) {
-            lru_stamp = x->stamp;
-            lru = w;
-        }
-    }
-    if (way == a->ways)
-        way = invalid < a->ways ? invalid : victim_full(t, a, set, lru);
+    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid) : set_fill_way(t, a, set, key, f->asid);
     struct tlb_entry *e = &s[way];
     if (e->flags & TLBE_VALID) {
         if (e->page_level > e->size)
