@@ -192,16 +192,14 @@ static unsigned fa_first_free(const struct tlb_array_state *a)
 static void heap_sift_down(uint64_t *h, unsigned n, unsigned i)
 {
     uint64_t v = h[i];
-    for (;;) {
-        unsigned c = 2 * i + 1;
-        if (c >= n)
+    for (unsigned c; (c = 2 * i + 1) < n; i = c) {
+        unsigned r = c + 1 < n ? c + 1 : c;
+        uint64_t hc = h[c], hr = h[r];
+        c = hr < hc ? r : c;
+        hc = hr < hc ? hr : hc;
+        if (hc >= v)
             break;
-        if (c + 1 < n && h[c + 1] < h[c])
-            c++;
-        if (h[c] >= v)
-            break;
-        h[i] = h[c];
-        i = c;
+        h[i] = hc;
     }
     h[i] = v;
 }
