@@ -13,6 +13,10 @@
 
 #include <vmlab/pt.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 static unsigned size_shift(unsigned size) { return pt_level_shift(size); }
 
 static uint64_t rng_next(uint64_t *s)
@@ -189,6 +193,8 @@ static unsigned fa_first_free(const struct tlb_array_state *a)
     return a->ways;
 }
 
+/* Restore the min-heap below i. Which child is smaller is random: it is
+ * picked with conditional moves, not a branch. */
 static void heap_sift_down(uint64_t *h, unsigned n, unsigned i)
 {
     uint64_t v = h[i];
@@ -374,6 +380,31 @@ void tlb_free(struct tlb *t)
         free(t->pwc[l].key);
 }
 
+/* Bit w set for each of the first n (<= 64) keys equal to key. No
+ * branches depend on the data (where a hit sits is random, so an early
+ * exit mispredicts); with SSE2, two keys per compare. */
+static inline uint64_t key_match_mask(const uint64_t *k, unsigned n, uint64_t key)
+{
+    uint64_t m = 0;
+    unsigned w = 0;
+#ifdef __SSE2__
+    const __m128i kk = _mm_set1_epi64x((long long)key);
+    for (; w + 4 <= n; w += 4) {
+        /* 64-bit equality from 32-bit compares: both halves equal */
+        __m128i e0 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(k + w)), kk);
+        __m128i e1 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(k + w + 2)), kk);
+        e0 = _mm_and_si128(e0, _mm_shuffle_epi32(e0, _MM_SHUFFLE(2, 3, 0, 1)));
+        e1 = _mm_and_si128(e1, _mm_shuffle_epi32(e1, _MM_SHUFFLE(2, 3, 0, 1)));
+        unsigned b = (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e0)) |
+                     (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e1)) << 2;
+        m |= (uint64_t)b << w;
+    }
+#endif
+    for (; w < n; w++)
+        m |= (uint64_t)(k[w] == key) << w;
+    return m;
+}
+
 /* Cache-line aligned: the STLB-hit path runs this twice per access, and
  * its speed moved by ~8% with where unrelated edits placed it. */
 __attribute__((aligned(64)))
@@ -406,14 +437,10 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
             const uint64_t *k = &a->key[set * a->ways];
             struct tlb_entry *s = &a->e[set * a->ways];
             if (a->ways > 8 && a->ways <= 64) {
-                /* a wide set: a mask of the ways with the key, built
-                 * without branches (where a hit sits is random, so an early
-                 * exit mispredicts), then its ways in order for the ASID
-                 * test. A narrow set's short loop is as fast. */
-                uint64_t m = 0;
-                for (unsigned w = 0; w < a->ways; w++)
-                    m |= (uint64_t)(k[w] == key) << w;
-                for (; m; m &= m - 1) {
+                /* a wide set: the mask of the ways with the key, then its
+                 * ways in order for the ASID test. A narrow set's short
+                 * loop is as fast. */
+                for (uint64_t m = key_match_mask(k, a->ways, key); m; m &= m - 1) {
                     unsigned w = (unsigned)__builtin_ctzll(m);
                     if (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL)) {
                         tlb_touch(t, a, set, w);
