@@ -236,9 +236,10 @@ static unsigned fa_lru_victim(struct tlb_array_state *a)
 
 /* The way a fill of key for asid takes in a fully associative array: the
  * page's own entry, else the lowest invalid way, else the policy's victim. */
-static unsigned fa_fill_way(struct tlb *t, struct tlb_array_state *a, uint64_t key, uint16_t asid)
+static unsigned fa_fill_way(struct tlb *t, struct tlb_array_state *a, uint64_t key, uint16_t asid,
+                            bool absent)
 {
-    uint32_t w = fa_find(a, key, asid);
+    uint32_t w = absent ? UINT32_MAX : fa_find(a, key, asid);
     if (w != UINT32_MAX)
         return w;
     w = fa_first_free(a);
@@ -486,11 +487,11 @@ static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned
  * equals). Separate passes keep the branches predictable: the choices
  * that depend on the data are conditional moves. */
 static unsigned set_fill_way(struct tlb *t, struct tlb_array_state *a, unsigned set, uint64_t key,
-                             uint16_t asid)
+                             uint16_t asid, bool absent)
 {
     const uint64_t *k = &a->key[set * a->ways];
     const struct tlb_entry *s = &a->e[set * a->ways];
-    for (unsigned w = 0; w < a->ways; w++)
+    for (unsigned w = 0; w < a->ways && !absent; w++)
         if (k[w] == key && (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL)))
             return w;
     unsigned invalid = a->ways;
@@ -522,7 +523,8 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     unsigned set = set_of(a, vpn);
     struct tlb_entry *s = &a->e[set * a->ways];
     uint64_t key = tlb_key(vpn, size), *k = &a->key[set * a->ways];
-    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid) : set_fill_way(t, a, set, key, f->asid);
+    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
+                         : set_fill_way(t, a, set, key, f->asid, f->absent);
     struct tlb_entry *e = &s[way];
     if (e->flags & TLBE_VALID) {
         if (e->page_level > e->size)

@@ -166,6 +166,8 @@ struct tlb_fill {
     bool global, dirty;
     uint16_t asid;
     uint8_t pkey;
+    bool absent;             /* the caller has just probed the level for va under
+                                asid and missed: no entry to refresh, skip the search */
 };
 
 /* Which entries an invalidation removes. */
