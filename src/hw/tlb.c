@@ -494,11 +494,14 @@ static unsigned set_fill_way(struct tlb *t, struct tlb_array_state *a, unsigned 
     for (unsigned w = 0; w < a->ways && !absent; w++)
         if (k[w] == key && (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL)))
             return w;
-    unsigned invalid = a->ways;
-    for (unsigned w = a->ways; w-- > 0;)
-        invalid = k[w] == TLB_NOKEY ? w : invalid;
-    if (invalid < a->ways)
-        return invalid;
+    /* a full array (the steady state) has no invalid way in any set */
+    if (a->nsize[0] + a->nsize[1] + a->nsize[2] < a->nsets * a->ways) {
+        unsigned invalid = a->ways;
+        for (unsigned w = a->ways; w-- > 0;)
+            invalid = k[w] == TLB_NOKEY ? w : invalid;
+        if (invalid < a->ways)
+            return invalid;
+    }
     if (t->repl != TLB_REPL_LRU)
         return victim_full(t, a, set, 0);
     uint32_t best = s[0].stamp;
