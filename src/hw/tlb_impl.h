@@ -41,8 +41,8 @@ static inline uint64_t tlb_key(uint64_t vpn, unsigned size) { return vpn << 2 | 
  * finds a page's ways through a hash of its key instead of comparing every
  * entry, and a full array's LRU victim comes from a lazy heap instead of a
  * scan of every stamp.
- *  - head[hash(key) & mask] starts a chain of the valid ways with keys of
- *    that hash, linked by next[way]; -1 ends a chain. Chains are unordered:
+ *  - head[hash(key)] starts a chain of the valid ways with keys of that
+ *    hash, linked by next[way]; -1 ends a chain. Chains are unordered:
  *    a probe walks its whole chain and keeps the lowest matching way, as
  *    the scan it replaces would.
  *  - free has one bit per invalid way: the lowest is the fill's choice.
@@ -50,8 +50,9 @@ static inline uint64_t tlb_key(uint64_t vpn, unsigned size) { return vpn << 2 | 
  *    only). A record is current while the way is valid and still has that
  *    stamp. Every valid way not touched since the heap was built has a
  *    current record, and ways touched since have larger stamps than all
- *    records, so the least recent way is the first current record; when
- *    none is left the heap is rebuilt from the array. Touches (including
+ *    records, so the least recent way is the smallest current record
+ *    (stale ones are popped and dropped on the way); when none is left the
+ *    heap is rebuilt from the array. Touches (including
  *    the CPU's memo fast path) only write stamps, so they need no hook;
  *    renumbering empties the heap. */
 struct tlb_fa_index {
