@@ -32,7 +32,8 @@ struct rig {
     const struct pt_format *f;
 };
 
-/* Tables from 1 MiB, data frames from 8 MiB. */
+/* Tables from 1 MiB, data frames from 8 MiB. tlb: a preset name, a
+ * geometry (tlb_config_parse), or NULL for the architecture's default. */
 static void rig_init(struct rig *r, enum pt_format_id id, const char *tlb)
 {
     const struct pt_format *f = pt_format(id);
@@ -40,7 +41,9 @@ static void rig_init(struct rig *r, enum pt_format_id id, const char *tlb)
     char err[256];
     machine_config_default(&cfg, f->arch);
     cfg.mem_bytes = 32ull << 20;
-    if (tlb && tlb_config_parse(&cfg.tlb, tlb, err, sizeof err)) {
+    if (tlb && tlb_preset(tlb))
+        cfg.tlb = *tlb_preset(tlb);
+    else if (tlb && tlb_config_parse(&cfg.tlb, tlb, err, sizeof err)) {
         fprintf(stderr, "bench_walk: %s\n", err);
         exit(1);
     }
@@ -157,14 +160,23 @@ static void bench_format(enum pt_format_id id)
     }
     rig_free(&r);
 
+    /* the other preset's STLB hit on the same tables: both L1 designs
+     * (set-associative per size; fully associative) on every format */
+    const char *other = f->arch == PT_ARCH_X86 ? "zen4" : "golden-cove";
+    rig_init(&r, id, other);
+    uint64_t w5, r5;
+    double stlb_other = run(&r, rounds, &w5, &r5);
+    rig_free(&r);
+
     printf("%-8s full walk (tlb=none, %.0f refs): %.1f ns = %.1f M walks/s; L1 TLB hit (same loop, "
            "32 pages): %.2f ns = %.0f M/s; ratio walk/hit %.1f\n",
            f->name, per_walk_refs, full, 1e3 / full, hit, 1e3 / hit, full / hit);
     printf("         walk with page-walk caches (%.1f refs): %.1f ns; STLB hit (512 pages, %s): %.1f ns; "
            "pt_walk() alone: %.1f ns\n",
            (double)r2 / (double)w2, pwc, f->arch == PT_ARCH_X86 ? "golden-cove" : "zen4", stlb, best);
-    if (w3 != 0 || w4 != 0)
-        printf("  (warning: %llu walks in the TLB-hit loops)\n", (unsigned long long)(w3 + w4));
+    printf("         STLB hit with %s: %.1f ns\n", other, stlb_other);
+    if (w3 != 0 || w4 != 0 || w5 != 0)
+        printf("  (warning: %llu walks in the TLB-hit loops)\n", (unsigned long long)(w3 + w4 + w5));
 }
 
 int main(void)

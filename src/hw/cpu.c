@@ -117,11 +117,14 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tl
     if (count)
         stat_add(c, CPU_STAT_STLB_HITS, 1);
     /* pages are aligned physically, so the page's base is the piece's
-     * base rounded down to the page size */
+     * base rounded down to the page size. The L1 probe just missed for va
+     * under c->asid at every size: when the fill is for that ASID (not a
+     * global entry of another), it has no entry to refresh. */
     struct tlb_fill f = {
         .va = va, .page_base = e2->base & ~(pt_level_size(e2->page_level) - 1),
         .level = e2->page_level, .prot = e2->prot, .global = e2->flags & TLBE_GLOBAL,
         .dirty = e2->flags & TLBE_DIRTY, .asid = e2->asid, .pkey = e2->pkey,
+        .absent = e2->asid == c->asid,
     };
     e = tlb_insert(&c->tlb, l1, &f, w);
     if (e)

@@ -7,10 +7,15 @@
  */
 #include "hw/tlb_impl.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <vmlab/pt.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static unsigned size_shift(unsigned size) { return pt_level_shift(size); }
 
@@ -69,6 +74,8 @@ void tlb_renumber(struct tlb_array_state *a)
     }
     free(key);
     a->clock = a->ways;
+    if (a->fa)
+        a->fa->nheap = 0;            /* its records name the old stamps */
 }
 
 static unsigned plru_victim(uint64_t tree, unsigned ways)
@@ -101,6 +108,201 @@ static unsigned victim_full(struct tlb *t, struct tlb_array_state *a, unsigned s
     }
 }
 
+
+/* ---- the index of a fully associative array (see tlb_impl.h) ---- */
+
+static inline uint64_t fa_bucket(const struct tlb_fa_index *x, uint64_t key)
+{
+    return (key * 0x9E3779B97F4A7C15ull) >> x->shift;
+}
+
+static int fa_init(struct tlb_array_state *a)
+{
+    struct tlb_fa_index *x = calloc(1, sizeof *x);
+    if (!(a->fa = x))
+        return -1;
+    unsigned bits = 1;
+    while ((1ull << bits) < 2ull * a->ways)
+        bits++;
+    x->shift = 64 - bits;
+    size_t words = (a->ways + 63) / 64;
+    x->head = malloc(sizeof *x->head << bits);
+    x->next = malloc(a->ways * sizeof *x->next);
+    x->free = calloc(words, sizeof *x->free);
+    x->heap = malloc(a->ways * sizeof *x->heap);
+    if (!x->head || !x->next || !x->free || !x->heap)
+        return -1;
+    for (size_t b = 0; b < (1ull << bits); b++)
+        x->head[b] = -1;
+    for (unsigned w = 0; w < a->ways; w++)
+        x->free[w / 64] |= 1ull << (w % 64);
+    return 0;
+}
+
+static void fa_free(struct tlb_fa_index *x)
+{
+    if (!x)
+        return;
+    free(x->head);
+    free(x->next);
+    free(x->free);
+    free(x->heap);
+    free(x);
+}
+
+/* Index way w under its key (a->key[w], just written). */
+static void fa_link(struct tlb_array_state *a, unsigned w)
+{
+    struct tlb_fa_index *x = a->fa;
+    int32_t *head = &x->head[fa_bucket(x, a->key[w])];
+    x->next[w] = *head;
+    *head = (int32_t)w;
+    x->free[w / 64] &= ~(1ull << (w % 64));
+}
+
+/* Take way w out of the index (its key is still in a->key[w]). */
+static void fa_unlink(struct tlb_array_state *a, unsigned w)
+{
+    struct tlb_fa_index *x = a->fa;
+    int32_t *p = &x->head[fa_bucket(x, a->key[w])];
+    while (*p != (int32_t)w)
+        p = &x->next[*p];
+    *p = x->next[w];
+    x->free[w / 64] |= 1ull << (w % 64);
+}
+
+/* The lowest valid way holding key for asid (or globally), or UINT32_MAX. */
+static inline uint32_t fa_find(const struct tlb_array_state *a, uint64_t key, uint16_t asid)
+{
+    const struct tlb_fa_index *x = a->fa;
+    uint32_t best = UINT32_MAX;
+    for (int32_t w = x->head[fa_bucket(x, key)]; w >= 0; w = x->next[w])
+        if ((uint32_t)w < best && a->key[w] == key &&
+            (a->e[w].asid == asid || (a->e[w].flags & TLBE_GLOBAL)))
+            best = (uint32_t)w;
+    return best;
+}
+
+/* The lowest invalid way, or a->ways if the array is full. */
+static unsigned fa_first_free(const struct tlb_array_state *a)
+{
+    const uint64_t *f = a->fa->free;
+    for (unsigned i = 0; i < (a->ways + 63) / 64; i++)
+        if (f[i])
+            return i * 64 + (unsigned)__builtin_ctzll(f[i]);
+    return a->ways;
+}
+
+/* Restore the min-heap below i. Which child is smaller is random: it is
+ * picked with conditional moves, not a branch. */
+static void heap_sift_down(uint64_t *h, unsigned n, unsigned i)
+{
+    uint64_t v = h[i];
+    for (unsigned c; (c = 2 * i + 1) < n; i = c) {
+        unsigned r = c + 1 < n ? c + 1 : c;
+        uint64_t hc = h[c], hr = h[r];
+        c = hr < hc ? r : c;
+        hc = hr < hc ? hr : hc;
+        if (hc >= v)
+            break;
+        h[i] = hc;
+    }
+    h[i] = v;
+}
+
+/* The least recently used way of a full array: the valid way of lowest
+ * stamp (the lowest-numbered of equals, as the key orders them). */
+static unsigned fa_lru_victim(struct tlb_array_state *a)
+{
+    struct tlb_fa_index *x = a->fa;
+    for (;;) {
+        if (!x->nheap) {
+            for (unsigned w = 0; w < a->ways; w++)
+                if (a->key[w] != TLB_NOKEY)
+                    x->heap[x->nheap++] = (uint64_t)a->e[w].stamp << 32 | w;
+            assert(x->nheap);
+            for (unsigned i = x->nheap / 2; i-- > 0;)
+                heap_sift_down(x->heap, x->nheap, i);
+            x->built = a->clock;
+        }
+        uint64_t top = x->heap[0];
+        x->heap[0] = x->heap[--x->nheap];
+        heap_sift_down(x->heap, x->nheap, 0);
+        unsigned w = (uint32_t)top;
+        if (a->key[w] != TLB_NOKEY && a->e[w].stamp == (uint32_t)(top >> 32))
+            return w;                       /* current: refilled now, so popped */
+    }
+}
+
+/* The way a fill of key for asid takes in a fully associative array: the
+ * page's own entry, else the lowest invalid way, else the policy's victim. */
+static unsigned fa_fill_way(struct tlb *t, struct tlb_array_state *a, uint64_t key, uint16_t asid,
+                            bool absent)
+{
+    uint32_t w = absent ? UINT32_MAX : fa_find(a, key, asid);
+    if (w != UINT32_MAX)
+        return w;
+    w = fa_first_free(a);
+    if (w < a->ways)
+        return w;
+    return t->repl == TLB_REPL_LRU ? fa_lru_victim(a) : victim_full(t, a, 0, 0);
+}
+
+int tlb_fa_check(const struct tlb_array_state *a)
+{
+    const struct tlb_fa_index *x = a->fa;
+    if (!x)
+        return 0;
+    unsigned nsize[3] = {0, 0, 0}, nsplinter = 0, linked = 0;
+    for (unsigned w = 0; w < a->ways; w++) {
+        const struct tlb_entry *e = &a->e[w];
+        bool valid = e->flags & TLBE_VALID, is_free = x->free[w / 64] >> (w % 64) & 1;
+        if (valid != (a->key[w] != TLB_NOKEY))
+            return -1;                      /* key and valid bit disagree */
+        if (valid == is_free)
+            return -2;                      /* free bitmap wrong */
+        if (!valid)
+            continue;
+        if (a->key[w] != tlb_key(e->vpn, e->size))
+            return -3;                      /* stale key */
+        nsize[e->size]++;
+        nsplinter += e->page_level > e->size;
+        /* exactly once, in its own bucket's chain */
+        unsigned seen = 0;
+        for (int32_t v = x->head[fa_bucket(x, a->key[w])]; v >= 0; v = x->next[v])
+            seen += v == (int32_t)w;
+        if (seen != 1)
+            return -4;
+    }
+    for (uint64_t b = 0; b <= (~0ull >> x->shift); b++)
+        for (int32_t v = x->head[b]; v >= 0; v = x->next[v]) {
+            if (++linked > a->ways || a->key[v] == TLB_NOKEY || fa_bucket(x, a->key[v]) != b)
+                return -5;                  /* invalid, misfiled, or a cycle */
+        }
+    for (unsigned s = 0; s < 3; s++)
+        if (nsize[s] != a->nsize[s])
+            return -6;
+    if (nsplinter != a->nsplinter)
+        return -7;
+    if (x->nheap) {
+        for (unsigned i = 1; i < x->nheap; i++)
+            if (x->heap[(i - 1) / 2] > x->heap[i])
+                return -8;                  /* not a heap */
+        /* every valid way untouched since the build has its record */
+        for (unsigned w = 0; w < a->ways; w++) {
+            if (a->key[w] == TLB_NOKEY || a->e[w].stamp > x->built)
+                continue;
+            uint64_t rec = (uint64_t)a->e[w].stamp << 32 | w;
+            unsigned i = 0;
+            while (i < x->nheap && x->heap[i] != rec)
+                i++;
+            if (i == x->nheap)
+                return -9;
+        }
+    }
+    return 0;
+}
+
 /* ---- arrays ---- */
 
 static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
@@ -111,9 +313,16 @@ static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
     a->pow2 = (a->nsets & (a->nsets - 1)) == 0;
     a->clock = 0;
     a->nsplinter = 0;
+    memset(a->nsize, 0, sizeof a->nsize);
     a->e = calloc(cfg->entries, sizeof *a->e);
+    a->key = malloc(cfg->entries * sizeof *a->key);
     a->plru = calloc(a->nsets, sizeof *a->plru);
-    return a->e && a->plru ? 0 : -1;
+    if (!a->e || !a->key || !a->plru)
+        return -1;
+    for (unsigned i = 0; i < cfg->entries; i++)
+        a->key[i] = TLB_NOKEY;
+    a->fa = NULL;
+    return a->nsets == 1 ? fa_init(a) : 0;
 }
 
 static unsigned set_of(const struct tlb_array_state *a, uint64_t vpn)
@@ -156,7 +365,9 @@ static void level_free(struct tlb_level_state *lv)
 {
     for (unsigned i = 0; i < lv->n; i++) {
         free(lv->a[i].e);
+        free(lv->a[i].key);
         free(lv->a[i].plru);
+        fa_free(lv->a[i].fa);
     }
     lv->n = 0;
 }
@@ -170,6 +381,31 @@ void tlb_free(struct tlb *t)
         free(t->pwc[l].key);
 }
 
+/* Bit w set for each of the first n (<= 64) keys equal to key. No
+ * branches depend on the data (where a hit sits is random, so an early
+ * exit mispredicts); with SSE2, two keys per compare. */
+static inline uint64_t key_match_mask(const uint64_t *k, unsigned n, uint64_t key)
+{
+    uint64_t m = 0;
+    unsigned w = 0;
+#ifdef __SSE2__
+    const __m128i kk = _mm_set1_epi64x((long long)key);
+    for (; w + 4 <= n; w += 4) {
+        /* 64-bit equality from 32-bit compares: both halves equal */
+        __m128i e0 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(k + w)), kk);
+        __m128i e1 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(k + w + 2)), kk);
+        e0 = _mm_and_si128(e0, _mm_shuffle_epi32(e0, _MM_SHUFFLE(2, 3, 0, 1)));
+        e1 = _mm_and_si128(e1, _mm_shuffle_epi32(e1, _MM_SHUFFLE(2, 3, 0, 1)));
+        unsigned b = (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e0)) |
+                     (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e1)) << 2;
+        m |= (uint64_t)b << w;
+    }
+#endif
+    for (; w < n; w++)
+        m |= (uint64_t)(k[w] == key) << w;
+    return m;
+}
+
 /* Cache-line aligned: the STLB-hit path runs this twice per access, and
  * its speed moved by ~8% with where unrelated edits placed it. */
 __attribute__((aligned(64)))
@@ -178,36 +414,51 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
 {
     for (unsigned i = 0; i < lv->n; i++) {
         struct tlb_array_state *a = &lv->a[i];
-        if (a->nsets == 1) {
-            /* fully associative: one pass, each entry compared at its own size */
-            for (unsigned w = 0; w < a->ways; w++) {
-                struct tlb_entry *e = &a->e[w];
-                if ((e->flags & TLBE_VALID) && e->vpn == va >> size_shift(e->size) &&
-                    (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
-                    tlb_touch(t, a, 0, w);
-                    if (where)
-                        *where = (struct tlb_where){a, 0, w};
-                    return e;
+        if (a->fa) {
+            /* fully associative: the lowest way matching at any size */
+            uint32_t w = UINT32_MAX;
+            for (unsigned size = 0; size < 3; size++)
+                if (a->nsize[size]) {
+                    uint32_t v = fa_find(a, tlb_key(va >> size_shift(size), size), asid);
+                    w = v < w ? v : w;
                 }
+            if (w != UINT32_MAX) {
+                tlb_touch(t, a, 0, w);
+                if (where)
+                    *where = (struct tlb_where){a, 0, w};
+                return &a->e[w];
             }
             continue;
         }
         for (unsigned size = 0; size < 3; size++) {
-            if (!(a->sizes & (1u << size)))
+            if (!a->nsize[size])            /* none held (or the size is not held at all) */
                 continue;
-            uint64_t vpn = va >> size_shift(size);
+            uint64_t vpn = va >> size_shift(size), key = tlb_key(vpn, size);
             unsigned set = set_of(a, vpn);
+            const uint64_t *k = &a->key[set * a->ways];
             struct tlb_entry *s = &a->e[set * a->ways];
-            for (unsigned w = 0; w < a->ways; w++) {
-                struct tlb_entry *e = &s[w];
-                if ((e->flags & TLBE_VALID) && e->vpn == vpn && e->size == size &&
-                    (e->asid == asid || (e->flags & TLBE_GLOBAL))) {
+            if (a->ways > 8 && a->ways <= 64) {
+                /* a wide set: the mask of the ways with the key, then its
+                 * ways in order for the ASID test. A narrow set's short
+                 * loop is as fast. */
+                for (uint64_t m = key_match_mask(k, a->ways, key); m; m &= m - 1) {
+                    unsigned w = (unsigned)__builtin_ctzll(m);
+                    if (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL)) {
+                        tlb_touch(t, a, set, w);
+                        if (where)
+                            *where = (struct tlb_where){a, set, w};
+                        return &s[w];
+                    }
+                }
+                continue;
+            }
+            for (unsigned w = 0; w < a->ways; w++)
+                if (k[w] == key && (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL))) {
                     tlb_touch(t, a, set, w);
                     if (where)
                         *where = (struct tlb_where){a, set, w};
-                    return e;
+                    return &s[w];
                 }
-            }
         }
     }
     return NULL;
@@ -228,6 +479,41 @@ static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned
     return NULL;
 }
 
+/* The way a fill of key for asid takes in a set. First the page's own
+ * entry, refreshed in place: one of this ASID, or a global one (which
+ * matches every ASID, so a second copy would shadow the new one, e.g. a
+ * D=0 entry a store already walked for). Else the lowest invalid way,
+ * else the policy's victim (LRU: the lowest stamp, the lowest-numbered of
+ * equals). Separate passes keep the branches predictable: the choices
+ * that depend on the data are conditional moves. */
+static unsigned set_fill_way(struct tlb *t, struct tlb_array_state *a, unsigned set, uint64_t key,
+                             uint16_t asid, bool absent)
+{
+    const uint64_t *k = &a->key[set * a->ways];
+    const struct tlb_entry *s = &a->e[set * a->ways];
+    for (unsigned w = 0; w < a->ways && !absent; w++)
+        if (k[w] == key && (s[w].asid == asid || (s[w].flags & TLBE_GLOBAL)))
+            return w;
+    /* a full array (the steady state) has no invalid way in any set */
+    if (a->nsize[0] + a->nsize[1] + a->nsize[2] < a->nsets * a->ways) {
+        unsigned invalid = a->ways;
+        for (unsigned w = a->ways; w-- > 0;)
+            invalid = k[w] == TLB_NOKEY ? w : invalid;
+        if (invalid < a->ways)
+            return invalid;
+    }
+    if (t->repl != TLB_REPL_LRU)
+        return victim_full(t, a, set, 0);
+    uint32_t best = s[0].stamp;
+    unsigned lru = 0;
+    for (unsigned w = 1; w < a->ways; w++) {
+        uint32_t st = s[w].stamp;
+        lru = st < best ? w : lru;
+        best = st < best ? st : best;
+    }
+    return lru;
+}
+
 struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
                              struct tlb_where *where)
 {
@@ -239,38 +525,23 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     uint64_t page_mask = pt_level_size(f->level) - 1, entry_mask = pt_level_size(size) - 1;
     unsigned set = set_of(a, vpn);
     struct tlb_entry *s = &a->e[set * a->ways];
-
-    /* Refresh an existing entry for the page in place: one of this ASID,
-     * or a global one (which matches every ASID, so a second copy would
-     * shadow the new one, e.g. a D=0 entry a store already walked for). */
-    /* One pass finds that entry, else the first invalid way, else the
-     * least recently used (the victim the other policies need is chosen
-     * after, in victim_full). */
-    unsigned way = a->ways, invalid = a->ways, lru = 0;
-    uint32_t lru_stamp = UINT32_MAX;
-    for (unsigned w = 0; w < a->ways; w++) {
-        const struct tlb_entry *x = &s[w];
-        if (!(x->flags & TLBE_VALID)) {
-            if (invalid == a->ways)
-                invalid = w;
-            continue;
-        }
-        if (x->vpn == vpn && x->size == size && (x->asid == f->asid || (x->flags & TLBE_GLOBAL))) {
-            way = w;
-            break;
-        }
-        if (x->stamp < lru_stamp) {
-            lru_stamp = x->stamp;
-            lru = w;
-        }
-    }
-    if (way == a->ways)
-        way = invalid < a->ways ? invalid : victim_full(t, a, set, lru);
+    uint64_t key = tlb_key(vpn, size), *k = &a->key[set * a->ways];
+    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
+                         : set_fill_way(t, a, set, key, f->asid, f->absent);
     struct tlb_entry *e = &s[way];
-    if ((e->flags & TLBE_VALID) && e->page_level > e->size)
-        a->nsplinter--;
+    if (e->flags & TLBE_VALID) {
+        if (e->page_level > e->size)
+            a->nsplinter--;
+        a->nsize[e->size]--;
+        if (a->fa)
+            fa_unlink(a, way);
+    }
     if (f->level > size)
         a->nsplinter++;
+    a->nsize[size]++;
+    k[way] = key;
+    if (a->fa)
+        fa_link(a, way);
     e->vpn = vpn;
     e->base = f->page_base + (f->va & page_mask & ~entry_mask);
     e->asid = f->asid;
@@ -318,6 +589,10 @@ static void drop(struct tlb_array_state *a, struct tlb_entry *e)
 {
     if (e->page_level > e->size)
         a->nsplinter--;
+    a->nsize[e->size]--;
+    if (a->fa)
+        fa_unlink(a, (unsigned)(e - a->e));
+    a->key[e - a->e] = TLB_NOKEY;
     e->flags = 0;
 }
 
@@ -328,9 +603,21 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
      * page may sit in other sets. */
     if (flt->by_va && !a->nsplinter) {
         for (unsigned size = 0; size < 3; size++) {
-            if (!(a->sizes & (1u << size)))
+            if (!a->nsize[size])
                 continue;
             uint64_t vpn = flt->va >> size_shift(size);
+            if (a->fa) {
+                /* the ways of this key are on one chain */
+                uint64_t key = tlb_key(vpn, size);
+                for (int32_t w = a->fa->head[fa_bucket(a->fa, key)], next; w >= 0; w = next) {
+                    next = a->fa->next[w];
+                    if (a->key[w] == key && entry_matches(&a->e[w], flt)) {
+                        drop(a, &a->e[w]);
+                        n++;
+                    }
+                }
+                continue;
+            }
             unsigned set = set_of(a, vpn);
             for (unsigned w = 0; w < a->ways; w++) {
                 struct tlb_entry *e = &a->e[set * a->ways + w];

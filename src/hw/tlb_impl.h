@@ -29,13 +29,52 @@ struct tlb_entry {
     uint8_t pkey;            /* x86 protection key */
 };
 
+/* key[i] is entry i's (vpn << 2 | size), or TLB_NOKEY if it is invalid: a
+ * probe compares one dense word per way (a 16-way set: two cache lines)
+ * and reads the entry only on a match. nsize[s] counts the valid entries
+ * of size s, so a probe skips the sizes the array holds none of. Both are
+ * kept by tlb.c wherever an entry is filled or dropped. */
+#define TLB_NOKEY UINT64_MAX
+static inline uint64_t tlb_key(uint64_t vpn, unsigned size) { return vpn << 2 | size; }
+
+/* The index of a fully associative array (one set): a probe or a fill
+ * finds a page's ways through a hash of its key instead of comparing every
+ * entry, and a full array's LRU victim comes from a lazy heap instead of a
+ * scan of every stamp.
+ *  - head[hash(key)] starts a chain of the valid ways with keys of that
+ *    hash, linked by next[way]; -1 ends a chain. Chains are unordered:
+ *    a probe walks its whole chain and keeps the lowest matching way, as
+ *    the scan it replaces would.
+ *  - free has one bit per invalid way: the lowest is the fill's choice.
+ *  - heap is a min-heap of (stamp << 32 | way) taken at some moment (LRU
+ *    only). A record is current while the way is valid and still has that
+ *    stamp. Every valid way not touched since the heap was built has a
+ *    current record, and ways touched since have larger stamps than all
+ *    records, so the least recent way is the smallest current record
+ *    (stale ones are popped and dropped on the way); when none is left the
+ *    heap is rebuilt from the array. Touches (including
+ *    the CPU's memo fast path) only write stamps, so they need no hook;
+ *    renumbering empties the heap. */
+struct tlb_fa_index {
+    unsigned shift;          /* 64 - log2(buckets): a hash keeps the top bits */
+    uint32_t built;          /* the array's clock when the heap was built */
+    int32_t *head;           /* [buckets] */
+    int32_t *next;           /* [ways] */
+    uint64_t *free;          /* [(ways + 63) / 64] */
+    uint64_t *heap;          /* [ways] */
+    unsigned nheap;
+};
+
 struct tlb_array_state {
     unsigned nsets, ways, sizes;
     bool pow2;               /* nsets is a power of two: index with a mask */
     uint32_t clock;          /* LRU stamp source */
     unsigned nsplinter;      /* valid entries holding a piece of a larger page */
+    unsigned nsize[3];       /* valid entries of each size */
     struct tlb_entry *e;     /* nsets * ways */
+    uint64_t *key;           /* nsets * ways, see above */
     uint64_t *plru;          /* one tree per set (ways - 1 bits) */
+    struct tlb_fa_index *fa; /* fully associative arrays (nsets == 1), else NULL */
 };
 
 struct tlb_level_state {
@@ -91,6 +130,10 @@ struct tlb_where {
 #define TLB_CLOCK_LIMIT 0x7fffffffu
 void tlb_renumber(struct tlb_array_state *a);
 void tlb_plru_touch(uint64_t *tree, unsigned ways, unsigned way);
+/* Check a fully associative array's index against its entries; returns 0
+ * if it agrees, else a negative code naming the first disagreement (for
+ * tests). Arrays without an index always agree. */
+int tlb_fa_check(const struct tlb_array_state *a);
 
 /* Record a use of the entry at (set, way) for replacement, exactly as a
  * probe that hits it does. */
@@ -124,6 +167,8 @@ struct tlb_fill {
     bool global, dirty;
     uint16_t asid;
     uint8_t pkey;
+    bool absent;             /* the caller has just probed the level for va under
+                                asid and missed: no entry to refresh, skip the search */
 };
 
 /* Which entries an invalidation removes. */
