@@ -182,6 +182,7 @@ struct kernel_usage {
     unsigned asids_used;
     unsigned processes;                          /* not yet exited */
     uint64_t pinned_frames;
+    uint64_t pagecache_pages;                    /* shared file pages in the page cache */
 };
 void kernel_usage(struct kernel *k, struct kernel_usage *out);
 

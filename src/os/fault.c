@@ -175,7 +175,7 @@ static enum kill_reason pin_resident(struct process *p, struct cpu *cpu, struct 
     if ((fl & (PG_EVICTING | PG_RESIDENT)) != PG_RESIDENT)
         return KILL_NONE;
     klock_acquire(&ft->lock, cpu);
-    if (ft->f[i].page == pg && !(ft->state[i] & FS_BUSY)) {
+    if (ft_maps(ft, i, pg) && !(ft->state[i] & FS_BUSY)) {
         if (!(ft->state[i] & FS_PIN_MASK))
             ft->pinned++;
         ft->state[i] += 1u << FS_PIN_SHIFT;
@@ -351,6 +351,25 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
                 }
             }
             count(p, VMSTAT_PGMINFAULT, 1);
+            break;
+        }
+
+        if (vma && (vma->flags & (VMA_FILE | VMA_SHARED)) == (VMA_FILE | VMA_SHARED)) {
+            /* a shared file page: the page cache's frame, shared with every
+             * other mapping of that page of that file */
+            paddr_t pte_pa = mmu_pte_create(p, va, 0);
+            if (!pte_pa) {
+                r = KILL_OOM_KERNEL;
+                break;
+            }
+            bool major, again;
+            r = pc_fault(p, cpu, pg, vma, pte_pa, prot, pin, &major, &again);
+            if (r == KILL_NONE && again) {
+                kwait_step(cpu);
+                continue;
+            }
+            if (r == KILL_NONE)
+                count(p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
             break;
         }
 
