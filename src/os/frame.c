@@ -22,6 +22,11 @@
  * The owner, finding the page EVICTING, waits. A page that cannot be written
  * (swap full even after taking back swap-cache slots, I/O error) gets its
  * PTE back and stays resident.
+ *
+ * A page-cache frame (pagecache.c: one frame shared by every shared file
+ * mapping of one page of one file) has one PTE per mapper: the A-bit scans
+ * look at all of them, and evict_cached clears and shoots down each, then
+ * writes the page back once.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -10,6 +10,7 @@
  *   p->lock (mm lock) > frame table lock > k->asid_lock
  *   p->lock           > q->ptl           > k->asid_lock
  *   pool locks, swap lock: leaves.  frame lock and any ptl are never nested.
+ *   the page cache (struct page_cache, struct pc_entry) is under the frame lock.
  * Every lock a CPU thread may wait on is a klock: waiting polls the CPU's
  * shootdown requests, as a real CPU spinning with interrupts enabled takes
  * IPIs, so a holder that shoots down a waiter never deadlocks.
