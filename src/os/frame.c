@@ -475,6 +475,10 @@ static enum evict_result evict_cached(struct kernel *k, struct cpu *self, uint32
         count(wq, VMSTAT_PGDROP_CLEAN, 1);
     }
 
+    /* wq's pages are still EVICTING: it cannot exit yet (after the loop
+     * below it may) */
+    if (res == EV_OK && wq)
+        count(wq, VMSTAT_PGSTEAL, 1);
     for (uint32_t j = 0; j < n; j++) {
         struct page *pg = e->map[j];
         struct process *q = pg->proc;
@@ -489,8 +493,6 @@ static enum evict_result evict_cached(struct kernel *k, struct cpu *self, uint32
         page_clear(pg, PG_EVICTING);
         klock_release(&q->ptl);
     }
-    if (res == EV_OK && wq)
-        count(wq, VMSTAT_PGSTEAL, 1);
     free(old);
     return res;
 }
