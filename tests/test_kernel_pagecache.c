@@ -116,6 +116,64 @@ static void test_share(enum pt_arch arch)
     kt_free(&t);
 }
 
+/* Many mappers (one process twice): every one on one frame; each writes
+ * its own word; they leave in a scrambled order under pressure; the file
+ * gets every word. */
+static void test_many(void)
+{
+    enum { NP = 6, NPG = 3 };
+    struct kt t = kt_make(PT_ARCH_X86, 1, 6, 64, "clock");
+    struct cpu *c = machine_cpu(t.m, 0);
+    cpu_attach(c);
+    int fd = make_file(NPG, 21);
+    struct process *p[NP];
+    const unsigned RW = VM_PROT_READ | VM_PROT_WRITE;
+    bool good = true;
+    for (unsigned j = 0; j < NP; j++) {
+        p[j] = kernel_process_create(t.k, "M");
+        good &= kernel_map_file(p[j], PA, NPG * 4096, RW, fd, 0) == 0;
+        good &= kernel_map_anon(p[j], ANON, 8 * 4096, RW, 0) == 0;
+    }
+    /* process 0 maps the file a second time */
+    good &= kernel_map_file(p[0], QA, NPG * 4096, RW, fd, 0) == 0;
+    ok(good, "six processes map the file, one of them twice");
+    for (unsigned j = 0; j < NP; j++) {
+        kernel_switch_to(c, p[j]);
+        for (unsigned i = 0; i < NPG; i++)
+            cpu_store(c, PA + i * 4096 + j * 8, 8, (j << 8) | i);
+    }
+    kernel_switch_to(c, p[0]);
+    is_u64(load(c, QA + 4096 + 5 * 8), (5u << 8) | 1, "process 0's second mapping sees process 5's word");
+    ok(same_frame(p[0], PA + 4096, p[0], QA + 4096), "two mappings in one process share the frame");
+    ok(same_frame(p[0], PA + 4096, p[5], PA + 4096), "and with the sixth process");
+    /* pressure from every process, exits in the order 3 0 5 1 4 2 */
+    static const unsigned order[NP] = {3, 0, 5, 1, 4, 2};
+    for (unsigned n = 0; n < NP; n++) {
+        unsigned j = order[n];
+        kernel_switch_to(c, p[j]);
+        for (unsigned i = 0; i < NPG; i++)
+            good &= load(c, PA + i * 4096 + j * 8) == ((j << 8) | i);
+        for (unsigned a = 0; a < 8; a++)
+            cpu_store(c, ANON + a * 4096, 8, a);
+        kernel_switch_to(c, NULL);
+        kernel_process_exit(p[j], c);
+    }
+    ok(good, "each process reads its own words back before it exits");
+    good = true;
+    for (unsigned j = 0; j < NP; j++)
+        for (unsigned i = 0; i < NPG; i++)
+            good &= file_word(fd, i * 4096 + j * 8) == ((j << 8) | i);
+    ok(good, "the file holds all six processes' words");
+    ok(kt_stat(t.k, VMSTAT_FILE_WRITEBACK) >= NPG, "written back (%llu write-backs)",
+       (unsigned long long)kt_stat(t.k, VMSTAT_FILE_WRITEBACK));
+    kt_no_leaks(t.k, "many");
+    is_u64(pc_pages(t.k), 0, "many: page cache empty");
+    close(fd);
+    unlink(path);
+    cpu_detach(c);
+    kt_free(&t);
+}
+
 /* A tiny pool: the shared page is evicted from both, written back once. */
 static void test_evict(const char *policy)
 {
@@ -383,6 +441,7 @@ int main(void)
     test_evict("clock");
     test_evict("fifo");
     test_evict("linux");
+    test_many();
     test_exit(true);
     test_exit(false);
     test_fork();

@@ -268,6 +268,26 @@ static enum kill_reason pin_frame(struct process *p, struct cpu *cpu, uint32_t i
     return KILL_NONE;
 }
 
+/* A fault on a page of a shared file mapping: the page cache (pagecache.c).
+ * *again: wait a step and look again. Kept out of line: the anonymous fault
+ * is the hot path. */
+__attribute__((noinline, cold)) static enum kill_reason
+shared_fault(struct process *p, struct cpu *cpu, struct page *pg, const struct vma *vma,
+             unsigned prot, bool pin, bool *again)
+{
+    *again = false;
+    paddr_t pte_pa = mmu_pte_create(p, page_va(pg), 0);
+    if (!pte_pa)
+        return KILL_OOM_KERNEL;
+    bool major;
+    enum kill_reason r = pc_fault(p, cpu, pg, vma, pte_pa, prot, pin, &major, again);
+    if (r == KILL_NONE && *again)
+        kwait_step(cpu);
+    else if (r == KILL_NONE)
+        count(p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
+    return r;
+}
+
 enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum vm_access acc,
                           bool user, bool pin)
 {
@@ -357,19 +377,10 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
         if (vma && (vma->flags & (VMA_FILE | VMA_SHARED)) == (VMA_FILE | VMA_SHARED)) {
             /* a shared file page: the page cache's frame, shared with every
              * other mapping of that page of that file */
-            paddr_t pte_pa = mmu_pte_create(p, va, 0);
-            if (!pte_pa) {
-                r = KILL_OOM_KERNEL;
-                break;
-            }
-            bool major, again;
-            r = pc_fault(p, cpu, pg, vma, pte_pa, prot, pin, &major, &again);
-            if (r == KILL_NONE && again) {
-                kwait_step(cpu);
+            bool again;
+            r = shared_fault(p, cpu, pg, vma, prot, pin, &again);
+            if (again)
                 continue;
-            }
-            if (r == KILL_NONE)
-                count(p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
             break;
         }
 

@@ -259,14 +259,16 @@ struct frame {
  * evicted or its last mapper unmaps/exits. Everything in it is under the
  * frame-table lock; while its frame is busy (being evicted or freed) its
  * mapper list does not change, and the evictor reads it without the lock. */
-struct pc_entry {
+struct pc_entry {              /* 64 bytes */
     struct pc_entry *hash_next;
     uint64_t dev, ino, pgoff;  /* the key: the file's identity, page offset in it */
+    struct page **map;         /* map[0..nmap): the reverse map, every page mapping it;
+                                  &one until a second mapper comes */
+    struct page *one;
     uint32_t frame;            /* FRAME_NONE while the first mapper fills it: wait */
-    uint32_t nmap, cap;        /* map[0..nmap): the reverse map, every page mapping it */
-    uint32_t releasing;        /* mappers gone whose PTE flush is still pending (pinned) */
-    bool dirty;                /* differs from the file (a mapper's D bit reached us) */
-    struct page **map;
+    uint32_t nmap, cap;
+    uint32_t releasing : 31;   /* mappers gone whose PTE flush is still pending (pinned) */
+    uint32_t dirty : 1;        /* differs from the file (a mapper's D bit reached us) */
 };
 
 struct page_cache {

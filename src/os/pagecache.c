@@ -34,6 +34,8 @@
 
 #include "os/kern.h"
 
+_Static_assert(sizeof(struct pc_entry) == 64, "a page-cache entry is one cache line");
+
 int pc_init(struct page_cache *pc)
 {
     pc->nbuckets = 64;
@@ -47,7 +49,8 @@ void pc_destroy(struct page_cache *pc)
     for (uint64_t b = 0; pc->buckets && b < pc->nbuckets; b++)
         for (struct pc_entry *e = pc->buckets[b], *n; e; e = n) {
             n = e->hash_next;
-            free(e->map);
+            if (e->map != &e->one)
+                free(e->map);
             free(e);
         }
     free(pc->buckets);
@@ -110,17 +113,21 @@ void pc_remove(struct frame_table *ft, struct pc_entry *e)
         b = &(*b)->hash_next;
     *b = e->hash_next;
     pc->count--;
-    free(e->map);
+    if (e->map != &e->one)
+        free(e->map);
     free(e);
 }
 
 static bool map_add(struct pc_entry *e, struct page *pg)
 {
     if (e->nmap == e->cap) {
-        uint32_t cap = e->cap ? e->cap * 2 : 2;
-        struct page **m = realloc(e->map, cap * sizeof *m);
+        uint32_t cap = e->cap * 2;
+        struct page **m = malloc(cap * sizeof *m);
         if (!m)
             return false;
+        memcpy(m, e->map, e->nmap * sizeof *m);
+        if (e->map != &e->one)
+            free(e->map);
         e->map = m;
         e->cap = cap;
     }
@@ -172,13 +179,21 @@ enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, c
     vaddr_t va = page_va(pg);
     uint64_t pgoff = (v->offset + (va - v->start)) >> VM_PAGE_SHIFT;
     *major = *retry = false;
-    struct pc_entry *fresh = calloc(1, sizeof *fresh);
-    if (!fresh)
-        return KILL_OOM_KERNEL;
+    struct pc_entry *e, *fresh = NULL;
     uint32_t i;
 
-    klock_acquire(&ft->lock, cpu);
-    struct pc_entry *e = pc_find(&ft->pc, v->dev, v->ino, pgoff);
+    /* look up; on a miss, allocate the placeholder outside the lock and
+     * look again (returns holding the lock) */
+    for (;;) {
+        klock_acquire(&ft->lock, cpu);
+        e = pc_find(&ft->pc, v->dev, v->ino, pgoff);
+        if (e || fresh)
+            break;
+        klock_release(&ft->lock);
+        fresh = calloc(1, sizeof *fresh);
+        if (!fresh)
+            return KILL_OOM_KERNEL;
+    }
     if (e) {
         free(fresh);
         if (e->frame == FRAME_NONE || (ft->state[e->frame] & (FS_BUSY | FS_RECLAIM))) {
@@ -195,6 +210,8 @@ enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, c
         klock_release(&ft->lock);
     } else {
         e = fresh;
+        e->map = &e->one;   /* one mapper needs no array */
+        e->cap = 1;
         e->dev = v->dev;
         e->ino = v->ino;
         e->pgoff = pgoff;
