@@ -430,7 +430,8 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
  * that it is no longer resident. The entry stays hashed until the caller
  * frees it, so a fault on the page waits rather than reading the file
  * before the write-back. */
-static enum evict_result evict_cached(struct kernel *k, struct cpu *self, uint32_t i)
+__attribute__((noinline)) static enum evict_result evict_cached(struct kernel *k, struct cpu *self,
+                                                                uint32_t i)
 {
     struct pc_entry *e = frame_entry(&k->ft, i);
     uint32_t n = e->nmap;
