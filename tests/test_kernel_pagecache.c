@@ -393,14 +393,14 @@ static void test_threads(void)
         x[j].t = &t;
         x[j].id = j;
         x[j].base = j ? QA : PA;
-        x[j].rounds = kt_sanitized() ? 100 : 500;
+        x[j].rounds = kt_sanitized() ? 400 : 1500;
         x[j].p = kernel_process_create(t.k, j ? "Q" : "P");
         kernel_map_file(x[j].p, x[j].base, TPAGES * 4096, VM_PROT_READ | VM_PROT_WRITE, fd, 0);
         kernel_map_anon(x[j].p, ANON, 16 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
         for (unsigned i = 0; i < TPAGES; i++)
             x[j].last[i] = file_word(fd, (uint64_t)i * 4096 + j * 8);
     }
-    struct cycler y = {.t = &t, .id = 2, .lives = kt_sanitized() ? 15 : 60};
+    struct cycler y = {.t = &t, .id = 2, .lives = kt_sanitized() ? 60 : 200};
     for (unsigned i = 0; i < TPAGES; i++)
         y.last[i] = file_word(fd, (uint64_t)i * 4096 + 16);
     pthread_t th[3];
