@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ktest.h"
+#include "os/kern.h"   /* the frame table's A-bit scan, for test_referenced */
 
 #define PA 0x10000000ull   /* where P maps the file */
 #define QA 0x40000000ull   /* where Q maps it */
@@ -113,6 +114,56 @@ static void test_share(enum pt_arch arch)
     unlink(path);
     cpu_detach(c0);
     cpu_detach(c1);
+    kt_free(&t);
+}
+
+/* Like Linux's folio_referenced: a cached frame is young if any mapping's
+ * A bit is set; clearing clears (and invalidates) every mapping's. */
+static void test_referenced(void)
+{
+    struct kt t = kt_make(PT_ARCH_X86, 1, 16, 64, "clock");
+    struct cpu *c = machine_cpu(t.m, 0);
+    cpu_attach(c);
+    int fd = make_file(1, 2);
+    struct process *p = kernel_process_create(t.k, "P"), *q = kernel_process_create(t.k, "Q");
+    kernel_map_file(p, PA, 4096, VM_PROT_READ, fd, 0);
+    kernel_map_file(q, QA, 4096, VM_PROT_READ, fd, 0);
+    kernel_switch_to(c, p);
+    load(c, PA);
+    kernel_switch_to(c, q);
+    load(c, QA);
+    struct page_info pi;
+    kernel_page_info(q, QA, &pi);
+    struct frame_table *ft = &t.k->ft;
+    uint32_t i = (uint32_t)((pi.frame >> 12) - ft->pool.base);
+    klock_acquire(&ft->lock, c);
+    bool cached = frame_cached(ft, i) && frame_entry(ft, i)->nmap == 2;
+    bool both = ft_test_clear_young(t.k, c, i, true);
+    bool none = !ft_test_clear_young(t.k, c, i, true) && !ft_young(t.k, i);
+    klock_release(&ft->lock);
+    ok(cached, "the frame's reverse map is a page-cache entry with two mappings");
+    ok(both, "young while both mappings have A");
+    ok(none, "clearing cleared both");
+    load(c, QA);   /* only Q's mapping: its translation was invalidated, so A is set again */
+    klock_acquire(&ft->lock, c);
+    bool young = ft_young(t.k, i);
+    bool cleared = ft_test_clear_young(t.k, c, i, true) && !ft_young(t.k, i);
+    klock_release(&ft->lock);
+    ok(young, "a reference through Q alone makes the frame young");
+    ok(cleared, "and clearing takes it away");
+    kernel_switch_to(c, p);
+    load(c, PA);
+    klock_acquire(&ft->lock, c);
+    young = ft_young(t.k, i);
+    klock_release(&ft->lock);
+    ok(young, "a reference through P alone too");
+    kernel_switch_to(c, NULL);
+    kernel_process_exit(p, c);
+    kernel_process_exit(q, c);
+    kt_no_leaks(t.k, "referenced");
+    close(fd);
+    unlink(path);
+    cpu_detach(c);
     kt_free(&t);
 }
 
@@ -441,6 +492,7 @@ int main(void)
     test_evict("clock");
     test_evict("fifo");
     test_evict("linux");
+    test_referenced();
     test_many();
     test_exit(true);
     test_exit(false);
