@@ -182,6 +182,7 @@ struct kernel_usage {
     unsigned asids_used;
     unsigned processes;                          /* not yet exited */
     uint64_t pinned_frames;
+    uint64_t pagecache_pages;                    /* shared file pages in the page cache */
 };
 void kernel_usage(struct kernel *k, struct kernel_usage *out);
 
@@ -269,8 +270,11 @@ int kernel_map_anon(struct process *p, vaddr_t addr, uint64_t len, unsigned prot
 
 /* PintOS mmap: map `len` bytes of the file open as host descriptor fd (which
  * the mapping dup()s: closing or removing the file afterwards does not
- * unmap it) from `offset`, shared: dirty pages are written back on eviction,
- * unmap and exit; bytes past end of file read as zero and are never
+ * unmap it) from `offset`, shared as Linux's MAP_SHARED: every shared
+ * mapping of the same page of the same file (same st_dev and st_ino), in
+ * any process, maps one page-cache frame, so writes are seen by all at
+ * once. Dirty pages are written back on eviction and at the unmap or exit
+ * of their last mapper; bytes past end of file read as zero and are never
  * written back. prot VM_PROT_WRITE requires fd open for writing.
  * 0, or -EINVAL (addr 0 or unaligned, len 0, offset unaligned, range wraps
  * or reaches user top, file empty), -EBADF (fd 0, 1 or not open), -EEXIST

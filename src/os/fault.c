@@ -175,7 +175,7 @@ static enum kill_reason pin_resident(struct process *p, struct cpu *cpu, struct 
     if ((fl & (PG_EVICTING | PG_RESIDENT)) != PG_RESIDENT)
         return KILL_NONE;
     klock_acquire(&ft->lock, cpu);
-    if (ft->f[i].page == pg && !(ft->state[i] & FS_BUSY)) {
+    if (ft_maps(ft, i, pg) && !(ft->state[i] & FS_BUSY)) {
         if (!(ft->state[i] & FS_PIN_MASK))
             ft->pinned++;
         ft->state[i] += 1u << FS_PIN_SHIFT;
@@ -268,6 +268,26 @@ static enum kill_reason pin_frame(struct process *p, struct cpu *cpu, uint32_t i
     return KILL_NONE;
 }
 
+/* A fault on a page of a shared file mapping: the page cache (pagecache.c).
+ * *again: wait a step and look again. Kept out of line: the anonymous fault
+ * is the hot path. */
+__attribute__((noinline, cold)) static enum kill_reason
+shared_fault(struct process *p, struct cpu *cpu, struct page *pg, const struct vma *vma,
+             unsigned prot, bool pin, bool *again)
+{
+    *again = false;
+    paddr_t pte_pa = mmu_pte_create(p, page_va(pg), 0);
+    if (!pte_pa)
+        return KILL_OOM_KERNEL;
+    bool major;
+    enum kill_reason r = pc_fault(p, cpu, pg, vma, pte_pa, prot, pin, &major, again);
+    if (r == KILL_NONE && *again)
+        kwait_step(cpu);
+    else if (r == KILL_NONE)
+        count(p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
+    return r;
+}
+
 enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum vm_access acc,
                           bool user, bool pin)
 {
@@ -351,6 +371,16 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
                 }
             }
             count(p, VMSTAT_PGMINFAULT, 1);
+            break;
+        }
+
+        if (vma && (vma->flags & (VMA_FILE | VMA_SHARED)) == (VMA_FILE | VMA_SHARED)) {
+            /* a shared file page: the page cache's frame, shared with every
+             * other mapping of that page of that file */
+            bool again;
+            r = shared_fault(p, cpu, pg, vma, prot, pin, &again);
+            if (again)
+                continue;
             break;
         }
 

@@ -129,6 +129,8 @@ static void copy_page(struct page *pg, void *arg)
         return;
     }
 
+    if (fl & PG_SHARED)
+        return;   /* a shared file page: the child maps the page cache's frame on its fault */
     bool huge = fl & PG_HUGE;
     unsigned npages = huge ? HPAGE_PAGES : 1;
     uint32_t i = pin_if_resident(p, x->self, pg);

@@ -22,6 +22,11 @@
  * The owner, finding the page EVICTING, waits. A page that cannot be written
  * (swap full even after taking back swap-cache slots, I/O error) gets its
  * PTE back and stays resident.
+ *
+ * A page-cache frame (pagecache.c: one frame shared by every shared file
+ * mapping of one page of one file) has one PTE per mapper: the A-bit scans
+ * look at all of them, and evict_cached clears and shoots down each, then
+ * writes the page back once.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,7 +50,8 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
     ft->state = calloc(n ? n : 1, sizeof *ft->state);
     if (!strcmp(pol->name, "opt"))
         ft->opt_next = calloc(n ? n : 1, sizeof *ft->opt_next);
-    if (!ft->f || !ft->state || (!strcmp(pol->name, "opt") && !ft->opt_next)) {
+    if (!ft->f || !ft->state || (!strcmp(pol->name, "opt") && !ft->opt_next) ||
+        pc_init(&ft->pc) < 0) {
         frame_table_destroy(ft);
         return -ENOMEM;
     }
@@ -64,6 +70,7 @@ void frame_table_destroy(struct frame_table *ft)
     free(ft->state);
     free(ft->opt_next);
     ft->opt_next = NULL;
+    pc_destroy(&ft->pc);
     if (ft->pool.bitmap) {
         pool_destroy(&ft->pool);
         klock_destroy(&ft->lock);
@@ -135,27 +142,22 @@ void ft_list_remove(struct frame_table *ft, uint32_t i)
 
 /* ---- accessed bits through the reverse map ---- */
 
-static paddr_t frame_pte(struct kernel *k, uint32_t i, struct process **q, vaddr_t *va)
-{
-    struct page *pg = k->ft.f[i].page;
-    *q = pg->proc;
-    *va = page_va(pg);
-    return mmu_pte_lookup(*q, *va, page_level(pg));
-}
+/* A page-cache frame has one PTE per mapper (its entry's reverse map, stable
+ * under the frame-table lock the callers hold); any other frame has one.
+ * Like Linux's folio_referenced, a frame is young if any of them has A. */
 
-bool ft_young(struct kernel *k, uint32_t i)
+static bool page_young(struct kernel *k, const struct page *pg)
 {
-    struct process *q;
-    vaddr_t va;
-    paddr_t pte = frame_pte(k, i, &q, &va);
+    paddr_t pte = mmu_pte_lookup(pg->proc, page_va(pg), page_level(pg));
     return pte && (pte_load(k->pm, pte) & k->fmt->a_bit);
 }
 
-bool ft_test_clear_young(struct kernel *k, struct cpu *self, uint32_t i, bool flush)
+static bool page_test_clear_young(struct kernel *k, struct cpu *self, const struct page *pg,
+                                  bool flush)
 {
-    struct process *q;
-    vaddr_t va;
-    paddr_t pte = frame_pte(k, i, &q, &va);
+    struct process *q = pg->proc;
+    vaddr_t va = page_va(pg);
+    paddr_t pte = mmu_pte_lookup(q, va, page_level(pg));
     if (!pte || !(pte_load(k->pm, pte) & k->fmt->a_bit))
         return false;
     uint64_t old = pte_clear_bits(k->pm, pte, k->fmt->a_bit);
@@ -166,8 +168,30 @@ bool ft_test_clear_young(struct kernel *k, struct cpu *self, uint32_t i, bool fl
      * ptep_clear_flush_young on x86 accepts that; textbook second chance
      * needs the flush. */
     if (flush)
-        mmu_flush_range(q, self, va, va + page_size(k->ft.f[i].page));
+        mmu_flush_range(q, self, va, va + page_size(pg));
     return true;
+}
+
+bool ft_young(struct kernel *k, uint32_t i)
+{
+    if (!frame_cached(&k->ft, i))
+        return page_young(k, k->ft.f[i].page);
+    const struct pc_entry *e = frame_entry(&k->ft, i);
+    for (uint32_t j = 0; j < e->nmap; j++)
+        if (page_young(k, e->map[j]))
+            return true;
+    return false;
+}
+
+bool ft_test_clear_young(struct kernel *k, struct cpu *self, uint32_t i, bool flush)
+{
+    if (!frame_cached(&k->ft, i))
+        return page_test_clear_young(k, self, k->ft.f[i].page, flush);
+    const struct pc_entry *e = frame_entry(&k->ft, i);
+    bool young = false;
+    for (uint32_t j = 0; j < e->nmap; j++)   /* every mapping's A is cleared */
+        young |= page_test_clear_young(k, self, e->map[j], flush);
+    return young;
 }
 
 /* ---- eviction ---- */
@@ -254,7 +278,7 @@ static bool reclaim_swap_cache(struct kernel *k, struct cpu *self)
         /* pinned pages qualify: the kernel is using them, which is no reason to
          * keep a second copy in swap */
         if (!(ft->state[i] & FS_LISTED) || (ft->state[i] & FS_RECLAIM) || !pg ||
-            page_huge(pg) || page_kind(pg) != PAGE_ANON || !(page_flags(pg) & PG_SLOT)) {
+            frame_cached(ft, i) || page_huge(pg) || page_kind(pg) != PAGE_ANON || !(page_flags(pg) & PG_SLOT)) {
             klock_release(&ft->lock);
             continue;
         }
@@ -397,6 +421,83 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
     return res;
 }
 
+/* Evict page-cache frame i (busy; its entry's reverse map cannot change
+ * while it is): the same five steps as evict_frame, for every mapper. Each
+ * mapper's page is marked EVICTING and its PTE cleared and shot down under
+ * that mapper's ptl; then the page is written back once if any PTE had D
+ * (or the entry was dirty), through the first mapper's VMA (whose fd stays
+ * open: its owner's unmap waits for EVICTING); then each mapper records
+ * that it is no longer resident. The entry stays hashed until the caller
+ * frees it, so a fault on the page waits rather than reading the file
+ * before the write-back. */
+__attribute__((noinline)) static enum evict_result evict_cached(struct kernel *k, struct cpu *self,
+                                                                uint32_t i)
+{
+    struct pc_entry *e = frame_entry(&k->ft, i);
+    uint32_t n = e->nmap;
+    bool dirty = e->dirty;
+    const char *kva = physmem_frame(k->pm, frame_pa(&k->ft, i));
+    uint64_t *old = malloc((n ? n : 1) * sizeof *old);
+    if (!old)
+        return EV_IO_ERROR;
+    struct vma vcopy = {0};
+    struct process *wq = NULL;
+    vaddr_t wva = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        struct page *pg = e->map[j];
+        struct process *q = pg->proc;
+        vaddr_t va = page_va(pg);
+        klock_acquire(&q->ptl, self);
+        page_set(pg, PG_EVICTING);
+        if (!wq) {
+            struct vma *v = vma_find(&q->vmas, va);
+            vcopy = *v;
+            wq = q;
+            wva = va;
+        }
+        old[j] = pte_exchange(k->pm, mmu_pte_lookup(q, va, 0), 0);
+        mmu_flush_page(q, self, va);
+        klock_release(&q->ptl);
+        struct pte_info pi;
+        k->fmt->decode(old[j], 0, &pi);
+        dirty |= pi.dirty;
+    }
+
+    enum evict_result res = EV_OK;
+    if (!wq) {
+        kcount(k, VMSTAT_PGDROP_CLEAN, 1);   /* no mapper (cannot happen: listed frames have one) */
+    } else if (dirty) {
+        if (write_file_page(vcopy.fd, kva, file_page_bytes(&vcopy, wva),
+                            vcopy.offset + (wva - vcopy.start)) < 0)
+            res = EV_IO_ERROR;
+        else
+            count(wq, VMSTAT_FILE_WRITEBACK, 1);
+    } else {
+        count(wq, VMSTAT_PGDROP_CLEAN, 1);
+    }
+
+    /* wq's pages are still EVICTING: it cannot exit yet (after the loop
+     * below it may) */
+    if (res == EV_OK && wq)
+        count(wq, VMSTAT_PGSTEAL, 1);
+    for (uint32_t j = 0; j < n; j++) {
+        struct page *pg = e->map[j];
+        struct process *q = pg->proc;
+        klock_acquire(&q->ptl, self);
+        if (res != EV_OK) {
+            pte_store(k->pm, mmu_pte_lookup(q, page_va(pg), 0), old[j]);
+        } else {
+            page_clear(pg, PG_RESIDENT);
+            pg->u.r.frame = FRAME_NONE;
+            __atomic_fetch_sub(&q->resident, 1, __ATOMIC_RELAXED);
+        }
+        page_clear(pg, PG_EVICTING);
+        klock_release(&q->ptl);
+    }
+    free(old);
+    return res;
+}
+
 /* ---- allocation ---- */
 
 static uint32_t take_free_frame(struct frame_table *ft)
@@ -457,13 +558,16 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         ft_list_remove(ft, v);
         ft->state[v] |= FS_BUSY;
         struct page *pg = ft->f[v].page;
-        bool huge = page_huge(pg);
+        bool cached = frame_cached(ft, v);
+        bool huge = !cached && page_huge(pg);
         klock_release(&ft->lock);
 
-        enum evict_result r = evict_frame(k, self, v, pg);
+        enum evict_result r = cached ? evict_cached(k, self, v) : evict_frame(k, self, v, pg);
 
         klock_acquire(&ft->lock, self);
         if (r == EV_OK) {
+            if (cached)
+                pc_remove(ft, frame_entry(ft, v));
             ft->f[v].page = NULL;
             ft->state[v] = FS_BUSY;
             if (huge) {   /* the caller wants one frame: the other 511 go back */

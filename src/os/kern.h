@@ -10,6 +10,7 @@
  *   p->lock (mm lock) > frame table lock > k->asid_lock
  *   p->lock           > q->ptl           > k->asid_lock
  *   pool locks, swap lock: leaves.  frame lock and any ptl are never nested.
+ *   the page cache (struct page_cache, struct pc_entry) is under the frame lock.
  * Every lock a CPU thread may wait on is a klock: waiting polls the CPU's
  * shootdown requests, as a real CPU spinning with interrupts enabled takes
  * IPIs, so a holder that shoots down a waiter never deadlocks.
@@ -88,6 +89,7 @@ struct vma {
     int fd;                  /* VMA_FILE: our own descriptor, or -1 */
     uint64_t offset;         /* file offset of start (page aligned) */
     uint64_t file_bytes;     /* bytes of [start, end) backed by the file; the rest reads 0 */
+    uint64_t dev, ino;       /* VMA_FILE: the file's identity (st_dev, st_ino): the page-cache key */
 };
 
 struct vma_set {
@@ -122,6 +124,7 @@ enum {
     PG_CUSTOM    = 1u << 7,   /* uninit with its own initializer (u.init) */
     PG_LOADED    = 1u << 8,   /* has been loaded once (for PAGE_DROPPED) */
     PG_HUGE      = 1u << 9,   /* a 2 MiB anonymous page (THP) at a 2 MiB-aligned va */
+    PG_SHARED    = 1u << 10,  /* a shared file page: its frame belongs to the page cache */
 };
 
 /* Transparent huge pages: one struct page and one frame-table entry (the
@@ -243,8 +246,35 @@ enum {
 };
 
 struct frame {
-    struct page *page;        /* the page it holds (the reverse map), or NULL */
+    struct page *page;        /* the page it holds (the reverse map), or NULL; with the low
+                                 bit set, a page-cache entry (frame_entry) */
     uint32_t prev, next;      /* policy list (a ring), FRAME_NONE when off it */
+};
+
+/* ---- the page cache (pagecache.c) ---------------------------------------------- */
+
+/* One page of one file held in a frame, shared by every shared file mapping
+ * of that page in every process (Linux's page cache, keyed by inode and page
+ * offset). It exists from the first mapper's fault until its frame is
+ * evicted or its last mapper unmaps/exits. Everything in it is under the
+ * frame-table lock; while its frame is busy (being evicted or freed) its
+ * mapper list does not change, and the evictor reads it without the lock. */
+struct pc_entry {              /* 64 bytes */
+    struct pc_entry *hash_next;
+    uint64_t dev, ino, pgoff;  /* the key: the file's identity, page offset in it */
+    struct page **map;         /* map[0..nmap): the reverse map, every page mapping it;
+                                  &one until a second mapper comes */
+    struct page *one;
+    uint32_t frame;            /* FRAME_NONE while the first mapper fills it: wait */
+    uint32_t nmap, cap;
+    uint32_t releasing : 31;   /* mappers gone whose PTE flush is still pending (pinned) */
+    uint32_t dirty : 1;        /* differs from the file (a mapper's D bit reached us) */
+};
+
+struct page_cache {
+    struct pc_entry **buckets;
+    uint64_t nbuckets;         /* power of two */
+    uint64_t count;            /* entries */
 };
 
 struct policy;
@@ -269,11 +299,26 @@ struct frame_table {
     uint64_t *opt_next;       /* "opt" with reports: each frame's next use, as last asked */
     kernel_oracle_fn oracle;
     void *oracle_arg;
+    struct page_cache pc;     /* under lock too */
 };
 
 static inline paddr_t frame_pa(const struct frame_table *ft, uint32_t i)
 {
     return (ft->pool.base + i) << VM_PAGE_SHIFT;
+}
+
+/* A frame's reverse map is a page, or (low bit set) a page-cache entry. */
+static inline bool frame_cached(const struct frame_table *ft, uint32_t i)
+{
+    return ((uintptr_t)ft->f[i].page & 1u) != 0;
+}
+static inline struct pc_entry *frame_entry(const struct frame_table *ft, uint32_t i)
+{
+    return (struct pc_entry *)((uintptr_t)ft->f[i].page & ~(uintptr_t)1);
+}
+static inline void frame_set_entry(struct frame_table *ft, uint32_t i, struct pc_entry *e)
+{
+    ft->f[i].page = (struct page *)((uintptr_t)e | 1u);
 }
 
 struct policy {
@@ -318,6 +363,34 @@ void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *
 bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg);
 /* Return a busy frame (huge: the whole run) to the pool. */
 void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge);
+/* Does frame i map pg: its own page, or one of its page-cache entry's
+ * mappers? Under the frame-table lock. */
+bool ft_maps(const struct frame_table *ft, uint32_t i, const struct page *pg);
+
+/* pagecache.c. The table itself: */
+int pc_init(struct page_cache *pc);
+void pc_destroy(struct page_cache *pc);
+/* Unhash and free e (its frame's reverse map is the caller's). ft lock held. */
+void pc_remove(struct frame_table *ft, struct pc_entry *e);
+/* The fault path for a page of a shared file VMA that is not resident: map
+ * the cached frame of (v's file, page offset), filling one from the file if
+ * none is cached. p->lock held, nothing else. *retry: the entry is being
+ * filled or evicted by someone else; wait a step and try again. */
+enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, const struct vma *v,
+                          paddr_t pte_pa, unsigned prot, bool pin, bool *major, bool *retry);
+/* Unmap/exit of one mapper (p->lock held): take pg out of its entry's
+ * reverse map, clear its PTE (not flushed: the caller batches) and keep the
+ * frame pinned. false if pg is not resident. *frame, *dirty (the PTE's D). */
+bool pc_unmap_page(struct process *p, struct cpu *self, struct page *pg, uint32_t *frame,
+                   bool *dirty);
+/* After the flush of a pc_unmap_page: fold dirty in and unpin. true if that
+ * was the last mapper: the frame is then busy and still hashed (new faults
+ * wait) and *writeback says whether it must be written to the file before
+ * pc_drop. */
+bool pc_unmap_finish(struct kernel *k, struct cpu *self, uint32_t frame, bool dirty,
+                     bool *writeback);
+/* Unhash the last mapper's entry and free its frame. */
+void pc_drop(struct kernel *k, struct cpu *self, uint32_t frame);
 
 /* ---- processes ------------------------------------------------------------------ */
 

@@ -245,6 +245,7 @@ void kernel_usage(struct kernel *k, struct kernel_usage *out)
     pthread_mutex_unlock(&k->proc_lock);
     klock_acquire(&k->ft.lock, self);
     out->pinned_frames = k->ft.pinned;
+    out->pagecache_pages = k->ft.pc.count;
     klock_release(&k->ft.lock);
 }
 

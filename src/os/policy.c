@@ -240,8 +240,19 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
  * the oracle about every resident page. */
 static uint64_t opt_ask(const struct frame_table *ft, uint32_t i)
 {
-    const struct page *pg = ft->f[i].page;
-    return ft->oracle(ft->oracle_arg, pg->proc, page_va(pg));
+    if (!frame_cached(ft, i)) {
+        const struct page *pg = ft->f[i].page;
+        return ft->oracle(ft->oracle_arg, pg->proc, page_va(pg));
+    }
+    /* a page-cache frame is next used when its first mapper next uses it */
+    const struct pc_entry *e = frame_entry(ft, i);
+    uint64_t next = UINT64_MAX;
+    for (uint32_t j = 0; j < e->nmap; j++) {
+        uint64_t n = ft->oracle(ft->oracle_arg, e->map[j]->proc, page_va(e->map[j]));
+        if (n < next)
+            next = n;
+    }
+    return next;
 }
 
 static void opt_touch(struct frame_table *ft, uint32_t i)

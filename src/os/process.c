@@ -82,8 +82,9 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp)
 
 struct gathered {
     uint32_t frame;
-    bool writeback;
+    bool writeback;   /* a shared page: its PTE had D */
     bool huge;
+    bool shared;      /* a page-cache frame: pc_unmap_finish decides */
     vaddr_t va;
 };
 
@@ -107,6 +108,8 @@ static bool gather_add(struct gather *g, struct gathered e)
     return true;
 }
 
+static void gather_finish_one(struct process *p, struct gather *g, struct gathered *e);
+
 /* Take pg out of p: its frame (into g, PTE cleared, not yet flushed), its
  * slots, its SPT entry. mm lock held. */
 static void release_page(struct process *p, struct page *pg, struct gather *g)
@@ -114,7 +117,15 @@ static void release_page(struct process *p, struct page *pg, struct gather *g)
     struct kernel *k = p->k;
     vaddr_t va = page_va(pg);
     bool huge = page_huge(pg);
-    if (frame_claim_for_free(k, g->self, pg)) {
+    uint32_t pci;
+    bool pcdirty;
+    if ((page_flags(pg) & PG_SHARED) && pc_unmap_page(p, g->self, pg, &pci, &pcdirty)) {
+        struct gathered e = {pci, pcdirty, false, true, va};
+        if (!gather_add(g, e)) {
+            mmu_flush_page(p, g->self, va);
+            gather_finish_one(p, g, &e);
+        }
+    } else if (!(page_flags(pg) & PG_SHARED) && frame_claim_for_free(k, g->self, pg)) {
         klock_acquire(&p->ptl, g->self);
         paddr_t pte_pa = mmu_pte_lookup(p, va, page_level(pg));
         uint64_t old = pte_exchange(k->pm, pte_pa, 0);
@@ -127,7 +138,7 @@ static void release_page(struct process *p, struct page *pg, struct gather *g)
         bool dirty = pi.dirty || (page_flags(pg) & PG_DIRTY);
         struct vma *v = vma_find(&p->vmas, va);
         bool wb = dirty && page_kind(pg) == PAGE_FILE && v && (v->flags & VMA_SHARED);
-        if (!gather_add(g, (struct gathered){i, wb, huge, va})) {
+        if (!gather_add(g, (struct gathered){i, wb, huge, false, va})) {
             /* no memory to batch: flush now and free this one */
             mmu_flush_range(p, g->self, va, va + page_size(pg));
             frame_free(k, g->self, i, huge);
@@ -149,36 +160,46 @@ static void release_page(struct process *p, struct page *pg, struct gather *g)
     page_free(&p->spt, pg);
 }
 
-/* After the flush: write dirty shared file pages back, free the frames. */
-static void gather_finish(struct process *p, struct gather *g)
+/* After the flush: write one dirty shared file page back, free its frame
+ * (a page-cache frame only if this was its last mapper). */
+static void gather_finish_one(struct process *p, struct gather *g, struct gathered *e)
 {
     struct kernel *k = p->k;
-    for (size_t j = 0; j < g->n; j++) {
-        struct gathered *e = &g->v[j];
-        if (e->writeback) {
-            struct vma *v = vma_find(&p->vmas, e->va);
-            uint64_t rel = e->va - v->start;
-            uint64_t n = rel < v->file_bytes ? v->file_bytes - rel : 0;
-            if (n > VM_PAGE_SIZE)
-                n = VM_PAGE_SIZE;
-            const char *src = physmem_frame(k->pm, frame_pa(&k->ft, e->frame));
-            uint64_t done = 0;
-            while (done < n) {
-                ssize_t w = pwrite(v->fd, src + done, n - done, (off_t)(v->offset + rel + done));
-                if (w <= 0) {
-                    if (w < 0 && errno == EINTR)
-                        continue;
-                    fprintf(stderr, "vmlab: %s[%d]: write-back of page 0x%llx failed: %s\n",
-                            p->name, p->pid, (unsigned long long)e->va,
-                            w < 0 ? strerror(errno) : "short write");
-                    break;
-                }
-                done += (uint64_t)w;
+    if (e->shared && !pc_unmap_finish(k, g->self, e->frame, e->writeback, &e->writeback))
+        return;   /* others still map it */
+    if (e->writeback) {
+        struct vma *v = vma_find(&p->vmas, e->va);
+        uint64_t rel = e->va - v->start;
+        uint64_t n = rel < v->file_bytes ? v->file_bytes - rel : 0;
+        if (n > VM_PAGE_SIZE)
+            n = VM_PAGE_SIZE;
+        const char *src = physmem_frame(k->pm, frame_pa(&k->ft, e->frame));
+        uint64_t done = 0;
+        while (done < n) {
+            ssize_t w = pwrite(v->fd, src + done, n - done, (off_t)(v->offset + rel + done));
+            if (w <= 0) {
+                if (w < 0 && errno == EINTR)
+                    continue;
+                fprintf(stderr, "vmlab: %s[%d]: write-back of page 0x%llx failed: %s\n",
+                        p->name, p->pid, (unsigned long long)e->va,
+                        w < 0 ? strerror(errno) : "short write");
+                break;
             }
-            count(p, VMSTAT_FILE_WRITEBACK, 1);
+            done += (uint64_t)w;
         }
-        frame_free(k, g->self, e->frame, e->huge);
+        count(p, VMSTAT_FILE_WRITEBACK, 1);
     }
+    if (e->shared)
+        pc_drop(k, g->self, e->frame);
+    else
+        frame_free(k, g->self, e->frame, e->huge);
+}
+
+/* After the flush: every gathered page. */
+static void gather_finish(struct process *p, struct gather *g)
+{
+    for (size_t j = 0; j < g->n; j++)
+        gather_finish_one(p, g, &g->v[j]);
     free(g->v);
     g->v = NULL;
     g->n = g->cap = 0;
@@ -329,6 +350,8 @@ int kernel_map_file(struct process *p, vaddr_t addr, uint64_t len, unsigned prot
         .flags = VMA_FILE | VMA_SHARED,
         .offset = offset,
         .file_bytes = offset < size ? (size - offset < len ? size - offset : len) : 0,
+        .dev = (uint64_t)st.st_dev,
+        .ino = (uint64_t)st.st_ino,
     };
     /* file_reopen: the mapping keeps its own descriptor */
     v.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
@@ -475,7 +498,7 @@ void kernel_unpin(struct process *p, vaddr_t va, size_t len)
             klock_release(&p->ptl);
             if (res) {
                 klock_acquire(&k->ft.lock, kself(k, NULL));
-                if (k->ft.f[i].page == pg && (k->ft.state[i] & FS_PIN_MASK)) {
+                if (ft_maps(&k->ft, i, pg) && (k->ft.state[i] & FS_PIN_MASK)) {
                     k->ft.state[i] -= 1u << FS_PIN_SHIFT;
                     if (!(k->ft.state[i] & FS_PIN_MASK))
                         k->ft.pinned--;
@@ -534,7 +557,7 @@ void kernel_note_access(struct process *p, vaddr_t va)
     if (i != FRAME_NONE) {
         klock_acquire(&k->ft.lock, kself(k, NULL));
         k->ft.refs_seen = true;
-        if (k->ft.f[i].page == pg)
+        if (ft_maps(&k->ft, i, pg))
             k->ft.policy->touch(&k->ft, i);
         klock_release(&k->ft.lock);
     }
