@@ -177,8 +177,9 @@ static void determinism_and_formats(void)
         ok(a.status == 0 && json_u64(a.out, "accesses") == 20000, "--pt %s replays", pts[i]);
         run_free(&a);
     }
-    static const char *const pols[] = {"clock", "clock-noflush", "fifo", "lru", "opt", "random", "aging"};
-    for (int i = 0; i < 7; i++) {
+    static const char *const pols[] = {"clock", "clock-noflush", "fifo", "lru", "opt", "random",
+                                       "aging", "linux"};
+    for (int i = 0; i < 8; i++) {
         a = run("%s replay --json --policy %s --frames 16 --limit 20000 examples/traces/bzip.trace.gz",
                 v, pols[i]);
         ok(a.status == 0 && json_u64(a.out, "pgfault") > 0, "--policy %s replays", pols[i]);

@@ -170,6 +170,9 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg,
 void kernel_destroy(struct kernel *k);
 struct machine *kernel_machine(struct kernel *k);
 const char *kernel_policy_name(const struct kernel *k);
+/* Every replacement policy's name, NULL-terminated: clock, clock-noflush,
+ * fifo, lru, random, aging, opt, linux. */
+extern const char *const kernel_policy_names[];
 
 /* Global counters (every process that ever lived, plus the kernel's). */
 void kernel_vmstat(struct kernel *k, struct vmstat *out);

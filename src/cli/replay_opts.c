@@ -46,7 +46,8 @@ const char replay_options_help[] =
     "system:\n"
     "  -n, --frames N        user pool in 4 KiB frames: the memory-pressure knob (default 1024)\n"
     "  -m, --mem SIZE        the same as a size: 4M, 512K, 1G\n"
-    "  -p, --policy P        clock (default), clock-noflush, fifo, lru, opt, random, aging\n"
+    "  -p, --policy P        clock (default), clock-noflush, fifo, lru, opt, random, aging,\n"
+    "                        linux (active/inactive lists)\n"
     "      --pt F            page tables: x86-64 (default), x86-64-5, sv39, sv48, sv57\n"
     "      --tlb PRESET      golden-cove (x86 default), zen4 (RISC-V default), tiny, none\n"
     "      --tlb-geometry S  explicit geometry over the preset, e.g.\n"
@@ -129,9 +130,6 @@ static int bad(const char *cmd, const char *opt, const char *arg, const char *ex
     return -1;
 }
 
-static const char *const policies[] = {"clock", "clock-noflush", "fifo", "lru", "opt", "random",
-                                       "aging", NULL};
-
 int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char *cmd)
 {
     uint64_t v;
@@ -154,13 +152,13 @@ int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char
         o->cfg.frames = v / VM_PAGE_SIZE;
         return 1;
     case 'p':
-        for (int i = 0; policies[i]; i++)
-            if (!strcmp(arg, policies[i])) {
-                o->cfg.policy = policies[i];
+        for (int i = 0; kernel_policy_names[i]; i++)
+            if (!strcmp(arg, kernel_policy_names[i])) {
+                o->cfg.policy = kernel_policy_names[i];
                 return 1;
             }
         return bad(cmd, "--policy", arg,
-                   "expected clock, clock-noflush, fifo, lru, opt, random or aging");
+                   "expected clock, clock-noflush, fifo, lru, opt, random, aging or linux");
     case OPT_PT:
         if (!(o->cfg.fmt = pt_format_by_name(arg)))
             return bad(cmd, "--pt", arg, "expected x86-64, x86-64-5, sv39, sv48 or sv57");

@@ -334,7 +334,6 @@ struct policy {
     void (*touch)(struct frame_table *ft, uint32_t i);
 };
 const struct policy *policy_by_name(const char *name);
-extern const char *const policy_names[];   /* NULL-terminated */
 
 /* Ring-list primitives (frame.c). */
 void ft_list_insert_before(struct frame_table *ft, uint32_t i, uint32_t pos);

@@ -302,7 +302,7 @@ static const struct policy policies[] = {
     {"linux", true, false, linux_select, insert_tail, touch_none},
 };
 
-const char *const policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt",
+const char *const kernel_policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt",
                                     "linux", NULL};
 
 const struct policy *policy_by_name(const char *name)
