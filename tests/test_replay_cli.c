@@ -363,6 +363,39 @@ static void sweep_jobs(void)
     run_free(&b);
 }
 
+/* Every option in --help is in the README too. */
+static void readme_lists_options(void)
+{
+    static const char *const cmds[] = {"replay", "sweep"};
+    FILE *f = fopen("README.md", "r");
+    static char readme[1 << 17];
+    size_t n = f ? fread(readme, 1, sizeof readme - 1, f) : 0;
+    readme[n] = 0;
+    if (f)
+        fclose(f);
+    for (int c = 0; c < 2; c++) {
+        struct run_result r = run("%s %s --help", vmlab_bin(), cmds[c]);
+        int missing = 0, seen = 0;
+        for (const char *p = r.out; p && (p = strstr(p, "--")); ) {
+            char opt[64];
+            size_t k = 0;
+            while (k < sizeof opt - 1 && (p[k] == '-' || (p[k] >= 'a' && p[k] <= 'z')))
+                opt[k] = p[k], k++;
+            opt[k] = 0;
+            p += k ? k : 2;
+            if (k <= 2)
+                continue;
+            seen++;
+            if (!strstr(readme, opt)) {
+                tap_diag("README lacks %s of vmlab %s", opt, cmds[c]);
+                missing++;
+            }
+        }
+        ok(seen > 10 && missing == 0, "README lists every option of vmlab %s (%d)", cmds[c], seen);
+        run_free(&r);
+    }
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) {
@@ -376,6 +409,7 @@ int main(void)
     interrupt();
     sweep();
     sweep_jobs();
+    readme_lists_options();
     constant_memory();
     live();
     char cmd[300];
