@@ -176,9 +176,7 @@ static enum kill_reason pin_resident(struct process *p, struct cpu *cpu, struct 
         return KILL_NONE;
     klock_acquire(&ft->lock, cpu);
     if (ft_maps(ft, i, pg) && !(ft->state[i] & FS_BUSY)) {
-        if (!(ft->state[i] & FS_PIN_MASK))
-            ft->pinned++;
-        ft->state[i] += 1u << FS_PIN_SHIFT;
+        frame_pin_locked(ft, i);
         *retry = false;
     }
     klock_release(&ft->lock);
@@ -262,8 +260,7 @@ static enum kill_reason pin_frame(struct process *p, struct cpu *cpu, uint32_t i
 {
     struct frame_table *ft = &p->k->ft;
     klock_acquire(&ft->lock, cpu);
-    ft->pinned++;
-    ft->state[i] += 1u << FS_PIN_SHIFT;
+    frame_pin_locked(ft, i);
     klock_release(&ft->lock);
     return KILL_NONE;
 }

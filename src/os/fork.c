@@ -28,21 +28,12 @@ static uint32_t pin_if_resident(struct process *p, struct cpu *self, struct page
 {
     struct frame_table *ft = &p->k->ft;
     for (;;) {
-        klock_acquire(&p->ptl, self);
-        uint64_t fl = page_flags(pg);
-        uint32_t i = pg->u.r.frame;
-        klock_release(&p->ptl);
-        if (fl & PG_EVICTING) {
-            kwait_step(self);
-            continue;
-        }
-        if (!(fl & PG_RESIDENT))
+        uint32_t i = page_settled_frame(p, self, pg);
+        if (i == FRAME_NONE)
             return FRAME_NONE;
         klock_acquire(&ft->lock, self);
         if (ft->f[i].page == pg && !(ft->state[i] & FS_BUSY)) {
-            if (!(ft->state[i] & FS_PIN_MASK))
-                ft->pinned++;
-            ft->state[i] += 1u << FS_PIN_SHIFT;
+            frame_pin_locked(ft, i);
             klock_release(&ft->lock);
             return i;
         }
@@ -54,9 +45,7 @@ static uint32_t pin_if_resident(struct process *p, struct cpu *self, struct page
 static void unpin(struct kernel *k, struct cpu *self, uint32_t i)
 {
     klock_acquire(&k->ft.lock, self);
-    k->ft.state[i] -= 1u << FS_PIN_SHIFT;
-    if (!(k->ft.state[i] & FS_PIN_MASK))
-        k->ft.pinned--;
+    frame_unpin_locked(&k->ft, i);
     klock_release(&k->ft.lock);
 }
 

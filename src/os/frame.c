@@ -620,20 +620,40 @@ void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *
     klock_release(&ft->lock);
 }
 
-bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
+void frame_pin_locked(struct frame_table *ft, uint32_t i)
 {
-    struct process *p = pg->proc;
-    struct frame_table *ft = &k->ft;
+    if (!(ft->state[i] & FS_PIN_MASK))
+        ft->pinned++;
+    ft->state[i] += 1u << FS_PIN_SHIFT;
+}
+
+void frame_unpin_locked(struct frame_table *ft, uint32_t i)
+{
+    ft->state[i] -= 1u << FS_PIN_SHIFT;
+    if (!(ft->state[i] & FS_PIN_MASK))
+        ft->pinned--;
+}
+
+uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg)
+{
     for (;;) {
         klock_acquire(&p->ptl, self);
         uint64_t fl = page_flags(pg);
         uint32_t i = pg->u.r.frame;
         klock_release(&p->ptl);
-        if (fl & PG_EVICTING) {
-            kwait_step(self);
-            continue;
-        }
-        if (!(fl & PG_RESIDENT))
+        if (!(fl & PG_EVICTING))
+            return fl & PG_RESIDENT ? i : FRAME_NONE;
+        kwait_step(self);
+    }
+}
+
+bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
+{
+    struct process *p = pg->proc;
+    struct frame_table *ft = &k->ft;
+    for (;;) {
+        uint32_t i = page_settled_frame(p, self, pg);
+        if (i == FRAME_NONE)
             return false;
         klock_acquire(&ft->lock, self);
         if (ft->f[i].page != pg || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {

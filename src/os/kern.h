@@ -359,6 +359,14 @@ void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *
 /* Take resident frame i away from its page for unmap/exit: waits while an
  * eviction owns it, then makes it busy and unlisted. false if the page is no
  * longer resident (an eviction won). */
+/* Pin or unpin frame i (nesting); ft->lock held. A pinned frame stays
+ * listed but no policy takes it. */
+void frame_pin_locked(struct frame_table *ft, uint32_t i);
+void frame_unpin_locked(struct frame_table *ft, uint32_t i);
+/* pg's frame once no eviction is in flight on it (waiting with kwait), or
+ * FRAME_NONE if pg is not resident. An eviction may start right after:
+ * callers check under ft->lock that the frame still holds pg. */
+uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg);
 bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg);
 /* Return a busy frame (huge: the whole run) to the pool. */
 void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge);

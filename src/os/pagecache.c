@@ -157,20 +157,6 @@ bool ft_maps(const struct frame_table *ft, uint32_t i, const struct page *pg)
     return false;
 }
 
-static void pin_locked(struct frame_table *ft, uint32_t i)
-{
-    if (!(ft->state[i] & FS_PIN_MASK))
-        ft->pinned++;
-    ft->state[i] += 1u << FS_PIN_SHIFT;
-}
-
-static void unpin_locked(struct frame_table *ft, uint32_t i)
-{
-    ft->state[i] -= 1u << FS_PIN_SHIFT;
-    if (!(ft->state[i] & FS_PIN_MASK))
-        ft->pinned--;
-}
-
 enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, const struct vma *v,
                           paddr_t pte_pa, unsigned prot, bool pin, bool *major, bool *retry)
 {
@@ -206,7 +192,7 @@ enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, c
             return KILL_OOM_KERNEL;
         }
         i = e->frame;
-        pin_locked(ft, i);   /* until the PTE is written */
+        frame_pin_locked(ft, i);   /* until the PTE is written */
         klock_release(&ft->lock);
     } else {
         e = fresh;
@@ -239,7 +225,7 @@ enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, c
         e->frame = i;
         frame_set_entry(ft, i, e);
         ft->state[i] &= ~(FS_BUSY | FS_AGE_MASK);
-        pin_locked(ft, i);   /* before the policy sees it: no eviction until mapped */
+        frame_pin_locked(ft, i);   /* before the policy sees it: no eviction until mapped */
         ft->policy->insert(ft, i);
         klock_release(&ft->lock);
     }
@@ -253,7 +239,7 @@ enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, c
     klock_release(&p->ptl);
     if (!pin) {
         klock_acquire(&ft->lock, cpu);
-        unpin_locked(ft, i);
+        frame_unpin_locked(ft, i);
         klock_release(&ft->lock);
     }
     stat_add(&p->resident, 1);
@@ -266,15 +252,8 @@ bool pc_unmap_page(struct process *p, struct cpu *self, struct page *pg, uint32_
     struct kernel *k = p->k;
     struct frame_table *ft = &k->ft;
     for (;;) {
-        klock_acquire(&p->ptl, self);
-        uint64_t fl = page_flags(pg);
-        uint32_t i = pg->u.r.frame;
-        klock_release(&p->ptl);
-        if (fl & PG_EVICTING) {
-            kwait_step(self);
-            continue;
-        }
-        if (!(fl & PG_RESIDENT))
+        uint32_t i = page_settled_frame(p, self, pg);
+        if (i == FRAME_NONE)
             return false;
         klock_acquire(&ft->lock, self);
         if (!frame_cached(ft, i) || !ft_maps(ft, i, pg) || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {
@@ -285,7 +264,7 @@ bool pc_unmap_page(struct process *p, struct cpu *self, struct page *pg, uint32_
         struct pc_entry *e = frame_entry(ft, i);
         map_remove(e, pg);
         e->releasing++;
-        pin_locked(ft, i);   /* until our PTE's flush: no eviction, no reuse */
+        frame_pin_locked(ft, i);   /* until our PTE's flush: no eviction, no reuse */
         klock_release(&ft->lock);
 
         klock_acquire(&p->ptl, self);
@@ -310,7 +289,7 @@ bool pc_unmap_finish(struct kernel *k, struct cpu *self, uint32_t i, bool dirty,
     struct pc_entry *e = frame_entry(ft, i);
     e->dirty |= dirty;
     e->releasing--;
-    unpin_locked(ft, i);
+    frame_unpin_locked(ft, i);
     bool last = e->nmap == 0 && e->releasing == 0;
     if (last) {
         /* nobody maps it and nobody can evict it (it was pinned): ours */

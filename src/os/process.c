@@ -498,11 +498,8 @@ void kernel_unpin(struct process *p, vaddr_t va, size_t len)
             klock_release(&p->ptl);
             if (res) {
                 klock_acquire(&k->ft.lock, kself(k, NULL));
-                if (ft_maps(&k->ft, i, pg) && (k->ft.state[i] & FS_PIN_MASK)) {
-                    k->ft.state[i] -= 1u << FS_PIN_SHIFT;
-                    if (!(k->ft.state[i] & FS_PIN_MASK))
-                        k->ft.pinned--;
-                }
+                if (ft_maps(&k->ft, i, pg) && (k->ft.state[i] & FS_PIN_MASK))
+                    frame_unpin_locked(&k->ft, i);
                 klock_release(&k->ft.lock);
             }
         }
