@@ -9,6 +9,7 @@
 #include <vmlab/kernel.h>
 #include <vmlab/machine.h>
 
+#include "lib/ptbuild.h"
 #include "lib/tap.h"
 
 struct kt {
@@ -18,37 +19,7 @@ struct kt {
 
 static inline bool kt_sanitized(void)
 {
-    const char *s = getenv("VMLAB_SAN");
-    return s && *s;
-}
-
-/* A machine with `ncpus` CPUs and 64 MiB, and a kernel with `user_frames`
- * frames of user pool and `swap_pages` slots, policy `policy`. */
-static inline struct kt kt_make(enum pt_arch arch, unsigned ncpus, uint64_t user_frames,
-                                uint64_t swap_pages, const char *policy)
-{
-    struct kt t;
-    struct machine_config mc;
-    char err[256];
-    machine_config_default(&mc, arch);
-    mc.ncpus = ncpus;
-    mc.mem_bytes = 64ull << 20;
-    t.m = machine_create(&mc, err, sizeof err);
-    if (!t.m) {
-        fprintf(stderr, "machine_create: %s\n", err);
-        exit(1);
-    }
-    struct kernel_config kc;
-    kernel_config_default(&kc);
-    kc.user_frames = user_frames;
-    kc.swap_bytes = swap_pages * 4096;
-    kc.policy = policy;
-    t.k = kernel_create(t.m, &kc, err, sizeof err);
-    if (!t.k) {
-        fprintf(stderr, "kernel_create: %s\n", err);
-        exit(1);
-    }
-    return t;
+    return tm_san();
 }
 
 static inline struct kt kt_make_cfg(enum pt_arch arch, unsigned ncpus, const struct kernel_config *kc)
@@ -71,6 +42,20 @@ static inline struct kt kt_make_cfg(enum pt_arch arch, unsigned ncpus, const str
     }
     return t;
 }
+
+/* A machine with `ncpus` CPUs and 64 MiB, and a kernel with `user_frames`
+ * frames of user pool and `swap_pages` slots, policy `policy`. */
+static inline struct kt kt_make(enum pt_arch arch, unsigned ncpus, uint64_t user_frames,
+                                uint64_t swap_pages, const char *policy)
+{
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.user_frames = user_frames;
+    kc.swap_bytes = swap_pages * 4096;
+    kc.policy = policy;
+    return kt_make_cfg(arch, ncpus, &kc);
+}
+
 
 static inline void kt_free(struct kt *t)
 {

@@ -38,9 +38,7 @@ static unsigned cause_of(enum vm_access acc)
 static int walk(const struct walk_env *e, vaddr_t va, enum vm_access acc, struct walk_result *r,
                 struct vm_fault *f)
 {
-    memset(r, 0, sizeof *r);
-    memset(f, 0xee, sizeof *f);
-    return pt_walk(pm, e, va, acc, r, f);
+    return tm_walk(pm, e, va, acc, r, f);
 }
 
 /* kind: 0 permission, 1 not present (V=0), 2 reserved encoding */

@@ -39,9 +39,7 @@ static const unsigned RWXU = VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_PR
 static int walk(const struct walk_env *e, vaddr_t va, enum vm_access acc, struct walk_result *r,
                 struct vm_fault *f)
 {
-    memset(r, 0, sizeof *r);
-    memset(f, 0xee, sizeof *f);
-    return pt_walk(pm, e, va, acc, r, f);
+    return tm_walk(pm, e, va, acc, r, f);
 }
 
 /* Expect a #PF with this error code at this level. */

@@ -141,6 +141,14 @@ vaddr_t tm_va(const struct pt_format *fmt, const unsigned *idx, uint64_t offset)
     return (vaddr_t)((int64_t)(va << sh) >> sh);
 }
 
+int tm_walk(struct physmem *pm, const struct walk_env *e, vaddr_t va, enum vm_access acc,
+            struct walk_result *r, struct vm_fault *f)
+{
+    memset(r, 0, sizeof *r);
+    memset(f, 0xee, sizeof *f);
+    return pt_walk(pm, e, va, acc, r, f);
+}
+
 uint64_t tm_stat(const struct cpu *c, enum cpu_stat s)
 {
     struct cpu_stats st;

@@ -51,6 +51,11 @@ void tm_activate(struct cpu *c, const struct ptb *b, uint16_t asid);
  * sign-extended from the top index. */
 vaddr_t tm_va(const struct pt_format *fmt, const unsigned *idx, uint64_t offset);
 
+/* pt_walk with the result and fault cleared first (the fault to a pattern,
+ * so a field the walker forgot to set shows). */
+int tm_walk(struct physmem *pm, const struct walk_env *e, vaddr_t va, enum vm_access acc,
+            struct walk_result *r, struct vm_fault *f);
+
 /* A counter of CPU c. */
 uint64_t tm_stat(const struct cpu *c, enum cpu_stat s);
 
