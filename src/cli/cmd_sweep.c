@@ -146,16 +146,6 @@ static const char *const table_stats[] = {
     "walk-mem-refs", NULL,
 };
 
-static uint64_t result_stat(const struct replay_result *r, const char *name)
-{
-    struct replay_stat st[REPLAY_MAX_STATS];
-    size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(st[i].name, name))
-            return st[i].value;
-    return 0;
-}
-
 static int write_report(struct sweep *s, bool tlb_grid, const char *input, const char *prefix,
                         const struct replay_opts *base)
 {
@@ -211,7 +201,7 @@ static int write_report(struct sweep *s, bool tlb_grid, const char *input, const
         snprintf(cells[k], 48, "%s", p->series), k++;
         snprintf(cells[k], 48, "%" PRIu64, p->x), k++;
         for (int j = 0; table_stats[j]; j++, k++)
-            snprintf(cells[k], 48, "%" PRIu64, result_stat(&p->res, table_stats[j]));
+            snprintf(cells[k], 48, "%" PRIu64, replay_stat_value(&p->res, table_stats[j]));
         snprintf(cells[k], 48, "%.3f", p->res.eat_ns), k++;
         for (unsigned j = 0; j < k; j++)
             row[j] = cells[j];

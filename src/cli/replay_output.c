@@ -141,14 +141,6 @@ static void commas(uint64_t v, char *buf, size_t len)
     buf[o] = 0;
 }
 
-static uint64_t stat_value(const struct replay_stat *st, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(st[i].name, name))
-            return st[i].value;
-    return 0;
-}
-
 /* Counters shown even when zero: the ones every reader looks for. */
 static bool always_shown(const char *name)
 {
@@ -165,8 +157,8 @@ static bool always_shown(const char *name)
 
 /* perf stat's "# ..." comment: a ratio to the counter it refines, and a
  * rate per 1000 accesses. */
-static void comment(char *buf, size_t len, const struct replay_stat *st, size_t n, size_t i,
-                    uint64_t accesses)
+static void comment(char *buf, size_t len, const struct replay_result *r,
+                    const struct replay_stat *st, uint64_t accesses)
 {
     static const struct { const char *num, *den, *what; } ratios[] = {
         {"dTLB-load-misses", "dTLB-loads", "of all dTLB loads"},
@@ -178,28 +170,28 @@ static void comment(char *buf, size_t len, const struct replay_stat *st, size_t 
         {"pgsteal", "pgscan", "of frames scanned"},
         {"pgdrop_clean", "pgsteal", "of evictions"},
     };
-    const char *name = st[i].name;
+    const char *name = st->name;
     buf[0] = 0;
     if (!strcmp(name, "walk-mem-refs")) {
-        uint64_t walks = stat_value(st, n, "walks");
+        uint64_t walks = replay_stat_value(r, "walks");
         if (walks)
-            snprintf(buf, len, "# %6.2f per walk", (double)st[i].value / (double)walks);
+            snprintf(buf, len, "# %6.2f per walk", (double)st->value / (double)walks);
         return;
     }
     for (size_t k = 0; k < sizeof ratios / sizeof ratios[0]; k++) {
         if (strcmp(ratios[k].num, name))
             continue;
-        uint64_t den = stat_value(st, n, ratios[k].den);
+        uint64_t den = replay_stat_value(r, ratios[k].den);
         if (den)
-            snprintf(buf, len, "# %6.2f%% %-20s", 100.0 * (double)st[i].value / (double)den,
+            snprintf(buf, len, "# %6.2f%% %-20s", 100.0 * (double)st->value / (double)den,
                      ratios[k].what);
         break;
     }
     bool level = strstr(name, "_used") != NULL;          /* a level, not an event count */
-    if (accesses && strcmp(name, "accesses") && st[i].group != RG_KILL && !level) {
+    if (accesses && strcmp(name, "accesses") && st->group != RG_KILL && !level) {
         size_t used = strlen(buf);
         snprintf(buf + used, len - used, "%s%10.3f /1k accesses", used ? "  " : "# ",
-                 1000.0 * (double)st[i].value / (double)accesses);
+                 1000.0 * (double)st->value / (double)accesses);
     }
 }
 
@@ -216,7 +208,7 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
 
     struct replay_stat st[REPLAY_MAX_STATS];
     size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
-    uint64_t accesses = stat_value(st, n, "accesses");
+    uint64_t accesses = replay_stat_value(r, "accesses");
     int group = -1;
     for (size_t i = 0; i < n; i++) {
         if (!st[i].value && !always_shown(st[i].name))
@@ -227,7 +219,7 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
         }
         char num[32], cm[128];
         commas(st[i].value, num, sizeof num);
-        comment(cm, sizeof cm, st, n, i, accesses);
+        comment(cm, sizeof cm, r, &st[i], accesses);
         fprintf(f, "  %18s  %-30s %s\n", num, st[i].name, cm);
     }
     fprintf(f, "\n  %18.3f  ns effective access time (cost model; see --cost)\n", r->eat_ns);

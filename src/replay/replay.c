@@ -275,13 +275,14 @@ static void progress(const struct replay_config *cfg, const struct replay_source
 
 /* ---- the run ---- */
 
-static uint64_t lookup_uint(const struct replay_result *res, const char *name)
+uint64_t replay_stat_value(const struct replay_result *res, const char *name)
 {
     int i = cpu_stat_index(name);
     if (i >= 0)
         return res->cpu.v[i];
-    i = vmstat_index(name);
-    return i >= 0 ? res->vm.v[i] : 0;
+    if ((i = vmstat_index(name)) >= 0)
+        return res->vm.v[i];
+    return strcmp(name, "records-folded") ? 0 : res->folded;
 }
 
 static double effective_access_time(const struct replay_cost *c, const struct replay_result *r)
@@ -290,8 +291,8 @@ static double effective_access_time(const struct replay_cost *c, const struct re
         return 0;
     double minor = (double)r->vm.v[VMSTAT_PGMINFAULT];
     double major = (double)r->vm.v[VMSTAT_PGMAJFAULT];
-    double extra = (double)lookup_uint(r, "stlb-hits") * c->stlb_hit +
-                   (double)lookup_uint(r, "walk-mem-refs") * c->walk_ref +
+    double extra = (double)replay_stat_value(r, "stlb-hits") * c->stlb_hit +
+                   (double)replay_stat_value(r, "walk-mem-refs") * c->walk_ref +
                    minor * c->minor_fault + major * c->major_fault +
                    (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out;
     return c->access + extra / (double)r->records;

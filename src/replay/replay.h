@@ -99,6 +99,9 @@ struct replay_stat {
 size_t replay_stats(const struct replay_result *res, struct replay_stat *out, size_t max);
 #define REPLAY_MAX_STATS (CPU_STAT_NR + VMSTAT_NR + 8)
 
+/* One counter of a result by its name (as in replay_stats); 0 if none. */
+uint64_t replay_stat_value(const struct replay_result *res, const char *name);
+
 /* The user half of the format's address space: records are folded into
  * [0, replay_user_top(fmt)). */
 vaddr_t replay_user_top(const struct pt_format *fmt);
