@@ -273,6 +273,20 @@ static void test_copy_pin(void)
     is_str(kill_reason_names[kernel_process_kill_reason(p)], "segv-kernel-addr", "segv-kernel-addr");
     kernel_switch_to(cpu, NULL);
     kernel_process_exit(p, cpu);
+
+    /* pinning more pages than the user pool holds: the last page's fault
+     * finds every frame pinned by this very process and nothing in flight;
+     * after the allocator's wait for a change it is an OOM kill, and the
+     * pages pinned so far are unpinned */
+    p = kernel_process_create(t.k, "pinall");
+    kernel_map_anon(p, MAPA, 32 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_switch_to(cpu, p);
+    is_i64(kernel_pin(p, cpu, MAPA, 9 * 4096, true), -ENOMEM, "pinning 9 pages in 8 frames: -ENOMEM");
+    is_str(kill_reason_names[kernel_process_kill_reason(p)], "oom-no-frame", "and kills oom-no-frame");
+    kernel_usage(t.k, &u);
+    is_u64(u.pinned_frames, 0, "the 8 pinned pages were unpinned");
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(p, cpu);
     kt_no_leaks(t.k, "copy/pin");
     cpu_detach(cpu);
     kt_free(&t);

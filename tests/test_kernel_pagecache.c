@@ -376,8 +376,9 @@ static void *writer(void *arg)
         for (unsigned i = 0; i < TPAGES; i++) {
             vaddr_t va = x->base + (uint64_t)i * 4096 + x->id * 8;
             if (load(c, va) != x->last[i] && x->bad++ < 5)
-                tap_diag("cpu %u page %u: read 0x%llx, wrote 0x%llx", x->id, i,
-                         (unsigned long long)load(c, va), (unsigned long long)x->last[i]);
+                tap_diag("cpu %u page %u round %d: read 0x%llx, wrote 0x%llx (%s)", x->id, i, r,
+                         (unsigned long long)load(c, va), (unsigned long long)x->last[i],
+                         kernel_process_kill_message(x->p));
             uint64_t v = ((uint64_t)r << 16) | (i << 4) | x->id;
             if (cpu_store(c, va, 8, v) != 0)
                 x->bad++;

@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "os/kern.h"
@@ -304,6 +305,7 @@ static bool reclaim_swap_cache(struct kernel *k, struct cpu *self)
         }
         klock_acquire(&ft->lock, self);
         ft->state[i] &= ~FS_RECLAIM;
+        ft->changes++;
         klock_release(&ft->lock);
         if (freed)
             return true;
@@ -526,10 +528,41 @@ static void prefetch_frame(struct kernel *k, uint64_t pfn)
         __builtin_prefetch(h + off, 1, 3);
 }
 
+/* How long frame_alloc waits, with nothing to evict, for a frame table in
+ * which nothing changes before it gives up: long enough for any CPU to
+ * finish a fill or an eviction however loaded the host, short enough that a
+ * real deadlock (a thread whose own pins fill memory) ends in an OOM kill. */
+#define FRAME_WAIT_STALL_NS 2000000000ull
+
+struct frame_wait {
+    uint64_t seen;       /* ft->changes when last looked at */
+    uint64_t since;      /* when it last changed (monotonic ns), 0: not waiting yet */
+    unsigned polls;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Has the frame table stood still (changes unchanged) for the stall limit? */
+static bool frame_wait_stalled(struct frame_wait *w, uint64_t changes)
+{
+    if (!w->since || changes != w->seen) {
+        w->seen = changes;
+        w->since = now_ns();
+        return false;
+    }
+    return ++w->polls % 64 == 0 && now_ns() - w->since > FRAME_WAIT_STALL_NS;
+}
+
 uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why)
 {
     struct frame_table *ft = &k->ft;
-    uint64_t failures = 0, waits = 0;
+    uint64_t failures = 0;
+    struct frame_wait w = {0};
     bool swap_full = false;
     for (;;) {
         klock_acquire(&ft->lock, self);
@@ -543,12 +576,17 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         }
         uint32_t v = ft->listed > ft->pinned ? ft->policy->select(k, self) : FRAME_NONE;
         if (v == FRAME_NONE) {
-            /* Nothing evictable now. Frames being filled or evicted by other
-             * CPUs will become candidates; pinned ones may be unpinned. Wait a
-             * while before declaring the process out of memory. */
-            bool others_busy = ft->listed + ft->tails < ft->nframes;
+            /* Nothing evictable now: every listed frame is pinned (or its
+             * swap slot is being reclaimed) and the rest are in flight
+             * (filled, evicted or freed by other CPUs). Those finish and
+             * pins are dropped, each in bounded time, so wait as long as
+             * the frame table keeps changing -- on a busy host the other
+             * CPUs' threads may not run for a while -- and declare this
+             * process out of memory only once it has stood still for the
+             * stall limit. */
+            uint64_t changes = ft->changes;
             klock_release(&ft->lock);
-            if (others_busy && ++waits < 100000) {
+            if (!frame_wait_stalled(&w, changes)) {
                 kwait_step(self);
                 continue;
             }
@@ -581,6 +619,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         }
         ft->state[v] &= ~FS_BUSY;
         ft->policy->insert(ft, v);
+        ft->changes++;
         uint64_t candidates = ft->listed;
         klock_release(&ft->lock);
         if (r == EV_SWAP_FULL)
@@ -617,6 +656,7 @@ void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *
     ft->f[i].page = pg;
     ft->state[i] &= ~(FS_BUSY | FS_AGE_MASK);
     ft->policy->insert(ft, i);
+    ft->changes++;
     klock_release(&ft->lock);
 }
 
@@ -630,8 +670,10 @@ void frame_pin_locked(struct frame_table *ft, uint32_t i)
 void frame_unpin_locked(struct frame_table *ft, uint32_t i)
 {
     ft->state[i] -= 1u << FS_PIN_SHIFT;
-    if (!(ft->state[i] & FS_PIN_MASK))
+    if (!(ft->state[i] & FS_PIN_MASK)) {
         ft->pinned--;
+        ft->changes++;
+    }
 }
 
 uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg)
@@ -682,5 +724,6 @@ void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge)
     if (huge)
         ft->tails -= HPAGE_PAGES - 1;
     pool_free_contig(&ft->pool, ft->pool.base + i, n);
+    ft->changes++;
     klock_release(&ft->lock);
 }

@@ -293,6 +293,8 @@ struct frame_table {
     uint64_t listed;
     uint64_t pinned;
     uint64_t tails;           /* frames held as tails of resident huge pages */
+    uint64_t changes;         /* frames that became free, listed or unpinned: the progress
+                                 a frame_alloc with nothing to evict waits for */
     uint64_t rng;
     const struct policy *policy;
     bool refs_seen;           /* the front end reports references (kernel_note_access) */
@@ -356,9 +358,6 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
 uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self);
 /* Give frame i to page pg: bind, list (the policy decides where), clear busy. */
 void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg);
-/* Take resident frame i away from its page for unmap/exit: waits while an
- * eviction owns it, then makes it busy and unlisted. false if the page is no
- * longer resident (an eviction won). */
 /* Pin or unpin frame i (nesting); ft->lock held. A pinned frame stays
  * listed but no policy takes it. */
 void frame_pin_locked(struct frame_table *ft, uint32_t i);
@@ -367,6 +366,9 @@ void frame_unpin_locked(struct frame_table *ft, uint32_t i);
  * FRAME_NONE if pg is not resident. An eviction may start right after:
  * callers check under ft->lock that the frame still holds pg. */
 uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg);
+/* Take pg's resident frame away from it for unmap/exit: waits while an
+ * eviction owns it, then makes it busy and unlisted. false if the page is no
+ * longer resident (an eviction won). */
 bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg);
 /* Return a busy frame (huge: the whole run) to the pool. */
 void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge);
