@@ -217,6 +217,22 @@ int cpu_write(struct cpu *cpu, vaddr_t va, const void *buf, size_t len);
  * store or fetch of `size` bytes would. Trace replay uses this. */
 int cpu_touch(struct cpu *cpu, vaddr_t va, unsigned size, enum vm_access acc);
 
+/* Many accesses in one call, for drivers that have them at hand (trace
+ * replay, benchmarks): exactly what calling cpu_load (resp. cpu_touch) on
+ * each in order does -- the same values, faults, TLB and replacement state,
+ * counters and shootdown service -- but a run of TLB hits costs a fraction
+ * of as many calls. Returns how many accesses were done: n, or the index
+ * of the first access that failed (as the single call returning -1; the
+ * accesses before it are done, none after it). cpu_load_many's size is
+ * 1, 2, 4 or 8, as cpu_load's. */
+struct cpu_ref {
+    vaddr_t va;
+    uint32_t size;           /* bytes, as cpu_touch's (0 counts as 1) */
+    uint32_t acc;            /* enum vm_access */
+};
+size_t cpu_load_many(struct cpu *cpu, const vaddr_t *va, size_t n, unsigned size, uint64_t *vals);
+size_t cpu_touch_many(struct cpu *cpu, const struct cpu_ref *refs, size_t n);
+
 /* ---- the walker, for tests and tools ------------------------------------ */
 
 /* The control state that shapes one walk. */

@@ -447,6 +447,166 @@ int cpu_touch(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc)
     return touch_slow(c, va, size, acc);
 }
 
+/* ---- many accesses in one call ---- */
+
+/* cpu_load_many and cpu_touch_many run the hit fast path over a run of
+ * accesses: for each, exactly what load() or cpu_touch() does on a hit --
+ * the same memo check, the same LRU stamp, the same counts -- but with the
+ * LRU clock of the array last stamped and the counters held in registers
+ * until the run ends. A single access's clock update is a load and a store
+ * of the same word, which chains every access to the one before through
+ * the store buffer; held in a register, hits overlap as the host's own
+ * loads do. A run stops before the first access the fast path cannot take
+ * (a miss, a fault, a page-crossing access, a pending shootdown, the LRU
+ * clock due for renumbering), which then takes the single-access slow
+ * path. */
+
+struct hit_run {
+    enum tlb_repl repl;
+    uint32_t gen;                /* c->memo_gen: only this CPU's flushes change it */
+    struct tlb_array_state *a;   /* the array whose clock is held, or NULL */
+    uint32_t clock;
+};
+
+static inline __attribute__((always_inline)) bool run_start(struct cpu *c, struct hit_run *r)
+{
+    r->repl = c->tlb.repl;
+    r->gen = c->memo_gen;
+    r->a = NULL;
+    r->clock = 0;
+    return r->repl == TLB_REPL_LRU || r->repl == TLB_REPL_RANDOM;   /* tree-PLRU: slow path */
+}
+
+/* The memo of va's page if it lets this access hit, stamped for LRU; NULL
+ * if the access must take the slow path. */
+static inline __attribute__((always_inline)) const struct cpu_memo *
+run_hit(struct cpu *c, struct hit_run *r, vaddr_t va, unsigned size, enum vm_access acc)
+{
+    struct cpu_memo *mm = memo_slot(c, acc == VM_ACCESS_FETCH, va);
+    if (__builtin_expect(!(size - 1 < VM_PAGE_SIZE && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                           mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == r->gen &&
+                           mm->e->seq == mm->seq && want_right(mm, acc) &&
+                           !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED)),
+                         0))
+        return NULL;
+    if (r->repl == TLB_REPL_LRU) {
+        if (mm->a != r->a) {
+            if (r->a)
+                r->a->clock = r->clock;
+            r->a = mm->a;
+            r->clock = r->a->clock;
+        }
+        if (__builtin_expect(r->clock >= TLB_CLOCK_LIMIT, 0))
+            return NULL;                     /* renumbering: the slow path does it */
+        mm->e->stamp = ++r->clock;
+    }
+    return mm;
+}
+
+static inline __attribute__((always_inline)) void run_end(struct cpu *c, struct hit_run *r,
+                                                          uint64_t loads, uint64_t stores,
+                                                          uint64_t fetches)
+{
+    if (r->a)
+        r->a->clock = r->clock;
+    if (loads + stores + fetches == 0)
+        return;
+    stat_add(c, CPU_STAT_ACCESSES, loads + stores + fetches);
+    if (loads)
+        stat_add(c, CPU_STAT_DTLB_LOADS, loads);
+    if (stores)
+        stat_add(c, CPU_STAT_DTLB_STORES, stores);
+    if (fetches)
+        stat_add(c, CPU_STAT_ITLB_LOADS, fetches);
+}
+
+/* One run of loads of `size` bytes under replacement `repl`; how many it
+ * did. */
+static inline __attribute__((always_inline)) size_t load_run_repl(struct cpu *c, const vaddr_t *va,
+                                                                   size_t n, unsigned size,
+                                                                   uint64_t *vals, enum tlb_repl repl)
+{
+    struct hit_run r;
+    run_start(c, &r);
+    r.repl = repl;                     /* a constant in each copy of the loop */
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const struct cpu_memo *mm = run_hit(c, &r, va[i], size, VM_ACCESS_READ);
+        if (!mm)
+            break;
+        vals[i] = host_load(mm->host + (va[i] & VM_PAGE_MASK), size);
+    }
+    run_end(c, &r, i, 0, 0);
+    return i;
+}
+
+static inline __attribute__((always_inline)) size_t load_run(struct cpu *c, const vaddr_t *va,
+                                                              size_t n, unsigned size, uint64_t *vals)
+{
+    switch (c->tlb.repl) {
+    case TLB_REPL_LRU: return load_run_repl(c, va, n, size, vals, TLB_REPL_LRU);
+    case TLB_REPL_RANDOM: return load_run_repl(c, va, n, size, vals, TLB_REPL_RANDOM);
+    default: return 0;                 /* tree-PLRU: the slow path touches */
+    }
+}
+
+static inline __attribute__((always_inline)) size_t load_many(struct cpu *c, const vaddr_t *va,
+                                                               size_t n, unsigned size, uint64_t *vals)
+{
+    size_t i = 0;
+    for (;;) {
+        i += load_run(c, va + i, n - i, size, vals + i);
+        if (i == n)
+            return n;
+        if (load_slow(c, va[i], size, &vals[i], VM_ACCESS_READ) != 0)
+            return i;
+        i++;
+    }
+}
+
+size_t cpu_load_many(struct cpu *c, const vaddr_t *va, size_t n, unsigned size, uint64_t *vals)
+{
+    /* one copy of the loop per size, so that each reads with one instruction */
+    switch (size) {
+    case 1: return load_many(c, va, n, 1, vals);
+    case 2: return load_many(c, va, n, 2, vals);
+    case 4: return load_many(c, va, n, 4, vals);
+    case 8: return load_many(c, va, n, 8, vals);
+    }
+    assert(!"cpu_load_many: size must be 1, 2, 4 or 8");
+    return 0;
+}
+
+static size_t touch_run(struct cpu *c, const struct cpu_ref *refs, size_t n)
+{
+    struct hit_run r;
+    if (!run_start(c, &r))
+        return 0;
+    uint64_t count[3] = {0, 0, 0};
+    size_t i;
+    for (i = 0; i < n; i++) {
+        enum vm_access acc = (enum vm_access)refs[i].acc;
+        if (acc > VM_ACCESS_FETCH || !run_hit(c, &r, refs[i].va, refs[i].size, acc))
+            break;
+        count[acc]++;
+    }
+    run_end(c, &r, count[VM_ACCESS_READ], count[VM_ACCESS_WRITE], count[VM_ACCESS_FETCH]);
+    return i;
+}
+
+size_t cpu_touch_many(struct cpu *c, const struct cpu_ref *refs, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        i += touch_run(c, refs + i, n - i);
+        if (i == n)
+            return n;
+        if (touch_slow(c, refs[i].va, refs[i].size, (enum vm_access)refs[i].acc) != 0)
+            return i;
+        i++;
+    }
+}
+
 /* Blocks go page by page; a fault part-way leaves the pages before it
  * done, as a restartable string instruction would. */
 static int block(struct cpu *c, vaddr_t va, void *rbuf, const void *wbuf, size_t len)
