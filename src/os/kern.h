@@ -27,12 +27,13 @@ struct swap_dev;
 
 struct klock {
     pthread_mutex_t m;
+    uintptr_t heir;         /* atomic: a CPU waiter that has waited too long and
+                               takes the lock next (see klock.c), or 0 */
 };
 void klock_init(struct klock *l);
 void klock_destroy(struct klock *l);
 /* Acquire; while waiting, serve `self`'s shootdown requests (self may be NULL). */
 void klock_acquire(struct klock *l, struct cpu *self);
-bool klock_try(struct klock *l);
 void klock_release(struct klock *l);
 /* One step of a wait loop: serve shootdowns, yield the host CPU. */
 void kwait_step(struct cpu *self);
