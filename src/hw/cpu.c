@@ -468,13 +468,13 @@ struct hit_run {
     uint32_t clock;
 };
 
-static inline __attribute__((always_inline)) bool run_start(struct cpu *c, struct hit_run *r)
+static inline __attribute__((always_inline)) void run_start(struct cpu *c, struct hit_run *r,
+                                                            enum tlb_repl repl)
 {
-    r->repl = c->tlb.repl;
+    r->repl = repl;
     r->gen = c->memo_gen;
     r->a = NULL;
     r->clock = 0;
-    return r->repl == TLB_REPL_LRU || r->repl == TLB_REPL_RANDOM;   /* tree-PLRU: slow path */
 }
 
 /* The memo of va's page if it lets this access hit, stamped for LRU; NULL
@@ -527,8 +527,7 @@ static inline __attribute__((always_inline)) size_t load_run_repl(struct cpu *c,
                                                                    uint64_t *vals, enum tlb_repl repl)
 {
     struct hit_run r;
-    run_start(c, &r);
-    r.repl = repl;                     /* a constant in each copy of the loop */
+    run_start(c, &r, repl);            /* a constant in each copy of the loop */
     size_t i;
     for (i = 0; i < n; i++) {
         const struct cpu_memo *mm = run_hit(c, &r, va[i], size, VM_ACCESS_READ);
@@ -577,11 +576,12 @@ size_t cpu_load_many(struct cpu *c, const vaddr_t *va, size_t n, unsigned size, 
     return 0;
 }
 
-static size_t touch_run(struct cpu *c, const struct cpu_ref *refs, size_t n)
+static inline __attribute__((always_inline)) size_t touch_run_repl(struct cpu *c,
+                                                                    const struct cpu_ref *refs,
+                                                                    size_t n, enum tlb_repl repl)
 {
     struct hit_run r;
-    if (!run_start(c, &r))
-        return 0;
+    run_start(c, &r, repl);
     uint64_t count[3] = {0, 0, 0};
     size_t i;
     for (i = 0; i < n; i++) {
@@ -592,6 +592,16 @@ static size_t touch_run(struct cpu *c, const struct cpu_ref *refs, size_t n)
     }
     run_end(c, &r, count[VM_ACCESS_READ], count[VM_ACCESS_WRITE], count[VM_ACCESS_FETCH]);
     return i;
+}
+
+/* One run of touches; how many it did. */
+static size_t touch_run(struct cpu *c, const struct cpu_ref *refs, size_t n)
+{
+    switch (c->tlb.repl) {
+    case TLB_REPL_LRU: return touch_run_repl(c, refs, n, TLB_REPL_LRU);
+    case TLB_REPL_RANDOM: return touch_run_repl(c, refs, n, TLB_REPL_RANDOM);
+    default: return 0;                 /* tree-PLRU: the slow path touches */
+    }
 }
 
 size_t cpu_touch_many(struct cpu *c, const struct cpu_ref *refs, size_t n)
