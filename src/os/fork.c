@@ -27,19 +27,12 @@
 static uint32_t pin_if_resident(struct process *p, struct cpu *self, struct page *pg)
 {
     struct frame_table *ft = &p->k->ft;
-    for (;;) {
-        uint32_t i = page_settled_frame(p, self, pg);
-        if (i == FRAME_NONE)
-            return FRAME_NONE;
-        klock_acquire(&ft->lock, self);
-        if (ft->f[i].page == pg && !(ft->state[i] & FS_BUSY)) {
-            frame_pin_locked(ft, i);
-            klock_release(&ft->lock);
-            return i;
-        }
+    uint32_t i = frame_lock_settled(p, self, pg, FS_BUSY);   /* pinning during a reclaim is fine */
+    if (i != FRAME_NONE) {
+        frame_pin_locked(ft, i);
         klock_release(&ft->lock);
-        kwait_step(self);
     }
+    return i;
 }
 
 static void unpin(struct kernel *k, struct cpu *self, uint32_t i)

@@ -689,28 +689,34 @@ uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg
     }
 }
 
-bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
+uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg, uint32_t wait_states)
 {
-    struct process *p = pg->proc;
-    struct frame_table *ft = &k->ft;
+    struct frame_table *ft = &p->k->ft;
     for (;;) {
         uint32_t i = page_settled_frame(p, self, pg);
         if (i == FRAME_NONE)
-            return false;
+            return FRAME_NONE;
         klock_acquire(&ft->lock, self);
-        if (ft->f[i].page != pg || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {
-            klock_release(&ft->lock);
-            kwait_step(self);
-            continue;
-        }
-        if (ft->state[i] & FS_LISTED)
-            ft_list_remove(ft, i);
-        if (ft->state[i] & FS_PIN_MASK)
-            ft->pinned--;
-        ft->state[i] = FS_BUSY;
+        if (ft_maps(ft, i, pg) && !(ft->state[i] & wait_states))
+            return i;
         klock_release(&ft->lock);
-        return true;
+        kwait_step(self);
     }
+}
+
+bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
+{
+    struct frame_table *ft = &k->ft;
+    uint32_t i = frame_lock_settled(pg->proc, self, pg, FS_BUSY | FS_RECLAIM);
+    if (i == FRAME_NONE)
+        return false;
+    if (ft->state[i] & FS_LISTED)
+        ft_list_remove(ft, i);
+    if (ft->state[i] & FS_PIN_MASK)
+        ft->pinned--;
+    ft->state[i] = FS_BUSY;
+    klock_release(&ft->lock);
+    return true;
 }
 
 void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge)

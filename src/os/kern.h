@@ -367,6 +367,10 @@ void frame_unpin_locked(struct frame_table *ft, uint32_t i);
  * FRAME_NONE if pg is not resident. An eviction may start right after:
  * callers check under ft->lock that the frame still holds pg. */
 uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg);
+/* The same, returned with ft->lock held once the frame still maps pg and
+ * is in none of wait_states (FS_BUSY, FS_RECLAIM), waiting with kwait
+ * meanwhile; FRAME_NONE (lock not held) if pg is not resident. */
+uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg, uint32_t wait_states);
 /* Take pg's resident frame away from it for unmap/exit: waits while an
  * eviction owns it, then makes it busy and unlisted. false if the page is no
  * longer resident (an eviction won). */

@@ -28,6 +28,7 @@
  *                 unmapped clean pages in the cache: an entry without mappers
  *                 would pin its inode number, which the host may reuse.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,35 +252,28 @@ bool pc_unmap_page(struct process *p, struct cpu *self, struct page *pg, uint32_
 {
     struct kernel *k = p->k;
     struct frame_table *ft = &k->ft;
-    for (;;) {
-        uint32_t i = page_settled_frame(p, self, pg);
-        if (i == FRAME_NONE)
-            return false;
-        klock_acquire(&ft->lock, self);
-        if (!frame_cached(ft, i) || !ft_maps(ft, i, pg) || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {
-            klock_release(&ft->lock);
-            kwait_step(self);
-            continue;
-        }
-        struct pc_entry *e = frame_entry(ft, i);
-        map_remove(e, pg);
-        e->releasing++;
-        frame_pin_locked(ft, i);   /* until our PTE's flush: no eviction, no reuse */
-        klock_release(&ft->lock);
+    uint32_t i = frame_lock_settled(p, self, pg, FS_BUSY | FS_RECLAIM);
+    if (i == FRAME_NONE)
+        return false;
+    assert(frame_cached(ft, i));   /* a shared page's frame is the page cache's */
+    struct pc_entry *e = frame_entry(ft, i);
+    map_remove(e, pg);
+    e->releasing++;
+    frame_pin_locked(ft, i);   /* until our PTE's flush: no eviction, no reuse */
+    klock_release(&ft->lock);
 
-        klock_acquire(&p->ptl, self);
-        paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), 0);
-        uint64_t old = pte_exchange(k->pm, pte_pa, 0);
-        pg->u.r.frame = FRAME_NONE;
-        page_clear(pg, PG_RESIDENT);
-        klock_release(&p->ptl);
-        struct pte_info pi;
-        k->fmt->decode(old, 0, &pi);
-        __atomic_fetch_sub(&p->resident, 1, __ATOMIC_RELAXED);
-        *frame = i;
-        *dirty = pi.dirty;
-        return true;
-    }
+    klock_acquire(&p->ptl, self);
+    paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), 0);
+    uint64_t old = pte_exchange(k->pm, pte_pa, 0);
+    pg->u.r.frame = FRAME_NONE;
+    page_clear(pg, PG_RESIDENT);
+    klock_release(&p->ptl);
+    struct pte_info pi;
+    k->fmt->decode(old, 0, &pi);
+    __atomic_fetch_sub(&p->resident, 1, __ATOMIC_RELAXED);
+    *frame = i;
+    *dirty = pi.dirty;
+    return true;
 }
 
 bool pc_unmap_finish(struct kernel *k, struct cpu *self, uint32_t i, bool dirty, bool *writeback)
