@@ -710,13 +710,18 @@ bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
     uint32_t i = frame_lock_settled(pg->proc, self, pg, FS_BUSY | FS_RECLAIM);
     if (i == FRAME_NONE)
         return false;
+    frame_take_locked(ft, i);
+    klock_release(&ft->lock);
+    return true;
+}
+
+void frame_take_locked(struct frame_table *ft, uint32_t i)
+{
     if (ft->state[i] & FS_LISTED)
         ft_list_remove(ft, i);
     if (ft->state[i] & FS_PIN_MASK)
         ft->pinned--;
     ft->state[i] = FS_BUSY;
-    klock_release(&ft->lock);
-    return true;
 }
 
 void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge)

@@ -375,6 +375,9 @@ uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg
  * eviction owns it, then makes it busy and unlisted. false if the page is no
  * longer resident (an eviction won). */
 bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg);
+/* Take frame i off the policy's list, drop its pins and make it busy:
+ * the caller owns it now (to free it). ft->lock held. */
+void frame_take_locked(struct frame_table *ft, uint32_t i);
 /* Return a busy frame (huge: the whole run) to the pool. */
 void frame_free(struct kernel *k, struct cpu *self, uint32_t i, bool huge);
 /* Does frame i map pg: its own page, or one of its page-cache entry's

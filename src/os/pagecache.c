@@ -287,11 +287,7 @@ bool pc_unmap_finish(struct kernel *k, struct cpu *self, uint32_t i, bool dirty,
     bool last = e->nmap == 0 && e->releasing == 0;
     if (last) {
         /* nobody maps it and nobody can evict it (it was pinned): ours */
-        if (ft->state[i] & FS_LISTED)
-            ft_list_remove(ft, i);
-        if (ft->state[i] & FS_PIN_MASK)
-            ft->pinned--;
-        ft->state[i] = FS_BUSY;
+        frame_take_locked(ft, i);
         *writeback = e->dirty;
     }
     klock_release(&ft->lock);
