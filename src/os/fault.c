@@ -328,7 +328,7 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
              * table under the range's level-1 entry. */
             vaddr_t h = VM_ALIGN_DOWN(va, HPAGE_SIZE);
             paddr_t pde = mmu_pte_create(p, h, 1);
-            if (pde && pte_load(k->pm, pde) == 0) {
+            if (pde && kpte_load(k, pde) == 0) {
                 pg = page_new(&p->spt, h, PAGE_ANON);
                 if (pg) {
                     pg->proc = p;
@@ -414,7 +414,7 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
         klock_acquire(&p->ptl, cpu);
         pg->u.r.frame = i;
         page_set(pg, PG_RESIDENT | PG_LOADED);
-        pte_store(k->pm, pte_pa,
+        kpte_store(k, pte_pa,
                   k->fmt->make_leaf(page_level(pg), frame_pa(&k->ft, i), prot | VM_PROT_USER, true,
                                     false, 0));
         klock_release(&p->ptl);

@@ -65,7 +65,7 @@ static int child_install(struct process *c, struct cpu *self, vaddr_t va, enum p
     klock_acquire(&c->ptl, self);
     pg->u.r.frame = i;
     page_set(pg, PG_RESIDENT | PG_LOADED | (dirty ? PG_DIRTY : 0));
-    pte_store(k->pm, pte_pa, k->fmt->make_leaf(0, frame_pa(&k->ft, i), prot | VM_PROT_USER, true, false, 0));
+    kpte_store(k, pte_pa, k->fmt->make_leaf(0, frame_pa(&k->ft, i), prot | VM_PROT_USER, true, false, 0));
     klock_release(&c->ptl);
     frame_install(k, self, i, pg);
     stat_add(&c->resident, 1);
@@ -120,7 +120,7 @@ static void copy_page(struct page *pg, void *arg)
         /* dirty: the copy differs from any backing copy the child could use */
         paddr_t pte = mmu_pte_lookup(p, va, page_level(pg));
         struct pte_info pi;
-        k->fmt->decode(pte ? pte_load(k->pm, pte) : 0, page_level(pg), &pi);
+        k->fmt->decode(pte ? kpte_load(k, pte) : 0, page_level(pg), &pi);
         bool dirty = kind == PAGE_ANON || pi.dirty || (page_flags(pg) & PG_DIRTY);
         const char *src = physmem_host(k->pm, frame_pa(&k->ft, i));
         for (unsigned j = 0; j < npages && !x->err; j++) {

@@ -150,7 +150,7 @@ void ft_list_remove(struct frame_table *ft, uint32_t i)
 static bool page_young(struct kernel *k, const struct page *pg)
 {
     paddr_t pte = mmu_pte_lookup(pg->proc, page_va(pg), page_level(pg));
-    return pte && (pte_load(k->pm, pte) & k->fmt->a_bit);
+    return pte && (kpte_load(k, pte) & k->fmt->a_bit);
 }
 
 static bool page_test_clear_young(struct kernel *k, struct cpu *self, const struct page *pg,
@@ -159,9 +159,9 @@ static bool page_test_clear_young(struct kernel *k, struct cpu *self, const stru
     struct process *q = pg->proc;
     vaddr_t va = page_va(pg);
     paddr_t pte = mmu_pte_lookup(q, va, page_level(pg));
-    if (!pte || !(pte_load(k->pm, pte) & k->fmt->a_bit))
+    if (!pte || !(kpte_load(k, pte) & k->fmt->a_bit))
         return false;
-    uint64_t old = pte_clear_bits(k->pm, pte, k->fmt->a_bit);
+    uint64_t old = kpte_clear_bits(k, pte, k->fmt->a_bit);
     if (!(old & k->fmt->a_bit))
         return false;
     /* Without the flush a CPU keeps using its cached translation (which was
@@ -331,7 +331,7 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
     struct vma *v = vma_find(&q->vmas, va);
     struct vma vcopy = v ? *v : (struct vma){0};
     paddr_t pte_pa = mmu_pte_lookup(q, va, page_level(pg));
-    uint64_t old = pte_exchange(k->pm, pte_pa, 0);
+    uint64_t old = kpte_exchange(k, pte_pa, 0);
     mmu_flush_range(q, self, va, va + page_size(pg));
     klock_release(&q->ptl);
 
@@ -390,7 +390,7 @@ static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_
     klock_acquire(&q->ptl, self);
     if (res != EV_OK) {
         /* keep the page: put the mapping back as it was (A, D and all) */
-        pte_store(k->pm, pte_pa, old);
+        kpte_store(k, pte_pa, old);
     } else {
         page_clear(pg, PG_RESIDENT);
         if (huge) {
@@ -457,7 +457,7 @@ __attribute__((noinline)) static enum evict_result evict_cached(struct kernel *k
             wq = q;
             wva = va;
         }
-        old[j] = pte_exchange(k->pm, mmu_pte_lookup(q, va, 0), 0);
+        old[j] = kpte_exchange(k, mmu_pte_lookup(q, va, 0), 0);
         mmu_flush_page(q, self, va);
         klock_release(&q->ptl);
         struct pte_info pi;
@@ -487,7 +487,7 @@ __attribute__((noinline)) static enum evict_result evict_cached(struct kernel *k
         struct process *q = pg->proc;
         klock_acquire(&q->ptl, self);
         if (res != EV_OK) {
-            pte_store(k->pm, mmu_pte_lookup(q, page_va(pg), 0), old[j]);
+            kpte_store(k, mmu_pte_lookup(q, page_va(pg), 0), old[j]);
         } else {
             page_clear(pg, PG_RESIDENT);
             pg->u.r.frame = FRAME_NONE;

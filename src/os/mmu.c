@@ -25,8 +25,8 @@ paddr_t mmu_table_alloc(struct kernel *k)
     if (f < 0)
         return 0;
     paddr_t pa = (paddr_t)f << VM_PAGE_SHIFT;
-    for (unsigned i = 0; i < PT_ENTRIES; i++)
-        pte_store(k->pm, pa + 8 * i, 0);
+    for (unsigned i = 0; i < kpt_entries(k); i++)
+        kpte_store(k, kpte_nth(k, pa, i), 0);
     return pa;
 }
 
@@ -63,20 +63,20 @@ paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level)
     const struct pt_format *fmt = k->fmt;
     paddr_t table = p->root;
     for (unsigned l = fmt->levels - 1; l > level; l--) {
-        paddr_t e = table + 8 * pt_index(va, l);
-        uint64_t v = pte_load(k->pm, e);
+        paddr_t e = kpte_slot(k, table, va, l);
+        uint64_t v = kpte_load(k, e);
         if (!slot_present(fmt, v)) {
             paddr_t t = mmu_table_alloc(k);
             if (!t)
                 return 0;
-            pte_store(k->pm, e, fmt->make_table(l, t));
+            kpte_store(k, e, fmt->make_table(l, t));
             p->pt_pages++;
             table = t;
         } else if (!next_table(fmt, v, &table)) {
             return 0;   /* a huge page covers va */
         }
     }
-    return table + 8 * pt_index(va, level);
+    return kpte_slot(k, table, va, level);
 }
 
 paddr_t mmu_pte_lookup(const struct process *p, vaddr_t va, unsigned level)
@@ -85,18 +85,18 @@ paddr_t mmu_pte_lookup(const struct process *p, vaddr_t va, unsigned level)
     const struct pt_format *fmt = k->fmt;
     paddr_t table = p->root;
     for (unsigned l = fmt->levels - 1; l > level; l--)
-        if (!next_table(fmt, pte_load(k->pm, table + 8 * pt_index(va, l)), &table))
+        if (!next_table(fmt, kpte_load(k, kpte_slot(k, table, va, l)), &table))
             return 0;
-    return table + 8 * pt_index(va, level);
+    return kpte_slot(k, table, va, level);
 }
 
 static void free_level(struct process *p, paddr_t table, unsigned level)
 {
     struct kernel *k = p->k;
     if (level > 0) {
-        for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        for (unsigned i = 0; i < kpt_entries(k); i++) {
             struct pte_info pi;
-            k->fmt->decode(pte_load(k->pm, table + 8 * i), level, &pi);
+            k->fmt->decode(kpte_load(k, kpte_nth(k, table, i)), level, &pi);
             if (pi.present && !pi.leaf)
                 free_level(p, pi.addr, level - 1);
         }

@@ -235,7 +235,7 @@ enum kill_reason pc_fault(struct process *p, struct cpu *cpu, struct page *pg, c
     pg->u.r.frame = i;
     page_set_kind(pg, PAGE_FILE);
     page_set(pg, PG_RESIDENT | PG_LOADED | PG_SHARED);
-    pte_store(k->pm, pte_pa,
+    kpte_store(k, pte_pa,
               k->fmt->make_leaf(0, frame_pa(ft, i), prot | VM_PROT_USER, true, false, 0));
     klock_release(&p->ptl);
     if (!pin) {
@@ -264,7 +264,7 @@ bool pc_unmap_page(struct process *p, struct cpu *self, struct page *pg, uint32_
 
     klock_acquire(&p->ptl, self);
     paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), 0);
-    uint64_t old = pte_exchange(k->pm, pte_pa, 0);
+    uint64_t old = kpte_exchange(k, pte_pa, 0);
     pg->u.r.frame = FRAME_NONE;
     page_clear(pg, PG_RESIDENT);
     klock_release(&p->ptl);

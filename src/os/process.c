@@ -128,7 +128,7 @@ static void release_page(struct process *p, struct page *pg, struct gather *g)
     } else if (!(page_flags(pg) & PG_SHARED) && frame_claim_for_free(k, g->self, pg)) {
         klock_acquire(&p->ptl, g->self);
         paddr_t pte_pa = mmu_pte_lookup(p, va, page_level(pg));
-        uint64_t old = pte_exchange(k->pm, pte_pa, 0);
+        uint64_t old = kpte_exchange(k, pte_pa, 0);
         uint32_t i = pg->u.r.frame;
         pg->u.r.frame = FRAME_NONE;
         page_clear(pg, PG_RESIDENT);
@@ -574,7 +574,7 @@ void kernel_page_info(struct process *p, vaddr_t va, struct page_info *out)
         pte = mmu_pte_lookup(p, va, 1);   /* a huge leaf */
     if (pte) {
         struct pte_info pi;
-        k->fmt->decode(pte_load(k->pm, pte), 0, &pi);
+        k->fmt->decode(kpte_load(k, pte), 0, &pi);
         out->pte_present = pi.present;
     }
     if (!pg) {
