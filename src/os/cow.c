@@ -1,0 +1,236 @@
+/* cow.c — copy-on-write: fork's sharing of private frames, and the write
+ * fault that ends it (Linux's copy_present_pte and do_wp_page).
+ *
+ * fork shares every resident private page's frame with the child: both
+ * PTEs are write-protected and the frame's reverse map lists both pages
+ * (an rmap). Dirtiness moves into the pages' PG_DIRTY at that moment, so it
+ * survives either PTE going away. Pages out in swap share their slot
+ * instead (the slot counts its owners).
+ *
+ * A write to such a page faults (the PTE is read-only, the VMA writable):
+ *   reuse  the writer is the frame's only mapping now (the others wrote or
+ *          left): make its PTE writable again, no copy; no flush is needed
+ *          for an upgrade (a stale read-only entry just walks again);
+ *   copy   otherwise: a new frame, a copy of the page, the writer's PTE
+ *          pointed at it and shot down -- before the writer leaves the old
+ *          frame's reverse map, so that the last remaining mapper, which
+ *          may then reuse the frame and write it, never has a CPU of the
+ *          writer still reading it through the old translation.
+ * So the frame a process had stays its own: in PintOS's cow-simple the
+ * child writes first and copies, and the parent keeps its frame and data.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os/kern.h"
+
+/* The rights a page is mapped with: its VMA's, or its own. p->lock held. */
+static unsigned page_prot(struct process *p, const struct page *pg)
+{
+    struct vma *v = vma_find(&p->vmas, page_va(pg));
+    return v ? v->prot : VM_PROT_READ | (page_flags(pg) & PG_WRITABLE ? VM_PROT_WRITE : 0);
+}
+
+/* ---- the write fault ---- */
+
+/* The writer is the only mapping: give it write access back. */
+static void cow_reuse(struct fault *f, uint32_t i)
+{
+    struct process *p = f->p;
+    struct kernel *k = p->k;
+    struct page *pg = f->pg;
+    klock_acquire(&p->ptl, f->cpu);
+    paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), page_level(pg));
+    struct pte_info pi;
+    k->fmt->decode(kpte_load(k, pte_pa), page_level(pg), &pi);
+    /* the PTE is read-only, so no walk sets D meanwhile; A may be set: we set it too */
+    kpte_exchange(k, pte_pa, mmu_leaf(k, pg, frame_pa(&k->ft, i), f->prot, true, pi.dirty));
+    klock_release(&p->ptl);
+    if (page_kind(pg) != PAGE_SHARED)
+        count(p, VMSTAT_COW_REUSE, 1);
+}
+
+/* The frame is shared (pinned by the caller): give the writer a copy. */
+static enum kill_reason cow_copy(struct fault *f, uint32_t i)
+{
+    struct process *p = f->p;
+    struct kernel *k = p->k;
+    struct frame_table *ft = &k->ft;
+    struct page *pg = f->pg;
+    bool huge = page_huge(pg);
+    enum frame_alloc_err why = FA_NO_FRAME;
+    uint32_t j = huge ? frame_alloc_huge(k, f->cpu) : frame_alloc(k, f->cpu, &why);
+    if (j == FRAME_NONE) {
+        if (huge) {   /* no free run: 512 small copies */
+            enum kill_reason r = thp_unshare(f, i);
+            if (r == KILL_NONE)
+                count(p, VMSTAT_COW_COPY, 1);
+            return r;
+        }
+        frame_unpin(k, f->cpu, i);
+        return frame_alloc_kill(why);
+    }
+    memcpy(physmem_host(k->pm, frame_pa(ft, j)), physmem_host(k->pm, frame_pa(ft, i)),
+           page_size(pg));
+    vaddr_t va = page_va(pg);
+    klock_acquire(&p->ptl, f->cpu);
+    uint64_t fl = page_flags(pg);
+    uint32_t slot = pg->u.r.slot;
+    kpte_exchange(k, mmu_pte_lookup(p, va, page_level(pg)),
+                  mmu_leaf(k, pg, frame_pa(ft, j), f->prot, true, false));
+    pg->u.r.frame = j;
+    pg->u.r.slot = SLOT_NONE;
+    page_clear(pg, PG_SLOT);
+    page_set(pg, PG_DIRTY);   /* the copy is about to differ from any backing copy */
+    klock_release(&p->ptl);
+    mmu_flush_range(p, f->cpu, va, va + page_size(pg));
+    if (fl & PG_SLOT)
+        slot_put(p, slot);    /* the slot holds the shared contents, not ours */
+    klock_acquire(&ft->lock, f->cpu);
+    rmap_remove(ft, i, pg);
+    frame_unpin_locked(ft, i);
+    klock_release(&ft->lock);
+    frame_install(k, f->cpu, j, pg);
+    count(p, VMSTAT_COW_COPY, 1);
+    return KILL_NONE;
+}
+
+enum kill_reason cow_fault(struct fault *f)
+{
+    struct process *p = f->p;
+    struct frame_table *ft = &p->k->ft;
+    uint32_t i = frame_lock_settled(p, f->cpu, f->pg, FS_BUSY | FS_RECLAIM);
+    if (i == FRAME_NONE) {
+        f->retry = f->retry_now = true;   /* evicted meanwhile: an ordinary fault now */
+        return KILL_NONE;
+    }
+    /* a page-cache frame is shared by design: only its rights were narrow */
+    bool shared = page_kind(f->pg) != PAGE_SHARED && frame_mapcount(ft, i) > 1;
+    if (shared)
+        frame_pin_locked(ft, i);
+    klock_release(&ft->lock);
+    if (page_kind(f->pg) != PAGE_SHARED)
+        count(p, VMSTAT_COW_FAULT, 1);
+    enum kill_reason r = KILL_NONE;
+    if (shared)
+        r = cow_copy(f, i);
+    else
+        cow_reuse(f, i);
+    if (r == KILL_NONE && f->pin)
+        f->retry = f->retry_now = true;   /* the spurious path pins the page's frame */
+    else
+        count(p, VMSTAT_PGMINFAULT, 1);
+    return r;
+}
+
+/* ---- fork ---- */
+
+struct page *fork_child_page(struct fork_ctx *x, const struct page *pg, uint64_t keep)
+{
+    struct process *c = x->child;
+    struct page *cp = page_new(&c->spt, c, page_va(pg), page_kind(pg));
+    if (!cp)
+        return NULL;
+    page_set(cp, page_flags(pg) & keep);
+    spt_insert(&c->spt, cp);
+    return cp;
+}
+
+/* A page that is not resident: the child shares its slot(s), or, with
+ * nothing in swap (never loaded, or dropped clean), rebuilds it from the
+ * VMA on its own fault. */
+static int fork_swapped(struct fork_ctx *x, struct page *pg)
+{
+    if (!(page_flags(pg) & PG_SLOT))
+        return 0;
+    struct process *c = x->child;
+    struct page *cp = fork_child_page(x, pg, PG_SLOT | PG_LOADED);
+    if (!cp)
+        return -ENOMEM;
+    if (page_huge(pg)) {
+        struct huge_swap *hs = malloc(sizeof *hs);
+        if (!hs) {
+            page_clear(cp, PG_SLOT);
+            return -ENOMEM;
+        }
+        *hs = *pg->u.hs;
+        for (unsigned j = 0; j < HPAGE_PAGES; j++)
+            slot_get(c, hs->slot[j]);
+        cp->u.hs = hs;
+    } else {
+        slot_get(c, pg->u.r.slot);
+        cp->u.r.slot = pg->u.r.slot;
+    }
+    count(x->parent, VMSTAT_FORK_SWAP_SHARED, page_npages(pg));
+    return 0;
+}
+
+/* Write-protect the parent's PTE (keeping A and D); returns whether it
+ * was dirty. A PROT_NONE page has no PTE to change. */
+static bool write_protect(struct process *p, struct page *pg, uint32_t i, unsigned prot)
+{
+    struct kernel *k = p->k;
+    paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), page_level(pg));
+    uint64_t old = kpte_load(k, pte_pa);
+    for (;;) {
+        struct pte_info pi;
+        k->fmt->decode(old, page_level(pg), &pi);
+        if (!pi.present)
+            return false;
+        uint64_t ro = mmu_leaf(k, pg, frame_pa(&k->ft, i), prot & ~VM_PROT_WRITE, pi.accessed,
+                               pi.dirty);
+        if (ro == old || kpte_cas(k, pte_pa, &old, ro))   /* a walk may set A/D meanwhile */
+            return pi.dirty;
+    }
+}
+
+int cow_fork_page(struct fork_ctx *x, struct page *pg)
+{
+    struct process *p = x->parent, *c = x->child;
+    struct kernel *k = p->k;
+    uint32_t i = frame_pin_settled(p, x->self, pg);
+    if (i == FRAME_NONE)
+        return fork_swapped(x, pg);
+    int rc = -ENOMEM;
+    /* the child is not published yet: its tables and locks are ours alone */
+    paddr_t cpte = mmu_pte_create(c, page_va(pg), page_level(pg));
+    struct page *cp = cpte ? fork_child_page(x, pg, PG_LOADED) : NULL;
+    if (!cp)
+        goto out;
+    klock_acquire(&k->ft.lock, x->self);
+    bool added = rmap_add(&k->ft, i, cp);
+    klock_release(&k->ft.lock);
+    if (!added)
+        goto out;   /* the child's page is not resident: its exit drops it */
+
+    unsigned prot = page_prot(p, pg);
+    klock_acquire(&p->ptl, x->self);
+    if (write_protect(p, pg, i, prot))
+        page_set(pg, PG_DIRTY);
+    uint64_t fl = page_flags(pg);
+    uint32_t slot = pg->u.r.slot;
+    paddr_t ppte = mmu_pte_lookup(p, page_va(pg), page_level(pg));
+    bool mapped = kpte_load(k, ppte) != 0;
+    klock_release(&p->ptl);
+
+    klock_acquire(&c->ptl, x->self);
+    cp->u.r.frame = i;
+    page_set(cp, PG_RESIDENT | (fl & PG_DIRTY));
+    if (fl & PG_SLOT) {
+        slot_get(c, slot);
+        cp->u.r.slot = slot;
+        page_set(cp, PG_SLOT);
+    }
+    /* Linux makes the child's PTE old; read-only until a COW fault */
+    if (mapped)
+        kpte_store(k, cpte, mmu_leaf(k, cp, frame_pa(&k->ft, i), prot & ~VM_PROT_WRITE, false,
+                                     false));
+    klock_release(&c->ptl);
+    stat_add(&c->resident, page_npages(pg));
+    count(p, VMSTAT_FORK_SHARED, page_npages(pg));
+    rc = 0;
+out:
+    frame_unpin(k, x->self, i);
+    return rc;
+}
