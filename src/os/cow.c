@@ -18,6 +18,8 @@
  *          writer still reading it through the old translation.
  * So the frame a process had stays its own: in PintOS's cow-simple the
  * child writes first and copies, and the parent keeps its frame and data.
+ * kernel_pin of a page the process may write breaks the sharing the same
+ * way (a pinned frame must not move away at the pinner's next write).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -46,8 +48,10 @@ static void cow_reuse(struct fault *f, uint32_t i)
     k->fmt->decode(kpte_load(k, pte_pa), page_level(pg), &pi);
     /* the PTE is read-only, so no walk sets D meanwhile; A may be set: we set it too */
     kpte_exchange(k, pte_pa, mmu_leaf(k, pg, frame_pa(&k->ft, i), f->prot, true, pi.dirty));
+    bool cow = page_flags(pg) & PG_COW;
+    page_clear(pg, PG_COW);
     klock_release(&p->ptl);
-    if (page_kind(pg) != PAGE_SHARED)
+    if (cow)
         count(p, VMSTAT_COW_REUSE, 1);
 }
 
@@ -81,7 +85,7 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i)
                   mmu_leaf(k, pg, frame_pa(ft, j), f->prot, true, false));
     pg->u.r.frame = j;
     pg->u.r.slot = SLOT_NONE;
-    page_clear(pg, PG_SLOT);
+    page_clear(pg, PG_SLOT | PG_COW);
     page_set(pg, PG_DIRTY);   /* the copy is about to differ from any backing copy */
     klock_release(&p->ptl);
     mmu_flush_range(p, f->cpu, va, va + page_size(pg));
@@ -105,12 +109,15 @@ enum kill_reason cow_fault(struct fault *f)
         f->retry = f->retry_now = true;   /* evicted meanwhile: an ordinary fault now */
         return KILL_NONE;
     }
-    /* a page-cache frame is shared by design: only its rights were narrow */
+    /* A private frame mapped more than once is shared copy-on-write; a
+     * page-cache frame is shared by design, and a page of its own whose
+     * PTE is read-only had its rights raised by mprotect: those two only
+     * need write access. */
     bool shared = page_kind(f->pg) != PAGE_SHARED && frame_mapcount(ft, i) > 1;
     if (shared)
         frame_pin_locked(ft, i);
     klock_release(&ft->lock);
-    if (page_kind(f->pg) != PAGE_SHARED)
+    if (page_flags(f->pg) & PG_COW)
         count(p, VMSTAT_COW_FAULT, 1);
     enum kill_reason r = KILL_NONE;
     if (shared)
@@ -208,6 +215,7 @@ int cow_fork_page(struct fork_ctx *x, struct page *pg)
     klock_acquire(&p->ptl, x->self);
     if (write_protect(p, pg, i, prot))
         page_set(pg, PG_DIRTY);
+    page_set(pg, PG_COW);
     uint64_t fl = page_flags(pg);
     uint32_t slot = pg->u.r.slot;
     paddr_t ppte = mmu_pte_lookup(p, page_va(pg), page_level(pg));
@@ -216,7 +224,7 @@ int cow_fork_page(struct fork_ctx *x, struct page *pg)
 
     klock_acquire(&c->ptl, x->self);
     cp->u.r.frame = i;
-    page_set(cp, PG_RESIDENT | (fl & PG_DIRTY));
+    page_set(cp, PG_RESIDENT | PG_COW | (fl & PG_DIRTY));
     if (fl & PG_SLOT) {
         slot_get(c, slot);
         cp->u.r.slot = slot;

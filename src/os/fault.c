@@ -77,8 +77,11 @@ static enum kill_reason grow_stack(struct fault *f)
         if (f->addr < st->end - abi->stack_cap || f->addr >= st->end)
             return KILL_STACK_OVERFLOW;
     } else {
+        /* just beyond the limit is an overflow; far below it, an access
+         * that has nothing to do with the stack */
         if (st->end - f->va > abi->stack_cap)
-            return KILL_STACK_OVERFLOW;
+            return st->end - f->va <= abi->stack_cap + abi->stack_guard_gap ? KILL_STACK_OVERFLOW
+                                                                            : KILL_SEGV_UNMAPPED;
         if (i > 0 && f->va < p->vmas.v[i - 1].end + abi->stack_guard_gap)
             return KILL_SEGV_UNMAPPED;   /* would close the guard gap */
     }
@@ -192,9 +195,14 @@ static enum kill_reason handle_page(struct fault *f)
     } else {
         f->va = page_va(f->pg);
     }
+    /* Copy-on-write is broken by a write, and by a pin of a page the
+     * process may write (Linux's unsharing GUP): a pinned frame must stay
+     * the pinner's, not move away under it at the process's next write. */
+    bool unshare = f->acc == VM_ACCESS_WRITE ||
+                   (f->pin && (f->prot & VM_PROT_WRITE) && page_kind(f->pg) != PAGE_SHARED);
     klock_acquire(&p->ptl, f->cpu);
     uint64_t fl = page_flags(f->pg);
-    bool cow = (fl & PG_RESIDENT) && f->acc == VM_ACCESS_WRITE && !pte_writable(f);
+    bool cow = (fl & PG_RESIDENT) && unshare && !pte_writable(f);
     klock_release(&p->ptl);
     if (fl & PG_EVICTING) {
         f->retry = true;
@@ -241,6 +249,7 @@ void fault_map_frame(struct fault *f, uint32_t i, bool major)
     klock_acquire(&p->ptl, f->cpu);
     pg->u.r.frame = i;
     page_set(pg, PG_RESIDENT | PG_LOADED);
+    page_clear(pg, PG_COW);   /* a frame of its own */
     kpte_store(k, f->pte_pa, mmu_leaf(k, pg, frame_pa(&k->ft, i), f->prot, true, false));
     klock_release(&p->ptl);
     if (f->pin) {

@@ -49,6 +49,7 @@ enum {
     PG_DIRTY     = 1u << 6,   /* contents differ from the backing copy even if D is clear */
     PG_WRITABLE  = 1u << 7,   /* for pages without a VMA */
     PG_LOADED    = 1u << 8,   /* has been resident once (for PAGE_DROPPED) */
+    PG_COW       = 1u << 9,   /* fork shared its frame: write-protected until a COW fault */
 };
 
 /* Transparent huge pages: 512 contiguous, aligned frames under one leaf. */
