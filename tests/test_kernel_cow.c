@@ -227,7 +227,7 @@ static void test_cow_huge(void)
 
 struct mproc {
     struct process *p;
-    uint64_t data[NPAGE];   /* what each page must hold (word 0; word 511 holds ~data) */
+    uint64_t data[NPAGE][2];   /* what each page must hold: words 0 and 511 */
 };
 
 static int tree_seed(uint64_t seed, const char *policy, int nops)
@@ -235,7 +235,7 @@ static int tree_seed(uint64_t seed, const char *policy, int nops)
     uint64_t s = seed;
     struct kernel_config kc;
     kernel_config_default(&kc);
-    kc.user_frames = 12 + seed % 40;
+    kc.user_frames = seed % 3 == 0 ? 400 : 12 + seed % 40;   /* a third without pressure: COW copies */
     kc.swap_bytes = 4096ull * 600;
     kc.policy = policy;
     kc.format = seed % 2 ? PT_SV48 : PT_X86_64;
@@ -252,7 +252,14 @@ static int tree_seed(uint64_t seed, const char *policy, int nops)
     } while (0)
     m[0].p = kernel_process_create(t.k, "root");
     kernel_map_anon(m[0].p, BASE, NPAGE * 4096, RW, 0);
+    kernel_switch_to(c, m[0].p);
+    for (unsigned pg = 0; pg < NPAGE; pg++)   /* every word worth keeping from the start */
+        for (unsigned w = 0; w < 2; w++) {
+            m[0].data[pg][w] = kt_rng(&s);
+            st(c, BASE + pg * 4096ull + w * 4088, m[0].data[pg][w]);
+        }
     int live = 1;
+    uint64_t copies = 0;
     for (int op = 0; op < nops; op++) {
         int j = (int)(kt_rng(&s) % MAXP);
         if (!m[j].p)
@@ -272,23 +279,26 @@ static int tree_seed(uint64_t seed, const char *policy, int nops)
             memcpy(m[k].data, m[j].data, sizeof m[k].data);
             live++;
         } else if (what < 12 && live > 1) {   /* exit */
+            copies += kt_pstat(m[j].p, VMSTAT_COW_COPY);
             bye(m[j].p, c);
             m[j].p = NULL;
             live--;
-        } else if (what < 55) {   /* write */
+        } else if (what < 55) {   /* write one word: the other must survive a copy */
+            unsigned w = (unsigned)(kt_rng(&s) % 2);
             uint64_t v = kt_rng(&s);
             kernel_switch_to(c, m[j].p);
-            if (!st(c, va, v) || !st(c, va + 4088, ~v))
+            if (!st(c, va + w * 4088, v))
                 BAD("write failed: %s", kernel_process_kill_message(m[j].p));
-            m[j].data[pg] = v;
+            m[j].data[pg][w] = v;
         } else {   /* read */
             kernel_switch_to(c, m[j].p);
             uint64_t a = 1, b = 1;
             if (!ld(c, va, &a) || !ld(c, va + 4088, &b))
                 BAD("read failed: %s", kernel_process_kill_message(m[j].p));
-            else if (a != m[j].data[pg] || b != (m[j].data[pg] ? ~m[j].data[pg] : 0))
-                BAD("proc %d page %u: 0x%llx/0x%llx, want 0x%llx", j, pg, (unsigned long long)a,
-                    (unsigned long long)b, (unsigned long long)m[j].data[pg]);
+            else if (a != m[j].data[pg][0] || b != m[j].data[pg][1])
+                BAD("proc %d page %u: 0x%llx/0x%llx, want 0x%llx/0x%llx", j, pg, (unsigned long long)a,
+                    (unsigned long long)b, (unsigned long long)m[j].data[pg][0],
+                    (unsigned long long)m[j].data[pg][1]);
         }
     }
     for (int j = 0; j < MAXP; j++) {
@@ -296,7 +306,8 @@ static int tree_seed(uint64_t seed, const char *policy, int nops)
             continue;
         kernel_switch_to(c, m[j].p);
         for (unsigned pg = 0; pg < NPAGE; pg++)
-            if (get(c, BASE + pg * 4096ull) != m[j].data[pg])
+            if (get(c, BASE + pg * 4096ull) != m[j].data[pg][0] ||
+                get(c, BASE + pg * 4096ull + 4088) != m[j].data[pg][1])
                 BAD("final: proc %d page %u", j, pg);
     }
     /* exits in a seed-chosen order */
@@ -304,9 +315,12 @@ static int tree_seed(uint64_t seed, const char *policy, int nops)
         int j = (int)(kt_rng(&s) % MAXP);
         while (!m[j].p)
             j = (j + 1) % MAXP;
+        copies += kt_pstat(m[j].p, VMSTAT_COW_COPY);
         bye(m[j].p, c);
         m[j].p = NULL;
     }
+    if (kc.user_frames == 400 && copies == 0)
+        BAD("no COW copy happened without memory pressure");
     struct kernel_usage u;
     kernel_usage(t.k, &u);
     if (u.user_frames_used || u.swap_slots_used || u.rmaps || u.pinned_frames || u.processes)

@@ -397,9 +397,10 @@ int kernel_mmap(struct process *p, vaddr_t addr, uint64_t len, unsigned prot, un
  * back. A range with nothing mapped is fine. 0, or -EINVAL (addr unaligned,
  * len 0, range wraps or leaves user space). */
 int kernel_munmap(struct process *p, vaddr_t addr, uint64_t len, struct cpu *self);
-/* mprotect: set the rights of every page in [addr, addr + len) (which must
- * be mapped throughout, else -ENOMEM) to prot (VM_PROT_READ|WRITE|EXEC or 0),
- * splitting mappings at the ends. Resident pages get the new rights now: a
+/* mprotect: set the rights of every page in [addr, addr + len) to prot
+ * (VM_PROT_READ|WRITE|EXEC or 0), splitting mappings at the ends. As in
+ * Linux, a hole in the range ends the work there with -ENOMEM (the part
+ * before it has the new rights). Resident pages get the new rights now: a
  * downgrade invalidates every CPU that may cache the old ones; an upgrade
  * needs no flush (a stale narrower entry just walks again). Pages shared
  * copy-on-write stay write-protected. -EACCES: writable shared mapping of
@@ -410,7 +411,8 @@ int kernel_mprotect(struct process *p, vaddr_t addr, uint64_t len, unsigned prot
  * pages read back as zero, private file pages are read again, shared file
  * pages are written back if dirty and read again); the hints NORMAL,
  * RANDOM, SEQUENTIAL and WILLNEED are accepted and do nothing. 0, -EINVAL
- * (unknown advice, addr unaligned), -ENOMEM (part of the range unmapped). */
+ * (unknown advice, addr unaligned), -ENOMEM (part of the range unmapped:
+ * the mapped parts are still done, as in Linux). */
 int kernel_madvise(struct process *p, vaddr_t addr, uint64_t len, int advice, struct cpu *self);
 /* brk: the program break. want 0 (or anything below the heap's start, or
  * where the heap cannot grow) leaves it; otherwise it moves to exactly want

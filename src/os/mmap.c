@@ -452,16 +452,17 @@ int kernel_munmap(struct process *p, vaddr_t addr, uint64_t len, struct cpu *sel
     return rc;
 }
 
-/* Is [start, end) covered by VMAs throughout? */
-static bool fully_mapped(struct process *p, vaddr_t start, vaddr_t end)
+/* Where the first hole in [start, end) begins (end if none): mprotect and
+ * madvise work up to it and then fail with -ENOMEM, as Linux's do. */
+static vaddr_t mapped_up_to(struct process *p, vaddr_t start, vaddr_t end)
 {
     for (vaddr_t va = start; va < end;) {
         struct vma *v = vma_find(&p->vmas, va);
         if (!v)
-            return false;
+            return va;
         va = v->end;
     }
-    return true;
+    return end;
 }
 
 /* Give resident page pg the rights prot (mprotect). Write access is only
@@ -529,28 +530,32 @@ int kernel_mprotect(struct process *p, vaddr_t addr, uint64_t len, unsigned prot
         return rc;
     self = kself(p->k, self);
     klock_acquire(&p->lock, self);
-    if (!fully_mapped(p, addr, end))
-        rc = -ENOMEM;
-    for (unsigned i = vma_lower_bound(&p->vmas, addr); rc == 0 && i < p->vmas.n &&
-         p->vmas.v[i].start < end; i++) {
+    vaddr_t upto = mapped_up_to(p, addr, end);
+    for (unsigned i = vma_lower_bound(&p->vmas, addr); i < p->vmas.n && p->vmas.v[i].start < upto; i++) {
         const struct vma *v = &p->vmas.v[i];
         if ((v->flags & VMA_SHARED) && (prot & VM_PROT_WRITE) &&
-            (fcntl(v->fd, F_GETFL) & O_ACCMODE) != O_RDWR)
+            (fcntl(v->fd, F_GETFL) & O_ACCMODE) != O_RDWR) {
+            upto = v->start;   /* Linux stops here too */
             rc = -EACCES;
+            break;
+        }
     }
-    if (rc == 0)
-        rc = cut_range(p, self, addr, end);
-    if (rc == 0) {
+    if (upto > addr) {
+        int cut = cut_range(p, self, addr, upto);
+        if (cut < 0) {
+            klock_release(&p->lock);
+            return cut;
+        }
         klock_acquire(&p->ptl, self);
-        for (unsigned i = vma_lower_bound(&p->vmas, addr); i < p->vmas.n && p->vmas.v[i].start < end;
+        for (unsigned i = vma_lower_bound(&p->vmas, addr); i < p->vmas.n && p->vmas.v[i].start < upto;
              i++)
             p->vmas.v[i].prot = prot;
         klock_release(&p->ptl);
-        struct reprotect r = {p, self, addr, end, prot, false};
-        if ((end - addr) / VM_PAGE_SIZE > p->spt.count) {
+        struct reprotect r = {p, self, addr, upto, prot, false};
+        if ((upto - addr) / VM_PAGE_SIZE > p->spt.count) {
             spt_for_each(&p->spt, reprotect_cb, &r);
         } else {
-            for (vaddr_t va = addr; va < end; va += VM_PAGE_SIZE) {
+            for (vaddr_t va = addr; va < upto; va += VM_PAGE_SIZE) {
                 struct page *pg = spt_find(&p->spt, va);
                 if (pg)
                     reprotect_cb(pg, &r);
@@ -558,10 +563,10 @@ int kernel_mprotect(struct process *p, vaddr_t addr, uint64_t len, unsigned prot
         }
         /* a downgrade: no CPU may keep the wider rights; an upgrade needs nothing */
         if (r.shrank)
-            mmu_flush_range(p, self, addr, end);
+            mmu_flush_range(p, self, addr, upto);
     }
     klock_release(&p->lock);
-    return rc;
+    return rc ? rc : upto < end ? -ENOMEM : 0;
 }
 
 int kernel_madvise(struct process *p, vaddr_t addr, uint64_t len, int advice, struct cpu *self)
@@ -575,20 +580,31 @@ int kernel_madvise(struct process *p, vaddr_t addr, uint64_t len, int advice, st
     if (len == 0)
         return 0;
     vaddr_t end;
-    int rc = linux_range(p, addr, len, &end);
-    if (rc < 0)
+    if (linux_range(p, addr, len, &end) < 0)
         return -ENOMEM;
     self = kself(p->k, self);
     klock_acquire(&p->lock, self);
-    if (!fully_mapped(p, addr, end))
-        rc = -ENOMEM;
-    if (rc == 0 && advice == KERNEL_MADV_DONTNEED) {
-        rc = cut_range(p, self, addr, end);
-        if (rc == 0)
-            drop_pages(p, self, addr, end);
+    /* every mapped part of the range, then -ENOMEM if there were holes */
+    bool holes = false;
+    int rc = 0;
+    for (vaddr_t va = addr; va < end && rc == 0;) {
+        struct vma *v = vma_find(&p->vmas, va);
+        if (!v) {
+            unsigned i = vma_lower_bound(&p->vmas, va);
+            holes = true;
+            va = i < p->vmas.n && p->vmas.v[i].start < end ? p->vmas.v[i].start : end;
+            continue;
+        }
+        vaddr_t stop = v->end < end ? v->end : end;
+        if (advice == KERNEL_MADV_DONTNEED) {
+            rc = cut_range(p, self, va, stop);
+            if (rc == 0)
+                drop_pages(p, self, va, stop);
+        }
+        va = stop;
     }
     klock_release(&p->lock);
-    return rc;
+    return rc ? rc : holes ? -ENOMEM : 0;
 }
 
 int kernel_brk(struct process *p, vaddr_t want, vaddr_t *out, struct cpu *self)
