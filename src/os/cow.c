@@ -92,9 +92,11 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i)
     if (fl & PG_SLOT)
         slot_put(p, slot);    /* the slot holds the shared contents, not ours */
     klock_acquire(&ft->lock, f->cpu);
-    rmap_remove(ft, i, pg);
     frame_unpin_locked(ft, i);
+    bool orphan = rmap_leave(ft, i, pg);
     klock_release(&ft->lock);
+    if (orphan)   /* everybody else left while we copied */
+        frame_free(k, f->cpu, i, page_huge(pg));
     frame_install(k, f->cpu, j, pg);
     count(p, VMSTAT_COW_COPY, 1);
     return KILL_NONE;

@@ -227,9 +227,11 @@ void rmap_destroy_all(struct frame_table *ft);   /* the slab, at kernel_destroy 
 /* Add pg as a mapper of frame i (making it an rmap frame if it had one
  * page); false if out of memory. */
 bool rmap_add(struct frame_table *ft, uint32_t i, struct page *pg);
-/* Remove pg from frame i's mappers. A copy-on-write frame left with one
- * mapper and nothing releasing becomes a one-page frame again. */
-void rmap_remove(struct frame_table *ft, uint32_t i, struct page *pg);
+/* pg (whose PTE no longer maps frame i) stops mapping it. A copy-on-write
+ * frame left with one mapper and nothing releasing becomes a one-page frame
+ * again; one left with none (the others left meanwhile) becomes the
+ * caller's, busy, to free: then true. */
+bool rmap_leave(struct frame_table *ft, uint32_t i, struct page *pg);
 /* Unmap/exit/exec of page pg (p->lock held, ft->lock not): take it off its
  * frame and clear its PTE (not flushed: the caller batches). A one-page
  * frame becomes the caller's (busy) to free after the flush; from an rmap

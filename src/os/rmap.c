@@ -130,16 +130,28 @@ static void rmap_collapse(struct frame_table *ft, uint32_t i, struct rmap *rm)
     rmap_release(ft, rm);
 }
 
-void rmap_remove(struct frame_table *ft, uint32_t i, struct page *pg)
+bool rmap_leave(struct frame_table *ft, uint32_t i, struct page *pg)
 {
     struct rmap *rm = frame_rmap(ft, i);
-    assert(rm && "rmap_remove: frame has one mapper");
+    if (!rm) {
+        /* the others left meanwhile and the frame collapsed to pg alone */
+        frame_take_locked(ft, i);
+        ft->f[i].page = NULL;
+        return true;
+    }
     for (uint32_t j = 0; j < rm->n; j++)
         if (rm->map[j] == pg) {
             rm->map[j] = rm->map[--rm->n];
             break;
         }
+    if (rm->n == 0 && rm->releasing == 0 && !rm->cached) {
+        frame_take_locked(ft, i);
+        ft->f[i].page = NULL;
+        rmap_release(ft, rm);
+        return true;
+    }
     rmap_collapse(ft, i, rm);
+    return false;
 }
 
 bool ft_maps(const struct frame_table *ft, uint32_t i, const struct page *pg)

@@ -286,9 +286,11 @@ enum kill_reason thp_unshare(struct fault *f, uint32_t i)
     }
     klock_release(&p->ptl);
     klock_acquire(&ft->lock, f->cpu);
-    rmap_remove(ft, i, pg);
     frame_unpin_locked(ft, i);
+    bool orphan = rmap_leave(ft, i, pg);
     klock_release(&ft->lock);
+    if (orphan)   /* everybody else left while we copied */
+        frame_free(k, f->cpu, i, page_huge(pg));
     replace_in_spt(p, pg, sp);
     for (unsigned j = 0; j < HPAGE_PAGES; j++)
         frame_install(k, f->cpu, fr[j], sp[j]);
