@@ -88,7 +88,11 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i)
     page_clear(pg, PG_SLOT | PG_COW);
     page_set(pg, PG_DIRTY);   /* the copy is about to differ from any backing copy */
     klock_release(&p->ptl);
-    mmu_flush_range(p, f->cpu, va, va + page_size(pg));
+    /* the faulting CPU dropped its own read-only entry when it faulted */
+    if (f->hw && f->addr >= va && f->addr < va + page_size(pg))
+        mmu_flush_others(p, f->cpu, va, va + page_size(pg));
+    else
+        mmu_flush_range(p, f->cpu, va, va + page_size(pg));
     if (fl & PG_SLOT)
         slot_put(p, slot);    /* the slot holds the shared contents, not ours */
     klock_acquire(&ft->lock, f->cpu);
@@ -194,7 +198,45 @@ static bool write_protect(struct process *p, struct page *pg, uint32_t i, unsign
     }
 }
 
-int cow_fork_page(struct fork_ctx *x, struct page *pg)
+/* The parent's half of sharing it->frame (pinned, it->cp added to its
+ * reverse map): write-protect its PTE, fold D into PG_DIRTY. ptl held. */
+static void share_parent(struct fork_ctx *x, struct fork_item *it)
+{
+    struct process *p = x->parent;
+    struct page *pg = it->pg;
+    if (write_protect(p, pg, it->frame, it->prot))
+        page_set(pg, PG_DIRTY);
+    page_set(pg, PG_COW);
+    it->flags = page_flags(pg);
+    it->slot = pg->u.r.slot;
+    it->mapped = kpte_load(p->k, mmu_pte_lookup(p, page_va(pg), page_level(pg))) != 0;
+}
+
+/* The child's half: its page resident on the same frame, read-only and
+ * old (Linux makes the child's PTE old), sharing the slot if any. ptl
+ * held. */
+static void share_child(struct fork_ctx *x, struct fork_item *it)
+{
+    struct process *c = x->child;
+    struct kernel *k = c->k;
+    struct page *cp = it->cp;
+    cp->u.r.frame = it->frame;
+    page_set(cp, PG_RESIDENT | PG_COW | (it->flags & PG_DIRTY));
+    if (it->flags & PG_SLOT) {
+        slot_get(c, it->slot);
+        cp->u.r.slot = it->slot;
+        page_set(cp, PG_SLOT);
+    }
+    if (it->mapped)
+        kpte_store(k, it->cpte, mmu_leaf(k, cp, frame_pa(&k->ft, it->frame), it->prot & ~VM_PROT_WRITE,
+                                         false, false));
+    stat_add(&c->resident, page_npages(cp));
+    count(x->parent, VMSTAT_FORK_SHARED, page_npages(cp));
+}
+
+/* One page, waiting out whatever is in flight on it: the path of pages a
+ * batch could not take at once. */
+static int cow_fork_one(struct fork_ctx *x, struct page *pg)
 {
     struct process *p = x->parent, *c = x->child;
     struct kernel *k = p->k;
@@ -212,35 +254,90 @@ int cow_fork_page(struct fork_ctx *x, struct page *pg)
     klock_release(&k->ft.lock);
     if (!added)
         goto out;   /* the child's page is not resident: its exit drops it */
-
-    unsigned prot = page_prot(p, pg);
+    struct fork_item it = {.pg = pg, .cp = cp, .frame = i, .cpte = cpte, .prot = page_prot(p, pg)};
     klock_acquire(&p->ptl, x->self);
-    if (write_protect(p, pg, i, prot))
-        page_set(pg, PG_DIRTY);
-    page_set(pg, PG_COW);
-    uint64_t fl = page_flags(pg);
-    uint32_t slot = pg->u.r.slot;
-    paddr_t ppte = mmu_pte_lookup(p, page_va(pg), page_level(pg));
-    bool mapped = kpte_load(k, ppte) != 0;
+    share_parent(x, &it);
     klock_release(&p->ptl);
-
     klock_acquire(&c->ptl, x->self);
-    cp->u.r.frame = i;
-    page_set(cp, PG_RESIDENT | PG_COW | (fl & PG_DIRTY));
-    if (fl & PG_SLOT) {
-        slot_get(c, slot);
-        cp->u.r.slot = slot;
-        page_set(cp, PG_SLOT);
-    }
-    /* Linux makes the child's PTE old; read-only until a COW fault */
-    if (mapped)
-        kpte_store(k, cpte, mmu_leaf(k, cp, frame_pa(&k->ft, i), prot & ~VM_PROT_WRITE, false,
-                                     false));
+    share_child(x, &it);
     klock_release(&c->ptl);
-    stat_add(&c->resident, page_npages(pg));
-    count(p, VMSTAT_FORK_SHARED, page_npages(pg));
     rc = 0;
 out:
     frame_unpin(k, x->self, i);
     return rc;
+}
+
+/* Batches: the locks are taken once for up to FORK_BATCH pages, and every
+ * page that is busy at the moment (being evicted, its swap slot being
+ * reclaimed) goes the one-page way. */
+int cow_fork_flush(struct fork_ctx *x)
+{
+    struct process *p = x->parent, *c = x->child;
+    struct kernel *k = p->k;
+    struct frame_table *ft = &k->ft;
+    unsigned n = x->n;
+    struct fork_item *b = x->b;
+    x->n = 0;
+    int rc = 0;
+    for (unsigned j = 0; j < n; j++) {
+        struct page *pg = b[j].pg;
+        b[j].prot = page_prot(p, pg);
+        b[j].cpte = mmu_pte_create(c, page_va(pg), page_level(pg));
+        b[j].cp = b[j].cpte ? fork_child_page(x, pg, PG_LOADED) : NULL;
+        if (!b[j].cp)
+            return -ENOMEM;
+    }
+    klock_acquire(&p->ptl, x->self);
+    for (unsigned j = 0; j < n; j++) {
+        uint64_t fl = page_flags(b[j].pg);
+        b[j].fast = (fl & (PG_RESIDENT | PG_EVICTING)) == PG_RESIDENT;
+        b[j].frame = b[j].pg->u.r.frame;
+    }
+    klock_release(&p->ptl);
+    klock_acquire(&ft->lock, x->self);
+    for (unsigned j = 0; j < n; j++) {
+        uint32_t i = b[j].frame;
+        if (b[j].fast && (!ft_maps(ft, i, b[j].pg) || (ft->state[i] & (FS_BUSY | FS_RECLAIM))))
+            b[j].fast = false;
+        if (b[j].fast && !rmap_add(ft, i, b[j].cp)) {
+            b[j].fast = false;
+            rc = -ENOMEM;
+        }
+        if (b[j].fast)
+            frame_pin_locked(ft, i);
+    }
+    klock_release(&ft->lock);
+    klock_acquire(&p->ptl, x->self);
+    for (unsigned j = 0; j < n; j++)
+        if (b[j].fast)
+            share_parent(x, &b[j]);
+    klock_release(&p->ptl);
+    klock_acquire(&c->ptl, x->self);
+    for (unsigned j = 0; j < n; j++)
+        if (b[j].fast)
+            share_child(x, &b[j]);
+    klock_release(&c->ptl);
+    klock_acquire(&ft->lock, x->self);
+    for (unsigned j = 0; j < n; j++)
+        if (b[j].fast)
+            frame_unpin_locked(ft, b[j].frame);
+    klock_release(&ft->lock);
+    for (unsigned j = 0; j < n && rc == 0; j++) {
+        if (b[j].fast)
+            continue;
+        spt_remove(&c->spt, b[j].cp);   /* the one-page way makes its own */
+        page_free(&c->spt, b[j].cp);
+        rc = cow_fork_one(x, b[j].pg);
+    }
+    return rc;
+}
+
+int cow_fork_page(struct fork_ctx *x, struct page *pg)
+{
+    /* with the parent's mm lock held, a page that is neither resident nor
+     * being evicted stays so: no fault can bring it in */
+    if (!(page_flags(pg) & (PG_RESIDENT | PG_EVICTING)))
+        return fork_swapped(x, pg);
+    x->b[x->n++].pg = pg;
+    return x->n == FORK_BATCH ? cow_fork_flush(x) : 0;
 }

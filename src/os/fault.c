@@ -215,13 +215,13 @@ static enum kill_reason handle_page(struct fault *f)
     return page_ops(f->pg)->claim(f);
 }
 
-enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t addr, enum vm_access acc,
-                          bool pin)
+static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t addr,
+                                     enum vm_access acc, bool pin, bool hw)
 {
     if (addr >= user_top(p))
         return KILL_SEGV_KERNEL_ADDR;
     klock_acquire(&p->lock, cpu);
-    struct fault f = {.p = p, .cpu = cpu, .addr = addr, .acc = acc, .pin = pin};
+    struct fault f = {.p = p, .cpu = cpu, .addr = addr, .acc = acc, .pin = pin, .hw = hw};
     enum kill_reason r;
     for (;;) {
         f.va = VM_ALIGN_DOWN(addr, VM_PAGE_SIZE);
@@ -237,6 +237,12 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t addr, enum
     }
     klock_release(&p->lock);
     return r;
+}
+
+enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t addr, enum vm_access acc,
+                          bool pin)
+{
+    return handle_fault(p, cpu, addr, acc, pin, false);
 }
 
 /* ---- the generic claim (vm_do_claim_page) ---- */
@@ -294,7 +300,7 @@ enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f
         return FAULT_FAIL;
     count(p, VMSTAT_PGFAULT, 1);
     enum kill_reason r = f->type == FAULT_GP ? KILL_SEGV_NONCANON
-                                             : fault_in(p, cpu, f->addr, f->access, false);
+                                             : handle_fault(p, cpu, f->addr, f->access, false, true);
     if (r == KILL_NONE)
         return FAULT_RETRY;
     process_kill_access(p, r, f->addr, f->access);

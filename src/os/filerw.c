@@ -44,10 +44,7 @@ static enum cached pc_pin(struct kernel *k, struct cpu *self, uint64_t dev, uint
         frame_pin_locked(ft, e->frame);
         r = CACHED;
     } else if (ph && (*ph = rmap_alloc(ft))) {
-        (*ph)->cached = 1;
-        (*ph)->dev = dev;
-        (*ph)->ino = ino;
-        (*ph)->pgoff = pgoff;
+        pc_entry_init(*ph, dev, ino, pgoff);
         pc_insert(&ft->pc, *ph);
     }
     klock_release(&ft->lock);

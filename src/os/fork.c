@@ -60,16 +60,24 @@ int kernel_process_fork(struct process *p, const char *name, struct cpu *self, s
     struct process *c = kernel_process_create_abi(k, name ? name : p->name, p->abi->id);
     if (!c)
         return -ENOMEM;
-    struct fork_ctx x = {.parent = p, .child = c, .self = self};
+    struct fork_ctx *x = malloc(sizeof *x);   /* the batch is too big for a CPU thread's stack */
+    if (!x) {
+        kernel_process_exit(c, self);
+        return -ENOMEM;
+    }
+    *x = (struct fork_ctx){.parent = p, .child = c, .self = self};
     klock_acquire(&p->lock, self);
     c->rsp = __atomic_load_n(&p->rsp, __ATOMIC_RELAXED);
     c->heap_start = p->heap_start;
     c->brk = p->brk;
-    int err = copy_vmas(&x);
+    int err = copy_vmas(x);
     if (!err)
-        err = spt_for_each(&p->spt, fork_one, &x);
+        err = spt_for_each(&p->spt, fork_one, x);
+    if (!err)
+        err = cow_fork_flush(x);
     mmu_flush_all(p, self);   /* the write-protected PTEs, also after a failure */
     klock_release(&p->lock);
+    free(x);
     if (err) {
         kernel_process_exit(c, self);
         return err;

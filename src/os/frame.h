@@ -41,15 +41,21 @@ struct frame {
  * frame's owner reads it without the lock. */
 struct rmap {                  /* 64 bytes: one cache line */
     struct rmap *hash_next;    /* page cache: hash chain; otherwise the free list */
-    uint64_t dev, ino, pgoff;  /* page cache: the key (the file's identity, page offset) */
-    struct page **map;         /* map[0..n): every page mapping the frame; &one until a
-                                  second mapper comes */
-    struct page *one;
+    struct page **map;         /* map[0..n): every page mapping the frame; inline until more
+                                  come than fit */
     uint32_t frame;            /* FRAME_NONE while a page-cache fill is in progress */
     uint32_t n, cap;
     uint32_t releasing : 30;   /* mappers gone whose PTE flush is still pending (pinned) */
     uint32_t dirty : 1;        /* page cache: differs from the file (a mapper's D reached it) */
     uint32_t cached : 1;       /* a page-cache entry (hashed, stays even with one mapper) */
+    union {
+        struct {               /* a page-cache entry: its key and first mapper */
+            uint64_t dev, ino, pgoff;
+            struct page *one;
+        };
+        struct page *inl[4];   /* a copy-on-write share: its first four mappers (no malloc
+                                  for the common parent-and-child case) */
+    };
 };
 
 struct page_cache {
@@ -232,6 +238,8 @@ bool rmap_add(struct frame_table *ft, uint32_t i, struct page *pg);
  * again; one left with none (the others left meanwhile) becomes the
  * caller's, busy, to free: then true. */
 bool rmap_leave(struct frame_table *ft, uint32_t i, struct page *pg);
+/* Take pg off rm's list (nothing else). */
+void rmap_unlink(struct rmap *rm, const struct page *pg);
 /* Unmap/exit/exec of page pg (p->lock held, ft->lock not): take it off its
  * frame and clear its PTE (not flushed: the caller batches). A one-page
  * frame becomes the caller's (busy) to free after the flush; from an rmap
@@ -254,6 +262,8 @@ void rmap_drop(struct kernel *k, struct cpu *self, uint32_t frame, bool huge);
 int pc_init(struct page_cache *pc);
 void pc_destroy(struct page_cache *pc);
 struct rmap *pc_find(const struct page_cache *pc, uint64_t dev, uint64_t ino, uint64_t pgoff);
+/* A fresh rmap (rmap_alloc) made a page-cache entry for (dev, ino, pgoff). */
+void pc_entry_init(struct rmap *e, uint64_t dev, uint64_t ino, uint64_t pgoff);
 void pc_insert(struct page_cache *pc, struct rmap *e);
 /* Unhash e and free it (its frame's reverse map is the caller's). */
 void pc_remove(struct frame_table *ft, struct rmap *e);

@@ -265,6 +265,9 @@ static inline uint64_t mmu_leaf(const struct kernel *k, const struct page *pg, p
 void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end);
 void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va);
 void mmu_flush_all(struct process *p, struct cpu *self);
+/* The same on every CPU but self: for a fault that self took on the range,
+ * whose entries for the address the CPU dropped itself (SDM 4.10.4.1). */
+void mmu_flush_others(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end);
 /* Release p's ASID (flushing it everywhere). */
 void mmu_release_asid(struct process *p, struct cpu *self);
 
@@ -288,6 +291,8 @@ struct fault {
     bool retry;                /* out: handle the fault again (after a wait step unless
                                   retry_now) */
     bool retry_now;
+    bool hw;                   /* the CPU took this fault (it dropped its own entries for
+                                  addr); false for kernel_pin's faults */
 };
 
 enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f, void *arg);
@@ -338,8 +343,10 @@ struct gather {
     struct cpu *self;
 };
 /* Take pg out of p: its frame (PTE cleared, into g), its slots, its SPT
- * entry. mm lock held. */
+ * entry. mm lock held. release_pages does n of them, in batches (the
+ * array is not the SPT's own walk). */
 void release_page(struct process *p, struct page *pg, struct gather *g);
+void release_pages(struct process *p, struct page **pages, size_t n, struct gather *g);
 /* Release every page in [start, end) (a huge page straddling an end is
  * released whole only if wholly inside; callers split them first). */
 void release_range(struct process *p, vaddr_t start, vaddr_t end, struct gather *g);
@@ -348,15 +355,28 @@ void gather_finish(struct process *p, struct gather *g);
 
 /* ---- fork (fork.c, cow.c) ---------------------------------------------------------- */
 
+#define FORK_BATCH 64
+struct fork_item {
+    struct page *pg, *cp;      /* the parent's page, the child's */
+    uint32_t frame, slot;
+    paddr_t cpte;              /* the child's PTE */
+    unsigned prot;
+    uint64_t flags;
+    bool fast, mapped;
+};
 struct fork_ctx {
     struct process *parent, *child;
     struct cpu *self;
+    unsigned n;                /* resident private pages waiting to be shared (cow.c) */
+    struct fork_item b[FORK_BATCH];
 };
 /* A page of the child's, at the parent page's address, kind and flags
  * (flags masked by keep), inserted into its SPT. NULL: out of memory. */
 struct page *fork_child_page(struct fork_ctx *x, const struct page *pg, uint64_t keep);
-/* The fork operation of the private kinds (anon, file, huge): share. */
+/* The fork operation of the private kinds (anon, file, huge): share. The
+ * resident pages are shared in batches; cow_fork_flush does what is left. */
 int cow_fork_page(struct fork_ctx *x, struct page *pg);
+int cow_fork_flush(struct fork_ctx *x);
 
 /* ---- huge pages (thp.c) ---------------------------------------------------------- */
 

@@ -168,6 +168,16 @@ void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t
     klock_release(&k->asid_lock);
 }
 
+void mmu_flush_others(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end)
+{
+    struct kernel *k = p->k;
+    cpumask_t me = self ? (cpumask_t)1 << cpu_index(self) : 0;
+    klock_acquire(&k->asid_lock, self);
+    if (p->asid)
+        shootdown(k, p, self, p->may_cache & ~me, p->asid, start, end);
+    klock_release(&k->asid_lock);
+}
+
 void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va)
 {
     mmu_flush_range(p, self, va, va + VM_PAGE_SIZE);

@@ -87,6 +87,16 @@ static void pc_grow(struct page_cache *pc)
     pc->nbuckets = n;
 }
 
+void pc_entry_init(struct rmap *e, uint64_t dev, uint64_t ino, uint64_t pgoff)
+{
+    e->cached = 1;
+    e->dev = dev;
+    e->ino = ino;
+    e->pgoff = pgoff;
+    e->map = &e->one;
+    e->cap = 1;
+}
+
 void pc_insert(struct page_cache *pc, struct rmap *e)
 {
     if (pc->count >= pc->nbuckets)
@@ -123,10 +133,7 @@ static struct rmap *pc_lookup_or_insert(struct frame_table *ft, struct cpu *cpu,
         klock_release(&ft->lock);
         return NULL;
     }
-    e->cached = 1;
-    e->dev = v->dev;
-    e->ino = v->ino;
-    e->pgoff = pgoff;
+    pc_entry_init(e, v->dev, v->ino, pgoff);
     pc_insert(&ft->pc, e);
     return e;
 }

@@ -90,19 +90,13 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp)
 
 /* ---- exit ---- */
 
-static int release_cb(struct page *pg, void *arg)
-{
-    release_page(pg->proc, pg, arg);
-    return 0;
-}
-
 /* Every page, VMA and descriptor of p (mm lock held), flushing its whole
  * PCID/ASID: with release_asid the ID is given back (exit), else kept
  * (exec: p goes on running). */
 void process_release_all(struct process *p, struct cpu *self, bool release_asid)
 {
     struct gather g = {.self = self};
-    spt_for_each(&p->spt, release_cb, &g);
+    release_range(p, 0, ~(vaddr_t)VM_PAGE_MASK, &g);
     if (release_asid)
         mmu_release_asid(p, self);   /* the ID goes back to the free set clean */
     else

@@ -56,8 +56,8 @@ struct rmap *rmap_alloc(struct frame_table *ft)
     struct rmap *rm = ft->rmap_free;
     ft->rmap_free = rm->hash_next;
     memset(rm, 0, sizeof *rm);
-    rm->map = &rm->one;
-    rm->cap = 1;
+    rm->map = rm->inl;
+    rm->cap = 4;
     rm->frame = FRAME_NONE;
     ft->rmaps++;
     return rm;
@@ -65,7 +65,7 @@ struct rmap *rmap_alloc(struct frame_table *ft)
 
 void rmap_release(struct frame_table *ft, struct rmap *rm)
 {
-    if (rm->map != &rm->one)
+    if (rm->map != rm->inl && rm->map != &rm->one)
         free(rm->map);
     rm->hash_next = ft->rmap_free;
     ft->rmap_free = rm;
@@ -92,7 +92,7 @@ static bool map_append(struct rmap *rm, struct page *pg)
         if (!m)
             return false;
         memcpy(m, rm->map, rm->n * sizeof *m);
-        if (rm->map != &rm->one)
+        if (rm->map != rm->inl && rm->map != &rm->one)
             free(rm->map);
         rm->map = m;
         rm->cap = cap;
@@ -109,7 +109,7 @@ bool rmap_add(struct frame_table *ft, uint32_t i, struct page *pg)
         if (!(rm = rmap_alloc(ft)))
             return false;
         rm->frame = i;
-        rm->one = ft->f[i].page;
+        rm->inl[0] = ft->f[i].page;
         rm->n = 1;
         if (!map_append(rm, pg)) {
             rmap_release(ft, rm);
@@ -130,6 +130,15 @@ static void rmap_collapse(struct frame_table *ft, uint32_t i, struct rmap *rm)
     rmap_release(ft, rm);
 }
 
+void rmap_unlink(struct rmap *rm, const struct page *pg)
+{
+    for (uint32_t j = 0; j < rm->n; j++)
+        if (rm->map[j] == pg) {
+            rm->map[j] = rm->map[--rm->n];
+            return;
+        }
+}
+
 bool rmap_leave(struct frame_table *ft, uint32_t i, struct page *pg)
 {
     struct rmap *rm = frame_rmap(ft, i);
@@ -139,11 +148,7 @@ bool rmap_leave(struct frame_table *ft, uint32_t i, struct page *pg)
         ft->f[i].page = NULL;
         return true;
     }
-    for (uint32_t j = 0; j < rm->n; j++)
-        if (rm->map[j] == pg) {
-            rm->map[j] = rm->map[--rm->n];
-            break;
-        }
+    rmap_unlink(rm, pg);
     if (rm->n == 0 && rm->releasing == 0 && !rm->cached) {
         frame_take_locked(ft, i);
         ft->f[i].page = NULL;
@@ -225,11 +230,7 @@ bool frame_unmap_page(struct process *p, struct cpu *self, struct page *pg, uint
     struct rmap *rm = frame_rmap(ft, i);
     *rmapped = rm != NULL;
     if (rm) {
-        for (uint32_t j = 0; j < rm->n; j++)
-            if (rm->map[j] == pg) {
-                rm->map[j] = rm->map[--rm->n];
-                break;
-            }
+        rmap_unlink(rm, pg);
         rm->releasing++;
         frame_pin_locked(ft, i);   /* until our PTE's flush: no eviction, no reuse */
     } else {
