@@ -82,6 +82,8 @@ typedef enum fault_action (*fault_handler_fn)(struct cpu *cpu, const struct vm_f
 
 struct machine_config {
     enum pt_arch arch;
+    unsigned xlen;                /* 64 (0 means 64), or 32: an IA-32 processor (32-bit
+                                     paging only, SDM vol. 3A 4.3) or an RV32 hart (Sv32) */
     unsigned ncpus;               /* 1 .. VM_MAX_CPUS */
     uint64_t mem_bytes;           /* simulated physical memory */
     unsigned maxphyaddr;          /* x86 MAXPHYADDR (default 46 when 0) */
@@ -145,6 +147,8 @@ void *cpu_user(const struct cpu *cpu);
 
 /* -- x86 control state (SDM vol. 3A 2.5, 4.10.4) -- */
 #define X86_CR0_WP    (1ull << 16)
+#define X86_CR4_PSE   (1ull << 4)
+#define X86_CR4_PAE   (1ull << 5)
 #define X86_CR4_PGE   (1ull << 7)
 #define X86_CR4_LA57  (1ull << 12)
 #define X86_CR4_PCIDE (1ull << 17)
@@ -155,12 +159,16 @@ void *cpu_user(const struct cpu *cpu);
 #define X86_CR3_NOFLUSH (1ull << 63)
 
 /* MOV to CR3, with PCID and no-flush semantics. Returns -1 (#GP) for bit
- * 63 set while CR4.PCIDE = 0, or address bits above MAXPHYADDR. */
+ * 63 set while CR4.PCIDE = 0, or address bits above MAXPHYADDR (on a
+ * 32-bit machine: above bit 31). */
 int cpu_write_cr3(struct cpu *cpu, uint64_t value);
 uint64_t cpu_read_cr3(const struct cpu *cpu);
 /* MOV to CR4: toggling PGE or clearing PCIDE flushes everything; setting
  * SMEP flushes the current PCID. Returns -1 (#GP) for setting PCIDE with
- * CR3[11:0] != 0. LA57 selects 5-level paging (set it before CR3). */
+ * CR3[11:0] != 0. LA57 selects 5-level paging (set it before CR3). On a
+ * 32-bit machine (32-bit paging), PSE enables 4 MiB pages, and PAE, PCIDE,
+ * LA57 and PKE cannot be set (-1): vmlab's IA-32 processor has none of
+ * them (PAE paging is not modelled). */
 int cpu_write_cr4(struct cpu *cpu, uint64_t value);
 uint64_t cpu_read_cr4(const struct cpu *cpu);
 void cpu_write_cr0(struct cpu *cpu, uint64_t value);
@@ -169,7 +177,7 @@ void cpu_set_ac(struct cpu *cpu, bool ac);        /* EFLAGS.AC (SMAP override) *
 void cpu_write_pkru(struct cpu *cpu, uint32_t pkru);
 void cpu_invlpg(struct cpu *cpu, vaddr_t va);
 /* INVPCID type 0-3. Returns -1 (#GP) for a bad type, or type 0 with a
- * non-canonical address. */
+ * non-canonical address; -1 (#UD) on a 32-bit machine. */
 int cpu_invpcid(struct cpu *cpu, unsigned type, uint16_t pcid, vaddr_t va);
 
 /* -- RISC-V control state (privileged spec, supervisor chapter) -- */
@@ -181,8 +189,17 @@ static inline uint64_t rv_satp(uint64_t mode, uint16_t asid, paddr_t root)
 {
     return mode << 60 | (uint64_t)asid << 44 | root >> 12;
 }
+/* An RV32 hart's satp: MODE in bit 31 (0 Bare, 1 Sv32), ASID in 30:22,
+ * PPN in 21:0 (a root below 2^34). */
+#define RV_SATP32_MODE_BARE 0ull
+#define RV_SATP32_MODE_SV32 1ull
+static inline uint64_t rv_satp32(uint64_t mode, uint16_t asid, paddr_t root)
+{
+    return mode << 31 | (uint64_t)(asid & 0x1ff) << 22 | (root >> 12 & 0x3fffff);
+}
 /* Writing satp does not flush. An unsupported MODE leaves satp unchanged
- * (returns -1). */
+ * (returns -1); on a 32-bit machine satp is 32 bits, in the layout above
+ * (-1 for a value with bits above 31). */
 int cpu_write_satp(struct cpu *cpu, uint64_t value);
 uint64_t cpu_read_satp(const struct cpu *cpu);
 void cpu_set_sum(struct cpu *cpu, bool sum);     /* sstatus.SUM */
@@ -242,6 +259,7 @@ struct walk_env {
     enum vm_priv priv;
     unsigned maxphyaddr;      /* x86 */
     bool gbpages;             /* x86: 1 GiB pages supported */
+    bool pse;                 /* x86 CR4.PSE: 4 MiB pages in 32-bit paging (ia32) */
     bool wp, nxe, smep, smap, ac, pke;   /* x86 CR0.WP, EFER.NXE, CR4.SMEP/SMAP, EFLAGS.AC, CR4.PKE */
     uint32_t pkru;
     bool sum, mxr, adue;      /* RISC-V */

@@ -17,7 +17,7 @@
 #include <emmintrin.h>
 #endif
 
-static unsigned size_shift(unsigned size) { return pt_level_shift(size); }
+static unsigned size_shift(unsigned size) { return tlb_size_shift[size]; }
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -253,7 +253,7 @@ int tlb_fa_check(const struct tlb_array_state *a)
     const struct tlb_fa_index *x = a->fa;
     if (!x)
         return 0;
-    unsigned nsize[3] = {0, 0, 0}, nsplinter = 0, linked = 0;
+    unsigned nsize[TLB_NSIZES] = {0}, nsplinter = 0, linked = 0;
     for (unsigned w = 0; w < a->ways; w++) {
         const struct tlb_entry *e = &a->e[w];
         bool valid = e->flags & TLBE_VALID, is_free = x->free[w / 64] >> (w % 64) & 1;
@@ -266,7 +266,7 @@ int tlb_fa_check(const struct tlb_array_state *a)
         if (a->key[w] != tlb_key(e->vpn, e->size))
             return -3;                      /* stale key */
         nsize[e->size]++;
-        nsplinter += e->page_level > e->size;
+        nsplinter += e->page_shift > tlb_entry_shift(e);
         /* exactly once, in its own bucket's chain */
         unsigned seen = 0;
         for (int32_t v = x->head[fa_bucket(x, a->key[w])]; v >= 0; v = x->next[v])
@@ -279,7 +279,7 @@ int tlb_fa_check(const struct tlb_array_state *a)
             if (++linked > a->ways || a->key[v] == TLB_NOKEY || fa_bucket(x, a->key[v]) != b)
                 return -5;                  /* invalid, misfiled, or a cycle */
         }
-    for (unsigned s = 0; s < 3; s++)
+    for (unsigned s = 0; s < TLB_NSIZES; s++)
         if (nsize[s] != a->nsize[s])
             return -6;
     if (nsplinter != a->nsplinter)
@@ -417,7 +417,7 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
         if (a->fa) {
             /* fully associative: the lowest way matching at any size */
             uint32_t w = UINT32_MAX;
-            for (unsigned size = 0; size < 3; size++)
+            for (unsigned size = 0; size < TLB_NSIZES; size++)
                 if (a->nsize[size]) {
                     uint32_t v = fa_find(a, tlb_key(va >> size_shift(size), size), asid);
                     w = v < w ? v : w;
@@ -430,7 +430,7 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
             }
             continue;
         }
-        for (unsigned size = 0; size < 3; size++) {
+        for (unsigned size = 0; size < TLB_NSIZES; size++) {
             if (!a->nsize[size])            /* none held (or the size is not held at all) */
                 continue;
             uint64_t vpn = va >> size_shift(size), key = tlb_key(vpn, size);
@@ -464,18 +464,23 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
     return NULL;
 }
 
-/* The array and size that will hold a page of `level`: an array holding
- * that size if there is one, else the largest smaller size held anywhere
- * in the level (the page is then stored splintered). */
-static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned level,
-                                            unsigned *size)
+/* The array and size that will hold a page: the first array holding the
+ * size tlb_piece_size picks from the level's sizes (the page's own, else
+ * the largest smaller one allowed: the page is then stored splintered). */
+static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned page_shift,
+                                            unsigned allowed, unsigned *size)
 {
-    for (int s = level > 2 ? 2 : (int)level; s >= 0; s--)
-        for (unsigned i = 0; i < lv->n; i++)
-            if (lv->a[i].sizes & (1u << s)) {
-                *size = (unsigned)s;
-                return &lv->a[i];
-            }
+    unsigned held = 0;
+    for (unsigned i = 0; i < lv->n; i++)
+        held |= lv->a[i].sizes;
+    int s = tlb_piece_size(held, page_shift, allowed);
+    if (s < 0)
+        return NULL;
+    for (unsigned i = 0; i < lv->n; i++)
+        if (lv->a[i].sizes & (1u << s)) {
+            *size = (unsigned)s;
+            return &lv->a[i];
+        }
     return NULL;
 }
 
@@ -518,11 +523,12 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
                              struct tlb_where *where)
 {
     unsigned size;
-    struct tlb_array_state *a = choose_array(lv, f->level, &size);
+    struct tlb_array_state *a = choose_array(lv, f->page_shift, f->sizes, &size);
     if (!a)
         return NULL;
     uint64_t vpn = f->va >> size_shift(size);
-    uint64_t page_mask = pt_level_size(f->level) - 1, entry_mask = pt_level_size(size) - 1;
+    uint64_t page_mask = ((uint64_t)1 << f->page_shift) - 1;
+    uint64_t entry_mask = ((uint64_t)1 << size_shift(size)) - 1;
     unsigned set = set_of(a, vpn);
     struct tlb_entry *s = &a->e[set * a->ways];
     uint64_t key = tlb_key(vpn, size), *k = &a->key[set * a->ways];
@@ -530,13 +536,13 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
                          : set_fill_way(t, a, set, key, f->asid, f->absent);
     struct tlb_entry *e = &s[way];
     if (e->flags & TLBE_VALID) {
-        if (e->page_level > e->size)
+        if (e->page_shift > tlb_entry_shift(e))
             a->nsplinter--;
         a->nsize[e->size]--;
         if (a->fa)
             fa_unlink(a, way);
     }
-    if (f->level > size)
+    if (f->page_shift > size_shift(size))
         a->nsplinter++;
     a->nsize[size]++;
     k[way] = key;
@@ -547,7 +553,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     e->asid = f->asid;
     e->size = (uint8_t)size;
     e->prot = (uint8_t)f->prot;
-    e->page_level = (uint8_t)f->level;
+    e->page_shift = (uint8_t)f->page_shift;
     e->pkey = f->pkey;
     e->flags = TLBE_VALID | (f->global ? TLBE_GLOBAL : 0) | (f->dirty ? TLBE_DIRTY : 0);
     if (++t->seq == 0) {
@@ -563,10 +569,11 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
 
 /* Does the entry hold (a piece of) the page containing va? A large page
  * stored as smaller pieces is matched by its whole extent: one INVLPG
- * removes every piece (FACTS A §1.3). */
+ * removes every TLB entry of the page (SDM vol. 3A 4.10.4.1; the RISC-V
+ * spec's SFENCE.VMA likewise orders every translation of the address). */
 static bool entry_covers(const struct tlb_entry *e, vaddr_t va)
 {
-    unsigned sh = size_shift(e->page_level > e->size ? e->page_level : e->size);
+    unsigned sh = e->page_shift;
     uint64_t entry_va = e->vpn << size_shift(e->size);
     return (va >> sh) == (entry_va >> sh);
 }
@@ -587,7 +594,7 @@ static bool entry_matches(const struct tlb_entry *e, const struct tlb_filter *fl
 
 static void drop(struct tlb_array_state *a, struct tlb_entry *e)
 {
-    if (e->page_level > e->size)
+    if (e->page_shift > tlb_entry_shift(e))
         a->nsplinter--;
     a->nsize[e->size]--;
     if (a->fa)
@@ -602,7 +609,7 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
     /* One address: only the sets it maps to, unless pieces of a large
      * page may sit in other sets. */
     if (flt->by_va && !a->nsplinter) {
-        for (unsigned size = 0; size < 3; size++) {
+        for (unsigned size = 0; size < TLB_NSIZES; size++) {
             if (!a->nsize[size])
                 continue;
             uint64_t vpn = flt->va >> size_shift(size);
@@ -684,14 +691,14 @@ static inline unsigned pwc_find(const struct pwc_state *p, uint64_t key)
     return p->n;
 }
 
-struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid,
+struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t va, uint16_t asid,
                              unsigned *level)
 {
-    for (unsigned l = 1; l < 5 && l <= top_level; l++) {
+    for (unsigned l = 1; l < 5 && l < fmt->levels; l++) {
         struct pwc_state *p = &t->pwc[l];
         if (!p->n)
             continue;
-        unsigned i = pwc_find(p, pwc_key(va >> pt_level_shift(l), asid));
+        unsigned i = pwc_find(p, pwc_key(va >> pt_fmt_shift(fmt, l), asid));
         if (i < p->n) {
             struct pwc_entry *e = &pwc_entries(p)[i];
             e->stamp = pwc_tick(p);
@@ -703,13 +710,13 @@ struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint
     return NULL;
 }
 
-void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_t next,
-                unsigned prot, bool global)
+void pwc_insert(struct tlb *t, const struct pt_format *fmt, unsigned level, vaddr_t va,
+                uint16_t asid, paddr_t next, unsigned prot, bool global)
 {
     if (level < 1 || level > 4 || !t->pwc[level].n)
         return;
     struct pwc_state *p = &t->pwc[level];
-    uint64_t tag = va >> pt_level_shift(level), key = pwc_key(tag, asid);
+    uint64_t tag = va >> pt_fmt_shift(fmt, level), key = pwc_key(tag, asid);
     unsigned i = pwc_find(p, key);                /* the same entry, refreshed */
     if (i == p->n)                                /* else a free one */
         for (i = 0; i < p->n && p->key[i] != PWC_NOKEY; i++)
@@ -737,14 +744,14 @@ static void pwc_drop(struct pwc_state *p, unsigned i)
     p->key[i] = PWC_NOKEY;
 }
 
-unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va)
+unsigned pwc_flush_va(struct tlb *t, const struct pt_format *fmt, uint16_t asid, vaddr_t va)
 {
     unsigned n = 0;
-    for (unsigned l = 1; l < 5; l++) {
+    for (unsigned l = 1; l < 5 && l < fmt->levels; l++) {
         struct pwc_state *p = &t->pwc[l];
         if (!p->n)
             continue;
-        unsigned i = pwc_find(p, pwc_key(va >> pt_level_shift(l), asid));
+        unsigned i = pwc_find(p, pwc_key(va >> pt_fmt_shift(fmt, l), asid));
         if (i < p->n) {
             pwc_drop(p, i);
             n++;

@@ -22,12 +22,15 @@ struct tlb_entry {
     uint32_t seq;            /* tlb.seq when filled: lets a CPU's access memo
                                 tell that the slot it points to was refilled */
     uint16_t asid;
-    uint8_t size;            /* 0: 4 KiB, 1: 2 MiB, 2: 1 GiB */
+    uint8_t size;            /* TLB size number: 0: 4 KiB, 1: 2 MiB, 2: 1 GiB, 3: 4 MiB */
     uint8_t prot;            /* VM_PROT_* combined over the walk */
     uint8_t flags;
-    uint8_t page_level;      /* level of the page the walk found (>= size when splintered) */
+    uint8_t page_shift;      /* log2 of the page the walk found (larger than the entry's
+                                size when splintered) */
     uint8_t pkey;            /* x86 protection key */
 };
+
+static inline unsigned tlb_entry_shift(const struct tlb_entry *e) { return tlb_size_shift[e->size]; }
 
 /* key[i] is entry i's (vpn << 2 | size), or TLB_NOKEY if it is invalid: a
  * probe compares one dense word per way (a 16-way set: two cache lines)
@@ -70,7 +73,7 @@ struct tlb_array_state {
     bool pow2;               /* nsets is a power of two: index with a mask */
     uint32_t clock;          /* LRU stamp source */
     unsigned nsplinter;      /* valid entries holding a piece of a larger page */
-    unsigned nsize[3];       /* valid entries of each size */
+    unsigned nsize[TLB_NSIZES]; /* valid entries of each size */
     struct tlb_entry *e;     /* nsets * ways */
     uint64_t *key;           /* nsets * ways, see above */
     uint64_t *plru;          /* one tree per set (ways - 1 bits) */
@@ -83,7 +86,7 @@ struct tlb_level_state {
 };
 
 struct pwc_entry {
-    uint64_t tag;            /* va >> pt_level_shift(level) */
+    uint64_t tag;            /* va >> pt_fmt_shift(fmt, level) */
     paddr_t next;            /* table the cached entry points to */
     uint32_t stamp;
     uint16_t asid;
@@ -162,7 +165,9 @@ static inline void tlb_touch_entry(struct tlb *t, struct tlb_array_state *a, str
 struct tlb_fill {
     vaddr_t va;
     paddr_t page_base;
-    unsigned level;          /* page level (RISC-V 512G/256T pages are stored as 1G pieces) */
+    unsigned page_shift;     /* log2 of the page size (RISC-V 512G/256T pages are stored as
+                                1G pieces, see tlb_level_piece) */
+    unsigned sizes;          /* TLB sizes a piece may have: the format's (0: any) */
     unsigned prot;
     bool global, dirty;
     uint16_t asid;
@@ -170,6 +175,22 @@ struct tlb_fill {
     bool absent;             /* the caller has just probed the level for va under
                                 asid and missed: no entry to refresh, skip the search */
 };
+
+/* The size a page of 1 << page_shift bytes is stored at in arrays holding
+ * `held` (TLB_* bits): the largest held and allowed size (allowed 0: any)
+ * no larger than the page; -1 if none. */
+static inline int tlb_piece_size(unsigned held, unsigned page_shift, unsigned allowed)
+{
+    static const unsigned char by_shift[TLB_NSIZES] = {2, 3, 1, 0};   /* 1G, 4M, 2M, 4K */
+    if (allowed)
+        held &= allowed;
+    for (unsigned i = 0; i < TLB_NSIZES; i++) {
+        unsigned s = by_shift[i];
+        if ((held & (1u << s)) && tlb_size_shift[s] <= page_shift)
+            return (int)s;
+    }
+    return -1;
+}
 
 /* Which entries an invalidation removes. */
 struct tlb_filter {
@@ -194,14 +215,16 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
 /* Remove matching entries from every level; returns how many. */
 unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt);
 
-/* Page-walk caches: the deepest cached level L (1..4) whose entry covers
- * va, or 0 if none. */
-struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid, unsigned *level);
-void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_t next,
-                unsigned prot, bool global);
+/* Page-walk caches: the deepest cached level L (1..4, below the format's
+ * root) whose entry covers va, or 0 if none. A level-L entry is tagged with
+ * va >> pt_fmt_shift(fmt, L). */
+struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t va, uint16_t asid,
+                             unsigned *level);
+void pwc_insert(struct tlb *t, const struct pt_format *fmt, unsigned level, vaddr_t va,
+                uint16_t asid, paddr_t next, unsigned prot, bool global);
 /* Drop page-walk-cache entries: of one ASID, or all (all_asids). */
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid);
 /* Drop only the entries of `asid` that a walk of va would use. */
-unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va);
+unsigned pwc_flush_va(struct tlb *t, const struct pt_format *fmt, uint16_t asid, vaddr_t va);
 
 #endif
