@@ -112,7 +112,8 @@ static void against_model(void)
 }
 
 /* A fully associative LRU TLB of N entries misses exactly as often as LRU
- * paging with N frames on the same page stream (FACTS, part C). */
+ * paging with N frames on the same page stream (the TLB is then a cache of
+ * N pages with LRU replacement, which is what LRU paging is). */
 static void tlb_equals_lru_paging(void)
 {
     const size_t n = 3000, entries = 16;
