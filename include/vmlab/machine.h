@@ -42,6 +42,9 @@ enum fault_type {
                      maps physical addresses beyond physical memory (a
                      machine check on real hardware). Not passed to the
                      fault handler: the access just returns -1. */
+    /* Software TLB refill only (machine_config.tlb_refill): */
+    FAULT_TLB_REFILL,   /* no TLB entry for the address (MIPS TLB Refill) */
+    FAULT_TLB_MODIFIED, /* a store through an entry without D (MIPS TLB Modified) */
 };
 
 /* x86 #PF error code bits (SDM 4.7). */
@@ -80,6 +83,12 @@ typedef enum fault_action (*fault_handler_fn)(struct cpu *cpu, const struct vm_f
 
 /* ---- the machine ------------------------------------------------------ */
 
+/* Who fills the TLB on a miss: the hardware page walker (x86, RISC-V), or
+ * the kernel, as on MIPS: a miss in every TLB level traps to the fault
+ * handler (FAULT_TLB_REFILL), which finds the translation in a structure
+ * of its own and writes it with cpu_tlb_write_random/_indexed. */
+enum tlb_refill { TLB_REFILL_HARDWARE, TLB_REFILL_SOFTWARE };
+
 struct machine_config {
     enum pt_arch arch;
     unsigned xlen;                /* 64 (0 means 64), or 32: an IA-32 processor (32-bit
@@ -89,6 +98,8 @@ struct machine_config {
     unsigned maxphyaddr;          /* x86 MAXPHYADDR (default 46 when 0) */
     bool no_gbpages;              /* x86: 1 GiB pages unsupported (PS in PDPTE reserved) */
     struct tlb_config tlb;        /* every CPU's TLB hierarchy */
+    enum tlb_refill tlb_refill;   /* hardware walks (default) or software refill, which needs
+                                     an L2 TLB: the TLB software writes */
 };
 
 /* Defaults: 1 CPU, 64 MiB, MAXPHYADDR 46, 1 GiB pages, the "golden-cove"
@@ -249,6 +260,50 @@ struct cpu_ref {
 };
 size_t cpu_load_many(struct cpu *cpu, const vaddr_t *va, size_t n, unsigned size, uint64_t *vals);
 size_t cpu_touch_many(struct cpu *cpu, const struct cpu_ref *refs, size_t n);
+
+/* -- The software-managed TLB (machine_config.tlb_refill = TLB_REFILL_SOFTWARE) --
+ *
+ * There is no hardware walker. An access that finds no entry in any TLB
+ * level raises FAULT_TLB_REFILL (addr: the address, MIPS's BadVAddr) to the
+ * fault handler, whose refill handler finds the translation in a structure
+ * of its own and writes an entry into the L2 TLB -- the TLB software sees,
+ * MIPS's JTLB -- with the operations below, then answers FAULT_RETRY (or
+ * FAULT_FAIL when it has nothing: the kernel's page fault is its own
+ * business). The L1 arrays are micro-TLBs the machine refills from the L2
+ * as on a hardware-walk machine. On a hit:
+ *  - a store through an entry without D raises FAULT_TLB_MODIFIED (MIPS's
+ *    TLB Modified): the handler records the page dirty and rewrites the
+ *    entry with D, so the OS tracks dirtiness;
+ *  - an access the entry's rights do not allow raises FAULT_PAGE, with the
+ *    architecture's error code / cause for a protection fault at level 0.
+ * Entries are tagged with the ASID of CR3/satp (the root is unused), and
+ * INVLPG, INVPCID, SFENCE.VMA, CR3 writes and shootdowns invalidate them as
+ * usual. Every operation below returns -1 on a hardware-walk machine. */
+struct cpu_tlb_entry {
+    vaddr_t va;              /* an address in the page (read: the entry's first byte) */
+    paddr_t pa;              /* physical base of the page (aligned to its size) */
+    unsigned page_shift;     /* log2 of the page size: one of the format's (12, 21, 30; 22) */
+    unsigned prot;           /* VM_PROT_READ/WRITE/EXEC/USER; VM_PROT_GLOBAL: matches every ASID */
+    bool dirty;              /* D: stores go through without FAULT_TLB_MODIFIED */
+    bool valid;              /* false: an indexed write clears the slot */
+    uint16_t asid;           /* read: the entry's ASID; ignored on writes (the current one) */
+};
+/* Entries of the L2 TLB, indexed array by array, set by set, way by way. */
+unsigned cpu_tlb_entries(const struct cpu *cpu);
+/* TLBWR: write e where the L2's replacement chooses (the page's own entry,
+ * refreshed in place, if it has one). Returns the index written, or -1 for
+ * an invalid entry, a page size the format lacks, a misaligned pa, or a
+ * size no L2 array holds (pieces as on a hardware fill). */
+int cpu_tlb_write_random(struct cpu *cpu, const struct cpu_tlb_entry *e);
+/* TLBWI: write e at `index` (which must lie in the set e's page maps to);
+ * an invalid e clears the slot. -1 for a bad index, the wrong set, or a
+ * write that would make two entries match one address. */
+int cpu_tlb_write_indexed(struct cpu *cpu, unsigned index, const struct cpu_tlb_entry *e);
+/* TLBP: the index of the L2 entry translating va under the current ASID
+ * (or a global one), or -1. Changes no replacement state. */
+int cpu_tlb_probe(struct cpu *cpu, vaddr_t va);
+/* TLBR: the entry at index (valid false if the slot is empty); 0 or -1. */
+int cpu_tlb_read(struct cpu *cpu, unsigned index, struct cpu_tlb_entry *out);
 
 /* ---- the walker, for tests and tools ------------------------------------ */
 

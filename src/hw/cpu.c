@@ -2,7 +2,7 @@
  *
  * translate_page() is the whole story of one access to one page:
  *   memo (recent L1 hits, see cpu_impl.h) -> L1 TLB -> L2 TLB -> page-walk
- *   caches -> walk
+ *   caches -> walk (with software refill: a trap to the handler instead)
  *   -> on a fault, the kernel's handler, then try again.
  * Entries cache the rights combined over the walk, and D: a store that
  * hits an entry filled while D was 0 walks again so the walker sets D
@@ -200,12 +200,35 @@ static void fault_flush(struct cpu *c, vaddr_t va, bool tlb_hit)
 static bool deliver_fault(struct cpu *c, bool tlb_hit)
 {
     struct vm_fault *f = &c->last_fault;
-    stat_add(c, f->type == FAULT_GP ? CPU_STAT_GP_FAULTS : CPU_STAT_PAGE_FAULTS, 1);
-    if (f->type == FAULT_PAGE)
+    static const enum cpu_stat counter[] = {
+        [FAULT_PAGE] = CPU_STAT_PAGE_FAULTS, [FAULT_GP] = CPU_STAT_GP_FAULTS,
+        [FAULT_TLB_REFILL] = CPU_STAT_REFILL_TRAPS, [FAULT_TLB_MODIFIED] = CPU_STAT_REFILL_MODIFIED_TRAPS,
+    };
+    stat_add(c, counter[f->type], 1);
+    if (f->type == FAULT_PAGE && !c->soft_refill)   /* software rewrites what it wants */
         fault_flush(c, f->addr, tlb_hit);
     if (!c->m->fault_fn)
         return false;
     return c->m->fault_fn(c, f, c->m->fault_arg) == FAULT_RETRY;
+}
+
+/* Software refill: what a miss, or a hit that does not do, traps with. A
+ * hit whose rights allow the access is a store through an entry without
+ * D: TLB Modified. Otherwise a protection page fault. */
+static void soft_trap(struct cpu *c, vaddr_t va, enum vm_access acc, const struct tlb_entry *e,
+                      bool allowed)
+{
+    struct vm_fault *f = &c->last_fault;
+    if (e && !allowed) {
+        walk_rights_fault(&c->env, va, acc, walk_pkey_denied(&c->env, e->pkey, e->prot, acc), f);
+        return;
+    }
+    memset(f, 0, sizeof *f);
+    f->type = e ? FAULT_TLB_MODIFIED : FAULT_TLB_REFILL;
+    f->addr = va;
+    f->access = acc;
+    f->priv = c->env.priv;
+    f->not_present = !e;
 }
 
 static int no_paging(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
@@ -265,11 +288,19 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
                     memo_set(c, fetch, va, *pa, e, &w);
                 return 0;
             }
+            if (__builtin_expect(c->soft_refill, 0)) {
+                soft_trap(c, va, acc, e, ok);           /* TLB Modified, or a protection fault */
+                goto fault;
+            }
             if (ok)
                 stat_add(c, CPU_STAT_TLB_DIRTY_REWALKS, 1);
         }
         if (tries == 0)
             stat_add(c, miss_stat, 1);
+        if (__builtin_expect(c->soft_refill, 0)) {
+            soft_trap(c, va, acc, NULL, false);         /* no walker: the refill handler's turn */
+            goto fault;
+        }
         struct walk_result res;
         if (walk(c, va, acc, &res) == 0) {
             struct tlb_entry *ne = fill(c, va, fetch, &res, &w);

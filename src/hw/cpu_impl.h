@@ -66,6 +66,7 @@ struct cpu {
     struct machine *m;
     unsigned index;
     unsigned fmt_sizes;                    /* TLB sizes of env.fmt's pages (tlb_format_sizes) */
+    bool soft_refill;                      /* TLB_REFILL_SOFTWARE: misses trap, no walker */
     uint64_t cr0, cr3, cr4, efer, satp;
     struct vm_fault last_fault;
     void *user;

@@ -28,6 +28,7 @@ static struct cpu *cpu_create(struct machine *m, unsigned index)
     }
     c->m = m;
     c->index = index;
+    c->soft_refill = m->cfg.tlb_refill == TLB_REFILL_SOFTWARE;
     c->pm = m->pm;
     c->membase = physmem_host(m->pm, 0);
     c->env.maxphyaddr = m->cfg.maxphyaddr;
@@ -77,6 +78,18 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     }
     if (tlb_config_check(&cfg->tlb, err, errlen))
         return NULL;
+    unsigned l2_entries = 0;
+    for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
+        l2_entries += cfg->tlb.l2.array[i].entries;
+    if (cfg->tlb_refill == TLB_REFILL_SOFTWARE && !l2_entries) {
+        snprintf(err, errlen, "software TLB refill needs an L2 TLB: the TLB the refill handler "
+                              "writes (the L1s are refilled from it)");
+        return NULL;
+    }
+    if (cfg->tlb_refill != TLB_REFILL_HARDWARE && cfg->tlb_refill != TLB_REFILL_SOFTWARE) {
+        snprintf(err, errlen, "tlb_refill %d: hardware or software", (int)cfg->tlb_refill);
+        return NULL;
+    }
     struct machine *m = calloc(1, sizeof *m);
     if (!m) {
         snprintf(err, errlen, "out of host memory");

@@ -519,22 +519,17 @@ static unsigned set_fill_way(struct tlb *t, struct tlb_array_state *a, unsigned 
     return lru;
 }
 
-struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
-                             struct tlb_where *where)
+/* Write fill f into way `way` of set `set` of a, stored at TLB size
+ * `size` (the piece of f's page holding f->va), keeping the keys, counts
+ * and index right. Replacement state is the caller's. */
+static inline __attribute__((always_inline)) struct tlb_entry *
+install(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way, unsigned size,
+        const struct tlb_fill *f)
 {
-    unsigned size;
-    struct tlb_array_state *a = choose_array(lv, f->page_shift, f->sizes, &size);
-    if (!a)
-        return NULL;
     uint64_t vpn = f->va >> size_shift(size);
     uint64_t page_mask = ((uint64_t)1 << f->page_shift) - 1;
     uint64_t entry_mask = ((uint64_t)1 << size_shift(size)) - 1;
-    unsigned set = set_of(a, vpn);
-    struct tlb_entry *s = &a->e[set * a->ways];
-    uint64_t key = tlb_key(vpn, size), *k = &a->key[set * a->ways];
-    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
-                         : set_fill_way(t, a, set, key, f->asid, f->absent);
-    struct tlb_entry *e = &s[way];
+    struct tlb_entry *e = &a->e[set * a->ways + way];
     if (e->flags & TLBE_VALID) {
         if (e->page_shift > tlb_entry_shift(e))
             a->nsplinter--;
@@ -545,7 +540,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     if (f->page_shift > size_shift(size))
         a->nsplinter++;
     a->nsize[size]++;
-    k[way] = key;
+    a->key[set * a->ways + way] = tlb_key(vpn, size);
     if (a->fa)
         fa_link(a, way);
     e->vpn = vpn;
@@ -561,6 +556,22 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
         t->seq_wrapped = true;
     }
     e->seq = t->seq;
+    return e;
+}
+
+struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
+                             struct tlb_where *where)
+{
+    unsigned size;
+    struct tlb_array_state *a = choose_array(lv, f->page_shift, f->sizes, &size);
+    if (!a)
+        return NULL;
+    uint64_t vpn = f->va >> size_shift(size);
+    unsigned set = set_of(a, vpn);
+    uint64_t key = tlb_key(vpn, size);
+    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
+                         : set_fill_way(t, a, set, key, f->asid, f->absent);
+    struct tlb_entry *e = install(t, a, set, way, size, f);
     tlb_touch(t, a, set, way);
     if (where)
         *where = (struct tlb_where){a, set, way};
@@ -646,14 +657,119 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
     return n;
 }
 
-unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt)
+unsigned tlb_flush_level(struct tlb_level_state *lv, const struct tlb_filter *flt)
 {
     unsigned n = 0;
-    struct tlb_level_state *levels[3] = {&t->l1i, &t->l1d, &t->l2};
-    for (unsigned l = 0; l < 3; l++)
-        for (unsigned i = 0; i < levels[l]->n; i++)
-            n += flush_array(&levels[l]->a[i], flt);
+    for (unsigned i = 0; i < lv->n; i++)
+        n += flush_array(&lv->a[i], flt);
     return n;
+}
+
+unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt)
+{
+    return tlb_flush_level(&t->l1i, flt) + tlb_flush_level(&t->l1d, flt) +
+           tlb_flush_level(&t->l2, flt);
+}
+
+/* ---- entries written by software (the software-refilled TLB) ---- */
+
+unsigned tlb_level_entries(const struct tlb_level_state *lv)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < lv->n; i++)
+        n += lv->a[i].nsets * lv->a[i].ways;
+    return n;
+}
+
+bool tlb_slot(struct tlb_level_state *lv, unsigned index, struct tlb_where *w)
+{
+    for (unsigned i = 0; i < lv->n; i++) {
+        struct tlb_array_state *a = &lv->a[i];
+        unsigned n = a->nsets * a->ways;
+        if (index < n) {
+            *w = (struct tlb_where){a, index / a->ways, index % a->ways};
+            return true;
+        }
+        index -= n;
+    }
+    return false;
+}
+
+unsigned tlb_slot_index(const struct tlb_level_state *lv, const struct tlb_where *w)
+{
+    unsigned base = 0;
+    for (unsigned i = 0; i < lv->n && &lv->a[i] != w->a; i++)
+        base += lv->a[i].nsets * lv->a[i].ways;
+    return base + w->set * w->a->ways + w->way;
+}
+
+/* The way of (set of) a holding key for asid or globally, other than
+ * `except`; a->ways if none. */
+static unsigned find_way(const struct tlb_array_state *a, unsigned set, uint64_t key, uint16_t asid,
+                         unsigned except)
+{
+    for (unsigned w = 0; w < a->ways; w++) {
+        const struct tlb_entry *e = &a->e[set * a->ways + w];
+        if (w != except && a->key[set * a->ways + w] == key &&
+            (e->asid == asid || (e->flags & TLBE_GLOBAL)))
+            return w;
+    }
+    return a->ways;
+}
+
+struct tlb_entry *tlb_probe(struct tlb_level_state *lv, vaddr_t va, uint16_t asid, struct tlb_where *w)
+{
+    for (unsigned i = 0; i < lv->n; i++) {
+        struct tlb_array_state *a = &lv->a[i];
+        for (unsigned size = 0; size < TLB_NSIZES; size++) {
+            if (!a->nsize[size])
+                continue;
+            uint64_t vpn = va >> size_shift(size);
+            unsigned set = set_of(a, vpn), way = find_way(a, set, tlb_key(vpn, size), asid, a->ways);
+            if (way < a->ways) {
+                *w = (struct tlb_where){a, set, way};
+                return &a->e[set * a->ways + way];
+            }
+        }
+    }
+    return NULL;
+}
+
+int tlb_write_at(struct tlb *t, const struct tlb_where *w, const struct tlb_fill *f)
+{
+    struct tlb_array_state *a = w->a;
+    int size = tlb_piece_size(a->sizes, f->page_shift, f->sizes);
+    if (size < 0)
+        return -1;                              /* the array holds no size of this page */
+    uint64_t vpn = f->va >> size_shift((unsigned)size);
+    if (set_of(a, vpn) != w->set)
+        return -1;                              /* the page belongs to another set */
+    if (find_way(a, w->set, tlb_key(vpn, (unsigned)size), f->asid, w->way) < a->ways)
+        return -1;                              /* two entries would match one address */
+    install(t, a, w->set, w->way, (unsigned)size, f);
+    tlb_touch(t, a, w->set, w->way);
+    return 0;
+}
+
+void tlb_clear_at(const struct tlb_where *w)
+{
+    struct tlb_entry *e = &w->a->e[w->set * w->a->ways + w->way];
+    if (e->flags & TLBE_VALID)
+        drop(w->a, e);
+}
+
+unsigned tlb_update_copies(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f)
+{
+    unsigned size;
+    struct tlb_array_state *a = choose_array(lv, f->page_shift, f->sizes, &size);
+    if (!a)
+        return 0;
+    uint64_t vpn = f->va >> size_shift(size);
+    unsigned set = set_of(a, vpn), way = find_way(a, set, tlb_key(vpn, size), f->asid, a->ways);
+    if (way == a->ways)
+        return 0;
+    install(t, a, set, way, size, f);           /* in place, no replacement touch */
+    return 1;
 }
 
 /* ---- page-walk caches ---- */

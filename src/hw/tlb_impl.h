@@ -212,8 +212,29 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
  * not NULL); NULL if the level has no array. */
 struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
                              struct tlb_where *where);
-/* Remove matching entries from every level; returns how many. */
+/* Remove matching entries from every level (or one); returns how many. */
 unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt);
+unsigned tlb_flush_level(struct tlb_level_state *lv, const struct tlb_filter *flt);
+
+/* Software-written entries (the software-refilled TLB, tlb_write.c). A
+ * level's slots are numbered array by array, set by set, way by way. */
+unsigned tlb_level_entries(const struct tlb_level_state *lv);
+/* Where slot `index` is; false if out of range. And back. */
+bool tlb_slot(struct tlb_level_state *lv, unsigned index, struct tlb_where *w);
+unsigned tlb_slot_index(const struct tlb_level_state *lv, const struct tlb_where *w);
+/* The entry translating va under asid (or a global one), without touching
+ * replacement state; NULL if none. */
+struct tlb_entry *tlb_probe(struct tlb_level_state *lv, vaddr_t va, uint16_t asid, struct tlb_where *w);
+/* Write f's page at slot w exactly (touched for replacement): -1 if the
+ * array holds no size for it, it maps to another set, or another entry of
+ * the set already matches it. */
+int tlb_write_at(struct tlb *t, const struct tlb_where *w, const struct tlb_fill *f);
+/* Empty slot w. */
+void tlb_clear_at(const struct tlb_where *w);
+/* Rewrite in place, without a replacement touch, the level's entry of f's
+ * page (of f->asid or global) if it has one: the micro-TLB copy of an
+ * entry software rewrote. Returns 0 or 1. */
+unsigned tlb_update_copies(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f);
 
 /* Page-walk caches: the deepest cached level L (1..4, below the format's
  * root) whose entry covers va, or 0 if none. A level-L entry is tagged with

@@ -226,6 +226,12 @@ void walk_bad_address(const struct walk_env *env, vaddr_t va, enum vm_access acc
     }
 }
 
+void walk_rights_fault(const struct walk_env *env, vaddr_t va, enum vm_access acc, bool pk,
+                       struct vm_fault *fault)
+{
+    make_fault(env, va, acc, DENIED, pk, 0, fault);
+}
+
 void walk_start_at_root(const struct walk_env *env, struct walk_start *s)
 {
     s->level = env->fmt->levels - 1;

@@ -37,6 +37,12 @@ void walk_start_at_root(const struct walk_env *env, struct walk_start *s);
 void walk_bad_address(const struct walk_env *env, vaddr_t va, enum vm_access acc,
                       struct vm_fault *fault);
 
+/* The page fault an access denied by the rights `prot` raises (x86 P=1 with
+ * W/U/I-D/PK as the access was; RISC-V 12/13/15), at level 0: a software-
+ * refilled TLB's protection fault on a hit. */
+void walk_rights_fault(const struct walk_env *env, vaddr_t va, enum vm_access acc, bool pk,
+                       struct vm_fault *fault);
+
 /* For tests: fn is called just before every A/D compare-and-swap a walk
  * makes, with the entry's address, so that a test can change the entry and
  * make the swap fail for certain (NULL: no hook). One hook for the whole
