@@ -124,7 +124,13 @@ static inline paddr_t pt_fmt_nth(const struct pt_format *f, paddr_t table, unsig
  * bits 63..va_bits-1 all equal (x86 and RISC-V state the same rule).
  * 32-bit formats: va has no bit above 31 (a 32-bit CPU cannot form one;
  * vmlab treats such an address as it treats a non-canonical one). */
-bool pt_canonical(const struct pt_format *fmt, vaddr_t va);
+static inline bool pt_canonical(const struct pt_format *fmt, vaddr_t va)
+{
+    if (!fmt->halves)
+        return va >> fmt->va_bits == 0;
+    int64_t sva = (int64_t)(va << (64 - fmt->va_bits));     /* sign-extend the top bit */
+    return (vaddr_t)(sva >> (64 - fmt->va_bits)) == va;
+}
 /* The end of the lower (user) half: 1 << (va_bits - 1) with canonical
  * halves, 1 << va_bits (the whole 4 GiB) for the 32-bit formats. */
 static inline vaddr_t pt_user_limit(const struct pt_format *fmt)

@@ -34,16 +34,6 @@ const struct pt_format *pt_format_by_name(const char *name)
     return NULL;
 }
 
-/* Both architectures ask the same thing of their 64-bit formats: every
- * bit above the top translated bit is a copy of it (sign extension). A
- * 32-bit format has no bits above its 32. */
-bool pt_canonical(const struct pt_format *fmt, vaddr_t va)
-{
-    if (!fmt->halves)
-        return va >> fmt->va_bits == 0;
-    int64_t sva = (int64_t)(va << (64 - fmt->va_bits));
-    return (vaddr_t)(sva >> (64 - fmt->va_bits)) == va;
-}
 
 static uint64_t *pte_ptr(const struct physmem *pm, paddr_t pte_pa)
 {

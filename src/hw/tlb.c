@@ -333,9 +333,16 @@ static unsigned set_of(const struct tlb_array_state *a, uint64_t vpn)
 static int level_init(struct tlb_level_state *lv, const struct tlb_level *cfg)
 {
     lv->n = 0;
+    lv->sizes = 0;
     for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
-        if (cfg->array[i].entries && array_init(&lv->a[lv->n++], &cfg->array[i]))
-            return -1;
+        if (cfg->array[i].entries) {
+            for (unsigned s = 0; s < TLB_NSIZES; s++)
+                if ((cfg->array[i].sizes & ~lv->sizes) & (1u << s))
+                    lv->first[s] = (uint8_t)lv->n;
+            lv->sizes |= (uint8_t)cfg->array[i].sizes;
+            if (array_init(&lv->a[lv->n++], &cfg->array[i]))
+                return -1;
+        }
     return 0;
 }
 
@@ -467,21 +474,14 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
 /* The array and size that will hold a page: the first array holding the
  * size tlb_piece_size picks from the level's sizes (the page's own, else
  * the largest smaller one allowed: the page is then stored splintered). */
-static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned page_shift,
-                                            unsigned allowed, unsigned *size)
+static inline struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned page_shift,
+                                                   unsigned allowed, unsigned *size)
 {
-    unsigned held = 0;
-    for (unsigned i = 0; i < lv->n; i++)
-        held |= lv->a[i].sizes;
-    int s = tlb_piece_size(held, page_shift, allowed);
+    int s = tlb_piece_size(lv->sizes, page_shift, allowed);
     if (s < 0)
         return NULL;
-    for (unsigned i = 0; i < lv->n; i++)
-        if (lv->a[i].sizes & (1u << s)) {
-            *size = (unsigned)s;
-            return &lv->a[i];
-        }
-    return NULL;
+    *size = (unsigned)s;
+    return &lv->a[lv->first[s]];
 }
 
 /* The way a fill of key for asid takes in a set. First the page's own
@@ -810,11 +810,13 @@ static inline unsigned pwc_find(const struct pwc_state *p, uint64_t key)
 struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t va, uint16_t asid,
                              unsigned *level)
 {
-    for (unsigned l = 1; l < 5 && l < fmt->levels; l++) {
+    const uint8_t *shift = fmt->shift;
+    unsigned top = fmt->levels < 5 ? fmt->levels : 5;
+    for (unsigned l = 1; l < top; l++) {
         struct pwc_state *p = &t->pwc[l];
         if (!p->n)
             continue;
-        unsigned i = pwc_find(p, pwc_key(va >> pt_fmt_shift(fmt, l), asid));
+        unsigned i = pwc_find(p, pwc_key(va >> shift[l], asid));
         if (i < p->n) {
             struct pwc_entry *e = &pwc_entries(p)[i];
             e->stamp = pwc_tick(p);

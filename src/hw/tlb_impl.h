@@ -82,6 +82,8 @@ struct tlb_array_state {
 
 struct tlb_level_state {
     unsigned n;
+    uint8_t sizes;           /* TLB_* sizes any of its arrays holds */
+    uint8_t first[TLB_NSIZES]; /* for each size it holds, the first array holding it */
     struct tlb_array_state a[TLB_MAX_ARRAYS];
 };
 
@@ -184,6 +186,8 @@ static inline int tlb_piece_size(unsigned held, unsigned page_shift, unsigned al
     static const unsigned char by_shift[TLB_NSIZES] = {2, 3, 1, 0};   /* 1G, 4M, 2M, 4K */
     if (allowed)
         held &= allowed;
+    if (page_shift == 12)                          /* the common case: a 4 KiB page */
+        return held & TLB_4K ? 0 : -1;
     for (unsigned i = 0; i < TLB_NSIZES; i++) {
         unsigned s = by_shift[i];
         if ((held & (1u << s)) && tlb_size_shift[s] <= page_shift)

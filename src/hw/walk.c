@@ -134,7 +134,7 @@ static bool x86_allowed(const struct walk_env *env, unsigned prot, enum vm_acces
 /* ---- RISC-V (privileged spec, "Virtual Address Translation Process") ---- */
 
 static enum check rv_check_entry(const struct walk_env *env, uint64_t pte, unsigned level,
-                                 struct pte_info *e)
+                                 struct pte_info *e, uint64_t level_size)
 {
     if (!e->present)
         return NOT_PRESENT;
@@ -150,7 +150,7 @@ static enum check rv_check_entry(const struct walk_env *env, uint64_t pte, unsig
             return RESERVED;                             /* ran out of levels */
         return OK;
     }
-    if (e->addr & (pt_fmt_size(env->fmt, level) - 1))
+    if (e->addr & (level_size - 1))
         return RESERVED;                                 /* misaligned superpage */
     return OK;
 }
@@ -240,13 +240,16 @@ void walk_start_at_root(const struct walk_env *env, struct walk_start *s)
     s->global = false;
 }
 
-int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
-             const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
-             struct walk_path *path)
+/* The walk loop. `arch` and `width` (the entry size) are constants in each
+ * of walk_run's four calls, so each copy is compiled for one shape of
+ * format; everything else comes from the format's data. */
+static inline __attribute__((always_inline)) int
+walk_loop(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
+          const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
+          struct walk_path *path, const enum pt_arch arch, const unsigned width)
 {
     const struct pt_format *fmt = env->fmt;
-    bool x86 = fmt->arch == PT_ARCH_X86, ia32 = x86 && fmt->xlen == 32;
-    unsigned width = fmt->pte_bytes;
+    const bool x86 = arch == PT_ARCH_X86, ia32 = x86 && width == 4;
 
     if (!pt_canonical(fmt, va)) {
         walk_bad_address(env, va, acc, fault);
@@ -259,6 +262,12 @@ int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm
     const uint8_t *membase = physmem_host(pm, 0);
     uint64_t memsize = physmem_size(pm);
     unsigned refs = 0, ad_updates = 0, restarts = 0;
+    /* The format's geometry in locals: the entries' acquire loads keep the
+     * compiler from reusing fields it read before them. */
+    uint8_t shift[PT_MAX_LEVELS];
+    memcpy(shift, fmt->shift, sizeof shift);
+    const uint64_t index_mask = pt_fmt_entries(fmt) - 1;
+    void (*const decode)(uint64_t, unsigned, struct pte_info *) = fmt->decode;
 restart:;
     paddr_t table = start->table;
     unsigned prot = start->prot;
@@ -271,7 +280,7 @@ restart:;
         path->top = start->level;
 
     for (;;) {
-        pte_pa = pt_fmt_entry(fmt, table, va, level);
+        pte_pa = table + ((va >> shift[level]) & index_mask) * width;
         if (pte_pa > memsize - width) {
             /* A table outside memory reads as all ones on a real bus; a
              * simulator treats it as a reserved-bit fault. */
@@ -283,8 +292,8 @@ restart:;
         else
             pte = __atomic_load_n((const uint32_t *)(membase + pte_pa), __ATOMIC_ACQUIRE);
         refs++;
-        fmt->decode(pte, level, &e);
-        enum check c = !x86 ? rv_check_entry(env, pte, level, &e)
+        decode(pte, level, &e);
+        enum check c = !x86 ? rv_check_entry(env, pte, level, &e, (uint64_t)1 << shift[level])
                      : ia32 ? ia32_check_entry(env, pte, level, &e)
                             : x86_check_entry(env, pte, level, &e);
         if (c != OK) {
@@ -302,7 +311,7 @@ restart:;
         if (x86 && !e.accessed) {
             uint64_t old = pte;
             before_cas(pm, pte_pa, level);
-            if (!pte_cas_as(fmt, pm, pte_pa, &old, pte | fmt->a_bit)) {
+            if (!pte_cas_as(fmt, pm, pte_pa, &old, pte | X86_PTE_A)) {
                 restarts++;                      /* changed under us: walk again */
                 goto restart;
             }
@@ -332,7 +341,8 @@ restart:;
             make_fault(env, va, acc, DENIED, false, level, fault);
             goto fail;
         }
-        uint64_t old = pte, new = pte | fmt->a_bit | (want_d ? fmt->d_bit : 0);
+        uint64_t a = x86 ? X86_PTE_A : RV_PTE_A, d = x86 ? X86_PTE_D : RV_PTE_D;
+        uint64_t old = pte, new = pte | a | (want_d ? d : 0);
         before_cas(pm, pte_pa, level);
         if (!pte_cas_as(fmt, pm, pte_pa, &old, new)) {
             restarts++;
@@ -340,10 +350,10 @@ restart:;
         }
         ad_updates++;
         pte = new;
-        fmt->decode(pte, level, &e);
+        decode(pte, level, &e);
     }
 
-    uint64_t size = pt_fmt_size(fmt, level);
+    uint64_t size = (uint64_t)1 << shift[level];
     paddr_t base = e.addr & ~(size - 1);
     if (x86)
         base &= ((uint64_t)1 << env->maxphyaddr) - 1;
@@ -368,6 +378,20 @@ fail:
     res->ad_updates = ad_updates;
     res->restarts = restarts;
     return -1;
+}
+
+int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
+             const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
+             struct walk_path *path)
+{
+    const struct pt_format *fmt = env->fmt;
+    if (fmt->arch == PT_ARCH_X86)
+        return fmt->pte_bytes == 8
+                   ? walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_X86, 8)
+                   : walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_X86, 4);
+    return fmt->pte_bytes == 8
+               ? walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_RISCV, 8)
+               : walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_RISCV, 4);
 }
 
 int pt_walk(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
