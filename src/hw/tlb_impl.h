@@ -81,7 +81,7 @@ struct tlb_array_state {
 };
 
 struct tlb_level_state {
-    unsigned n;
+    uint8_t n;               /* arrays (up to TLB_MAX_ARRAYS) */
     uint8_t sizes;           /* TLB_* sizes any of its arrays holds */
     uint8_t first[TLB_NSIZES]; /* for each size it holds, the first array holding it */
     struct tlb_array_state a[TLB_MAX_ARRAYS];
