@@ -457,9 +457,11 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
                     break;
                 }
             }
-            if (refuse_unfit(cfg, &r, n + got, s.reader, err, errlen))
-                goto out;
-            r.va = fold(r.va, &r.size, top, &res->folded);
+            if (__builtin_expect(r.va >= top || r.va + r.size > top, 0)) {
+                if (refuse_unfit(cfg, &r, n + got, s.reader, err, errlen))
+                    goto out;
+                r.va = fold(r.va, &r.size, top, &res->folded);
+            }
             batch[got++] = (struct cpu_ref){.va = r.va, .size = r.size, .acc = r.kind};
         }
         if (got == 0)
