@@ -200,11 +200,12 @@ static void fault_flush(struct cpu *c, vaddr_t va, bool tlb_hit)
 static bool deliver_fault(struct cpu *c, bool tlb_hit)
 {
     struct vm_fault *f = &c->last_fault;
-    static const enum cpu_stat counter[] = {
-        [FAULT_PAGE] = CPU_STAT_PAGE_FAULTS, [FAULT_GP] = CPU_STAT_GP_FAULTS,
-        [FAULT_TLB_REFILL] = CPU_STAT_REFILL_TRAPS, [FAULT_TLB_MODIFIED] = CPU_STAT_REFILL_MODIFIED_TRAPS,
-    };
-    stat_add(c, counter[f->type], 1);
+    switch (f->type) {
+    case FAULT_GP: stat_add(c, CPU_STAT_GP_FAULTS, 1); break;
+    case FAULT_TLB_REFILL: stat_add(c, CPU_STAT_REFILL_TRAPS, 1); break;
+    case FAULT_TLB_MODIFIED: stat_add(c, CPU_STAT_REFILL_MODIFIED_TRAPS, 1); break;
+    default: stat_add(c, CPU_STAT_PAGE_FAULTS, 1); break;     /* FAULT_PAGE (bus errors are not delivered) */
+    }
     if (f->type == FAULT_PAGE && !c->soft_refill)   /* software rewrites what it wants */
         fault_flush(c, f->addr, tlb_hit);
     if (!c->m->fault_fn)
