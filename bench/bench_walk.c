@@ -3,7 +3,8 @@
  *
  * The loop loads from 512 pages of one page table in a shuffled order:
  *   "tlb=none": no TLB and no page-walk cache, so every load walks all
- *               levels (4 entries on x86-64, 5 with LA57, 3 on Sv39);
+ *               levels (4 entries on x86-64, 5 with LA57, 3 on Sv39, 2 on
+ *               ia32 and Sv32, whose 4-byte entries live on 32-bit machines);
  *   "pwc only": no TLB, page-walk caches on: each walk reads 1 entry;
  *   TLB hits:   the default TLB (golden-cove / zen4): over 32 pages every
  *               load hits the L1; over all 512 it hits the second level.
@@ -40,6 +41,7 @@ static void rig_init(struct rig *r, enum pt_format_id id, const char *tlb)
     struct machine_config cfg;
     char err[256];
     machine_config_default(&cfg, f->arch);
+    cfg.xlen = f->xlen;
     cfg.mem_bytes = 32ull << 20;
     if (tlb && tlb_preset(tlb))
         cfg.tlb = *tlb_preset(tlb);
@@ -60,14 +62,19 @@ static void rig_init(struct rig *r, enum pt_format_id id, const char *tlb)
     for (unsigned l = f->levels - 1; l > 0; l--) {
         paddr_t t = next += 4096;
         memset(physmem_frame(pm, t), 0, 4096);
-        pte_store(pm, table + pt_index(VA, l) * 8, f->make_table(l, t));
+        pte_store_as(f, pm, pt_fmt_entry(f, table, VA, l), f->make_table(l, t));
         table = t;
     }
     for (unsigned p = 0; p < NPAGES; p++)
-        pte_store(pm, table + p * 8, f->make_leaf(0, 0x800000 + p * 4096ull, VM_PROT_READ, true, false, 0));
+        pte_store_as(f, pm, pt_fmt_nth(f, table, p),
+                     f->make_leaf(0, 0x800000 + p * 4096ull, VM_PROT_READ, true, false, 0));
     r->c = machine_cpu(r->m, 0);
     cpu_attach(r->c);
-    if (f->arch == PT_ARCH_X86) {
+    if (f->id == PT_IA32) {
+        cpu_write_cr3(r->c, r->root);
+    } else if (f->id == PT_SV32) {
+        cpu_write_satp(r->c, rv_satp32(RV_SATP32_MODE_SV32, 1, r->root));
+    } else if (f->arch == PT_ARCH_X86) {
         cpu_write_efer(r->c, X86_EFER_NXE);
         if (f->levels == 5)
             cpu_write_cr4(r->c, X86_CR4_LA57);
@@ -194,5 +201,7 @@ int main(void)
     bench_format(PT_X86_64_5);
     bench_format(PT_SV39);
     bench_format(PT_SV48);
+    bench_format(PT_IA32);
+    bench_format(PT_SV32);
     return 0;
 }

@@ -308,8 +308,57 @@ static void test_memo(void)
     teardown();
 }
 
+/* An access to an address the format cannot translate faults before any
+ * TLB lookup or walk: it counts as an access and a #GP (x86) or a page
+ * fault (RISC-V), and no walk, walk reference, A/D update, restart or TLB
+ * miss. (A walk that failed on a non-canonical address once counted a
+ * walk that never happened and added uninitialised walk-mem-refs,
+ * walk-ad-updates and walk-restarts.) */
+static void test_noncanonical_counts(enum pt_arch arch)
+{
+    setup(arch, arch == PT_ARCH_X86 ? "golden-cove" : "zen4");
+    map8(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC);
+    tm_activate(c, &b, 1);
+    uint64_t v;
+    cpu_load(c, VA, 8, &v);                         /* warm: the tables and the PWCs exist */
+    static const vaddr_t bad[] = {0x0000800000000000ull, 0x8000000000000000ull, 0x0000900000001000ull};
+    static const enum cpu_stat unchanged[] = {
+        CPU_STAT_WALKS, CPU_STAT_WALK_REFS, CPU_STAT_WALK_AD_UPDATES, CPU_STAT_WALK_RESTARTS,
+        CPU_STAT_PWC_HITS, CPU_STAT_PWC_MISSES, CPU_STAT_DTLB_LOAD_MISSES, CPU_STAT_DTLB_STORE_MISSES,
+        CPU_STAT_ITLB_LOAD_MISSES, CPU_STAT_DTLB_L1_MISSES, CPU_STAT_ITLB_L1_MISSES, CPU_STAT_STLB_HITS,
+    };
+    struct cpu_stats before, after;
+    cpu_stats(c, &before);
+    unsigned n = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        n += cpu_load(c, bad[i], 8, &v) == -1;
+        n += cpu_store(c, bad[i], 4, 1) == -1;
+        n += cpu_fetch(c, bad[i], 2, &v) == -1;
+        n += cpu_touch(c, bad[i], 1, VM_ACCESS_READ) == -1;
+    }
+    cpu_stats(c, &after);
+    is_u64(n, 12, "%s: every non-canonical access fails", arch == PT_ARCH_X86 ? "x86" : "riscv");
+    bool same = true;
+    for (size_t i = 0; i < sizeof unchanged / sizeof unchanged[0]; i++)
+        if (after.v[unchanged[i]] != before.v[unchanged[i]]) {
+            same = false;
+            tap_diag("%s changed by %llu", cpu_stat_names[unchanged[i]],
+                     (unsigned long long)(after.v[unchanged[i]] - before.v[unchanged[i]]));
+        }
+    ok(same, "%s: no walk, walk reference, A/D update, restart, PWC probe or TLB miss counted",
+       arch == PT_ARCH_X86 ? "x86" : "riscv");
+    enum cpu_stat fault = arch == PT_ARCH_X86 ? CPU_STAT_GP_FAULTS : CPU_STAT_PAGE_FAULTS;
+    is_u64(after.v[fault] - before.v[fault], 12, "%s: 12 faults counted",
+           arch == PT_ARCH_X86 ? "x86: #GP" : "riscv: page");
+    is_u64(after.v[CPU_STAT_ACCESSES] - before.v[CPU_STAT_ACCESSES], 12, "and 12 accesses");
+    ok(cpu_load(c, VA + 8, 8, &v) == 0, "a canonical access still works");
+    teardown();
+}
+
 int main(void)
 {
+    test_noncanonical_counts(PT_ARCH_X86);
+    test_noncanonical_counts(PT_ARCH_RISCV);
     test_round_trip(PT_ARCH_X86);
     test_round_trip(PT_ARCH_RISCV);
     test_crossing();

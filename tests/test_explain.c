@@ -33,8 +33,40 @@ int main(void)
            "  4 KiB    page:  PML4[255] (bits 47:39)  PDPT[511] (bits 38:30)  PD[245] (bits 29:21)  PT[219] (bits 20:12)  offset 0xeef (bits 11:0)\n"
            "  2 MiB    page:  PML4[255] (bits 47:39)  PDPT[511] (bits 38:30)  PD[245] (bits 29:21)  offset 0xdbeef (bits 20:0)\n"
            "  1 GiB    page:  PML4[255] (bits 47:39)  PDPT[511] (bits 38:30)  offset 0x1eadbeef (bits 29:0)\n"
-           "  page number (4 KiB): 0x7fffdeadb\n",
-           "explain 0x7fffdeadbeef: the whole picture");
+           "  page number (4 KiB): 0x7fffdeadb\n"
+           "\n"
+           "TLB reach (golden-cove; entries x page size):\n"
+           "  L1 ITLB  4 KiB pages: 256 x 4 KiB = 1 MiB; 2 MiB pages: 32 x 2 MiB = 64 MiB; 1 GiB pages: 32 x 2 MiB = 64 MiB\n"
+           "  L1 DTLB  4 KiB pages: 96 x 4 KiB = 384 KiB; 2 MiB pages: 32 x 2 MiB = 64 MiB; 1 GiB pages: 8 x 1 GiB = 8 GiB\n"
+           "  L2 TLB   4 KiB pages: 2048 x 4 KiB = 8 MiB; 2 MiB pages: 2048 x 2 MiB = 4 GiB; 1 GiB pages: 2048 x 1 GiB = 2 TiB\n",
+           "explain 0x7fffdeadbeef: the whole picture, and golden-cove's reach (1G pages in the ITLB as 2M pieces)");
+
+    /* the 32-bit formats: 10 + 10 + 12 bits (SDM vol. 3A 4.3; RISC-V Sv32) */
+    rc = run("explain --format ia32 0x0041f7a0", out, sizeof out, err, sizeof err);
+    is_i64(rc, 0, "ia32: exit 0");
+    ok(strstr(out, "ia32 0x0041f7a0\n  fits 32 bits: yes\n"
+                   "  4 KiB    page:  PD[1] (bits 31:22)  PT[31] (bits 21:12)  offset 0x7a0 (bits 11:0)\n"
+                   "  4 MiB    page:  PD[1] (bits 31:22)  offset 0x1f7a0 (bits 21:0)  (with CR4.PSE)\n"
+                   "  page number (4 KiB): 0x41f\n") == out,
+       "ia32 0x0041f7a0: PD[1] PT[31], 4 MiB pages with PSE (%s)", out);
+    ok(strstr(out, "L1 DTLB  4 KiB pages: 96 x 4 KiB = 384 KiB; 4 MiB pages: 96 x 4 KiB = 384 KiB"),
+       "golden-cove's L1 DTLB has no 4 MiB array: 4 MiB pages in 4 KiB pieces");
+    rc = run("explain -f sv32 --tlb haswell 0xbfffe123", out, sizeof out, err, sizeof err);
+    ok(rc == 0 && strstr(out, "VPN[1][767] (bits 31:22)  VPN[0][1022] (bits 21:12)  offset 0x123 (bits 11:0)") &&
+           strstr(out, "4 MiB    page:  VPN[1][767] (bits 31:22)  offset 0x3fe123 (bits 21:0)\n"),
+       "sv32 0xbfffe123 split");
+    ok(strstr(out, "TLB reach (haswell;") &&
+           strstr(out, "L1 DTLB  4 KiB pages: 64 x 4 KiB = 256 KiB; 4 MiB pages: 32 x 4 MiB = 128 MiB\n") &&
+           strstr(out, "L2 TLB   4 KiB pages: 1024 x 4 KiB = 4 MiB; 4 MiB pages: 1024 x 4 MiB = 4 GiB\n"),
+       "haswell's reach for Sv32 pages");
+    rc = run("explain -f ia32 0x100000000", out, sizeof out, err, sizeof err);
+    ok(rc == 0 && strstr(out, "fits 32 bits: no (bits 63..32 must be 0: a 32-bit CPU cannot form it; vmlab raises #GP(0))"),
+       "ia32: an address above 4 GiB does not fit, says #GP");
+    rc = run("explain -f sv32 0xffffffff80000000", out, sizeof out, err, sizeof err);
+    ok(rc == 0 && strstr(out, "fits 32 bits: no") && strstr(out, "raises a page fault"),
+       "sv32: no sign extension, a page fault");
+    rc = run("explain --tlb bogus 0x1", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "'bogus'"), "unknown TLB preset: exit 2, named (%d)", rc);
 
     rc = run("explain --format x86-64-5 0x00ff800000001234", out, sizeof out, err, sizeof err);
     is_i64(rc, 0, "x86-64-5: exit 0");
@@ -74,8 +106,8 @@ int main(void)
     ok(rc == 2 && err[0], "empty address: exit 2 (%d)", rc);
     rc = run("explain -- -5", out, sizeof out, err, sizeof err);
     ok(rc == 2 && strstr(err, "'-5'"), "negative address: exit 2 (%d)", rc);
-    rc = run("explain --format sv32 0x1000", out, sizeof out, err, sizeof err);
-    ok(rc == 2 && strstr(err, "'sv32'"), "unknown format: exit 2 and named (%d)", rc);
+    rc = run("explain --format sv64 0x1000", out, sizeof out, err, sizeof err);
+    ok(rc == 2 && strstr(err, "'sv64'"), "unknown format: exit 2 and named (%d)", rc);
     rc = run("explain", out, sizeof out, err, sizeof err);
     ok(rc == 2 && strstr(err, "usage"), "no address: usage, exit 2 (%d)", rc);
     rc = run("explain --bogus 0x1", out, sizeof out, err, sizeof err);

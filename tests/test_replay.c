@@ -112,7 +112,8 @@ static void against_model(void)
 }
 
 /* A fully associative LRU TLB of N entries misses exactly as often as LRU
- * paging with N frames on the same page stream (FACTS, part C). */
+ * paging with N frames on the same page stream (the TLB is then a cache of
+ * N pages with LRU replacement, which is what LRU paging is). */
 static void tlb_equals_lru_paging(void)
 {
     const size_t n = 3000, entries = 16;
@@ -160,9 +161,97 @@ static void determinism(void)
     free(recs);
 }
 
+/* A 32-bit course trace (bzip, 1M accesses, addresses up to 0xffffffff)
+ * under ia32, sv32 and x86-64 with one TLB geometry: the same page
+ * stream, so the same faults (FIFO's count from the independent model),
+ * the same TLB misses; two entries read a walk on the 32-bit formats and
+ * four on x86-64 (no page-walk caches); and as many page tables as the
+ * trace's distinct 4 MiB regions plus the directory. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void course_trace_32bit(void)
+{
+    char err[512];
+    struct trace_options topt = {0};
+    struct trace_reader *rd = trace_open("examples/traces/bzip.trace.gz", TRACE_AUTO, &topt, err, sizeof err);
+    if (!ok(rd != NULL, "open examples/traces/bzip.trace.gz (%s)", rd ? "" : err))
+        return;
+    struct trace_record *recs;
+    size_t n;
+    int rc = replay_load(rd, &recs, &n, err, sizeof err);
+    trace_close(rd);
+    if (!ok(rc == 0 && n == 1000000, "bzip: 1,000,000 records"))
+        return;
+    const char *san = getenv("VMLAB_SAN");
+    if (san && *san)
+        n = 200000;                              /* sanitizers: a prefix */
+    uint64_t *pages = malloc(n * sizeof *pages), *regions = malloc(n * sizeof *regions);
+    uint8_t *writes = malloc(n);
+    vaddr_t top = 0;
+    for (size_t i = 0; i < n; i++) {
+        pages[i] = recs[i].va >> 12;
+        regions[i] = recs[i].va >> 22;
+        writes[i] = recs[i].kind == VM_ACCESS_WRITE;
+        top = recs[i].va > top ? recs[i].va : top;
+    }
+    ok(top > 0xf0000000 && top <= 0xffffffff, "the trace uses the top of the 4 GiB (0x%llx)",
+       (unsigned long long)top);
+    qsort(regions, n, sizeof *regions, cmp_u64);
+    uint64_t distinct = 0;
+    for (size_t i = 0; i < n; i++)
+        distinct += i == 0 || regions[i] != regions[i - 1];
+    struct refsim_result model;
+    refsim_run(REFSIM_FIFO, 128, pages, writes, n, 0, &model);
+
+    static const char *const fmts[] = {"x86-64", "ia32", "sv32"};
+    struct replay_result res[3];
+    for (int f = 0; f < 3; f++) {
+        struct replay_config cfg;
+        replay_config_default(&cfg);
+        cfg.fmt = pt_format_by_name(fmts[f]);
+        cfg.policy = "fifo";
+        cfg.frames = 128;
+        cfg.swap_bytes = 64 << 20;
+        cfg.tlb = *tlb_preset("none");
+        tlb_config_parse(&cfg.tlb, "l1d=64xfull,l1i=64xfull,l2=256x8,pwc=none", err, sizeof err);
+        struct replay_source src = {.recs = recs, .nrecs = n};
+        rc = replay_run(&cfg, &src, &res[f], err, sizeof err);
+        ok(rc == 0 && res[f].records == n && !res[f].killed && res[f].folded == 0,
+           "%s: the whole trace replays, nothing folded (%s)", fmts[f], rc ? err : "");
+        is_u64(res[f].vm.v[VMSTAT_PGFAULT], model.faults, "%s: FIFO, 128 frames: the model's %llu faults",
+               fmts[f], (unsigned long long)model.faults);
+        is_u64(res[f].vm.v[VMSTAT_PSWPOUT], model.dirty_evictions, "%s: pages written to swap = the model's",
+               fmts[f]);
+        /* a walk reads every level, but one that faults on a missing table stops there */
+        uint64_t walks = res[f].cpu.v[CPU_STAT_WALKS], refs = res[f].cpu.v[CPU_STAT_WALK_REFS];
+        unsigned levels = f == 0 ? 4 : 2;
+        ok(refs <= walks * levels && refs > walks * (levels - 1),
+           "%s: up to %u entries a walk (%llu refs, %llu walks)", fmts[f], levels,
+           (unsigned long long)refs, (unsigned long long)walks);
+    }
+    for (int f = 1; f < 3; f++) {
+        ok(res[f].cpu.v[CPU_STAT_DTLB_LOAD_MISSES] == res[0].cpu.v[CPU_STAT_DTLB_LOAD_MISSES] &&
+               res[f].cpu.v[CPU_STAT_DTLB_STORE_MISSES] == res[0].cpu.v[CPU_STAT_DTLB_STORE_MISSES] &&
+               res[f].cpu.v[CPU_STAT_STLB_HITS] == res[0].cpu.v[CPU_STAT_STLB_HITS],
+           "%s: the same TLB misses as x86-64 (4 KiB pages, one geometry)", fmts[f]);
+        is_u64(res[f].cpu.v[CPU_STAT_WALKS], res[0].cpu.v[CPU_STAT_WALKS], "%s: as many walks as x86-64", fmts[f]);
+        is_u64(res[f].pt_pages, 1 + distinct, "%s: page tables = the directory + %llu distinct 4 MiB regions",
+               fmts[f], (unsigned long long)distinct);
+    }
+    free(pages);
+    free(regions);
+    free(writes);
+    free(recs);
+}
+
 int main(void)
 {
     textbook();
+    course_trace_32bit();
     against_model();
     tlb_equals_lru_paging();
     determinism();

@@ -23,6 +23,20 @@ static void test_presets(void)
     ok(z->l2.array[0].entries == 3072 && z->l2.array[0].sizes == (TLB_4K | TLB_2M),
        "zen4 L2 3072, 4K and 2M (1G splintered)");
     ok(z->l1i.array[0].entries == 64 && z->l1i.array[0].ways == 64, "zen4 L1 ITLB 64 fully associative");
+    /* Haswell: the optimization manual's "TLB Parameters" table */
+    const struct tlb_config *h = tlb_preset("haswell");
+    ok(h && h->l1i.array[0].entries == 128 && h->l1i.array[0].ways == 4 && h->l1i.array[0].sizes == TLB_4K,
+       "haswell L1 ITLB 128 x 4-way 4K");
+    ok(h->l1i.array[1].entries == 8 && h->l1i.array[1].sizes == (TLB_2M | TLB_4M), "haswell L1 ITLB 8 x 2M/4M");
+    ok(h->l1d.array[0].entries == 64 && h->l1d.array[0].ways == 4 && h->l1d.array[0].sizes == TLB_4K,
+       "haswell L1 DTLB 64 x 4-way 4K");
+    ok(h->l1d.array[1].entries == 32 && h->l1d.array[1].ways == 4 && h->l1d.array[1].sizes == (TLB_2M | TLB_4M),
+       "haswell L1 DTLB 32 x 4-way 2M/4M");
+    ok(h->l1d.array[2].entries == 4 && h->l1d.array[2].ways == 4 && h->l1d.array[2].sizes == TLB_1G,
+       "haswell L1 DTLB 4 x 1G");
+    ok(h->l2.array[0].entries == 1024 && h->l2.array[0].ways == 8 &&
+           h->l2.array[0].sizes == (TLB_4K | TLB_2M | TLB_4M),
+       "haswell STLB 1024 x 8-way, 4K and 2M/4M shared");
     const struct tlb_config *t = tlb_preset("tiny");
     ok(t && t->l1d.array[0].entries == 8 && t->l2.array[0].entries == 0, "tiny: 8 entries, no L2");
     const struct tlb_config *n = tlb_preset("none");
@@ -31,7 +45,7 @@ static void test_presets(void)
     int count = 0;
     for (const char *const *p = tlb_preset_names; *p; p++, count++)
         ok(tlb_preset(*p) != NULL, "preset name %s resolves", *p);
-    is_i64(count, 4, "four presets");
+    is_i64(count, 5, "five presets");
     char err[256];
     for (const char *const *p = tlb_preset_names; *p; p++)
         ok(tlb_config_check(tlb_preset(*p), err, sizeof err) == 0, "preset %s passes the check", *p);
@@ -48,6 +62,10 @@ static void test_parse(void)
        "l1d: two arrays with their sizes");
     ok(c.l1i.array[0].ways == 64 && c.l1i.array[0].sizes == TLB_ALL, "l1i: full = 64 ways, all sizes");
     ok(c.l2.array[0].entries == 1536 && c.l2.array[0].ways == 16, "l2 1536 x 16");
+    struct tlb_config m4 = *tlb_preset("tiny");
+    ok(tlb_config_parse(&m4, "l1d=32x4:2m+4m;8xfull:4M", err, sizeof err) == 0 &&
+           m4.l1d.array[0].sizes == (TLB_2M | TLB_4M) && m4.l1d.array[1].sizes == TLB_4M,
+       "4m is a page size of the syntax");
     ok(c.pwc[4] == 2 && c.pwc[3] == 4 && c.pwc[2] == 8 && c.pwc[1] == 32, "pwc in ChampSim order L5/L4/L3/L2");
     ok(c.repl == TLB_REPL_PLRU, "repl=plru");
     ok(strstr(c.name, "+custom") != NULL, "name marked +custom (%s)", c.name);

@@ -1,5 +1,5 @@
 /* test_tlb_flush.c — what the TLBs keep and what each invalidation removes
- * (FACTS A §2 and §3, SDM 4.10.4, RISC-V SFENCE.VMA): PCID isolation,
+ * (SDM vol. 3A 4.10.4, RISC-V privileged spec SFENCE.VMA): PCID isolation,
  * CR3 with and without the no-flush bit, global pages with and without
  * CR4.PGE, PGE/PCIDE/SMEP writes, INVLPG, INVPCID types 0-3 and their #GP
  * cases, SFENCE.VMA's four cases, stale translations until a flush, the
@@ -306,6 +306,59 @@ static void test_dirty_and_rights(void)
     teardown();
 }
 
+/* A store through a global entry that was filled with D = 0 under another
+ * PCID re-walks once, and the fill must refresh that global entry in place
+ * (in every array it sits in: set-associative or fully associative, L1 and
+ * L2): a second copy tagged with the new PCID would leave the stale D = 0
+ * global one in front of it, and every later store that probes the arrays
+ * (not the access memo) would re-walk. The memo is cleared before each
+ * check so that the arrays are probed. */
+static void test_global_refresh(void)
+{
+    static const char *const geo[] = {
+        "golden-cove",                                          /* set-associative L1 and L2 */
+        "l1d=8xfull,l1i=8xfull,l2=1024x4,pwc=none",             /* fully associative L1 */
+        "l1d=4x2,l1i=4x2,l2=64xfull,pwc=none",                  /* fully associative L2 */
+    };
+    for (size_t i = 0; i < sizeof geo / sizeof geo[0]; i++) {
+        setup(PT_ARCH_X86, geo[i]);
+        cpu_write_efer(c, X86_EFER_NXE);
+        cpu_write_cr4(c, X86_CR4_PCIDE | X86_CR4_PGE);
+        ptb_map(&B, G, FG, 0, VM_PROT_READ | VM_PROT_WRITE | VM_PROT_GLOBAL, 0);
+        /* 16 pages 16 pages apart: in G's L1 set (16 and 2 sets), spread
+         * over the L2's sets, to push G out of the L1 only */
+        for (unsigned k = 0; k < 16; k++) {
+            ptb_map(&A, 0x800000 + k * 0x10000ull, 0x1100000 + k * 0x1000ull, 0, VM_PROT_READ, 0);
+            ptb_map(&B, 0x800000 + k * 0x10000ull, 0x1100000 + k * 0x1000ull, 0, VM_PROT_READ, 0);
+        }
+        cr3(&A, 1, false);
+        ok(hit(G) == 0, "%s: G loaded under PCID 1: a global entry with D = 0", geo[i]);
+        cr3(&B, 2, true);
+        ok(cpu_store(c, G, 8, 0x61) == 0 && tm_stat(c, CPU_STAT_TLB_DIRTY_REWALKS) == 1,
+           "%s: store under PCID 2 hits the global entry, re-walks once for D", geo[i]);
+        uint64_t walks = tm_stat(c, CPU_STAT_WALKS);
+        cpu_write_pkru(c, 0);                                   /* forget the memo: probe the arrays */
+        ok(cpu_store(c, G + 8, 8, 0x62) == 0 && tm_stat(c, CPU_STAT_TLB_DIRTY_REWALKS) == 1 &&
+               tm_stat(c, CPU_STAT_WALKS) == walks,
+           "%s: the next store finds the refreshed entry in the L1 (no stale D = 0 copy in front)", geo[i]);
+        for (unsigned k = 0; k < 16; k++)
+            hit(0x800000 + k * 0x10000ull);
+        uint64_t l1 = tm_stat(c, CPU_STAT_DTLB_L1_MISSES), stlb = tm_stat(c, CPU_STAT_STLB_HITS);
+        walks = tm_stat(c, CPU_STAT_WALKS);
+        ok(cpu_store(c, G + 16, 8, 0x63) == 0 && tm_stat(c, CPU_STAT_DTLB_L1_MISSES) == l1 + 1 &&
+               tm_stat(c, CPU_STAT_STLB_HITS) == stlb + 1 && tm_stat(c, CPU_STAT_WALKS) == walks &&
+               tm_stat(c, CPU_STAT_TLB_DIRTY_REWALKS) == 1,
+           "%s: pushed out of the L1, G's store hits the refreshed L2 entry", geo[i]);
+        cr3(&A, 1, true);
+        cpu_write_pkru(c, 0);
+        ok(cpu_store(c, G + 24, 8, 0x64) == 0 && tm_stat(c, CPU_STAT_WALKS) == walks &&
+               tm_stat(c, CPU_STAT_TLB_DIRTY_REWALKS) == 1,
+           "%s: back under PCID 1, the one global entry (now D = 1) serves stores too", geo[i]);
+        is_u64(physmem_load(pm, FG + 24, 8), 0x64, "%s: the stores reached the global frame", geo[i]);
+        teardown();
+    }
+}
+
 static void test_sfence(void)
 {
     uint64_t v;
@@ -387,6 +440,7 @@ int main(void)
     test_invlpg();
     test_invpcid();
     test_dirty_and_rights();
+    test_global_refresh();
     test_sfence();
     return tap_done();
 }

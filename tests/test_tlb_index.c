@@ -30,7 +30,9 @@ static uint64_t rnd(uint64_t *s)
     return *s;
 }
 
-static unsigned shift_of(unsigned size) { return pt_level_shift(size); }
+static unsigned shift_of(unsigned size) { return pt_level_shift(size); }   /* sizes 0-2 */
+/* the page sizes of the x86-64 format: the pieces a fill may use */
+#define X86_64_SIZES (TLB_4K | TLB_2M | TLB_1G)
 
 /* A random address from a small pool, so that pages repeat and collide:
  * 48 4K pages over two 2M regions, 6 2M pages, 3 1G pages. */
@@ -118,7 +120,7 @@ static bool ref_matches(const struct tlb_entry *e, const struct tlb_filter *flt)
     if (global && flt->keep_global)
         return false;
     if (flt->by_va) {
-        unsigned sh = shift_of(e->page_level > e->size ? e->page_level : e->size);
+        unsigned sh = e->page_shift;   /* the page's extent (at least the entry's size) */
         if ((flt->va >> sh) != ((e->vpn << shift_of(e->size)) >> sh))
             return false;
     }
@@ -181,7 +183,8 @@ static void run(const struct geometry *g, unsigned ops, uint64_t seed)
             hits += got != NULL;
         } else if (r < 100 - flush_pct) {                      /* fill */
             struct tlb_fill f = {.va = va, .page_base = 0x100000000ull + (rnd(&s) % 64) * (1ull << 30),
-                                 .level = level, .prot = VM_PROT_READ, .global = rnd(&s) % 8 == 0,
+                                 .page_shift = pt_level_shift(level), .sizes = X86_64_SIZES,
+                                 .prot = VM_PROT_READ, .global = rnd(&s) % 8 == 0,
                                  .dirty = rnd(&s) & 1, .asid = asid, .pkey = 0};
             f.page_base &= ~(pt_level_size(level) - 1);
             bool predictable = single_fa, lru_victim = true;
@@ -199,7 +202,7 @@ static void run(const struct geometry *g, unsigned ops, uint64_t seed)
             }
             struct tlb_where w;
             struct tlb_entry *e = tlb_insert(&t, lv, &f, &w);
-            if (!e || e->vpn != va >> shift_of(e->size) || e->asid != asid || e->page_level != level ||
+            if (!e || e->vpn != va >> shift_of(e->size) || e->asid != asid || e->page_shift != pt_level_shift(level) ||
                 !(e->flags & TLBE_VALID))
                 bad_fill++;
             if (predictable) {
@@ -282,7 +285,8 @@ static void test_absent(const struct geometry *g, unsigned ops, uint64_t seed)
         uint16_t asid = (uint16_t)(1 + rnd(&s) % 3);
         bool global = rnd(&s) % 8 == 0;
         struct tlb_fill f = {.va = va, .page_base = 0x100000000ull & ~(pt_level_size(level) - 1),
-                             .level = level, .prot = VM_PROT_READ, .global = global, .asid = asid};
+                             .page_shift = pt_level_shift(level), .sizes = X86_64_SIZES,
+                             .prot = VM_PROT_READ, .global = global, .asid = asid};
         if (r == 0) {
             struct tlb_filter flt = {.by_va = true, .va = va, .by_asid = rnd(&s) & 1, .asid = asid};
             tlb_flush(&t[0], &flt);

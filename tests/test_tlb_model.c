@@ -2,8 +2,9 @@
  * exact hit/miss sequences of fully associative LRU TLBs on random page
  * streams (many seeds, several sizes), set conflicts, tree-PLRU against a
  * separately written tree model, seeded random replacement, the two-level
- * hierarchy, splintering of large pages, and page-walk caches. Hits and
- * misses are read from the CPU's perf-named counters. */
+ * hierarchy, splintering of large pages, page-walk caches, and 4 MiB pages
+ * (ia32 and Sv32 on 32-bit machines) through all of these. Hits and misses
+ * are read from the CPU's perf-named counters. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +432,103 @@ static void test_pwc(void)
     machine_destroy(m);
 }
 
+/* A 32-bit machine with NPAGES 4 MiB pages: page i at BIG_VA + i * 4 MiB,
+ * all mapped to one 4 MiB frame. */
+#define BIG_VA 0x40000000ull
+static void rig32(struct rig *r, enum pt_format_id id, const char *tlb)
+{
+    const struct pt_format *f = pt_format(id);
+    r->m = tm_machine_xlen(f->arch, 32, 1, MEM, tlb);
+    r->c = machine_cpu(r->m, 0);
+    cpu_attach(r->c);
+    ptb_init(&r->b, machine_physmem(r->m), f, 0x100000, 0x800000);
+    for (unsigned i = 0; i < NPAGES; i++)
+        ptb_map(&r->b, BIG_VA + i * (4ull << 20), 0x2000000, 1,
+                VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC, 0);
+    tm_activate(r->c, &r->b, 1);
+    cpu_stats_reset(r->c);
+}
+
+/* Load from 4 MiB page p at a 4 KiB offset k; 1 if it walked. */
+static int access_big(struct rig *r, unsigned p, unsigned k)
+{
+    uint64_t before = tm_stat(r->c, CPU_STAT_WALKS), v;
+    if (cpu_load(r->c, BIG_VA + p * (4ull << 20) + k * 4096ull + 8, 8, &v) != 0)
+        return -1;
+    return (int)(tm_stat(r->c, CPU_STAT_WALKS) - before);
+}
+
+static void test_4m_pages(void)
+{
+    static const enum pt_format_id ids[] = {PT_IA32, PT_SV32};
+    for (int f = 0; f < 2; f++) {
+        const char *fn = pt_format(ids[f])->name;
+        /* fully associative LRU of 4 MiB entries against the list model,
+         * at random 4 KiB offsets inside the pages: one entry per page */
+        static const unsigned sizes[] = {1, 4, 16};
+        for (unsigned si = 0; si < 3; si++) {
+            char geo[96];
+            snprintf(geo, sizeof geo, "l1d=%uxfull:4m,l1i=none,l2=none,pwc=none", sizes[si]);
+            struct rig r;
+            rig32(&r, ids[f], geo);
+            struct lru_model m = {.n = sizes[si]};
+            uint64_t s = 99 + si, bad = 0, misses = 0;
+            for (int i = 0; i < 2000; i++) {
+                unsigned p = (unsigned)(rnd(&s) % 24), k = (unsigned)(rnd(&s) % 1024);
+                int got = access_big(&r, p, k), want = lru_access(&m, (int)p);
+                bad += got != want;
+                misses += (unsigned)want;
+            }
+            ok(bad == 0, "%s: %u-entry 4M LRU TLB matches the model over 2000 accesses (%llu misses)",
+               fn, sizes[si], (unsigned long long)misses);
+            rig_done(&r);
+        }
+        /* a 4 MiB page where only 4 KiB is held: a piece per 4 KiB, and
+         * 2 MiB is no piece of a 32-bit format's page */
+        struct rig r;
+        rig32(&r, ids[f], "l1d=8xfull:4k;8xfull:2m,l1i=none,l2=none,pwc=none");
+        unsigned walks = 0;
+        walks += (unsigned)access_big(&r, 0, 0);
+        walks += (unsigned)access_big(&r, 0, 1);
+        walks += (unsigned)access_big(&r, 0, 512);     /* the second 2 MiB half */
+        walks += (unsigned)access_big(&r, 0, 1);
+        is_u64(walks, 3, "%s: 4M page in 4K pieces (not 2M ones): a walk per new 4K", fn);
+        if (ids[f] == PT_IA32)
+            cpu_invlpg(r.c, BIG_VA + 0x3ff000);
+        else
+            cpu_sfence_vma(r.c, true, BIG_VA + 0x3ff000, false, 0);
+        walks = (unsigned)access_big(&r, 0, 0) + (unsigned)access_big(&r, 0, 1);
+        is_u64(walks, 2, "%s: invalidating any address of the 4M page drops every piece", fn);
+        rig_done(&r);
+
+        /* haswell: 4M pages in the 2M/4M L1 array and in the STLB */
+        rig32(&r, ids[f], "haswell");
+        for (unsigned p = 0; p < 40; p++)
+            access_big(&r, p, p);
+        is_u64(tm_stat(r.c, CPU_STAT_WALKS), 40, "%s haswell: 40 4M pages, 40 walks", fn);
+        cpu_stats_reset(r.c);
+        for (unsigned p = 8; p < 40; p++)
+            access_big(&r, p, 1000 - p);
+        is_u64(tm_stat(r.c, CPU_STAT_DTLB_L1_MISSES), 0, "%s haswell: the last 32 hit the 32-entry 2M/4M L1 array", fn);
+        for (unsigned p = 0; p < 8; p++)
+            access_big(&r, p, 3);
+        ok(tm_stat(r.c, CPU_STAT_DTLB_L1_MISSES) == 8 && tm_stat(r.c, CPU_STAT_STLB_HITS) == 8 &&
+               tm_stat(r.c, CPU_STAT_WALKS) == 0, "%s haswell: the first 8 hit the STLB", fn);
+        rig_done(&r);
+    }
+
+    /* x86-64: a 1G page never splinters into 4M pieces (not an x86-64 page size) */
+    struct rig r;
+    rig_x86(&r, "l1d=8xfull:2m+4m,l1i=none,l2=none,pwc=none");
+    vaddr_t g = 1ull << 39;
+    ptb_map(&r.b, g, 0, 2, VM_PROT_READ, 0);
+    uint64_t v, w0 = tm_stat(r.c, CPU_STAT_WALKS);
+    cpu_load(r.c, g + 0x1000, 8, &v);
+    cpu_load(r.c, g + 0x201000, 8, &v);
+    is_u64(tm_stat(r.c, CPU_STAT_WALKS) - w0, 2, "x86-64 1G page in a 2M/4M array: 2M pieces, two walks");
+    rig_done(&r);
+}
+
 int main(void)
 {
     test_lru_model();
@@ -440,5 +538,6 @@ int main(void)
     test_hierarchy();
     test_splinter();
     test_pwc();
+    test_4m_pages();
     return tap_done();
 }

@@ -4,13 +4,17 @@
  * internal TLB interface (src/hw/tlb_impl.h). */
 #include <string.h>
 
+#include <vmlab/pt.h>
+
 #include "hw/tlb_impl.h"
 #include "lib/tap.h"
+
+#define X86_64 pt_format(PT_X86_64)   /* the page-walk caches are tagged by its level shifts */
 
 static void fill(struct tlb *t, struct tlb_level_state *lv, unsigned page)
 {
     struct tlb_fill f = {.va = (uint64_t)page << 12, .page_base = (uint64_t)page << 12,
-                         .level = 0, .prot = VM_PROT_READ, .asid = 1};
+                         .page_shift = 12, .prot = VM_PROT_READ, .asid = 1};
     tlb_insert(t, lv, &f, NULL);
 }
 
@@ -55,15 +59,15 @@ int main(void)
     cfg.pwc[1] = 2;
     struct tlb t;
     tlb_init(&t, &cfg);
-    pwc_insert(&t, 1, 0x000000, 1, 0x1000, VM_PROT_READ, false);
-    pwc_insert(&t, 1, 0x200000, 1, 0x2000, VM_PROT_READ, false);
+    pwc_insert(&t, X86_64, 1, 0x000000, 1, 0x1000, VM_PROT_READ, false);
+    pwc_insert(&t, X86_64, 1, 0x200000, 1, 0x2000, VM_PROT_READ, false);
     t.pwc[1].clock = TLB_CLOCK_LIMIT;
     unsigned level;
-    pwc_lookup(&t, 4, 0x000000, 1, &level);           /* renumber, then 0 is the most recent */
+    pwc_lookup(&t, X86_64, 0x000000, 1, &level);           /* renumber, then 0 is the most recent */
     ok(t.pwc[1].clock < 10, "pwc stamps renumbered");
-    pwc_insert(&t, 1, 0x400000, 1, 0x3000, VM_PROT_READ, false);
-    ok(pwc_lookup(&t, 4, 0x000000, 1, &level) != NULL && level == 1, "pwc: the recent entry kept");
-    ok(pwc_lookup(&t, 4, 0x200000, 1, &level) == NULL, "pwc: the least recent entry evicted");
+    pwc_insert(&t, X86_64, 1, 0x400000, 1, 0x3000, VM_PROT_READ, false);
+    ok(pwc_lookup(&t, X86_64, 0x000000, 1, &level) != NULL && level == 1, "pwc: the recent entry kept");
+    ok(pwc_lookup(&t, X86_64, 0x200000, 1, &level) == NULL, "pwc: the least recent entry evicted");
     tlb_free(&t);
     return tap_done();
 }

@@ -1,6 +1,6 @@
 /* test_walk_riscv.c — the walker on hand-built Sv39/Sv48/Sv57 tables with
  * leaves at every level, against the RISC-V privileged spec (supervisor
- * chapter, "Virtual Address Translation Process"; FACTS part A §3):
+ * chapter, "Virtual Address Translation Process" and the Sv39/48/57 PTE formats):
  * translations, A/D under Svadu and Svade, every page-fault case (V=0 at
  * each level, reserved bits 60:54, W without R, non-leaf A/D/U, misaligned
  * superpages, running out of levels, non-canonical), U/SUM/MXR rights and

@@ -1,8 +1,8 @@
 /* test_walk_x86.c — the walker on hand-built x86-64 tables (4- and 5-level,
- * 4K/2M/1G pages), against the Intel SDM vol. 3A ch. 4 rules collected in
- * FACTS part A §1: translations, A/D setting, every #PF error-code case,
- * reserved bits, rights across levels, SMEP/SMAP/WP/NXE, protection keys,
- * and #GP for non-canonical addresses. */
+ * 4K/2M/1G pages), against the Intel SDM vol. 3A ch. 4 rules (4.5 formats,
+ * 4.6 rights, 4.7 error codes, 4.8 A/D): translations, A/D setting, every
+ * #PF error-code case, reserved bits, rights across levels, SMEP/SMAP/WP/NXE,
+ * protection keys, and #GP for non-canonical addresses. */
 #include <string.h>
 
 #include "lib/ptbuild.h"
@@ -160,7 +160,7 @@ static void test_not_present(enum pt_format_id id)
     }
 }
 
-/* Reserved bits (FACTS A §1.3): P=1 and RSVD=1 together. */
+/* Reserved bits (SDM 4.5 Tables 4-14 to 4-20, 4.7): P=1 and RSVD=1 together. */
 static void test_reserved(enum pt_format_id id)
 {
     const struct pt_format *fmt = pt_format(id);

@@ -183,13 +183,16 @@ struct kernel_config {
                                   2 MiB range inside an anonymous VMA (not the stack, not
                                   KMAP_NOHUGE) where no 4 KiB page was mapped; falls back
                                   to 4 KiB when no aligned run of 512 frames is free */
-    unsigned nasids;           /* PCIDs/ASIDs to hand out (1..4095); 0 = 4095. ID 0 is the kernel's */
-    int format;                /* enum pt_format_id; -1 = x86-64 (x86) or sv48 (RISC-V) */
+    unsigned nasids;           /* PCIDs/ASIDs to hand out (1..4095, Sv32: 1..511); 0 = as many
+                                  as the format has. ID 0 is the kernel's */
+    int format;                /* enum pt_format_id; -1 = x86-64 (x86) or sv48 (RISC-V), on a
+                                  32-bit machine ia32 or sv32. Must fit the machine's width */
     unsigned elf_machine;      /* the ELF e_machine exec and kernel_load_elf accept (243 for
                                   RISC-V programs on any page-table format); 0 = the format's
                                   architecture's (62 x86-64, 243 RISC-V) */
     uint64_t user_top;         /* PintOS ABI: end of user space; 0 = KERN_BASE. Clipped to the
-                                  format's lower half: 1 << 47 gives x86-64 Linux's layout */
+                                  format's lower half: 1 << 47 gives x86-64 Linux's layout;
+                                  the 32-bit formats have no halves: up to 4 GiB */
 };
 void kernel_config_default(struct kernel_config *cfg);
 

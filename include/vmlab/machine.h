@@ -42,6 +42,9 @@ enum fault_type {
                      maps physical addresses beyond physical memory (a
                      machine check on real hardware). Not passed to the
                      fault handler: the access just returns -1. */
+    /* Software TLB refill only (machine_config.tlb_refill): */
+    FAULT_TLB_REFILL,   /* no TLB entry for the address (MIPS TLB Refill) */
+    FAULT_TLB_MODIFIED, /* a store through an entry without D (MIPS TLB Modified) */
 };
 
 /* x86 #PF error code bits (SDM 4.7). */
@@ -80,13 +83,23 @@ typedef enum fault_action (*fault_handler_fn)(struct cpu *cpu, const struct vm_f
 
 /* ---- the machine ------------------------------------------------------ */
 
+/* Who fills the TLB on a miss: the hardware page walker (x86, RISC-V), or
+ * the kernel, as on MIPS: a miss in every TLB level traps to the fault
+ * handler (FAULT_TLB_REFILL), which finds the translation in a structure
+ * of its own and writes it with cpu_tlb_write_random/_indexed. */
+enum tlb_refill { TLB_REFILL_HARDWARE, TLB_REFILL_SOFTWARE };
+
 struct machine_config {
     enum pt_arch arch;
+    unsigned xlen;                /* 64 (0 means 64), or 32: an IA-32 processor (32-bit
+                                     paging only, SDM vol. 3A 4.3) or an RV32 hart (Sv32) */
     unsigned ncpus;               /* 1 .. VM_MAX_CPUS */
     uint64_t mem_bytes;           /* simulated physical memory */
     unsigned maxphyaddr;          /* x86 MAXPHYADDR (default 46 when 0) */
     bool no_gbpages;              /* x86: 1 GiB pages unsupported (PS in PDPTE reserved) */
     struct tlb_config tlb;        /* every CPU's TLB hierarchy */
+    enum tlb_refill tlb_refill;   /* hardware walks (default) or software refill, which needs
+                                     an L2 TLB: the TLB software writes */
 };
 
 /* Defaults: 1 CPU, 64 MiB, MAXPHYADDR 46, 1 GiB pages, the "golden-cove"
@@ -145,6 +158,8 @@ void *cpu_user(const struct cpu *cpu);
 
 /* -- x86 control state (SDM vol. 3A 2.5, 4.10.4) -- */
 #define X86_CR0_WP    (1ull << 16)
+#define X86_CR4_PSE   (1ull << 4)
+#define X86_CR4_PAE   (1ull << 5)
 #define X86_CR4_PGE   (1ull << 7)
 #define X86_CR4_LA57  (1ull << 12)
 #define X86_CR4_PCIDE (1ull << 17)
@@ -155,12 +170,16 @@ void *cpu_user(const struct cpu *cpu);
 #define X86_CR3_NOFLUSH (1ull << 63)
 
 /* MOV to CR3, with PCID and no-flush semantics. Returns -1 (#GP) for bit
- * 63 set while CR4.PCIDE = 0, or address bits above MAXPHYADDR. */
+ * 63 set while CR4.PCIDE = 0, or address bits above MAXPHYADDR (on a
+ * 32-bit machine: above bit 31). */
 int cpu_write_cr3(struct cpu *cpu, uint64_t value);
 uint64_t cpu_read_cr3(const struct cpu *cpu);
 /* MOV to CR4: toggling PGE or clearing PCIDE flushes everything; setting
  * SMEP flushes the current PCID. Returns -1 (#GP) for setting PCIDE with
- * CR3[11:0] != 0. LA57 selects 5-level paging (set it before CR3). */
+ * CR3[11:0] != 0. LA57 selects 5-level paging (set it before CR3). On a
+ * 32-bit machine (32-bit paging), PSE enables 4 MiB pages, and PAE, PCIDE,
+ * LA57 and PKE cannot be set (-1): vmlab's IA-32 processor has none of
+ * them (PAE paging is not modelled). */
 int cpu_write_cr4(struct cpu *cpu, uint64_t value);
 uint64_t cpu_read_cr4(const struct cpu *cpu);
 void cpu_write_cr0(struct cpu *cpu, uint64_t value);
@@ -169,7 +188,7 @@ void cpu_set_ac(struct cpu *cpu, bool ac);        /* EFLAGS.AC (SMAP override) *
 void cpu_write_pkru(struct cpu *cpu, uint32_t pkru);
 void cpu_invlpg(struct cpu *cpu, vaddr_t va);
 /* INVPCID type 0-3. Returns -1 (#GP) for a bad type, or type 0 with a
- * non-canonical address. */
+ * non-canonical address; -1 (#UD) on a 32-bit machine. */
 int cpu_invpcid(struct cpu *cpu, unsigned type, uint16_t pcid, vaddr_t va);
 
 /* -- RISC-V control state (privileged spec, supervisor chapter) -- */
@@ -181,8 +200,17 @@ static inline uint64_t rv_satp(uint64_t mode, uint16_t asid, paddr_t root)
 {
     return mode << 60 | (uint64_t)asid << 44 | root >> 12;
 }
+/* An RV32 hart's satp: MODE in bit 31 (0 Bare, 1 Sv32), ASID in 30:22,
+ * PPN in 21:0 (a root below 2^34). */
+#define RV_SATP32_MODE_BARE 0ull
+#define RV_SATP32_MODE_SV32 1ull
+static inline uint64_t rv_satp32(uint64_t mode, uint16_t asid, paddr_t root)
+{
+    return mode << 31 | (uint64_t)(asid & 0x1ff) << 22 | (root >> 12 & 0x3fffff);
+}
 /* Writing satp does not flush. An unsupported MODE leaves satp unchanged
- * (returns -1). */
+ * (returns -1); on a 32-bit machine satp is 32 bits, in the layout above
+ * (-1 for a value with bits above 31). */
 int cpu_write_satp(struct cpu *cpu, uint64_t value);
 uint64_t cpu_read_satp(const struct cpu *cpu);
 void cpu_set_sum(struct cpu *cpu, bool sum);     /* sstatus.SUM */
@@ -233,6 +261,50 @@ struct cpu_ref {
 size_t cpu_load_many(struct cpu *cpu, const vaddr_t *va, size_t n, unsigned size, uint64_t *vals);
 size_t cpu_touch_many(struct cpu *cpu, const struct cpu_ref *refs, size_t n);
 
+/* -- The software-managed TLB (machine_config.tlb_refill = TLB_REFILL_SOFTWARE) --
+ *
+ * There is no hardware walker. An access that finds no entry in any TLB
+ * level raises FAULT_TLB_REFILL (addr: the address, MIPS's BadVAddr) to the
+ * fault handler, whose refill handler finds the translation in a structure
+ * of its own and writes an entry into the L2 TLB -- the TLB software sees,
+ * MIPS's JTLB -- with the operations below, then answers FAULT_RETRY (or
+ * FAULT_FAIL when it has nothing: the kernel's page fault is its own
+ * business). The L1 arrays are micro-TLBs the machine refills from the L2
+ * as on a hardware-walk machine. On a hit:
+ *  - a store through an entry without D raises FAULT_TLB_MODIFIED (MIPS's
+ *    TLB Modified): the handler records the page dirty and rewrites the
+ *    entry with D, so the OS tracks dirtiness;
+ *  - an access the entry's rights do not allow raises FAULT_PAGE, with the
+ *    architecture's error code / cause for a protection fault at level 0.
+ * Entries are tagged with the ASID of CR3/satp (the root is unused), and
+ * INVLPG, INVPCID, SFENCE.VMA, CR3 writes and shootdowns invalidate them as
+ * usual. Every operation below returns -1 on a hardware-walk machine. */
+struct cpu_tlb_entry {
+    vaddr_t va;              /* an address in the page (read: the entry's first byte) */
+    paddr_t pa;              /* physical base of the page (aligned to its size) */
+    unsigned page_shift;     /* log2 of the page size: one of the format's (12, 21, 30; 22) */
+    unsigned prot;           /* VM_PROT_READ/WRITE/EXEC/USER; VM_PROT_GLOBAL: matches every ASID */
+    bool dirty;              /* D: stores go through without FAULT_TLB_MODIFIED */
+    bool valid;              /* false: an indexed write clears the slot */
+    uint16_t asid;           /* read: the entry's ASID; ignored on writes (the current one) */
+};
+/* Entries of the L2 TLB, indexed array by array, set by set, way by way. */
+unsigned cpu_tlb_entries(const struct cpu *cpu);
+/* TLBWR: write e where the L2's replacement chooses (the page's own entry,
+ * refreshed in place, if it has one). Returns the index written, or -1 for
+ * an invalid entry, a page size the format lacks, a misaligned pa, or a
+ * size no L2 array holds (pieces as on a hardware fill). */
+int cpu_tlb_write_random(struct cpu *cpu, const struct cpu_tlb_entry *e);
+/* TLBWI: write e at `index` (which must lie in the set e's page maps to);
+ * an invalid e clears the slot. -1 for a bad index, the wrong set, or a
+ * write that would make two entries match one address. */
+int cpu_tlb_write_indexed(struct cpu *cpu, unsigned index, const struct cpu_tlb_entry *e);
+/* TLBP: the index of the L2 entry translating va under the current ASID
+ * (or a global one), or -1. Changes no replacement state. */
+int cpu_tlb_probe(struct cpu *cpu, vaddr_t va);
+/* TLBR: the entry at index (valid false if the slot is empty); 0 or -1. */
+int cpu_tlb_read(struct cpu *cpu, unsigned index, struct cpu_tlb_entry *out);
+
 /* ---- the walker, for tests and tools ------------------------------------ */
 
 /* The control state that shapes one walk. */
@@ -242,6 +314,7 @@ struct walk_env {
     enum vm_priv priv;
     unsigned maxphyaddr;      /* x86 */
     bool gbpages;             /* x86: 1 GiB pages supported */
+    bool pse;                 /* x86 CR4.PSE: 4 MiB pages in 32-bit paging (ia32) */
     bool wp, nxe, smep, smap, ac, pke;   /* x86 CR0.WP, EFER.NXE, CR4.SMEP/SMAP, EFLAGS.AC, CR4.PKE */
     uint32_t pkru;
     bool sum, mxr, adue;      /* RISC-V */

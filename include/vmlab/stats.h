@@ -33,6 +33,12 @@
     X(WALK_RESTARTS,      "walk-restarts",      "walks restarted after a lost A/D compare-and-swap") \
     X(PWC_HITS,           "pwc-hits",           "walks that started from a page-walk-cache entry") \
     X(PWC_MISSES,         "pwc-misses",         "walks that found no page-walk-cache entry") \
+    X(REFILL_TRAPS,       "refill-traps",       "TLB misses trapped to the software refill handler") \
+    X(REFILL_MODIFIED_TRAPS,"refill-modified-traps","stores through a software-written entry without D (TLB Modified)") \
+    X(REFILL_WRITES_INDEXED,"refill-writes-indexed","TLB entries written at an index (TLBWI)") \
+    X(REFILL_WRITES_RANDOM,"refill-writes-random","TLB entries written where the replacement chooses (TLBWR)") \
+    X(REFILL_PROBES,      "refill-probes",      "TLB probes (TLBP)")                      \
+    X(REFILL_READS,       "refill-reads",       "TLB entries read (TLBR)")                \
     X(PAGE_FAULTS,        "page-faults",        "page faults raised (#PF, RISC-V 12/13/15)") \
     X(GP_FAULTS,          "gp-faults",          "general-protection faults (non-canonical x86 address)") \
     X(FLUSH_CR3,          "flush-cr3",          "MOV to CR3 that flushed")                \

@@ -2,7 +2,9 @@
  *
  * For each page size the format supports, shows the table index at every
  * level above the page and the offset within it, and whether the address
- * is canonical: the picture from every OS lecture, made exact.
+ * is canonical (32-bit formats: whether it fits 32 bits): the picture from
+ * every OS lecture, made exact. Then the reach of each level of a TLB
+ * (entries x page size) for the format's page sizes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include <vmlab/pt.h>
+#include <vmlab/tlb.h>
 
 #include "cli/cli.h"
 
@@ -21,42 +24,61 @@ static const char *const level_names_rv[] = {"VPN[0]", "VPN[1]", "VPN[2]", "VPN[
 static void explain_usage(FILE *out)
 {
     fprintf(out,
-            "usage: vmlab explain [--format x86-64|x86-64-5|sv39|sv48|sv57] VA...\n"
+            "usage: vmlab explain [--format F] [--tlb PRESET] VA...\n"
             "\n"
             "Show how each virtual address VA (hex with 0x, or decimal) splits into\n"
             "page-table indices and a page offset, for every page size the format\n"
-            "supports, and whether it is canonical.\n"
+            "supports, and whether it is canonical; then the reach of each TLB level\n"
+            "(entries x page size).\n"
             "\n"
-            "  -f, --format F   page-table format (default x86-64)\n"
+            "  -f, --format F   page-table format: x86-64 (default), x86-64-5, sv39, sv48,\n"
+            "                   sv57, ia32 (32-bit paging), sv32\n"
+            "      --tlb P      TLB preset for the reach: golden-cove (x86 default), zen4\n"
+            "                   (RISC-V default), haswell, tiny, none\n"
             "  -h, --help       this text\n");
-}
-
-static const char *size_name(unsigned level)
-{
-    static const char *const n[] = {"4 KiB", "2 MiB", "1 GiB", "512 GiB", "256 TiB"};
-    return n[level];
 }
 
 static void explain_one(const struct pt_format *f, uint64_t va)
 {
     const char *const *names = f->arch == PT_ARCH_X86 ? level_names_x86 : level_names_rv;
     bool canon = pt_canonical(f, va);
-    printf("%s 0x%016" PRIx64 "\n", f->name, va);
-    printf("  canonical: %s", canon ? "yes" : "no");
-    if (!canon)
-        printf(" (bits 63..%u must all equal bit %u; an access %s)", f->va_bits, f->va_bits - 1,
-               f->arch == PT_ARCH_X86 ? "raises #GP(0), not #PF" : "raises a page fault");
+    printf("%s 0x%0*" PRIx64 "\n", f->name, f->halves ? 16 : 8, va);
+    if (f->halves) {
+        printf("  canonical: %s", canon ? "yes" : "no");
+        if (!canon)
+            printf(" (bits 63..%u must all equal bit %u; an access %s)", f->va_bits, f->va_bits - 1,
+                   f->arch == PT_ARCH_X86 ? "raises #GP(0), not #PF" : "raises a page fault");
+    } else {
+        printf("  fits 32 bits: %s", canon ? "yes" : "no");
+        if (!canon)
+            printf(" (bits 63..32 must be 0: a 32-bit CPU cannot form it; vmlab raises %s)",
+                   f->arch == PT_ARCH_X86 ? "#GP(0)" : "a page fault");
+    }
     printf("\n");
     for (int leaf = 0; leaf <= (int)f->max_leaf_level; leaf++) {
-        printf("  %-8s page:", size_name((unsigned)leaf));
+        unsigned shift = pt_fmt_shift(f, (unsigned)leaf);
+        printf("  %-8s page:", tlb_page_size_name(shift));
         for (int l = (int)f->levels - 1; l >= leaf; l--) {
-            unsigned lo = pt_level_shift((unsigned)l), hi = lo + 8;
-            printf("  %s[%u] (bits %u:%u)", names[l], pt_index(va, (unsigned)l), hi, lo);
+            unsigned lo = pt_fmt_shift(f, (unsigned)l), hi = lo + f->index_bits - 1;
+            printf("  %s[%u] (bits %u:%u)", names[l], pt_fmt_index(f, va, (unsigned)l), hi, lo);
         }
-        unsigned shift = pt_level_shift((unsigned)leaf);
-        printf("  offset 0x%" PRIx64 " (bits %u:0)\n", (uint64_t)(va & ((UINT64_C(1) << shift) - 1)), shift - 1);
+        printf("  offset 0x%" PRIx64 " (bits %u:0)%s\n", (uint64_t)(va & ((UINT64_C(1) << shift) - 1)),
+               shift - 1, f->id == PT_IA32 && leaf > 0 ? "  (with CR4.PSE)" : "");
     }
     printf("  page number (4 KiB): 0x%" PRIx64 "\n", (uint64_t)((va & ((UINT64_C(1) << f->va_bits) - 1)) >> 12));
+}
+
+/* entries x page size of each TLB level, for the format's page sizes */
+static void explain_reach(const struct pt_format *f, const struct tlb_config *t)
+{
+    static const char *const name[] = {"L1 ITLB", "L1 DTLB", "L2 TLB"};
+    const struct tlb_level *lv[] = {&t->l1i, &t->l1d, &t->l2};
+    printf("\nTLB reach (%s; entries x page size):\n", t->name);
+    for (unsigned i = 0; i < 3; i++) {
+        char buf[512];
+        tlb_reach_describe(lv[i], f, buf, sizeof buf);
+        printf("  %-8s %s\n", name[i], buf);
+    }
 }
 
 static int parse_va(const char *s, uint64_t *out)
@@ -74,18 +96,27 @@ int cmd_explain(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"format", required_argument, NULL, 'f'},
+        {"tlb", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
     const struct pt_format *f = pt_format(PT_X86_64);
+    const struct tlb_config *tlb = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (!(f = pt_format_by_name(optarg))) {
-                fprintf(stderr, "vmlab explain: unknown format '%s' (x86-64, x86-64-5, sv39, sv48, sv57)\n",
-                        optarg);
+                fprintf(stderr, "vmlab explain: unknown format '%s' (x86-64, x86-64-5, sv39, sv48, sv57, "
+                                "ia32, sv32)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'T':
+            if (!(tlb = tlb_preset(optarg))) {
+                fprintf(stderr, "vmlab explain: unknown TLB preset '%s' (golden-cove, zen4, haswell, "
+                                "tiny, none)\n", optarg);
                 return 2;
             }
             break;
@@ -112,5 +143,6 @@ int cmd_explain(int argc, char **argv)
             printf("\n");
         explain_one(f, va);
     }
+    explain_reach(f, tlb ? tlb : tlb_preset(f->arch == PT_ARCH_X86 ? "golden-cove" : "zen4"));
     return 0;
 }

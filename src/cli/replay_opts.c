@@ -48,8 +48,10 @@ const char replay_options_help[] =
     "  -m, --mem SIZE        the same as a size: 4M, 512K, 1G\n"
     "  -p, --policy P        clock (default), clock-noflush, fifo, lru, opt, random, aging,\n"
     "                        linux (active/inactive lists)\n"
-    "      --pt F            page tables: x86-64 (default), x86-64-5, sv39, sv48, sv57\n"
-    "      --tlb PRESET      golden-cove (x86 default), zen4 (RISC-V default), tiny, none\n"
+    "      --pt F            page tables: x86-64 (default), x86-64-5, sv39, sv48, sv57,\n"
+    "                        ia32 (32-bit paging), sv32\n"
+    "      --tlb PRESET      golden-cove (x86 default), zen4 (RISC-V default), haswell,\n"
+    "                        tiny, none\n"
     "      --tlb-geometry S  explicit geometry over the preset, e.g.\n"
     "                        l1d=64x4,l1i=64xfull:4k+2m,l2=1536x12,pwc=2/4/8/32,repl=plru\n"
     "      --thp never|always  2 MiB pages for aligned anonymous memory (default never)\n"
@@ -161,11 +163,11 @@ int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char
                    "expected clock, clock-noflush, fifo, lru, opt, random, aging or linux");
     case OPT_PT:
         if (!(o->cfg.fmt = pt_format_by_name(arg)))
-            return bad(cmd, "--pt", arg, "expected x86-64, x86-64-5, sv39, sv48 or sv57");
+            return bad(cmd, "--pt", arg, "expected x86-64, x86-64-5, sv39, sv48, sv57, ia32 or sv32");
         return 1;
     case OPT_TLB:
         if (!tlb_preset(arg))
-            return bad(cmd, "--tlb", arg, "expected golden-cove, zen4, tiny or none");
+            return bad(cmd, "--tlb", arg, "expected golden-cove, zen4, haswell, tiny or none");
         o->tlb_preset = arg;
         o->tlb_set = true;
         return 1;
@@ -241,6 +243,14 @@ int replay_opts_finish(struct replay_opts *o, const char *cmd)
         fprintf(stderr, "vmlab %s: --json and --csv exclude each other\n", cmd);
         return -1;
     }
+    if (o->cfg.thp && o->cfg.fmt->xlen == 32) {
+        /* the kernel's huge pages are 2 MiB level-1 leaves; on ia32 and
+         * Sv32 a level-1 leaf maps 4 MiB */
+        fprintf(stderr, "vmlab %s: --thp always is not available with --pt %s yet (the kernel's "
+                        "transparent huge pages are 2 MiB; %s's large pages are 4 MiB)\n",
+                cmd, o->cfg.fmt->name, o->cfg.fmt->name);
+        return -1;
+    }
     return 0;
 }
 
@@ -287,5 +297,6 @@ struct trace_reader *replay_open_input(struct replay_opts *o, int argc, char **a
     }
     if (!r)
         fprintf(stderr, "vmlab %s: %s\n", cmd, err);
+    o->cfg.input_name = *name;
     return r;
 }

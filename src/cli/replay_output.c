@@ -195,6 +195,20 @@ static void comment(char *buf, size_t len, const struct replay_result *r,
     }
 }
 
+/* What each TLB level covers: entries x page size, for the format's pages. */
+static void print_reach(FILE *f, const struct replay_config *c)
+{
+    static const char *const name[] = {"L1 ITLB", "L1 DTLB", "L2 TLB"};
+    const struct tlb_level *lv[] = {&c->tlb.l1i, &c->tlb.l1d, &c->tlb.l2};
+    fprintf(f, " TLB reach (entries x page size):\n");
+    for (unsigned i = 0; i < 3; i++) {
+        char buf[512];
+        tlb_reach_describe(lv[i], c->fmt, buf, sizeof buf);
+        fprintf(f, "   %-8s %s\n", name[i], buf);
+    }
+    fprintf(f, "\n");
+}
+
 void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
                        const char *format_name, const struct replay_result *r)
 {
@@ -205,6 +219,7 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
     fprintf(f, "\n Replay of '%s' (%s):\n", input, format_name);
     fprintf(f, " %s page tables, %s TLB, %" PRIu64 " frames (%s), policy %s, THP %s, swap %s\n\n",
             c->fmt->name, c->tlb.name, c->frames, mem, c->policy, c->thp ? "always" : "never", swap);
+    print_reach(f, c);
 
     struct replay_stat st[REPLAY_MAX_STATS];
     size_t n = replay_stats(r, st, REPLAY_MAX_STATS);

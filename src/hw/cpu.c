@@ -2,7 +2,7 @@
  *
  * translate_page() is the whole story of one access to one page:
  *   memo (recent L1 hits, see cpu_impl.h) -> L1 TLB -> L2 TLB -> page-walk
- *   caches -> walk
+ *   caches -> walk (with software refill: a trap to the handler instead)
  *   -> on a fault, the kernel's handler, then try again.
  * Entries cache the rights combined over the walk, and D: a store that
  * hits an entry filled while D was 0 walks again so the walker sets D
@@ -94,7 +94,7 @@ static void memo_set(struct cpu *c, bool fetch, vaddr_t va, paddr_t pa, struct t
 
 static paddr_t entry_pa(const struct tlb_entry *e, vaddr_t va)
 {
-    return e->base | (va & (pt_level_size(e->size) - 1));
+    return e->base | (va & (((uint64_t)1 << tlb_entry_shift(e)) - 1));
 }
 
 /* Look the page up in L1 then L2, filling L1 from an L2 hit. *in_l1 says
@@ -121,10 +121,10 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tl
      * under c->asid at every size: when the fill is for that ASID (not a
      * global entry of another), it has no entry to refresh. */
     struct tlb_fill f = {
-        .va = va, .page_base = e2->base & ~(pt_level_size(e2->page_level) - 1),
-        .level = e2->page_level, .prot = e2->prot, .global = e2->flags & TLBE_GLOBAL,
-        .dirty = e2->flags & TLBE_DIRTY, .asid = e2->asid, .pkey = e2->pkey,
-        .absent = e2->asid == c->asid,
+        .va = va, .page_base = e2->base & ~(((uint64_t)1 << e2->page_shift) - 1),
+        .page_shift = e2->page_shift, .sizes = c->fmt_sizes, .prot = e2->prot,
+        .global = e2->flags & TLBE_GLOBAL, .dirty = e2->flags & TLBE_DIRTY, .asid = e2->asid,
+        .pkey = e2->pkey, .absent = e2->asid == c->asid,
     };
     e = tlb_insert(&c->tlb, l1, &f, w);
     if (e)
@@ -133,15 +133,15 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tl
     return e2;
 }
 
-/* Walk, starting from the deepest page-walk-cache hit, and fill the caches. */
+/* Walk va (canonical), starting from the deepest page-walk-cache hit, and
+ * fill the caches. */
 static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_result *res)
 {
     const struct pt_format *fmt = c->env.fmt;
     struct walk_start s;
     unsigned level;
     stat_add(c, CPU_STAT_WALKS, 1);
-    struct pwc_entry *p = pt_canonical(fmt, va)
-                              ? pwc_lookup(&c->tlb, fmt->levels - 1, va, c->asid, &level) : NULL;
+    struct pwc_entry *p = pwc_lookup(&c->tlb, fmt, va, c->asid, &level);
     if (p) {
         stat_add(c, CPU_STAT_PWC_HITS, 1);
         s.level = level - 1;
@@ -160,7 +160,7 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
     stat_add(c, CPU_STAT_WALK_RESTARTS, res->restarts);
     if (r == 0)
         for (unsigned l = path.leaf + 1; l <= path.top; l++)
-            pwc_insert(&c->tlb, l, va, c->asid, path.next[l], path.prot[l], path.global[l]);
+            pwc_insert(&c->tlb, fmt, l, va, c->asid, path.next[l], path.prot[l], path.global[l]);
     return r;
 }
 
@@ -173,8 +173,9 @@ static struct tlb_entry *fill(struct cpu *c, vaddr_t va, bool fetch, const struc
         global = false;                    /* G is ignored without CR4.PGE */
     /* RISC-V 512G/256T pages are stored as 1G pieces (tlb_insert) */
     struct tlb_fill f = {
-        .va = va, .page_base = res->page_base, .level = res->level, .prot = res->prot,
-        .global = global, .dirty = res->dirty, .asid = c->asid, .pkey = (uint8_t)res->pkey,
+        .va = va, .page_base = res->page_base, .page_shift = pt_fmt_shift(c->env.fmt, res->level),
+        .sizes = c->fmt_sizes, .prot = res->prot, .global = global, .dirty = res->dirty,
+        .asid = c->asid, .pkey = (uint8_t)res->pkey,
     };
     tlb_insert(&c->tlb, &c->tlb.l2, &f, NULL);
     return tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f, w);
@@ -187,7 +188,7 @@ static struct tlb_entry *fill(struct cpu *c, vaddr_t va, bool fetch, const struc
  * for the address exists and only the page-walk caches need the flush. */
 static void fault_flush(struct cpu *c, vaddr_t va, bool tlb_hit)
 {
-    pwc_flush_va(&c->tlb, c->asid, va);      /* only the entries this address would use */
+    pwc_flush_va(&c->tlb, c->env.fmt, c->asid, va);   /* only the entries this address would use */
     if (!tlb_hit)
         return;
     struct tlb_filter flt = {.by_va = true, .va = va, .by_asid = true, .asid = c->asid};
@@ -199,12 +200,36 @@ static void fault_flush(struct cpu *c, vaddr_t va, bool tlb_hit)
 static bool deliver_fault(struct cpu *c, bool tlb_hit)
 {
     struct vm_fault *f = &c->last_fault;
-    stat_add(c, f->type == FAULT_GP ? CPU_STAT_GP_FAULTS : CPU_STAT_PAGE_FAULTS, 1);
-    if (f->type == FAULT_PAGE)
+    switch (f->type) {
+    case FAULT_GP: stat_add(c, CPU_STAT_GP_FAULTS, 1); break;
+    case FAULT_TLB_REFILL: stat_add(c, CPU_STAT_REFILL_TRAPS, 1); break;
+    case FAULT_TLB_MODIFIED: stat_add(c, CPU_STAT_REFILL_MODIFIED_TRAPS, 1); break;
+    default: stat_add(c, CPU_STAT_PAGE_FAULTS, 1); break;     /* FAULT_PAGE (bus errors are not delivered) */
+    }
+    if (f->type == FAULT_PAGE && !c->soft_refill)   /* software rewrites what it wants */
         fault_flush(c, f->addr, tlb_hit);
     if (!c->m->fault_fn)
         return false;
     return c->m->fault_fn(c, f, c->m->fault_arg) == FAULT_RETRY;
+}
+
+/* Software refill: what a miss, or a hit that does not do, traps with. A
+ * hit whose rights allow the access is a store through an entry without
+ * D: TLB Modified. Otherwise a protection page fault. */
+static void soft_trap(struct cpu *c, vaddr_t va, enum vm_access acc, const struct tlb_entry *e,
+                      bool allowed)
+{
+    struct vm_fault *f = &c->last_fault;
+    if (e && !allowed) {
+        walk_rights_fault(&c->env, va, acc, walk_pkey_denied(&c->env, e->pkey, e->prot, acc), f);
+        return;
+    }
+    memset(f, 0, sizeof *f);
+    f->type = e ? FAULT_TLB_MODIFIED : FAULT_TLB_REFILL;
+    f->addr = va;
+    f->access = acc;
+    f->priv = c->env.priv;
+    f->not_present = !e;
 }
 
 static int no_paging(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
@@ -247,6 +272,12 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
         struct tlb_where w;
         bool in_l1;
         struct tlb_entry *e = NULL;
+        if (__builtin_expect(!pt_canonical(c->env.fmt, va), 0)) {
+            /* #GP or a page fault before any TLB lookup: nothing is
+             * probed, walked or counted but the fault itself */
+            walk_bad_address(&c->env, va, acc, &c->last_fault);
+            goto fault;
+        }
         if (__builtin_expect(!skip_lookup, 1))
             e = lookup(c, va, fetch, &w, &in_l1, tries == 0);
         if (e) {
@@ -258,11 +289,19 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
                     memo_set(c, fetch, va, *pa, e, &w);
                 return 0;
             }
+            if (__builtin_expect(c->soft_refill, 0)) {
+                soft_trap(c, va, acc, e, ok);           /* TLB Modified, or a protection fault */
+                goto fault;
+            }
             if (ok)
                 stat_add(c, CPU_STAT_TLB_DIRTY_REWALKS, 1);
         }
         if (tries == 0)
             stat_add(c, miss_stat, 1);
+        if (__builtin_expect(c->soft_refill, 0)) {
+            soft_trap(c, va, acc, NULL, false);         /* no walker: the refill handler's turn */
+            goto fault;
+        }
         struct walk_result res;
         if (walk(c, va, acc, &res) == 0) {
             struct tlb_entry *ne = fill(c, va, fetch, &res, &w);
@@ -271,6 +310,7 @@ static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t
                 memo_set(c, fetch, va, *pa, ne, &w);
             return 0;
         }
+    fault:
         if (tries >= MAX_FAULT_RETRIES)
             return -1;
         uint32_t seq = c->tlb.seq;

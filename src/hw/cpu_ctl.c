@@ -40,7 +40,19 @@ const struct pt_format *cpu_format(const struct cpu *cpu) { return cpu->paging ?
 uint16_t cpu_asid(const struct cpu *cpu) { return cpu->asid; }
 paddr_t cpu_root(const struct cpu *cpu) { return cpu->env.root; }
 
+static bool is32(const struct cpu *c) { return c->m->cfg.xlen == 32; }
+
 /* ---- x86 ---- */
+
+/* The paging mode: 32-bit paging on vmlab's IA-32 processor (a 32-bit
+ * machine); else IA-32e mode, 4- or 5-level by CR4.LA57 (a 64-bit machine
+ * is in IA-32e mode whatever CR4.PAE and EFER.LME say). */
+static const struct pt_format *x86_format(const struct cpu *c)
+{
+    if (is32(c))
+        return pt_format(PT_IA32);
+    return pt_format(c->cr4 & X86_CR4_LA57 ? PT_X86_64_5 : PT_X86_64);
+}
 
 int cpu_write_cr3(struct cpu *c, uint64_t value)
 {
@@ -49,7 +61,9 @@ int cpu_write_cr3(struct cpu *c, uint64_t value)
         return -1;
     if ((value & X86_CR3_NOFLUSH) && !pcide)
         return -1;
-    uint64_t addr_mask = (((uint64_t)1 << c->env.maxphyaddr) - 1) & ~VM_PAGE_MASK;
+    /* 32-bit paging: the page directory's address is CR3 bits 31:12 */
+    uint64_t addr_mask = is32(c) ? IA32_PTE_ADDR
+                                 : (((uint64_t)1 << c->env.maxphyaddr) - 1) & ~VM_PAGE_MASK;
     uint64_t v = value & ~X86_CR3_NOFLUSH;
     if (v & ~addr_mask & ~(uint64_t)0xfff)
         return -1;                           /* reserved bits above MAXPHYADDR (LAM not modelled) */
@@ -57,7 +71,7 @@ int cpu_write_cr3(struct cpu *c, uint64_t value)
     c->cr3 = v;
     c->env.root = v & addr_mask;
     c->asid = pcide ? (uint16_t)(v & 0xfff) : 0;
-    c->env.fmt = pt_format(c->cr4 & X86_CR4_LA57 ? PT_X86_64_5 : PT_X86_64);
+    cpu_set_format(c, x86_format(c));
     c->paging = true;
     if (noflush) {
         stat_add(c, CPU_STAT_FLUSH_CR3_NOFLUSH, 1);
@@ -79,10 +93,13 @@ int cpu_write_cr4(struct cpu *c, uint64_t value)
     uint64_t old = c->cr4;
     if ((value & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) && (c->cr3 & 0xfff))
         return -1;
+    if (is32(c) && (value & (X86_CR4_PAE | X86_CR4_PCIDE | X86_CR4_LA57 | X86_CR4_PKE)))
+        return -1;                               /* not on vmlab's IA-32 processor */
     c->cr4 = value;
     c->env.smep = value & X86_CR4_SMEP;
     c->env.smap = value & X86_CR4_SMAP;
     c->env.pke = value & X86_CR4_PKE;
+    c->env.pse = value & X86_CR4_PSE;            /* no flush needed (SDM 4.10.4.1) */
     uint64_t changed = old ^ value;
     if ((changed & X86_CR4_PGE) || ((old & X86_CR4_PCIDE) && !(value & X86_CR4_PCIDE)) ||
         (changed & X86_CR4_LA57)) {
@@ -94,7 +111,7 @@ int cpu_write_cr4(struct cpu *c, uint64_t value)
         if (!(value & X86_CR4_PCIDE))
             c->asid = 0;
         if (changed & X86_CR4_LA57)
-            c->env.fmt = pt_format(value & X86_CR4_LA57 ? PT_X86_64_5 : PT_X86_64);
+            cpu_set_format(c, x86_format(c));
     } else if ((changed & X86_CR4_SMEP) && (value & X86_CR4_SMEP)) {
         struct tlb_filter flt = {.by_asid = true, .asid = c->asid};
         stat_add(c, CPU_STAT_FLUSH_CR4, 1);
@@ -145,8 +162,8 @@ void cpu_invlpg(struct cpu *c, vaddr_t va)
 
 int cpu_invpcid(struct cpu *c, unsigned type, uint16_t pcid, vaddr_t va)
 {
-    if (type > 3 || pcid > 0xfff)
-        return -1;
+    if (is32(c) || type > 3 || pcid > 0xfff)
+        return -1;                                /* #UD on an IA-32 processor, else #GP */
     if (type <= 1 && !(c->cr4 & X86_CR4_PCIDE) && pcid != 0)
         return -1;
     struct tlb_filter flt = {0};
@@ -180,21 +197,33 @@ int cpu_write_satp(struct cpu *c, uint64_t value)
 {
     if (c->env.fmt->arch != PT_ARCH_RISCV)
         return -1;
-    uint64_t mode = value >> 60;
     const struct pt_format *fmt = NULL;
-    switch (mode) {
-    case RV_SATP_MODE_BARE: break;
-    case RV_SATP_MODE_SV39: fmt = pt_format(PT_SV39); break;
-    case RV_SATP_MODE_SV48: fmt = pt_format(PT_SV48); break;
-    case RV_SATP_MODE_SV57: fmt = pt_format(PT_SV57); break;
-    default: return -1;                           /* unsupported MODE: no effect */
+    uint16_t asid;
+    paddr_t root;
+    if (is32(c)) {
+        /* RV32: MODE bit 31, ASID 30:22, PPN 21:0 */
+        if (value >> 32)
+            return -1;
+        fmt = value >> 31 == RV_SATP32_MODE_SV32 ? pt_format(PT_SV32) : NULL;
+        asid = (uint16_t)(value >> 22 & 0x1ff);
+        root = (value & 0x3fffff) << 12;
+    } else {
+        switch (value >> 60) {
+        case RV_SATP_MODE_BARE: break;
+        case RV_SATP_MODE_SV39: fmt = pt_format(PT_SV39); break;
+        case RV_SATP_MODE_SV48: fmt = pt_format(PT_SV48); break;
+        case RV_SATP_MODE_SV57: fmt = pt_format(PT_SV57); break;
+        default: return -1;                       /* unsupported MODE: no effect */
+        }
+        asid = (uint16_t)(value >> 44);
+        root = (value & ((1ull << 44) - 1)) << 12;
     }
     c->satp = value;
     c->paging = fmt != NULL;
     if (fmt)
-        c->env.fmt = fmt;
-    c->asid = (uint16_t)(value >> 44);
-    c->env.root = (value & ((1ull << 44) - 1)) << 12;
+        cpu_set_format(c, fmt);
+    c->asid = asid;
+    c->env.root = root;
     memo_clear(c);                                /* no TLB flush: ASIDs tag entries */
     return 0;
 }

@@ -65,6 +65,8 @@ struct cpu {
 
     struct machine *m;
     unsigned index;
+    unsigned fmt_sizes;                    /* TLB sizes of env.fmt's pages (tlb_format_sizes) */
+    bool soft_refill;                      /* TLB_REFILL_SOFTWARE: misses trap, no walker */
     uint64_t cr0, cr3, cr4, efer, satp;
     struct vm_fault last_fault;
     void *user;
@@ -100,6 +102,14 @@ static inline void memo_clear(struct cpu *c)
             c->dmemo[i].vpage = c->imemo[i].vpage = MEMO_NONE;
         c->memo_gen = 1;
     }
+}
+
+/* The format the CPU translates with from now on (x86: what CR4 and the
+ * machine's width select; RISC-V: satp.MODE). */
+static inline void cpu_set_format(struct cpu *c, const struct pt_format *fmt)
+{
+    c->env.fmt = fmt;
+    c->fmt_sizes = tlb_format_sizes(fmt);
 }
 
 /* Remove TLB entries matching flt and, if pwc_all/pwc_asid say so, page-walk

@@ -28,13 +28,16 @@ static struct cpu *cpu_create(struct machine *m, unsigned index)
     }
     c->m = m;
     c->index = index;
+    c->soft_refill = m->cfg.tlb_refill == TLB_REFILL_SOFTWARE;
     c->pm = m->pm;
     c->membase = physmem_host(m->pm, 0);
     c->env.maxphyaddr = m->cfg.maxphyaddr;
     c->env.gbpages = !m->cfg.no_gbpages;
     c->env.priv = VM_PRIV_SUPERVISOR;
     c->env.adue = true;
-    c->env.fmt = pt_format(m->cfg.arch == PT_ARCH_X86 ? PT_X86_64 : PT_SV39);
+    bool x86 = m->cfg.arch == PT_ARCH_X86;
+    cpu_set_format(c, pt_format(m->cfg.xlen == 32 ? (x86 ? PT_IA32 : PT_SV32)
+                                                  : (x86 ? PT_X86_64 : PT_SV39)));
     c->cr0 = X86_CR0_WP;
     c->env.wp = true;
     c->state = CPU_IDLE;
@@ -52,18 +55,41 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
         return NULL;
     }
     unsigned maxphy = cfg->maxphyaddr ? cfg->maxphyaddr : 46;
+    unsigned xlen = cfg->xlen ? cfg->xlen : 64;
+    if (xlen != 32 && xlen != 64) {
+        snprintf(err, errlen, "xlen %u: a machine is 32 or 64 bits wide", cfg->xlen);
+        return NULL;
+    }
     if (cfg->arch == PT_ARCH_X86 && (maxphy < 32 || maxphy > 52)) {
         snprintf(err, errlen, "MAXPHYADDR %u is out of range (32 to 52)", maxphy);
         return NULL;
     }
-    uint64_t pa_limit = cfg->arch == PT_ARCH_X86 ? (uint64_t)1 << maxphy : (uint64_t)1 << 56;
-    if (cfg->mem_bytes > pa_limit) {
-        snprintf(err, errlen, "%llu bytes of memory do not fit a %u-bit physical address",
-                 (unsigned long long)cfg->mem_bytes, cfg->arch == PT_ARCH_X86 ? maxphy : 56);
+    /* The widest physical address a 4 KiB page can have: MAXPHYADDR; 56
+     * bits for Sv39-57; 34 for Sv32; 32 for 32-bit paging, whose PTEs and
+     * CR3 hold 32-bit addresses (PSE-36 reaches above 4 GiB with 4 MiB
+     * pages only, and vmlab does not put memory there). */
+    unsigned pa_bits = cfg->arch == PT_ARCH_X86 ? (xlen == 32 ? 32 : maxphy) : (xlen == 32 ? 34 : 56);
+    if (cfg->mem_bytes > (uint64_t)1 << pa_bits) {
+        snprintf(err, errlen, "%llu bytes of memory do not fit a %u-bit physical address%s",
+                 (unsigned long long)cfg->mem_bytes, pa_bits,
+                 xlen == 32 ? (cfg->arch == PT_ARCH_X86 ? " (32-bit paging's 4 KiB pages)"
+                                                         : " (Sv32)") : "");
         return NULL;
     }
     if (tlb_config_check(&cfg->tlb, err, errlen))
         return NULL;
+    unsigned l2_entries = 0;
+    for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
+        l2_entries += cfg->tlb.l2.array[i].entries;
+    if (cfg->tlb_refill == TLB_REFILL_SOFTWARE && !l2_entries) {
+        snprintf(err, errlen, "software TLB refill needs an L2 TLB: the TLB the refill handler "
+                              "writes (the L1s are refilled from it)");
+        return NULL;
+    }
+    if (cfg->tlb_refill != TLB_REFILL_HARDWARE && cfg->tlb_refill != TLB_REFILL_SOFTWARE) {
+        snprintf(err, errlen, "tlb_refill %d: hardware or software", (int)cfg->tlb_refill);
+        return NULL;
+    }
     struct machine *m = calloc(1, sizeof *m);
     if (!m) {
         snprintf(err, errlen, "out of host memory");
@@ -71,6 +97,7 @@ struct machine *machine_create(const struct machine_config *cfg, char *err, size
     }
     m->cfg = *cfg;
     m->cfg.maxphyaddr = maxphy;
+    m->cfg.xlen = xlen;
     if (!(m->pm = physmem_create(cfg->mem_bytes, err, errlen))) {
         free(m);
         return NULL;

@@ -1,8 +1,12 @@
-/* pt_riscv.c — RISC-V Sv39/Sv48/Sv57 entries (privileged spec, 12.4-12.6).
+/* pt_riscv.c — RISC-V Sv32/Sv39/Sv48/Sv57 entries (privileged spec,
+ * "Sv32: Page-Based 32-bit Virtual-Memory Systems" and the Sv39, Sv48, Sv57
+ * sections that follow it).
  *
- * The three modes share one entry layout; they differ in the number of
- * levels and so in the width of a virtual address. Any level may hold a
- * leaf (a superpage at levels above 0).
+ * The four modes share one layout of the low bits (V R W X U G A D, RSW,
+ * then the PPN from bit 10); they differ in the number of levels, and Sv32
+ * in its entry width: 4 bytes with a 22-bit PPN (34-bit physical
+ * addresses) and 10 index bits per level. Any level may hold a leaf (a
+ * superpage at levels above 0: 4 MiB "megapages" on Sv32).
  */
 #include <vmlab/pt.h>
 
@@ -59,8 +63,9 @@ static uint64_t rv_make_table(unsigned level, paddr_t table)
 
 #define RV_FORMAT(ID, NAME, LEVELS)                                                   \
     {                                                                                 \
-        .id = ID, .name = NAME, .arch = PT_ARCH_RISCV, .levels = LEVELS,              \
-        .va_bits = 12 + 9 * LEVELS, .max_leaf_level = LEVELS - 1,                     \
+        .id = ID, .name = NAME, .arch = PT_ARCH_RISCV, .xlen = 64, .levels = LEVELS,  \
+        .va_bits = 12 + 9 * LEVELS, .halves = true, .pte_bytes = 8, .index_bits = 9,  \
+        .shift = {12, 21, 30, 39, 48}, .max_leaf_level = LEVELS - 1, .asid_bits = 16, \
         .a_bit = RV_PTE_A, .d_bit = RV_PTE_D, .sw_shift = 8, .sw_bits = 2,            \
         .decode = rv_decode, .make_leaf = rv_make_leaf, .make_table = rv_make_table,  \
     }
@@ -68,3 +73,13 @@ static uint64_t rv_make_table(unsigned level, paddr_t table)
 const struct pt_format pt_sv39 = RV_FORMAT(PT_SV39, "sv39", 3);
 const struct pt_format pt_sv48 = RV_FORMAT(PT_SV48, "sv48", 4);
 const struct pt_format pt_sv57 = RV_FORMAT(PT_SV57, "sv57", 5);
+
+/* Sv32: the same bits in a 32-bit entry. A physical address names at most
+ * 34 bits, so the shared encoders fill no bit above 31. */
+const struct pt_format pt_sv32 = {
+    .id = PT_SV32, .name = "sv32", .arch = PT_ARCH_RISCV, .xlen = 32, .levels = 2,
+    .va_bits = 32, .halves = false, .pte_bytes = 4, .index_bits = 10, .shift = {12, 22},
+    .max_leaf_level = 1, .asid_bits = 9,
+    .a_bit = RV_PTE_A, .d_bit = RV_PTE_D, .sw_shift = 8, .sw_bits = 2,
+    .decode = rv_decode, .make_leaf = rv_make_leaf, .make_table = rv_make_table,
+};

@@ -55,15 +55,19 @@ static uint64_t x86_make_table(unsigned level, paddr_t table)
     return X86_PTE_P | X86_PTE_RW | X86_PTE_US | (table & X86_PTE_ADDR);
 }
 
+#define X86_64_GEOMETRY                                                               \
+    .xlen = 64, .halves = true, .pte_bytes = 8, .index_bits = 9,                      \
+    .shift = {12, 21, 30, 39, 48}, .asid_bits = 12, .xd = true, .pkeys = true
+
 const struct pt_format pt_x86_64 = {
-    .id = PT_X86_64, .name = "x86-64", .arch = PT_ARCH_X86,
+    .id = PT_X86_64, .name = "x86-64", .arch = PT_ARCH_X86, X86_64_GEOMETRY,
     .levels = 4, .va_bits = 48, .max_leaf_level = 2,
     .a_bit = X86_PTE_A, .d_bit = X86_PTE_D, .sw_shift = 9, .sw_bits = 3,
     .decode = x86_decode, .make_leaf = x86_make_leaf, .make_table = x86_make_table,
 };
 
 const struct pt_format pt_x86_64_5 = {
-    .id = PT_X86_64_5, .name = "x86-64-5", .arch = PT_ARCH_X86,
+    .id = PT_X86_64_5, .name = "x86-64-5", .arch = PT_ARCH_X86, X86_64_GEOMETRY,
     .levels = 5, .va_bits = 57, .max_leaf_level = 2,
     .a_bit = X86_PTE_A, .d_bit = X86_PTE_D, .sw_shift = 9, .sw_bits = 3,
     .decode = x86_decode, .make_leaf = x86_make_leaf, .make_table = x86_make_table,

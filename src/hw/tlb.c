@@ -17,7 +17,7 @@
 #include <emmintrin.h>
 #endif
 
-static unsigned size_shift(unsigned size) { return pt_level_shift(size); }
+static unsigned size_shift(unsigned size) { return tlb_size_shift[size]; }
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -253,7 +253,7 @@ int tlb_fa_check(const struct tlb_array_state *a)
     const struct tlb_fa_index *x = a->fa;
     if (!x)
         return 0;
-    unsigned nsize[3] = {0, 0, 0}, nsplinter = 0, linked = 0;
+    unsigned nsize[TLB_NSIZES] = {0}, nsplinter = 0, linked = 0;
     for (unsigned w = 0; w < a->ways; w++) {
         const struct tlb_entry *e = &a->e[w];
         bool valid = e->flags & TLBE_VALID, is_free = x->free[w / 64] >> (w % 64) & 1;
@@ -266,7 +266,7 @@ int tlb_fa_check(const struct tlb_array_state *a)
         if (a->key[w] != tlb_key(e->vpn, e->size))
             return -3;                      /* stale key */
         nsize[e->size]++;
-        nsplinter += e->page_level > e->size;
+        nsplinter += e->page_shift > tlb_entry_shift(e);
         /* exactly once, in its own bucket's chain */
         unsigned seen = 0;
         for (int32_t v = x->head[fa_bucket(x, a->key[w])]; v >= 0; v = x->next[v])
@@ -279,7 +279,7 @@ int tlb_fa_check(const struct tlb_array_state *a)
             if (++linked > a->ways || a->key[v] == TLB_NOKEY || fa_bucket(x, a->key[v]) != b)
                 return -5;                  /* invalid, misfiled, or a cycle */
         }
-    for (unsigned s = 0; s < 3; s++)
+    for (unsigned s = 0; s < TLB_NSIZES; s++)
         if (nsize[s] != a->nsize[s])
             return -6;
     if (nsplinter != a->nsplinter)
@@ -333,9 +333,16 @@ static unsigned set_of(const struct tlb_array_state *a, uint64_t vpn)
 static int level_init(struct tlb_level_state *lv, const struct tlb_level *cfg)
 {
     lv->n = 0;
+    lv->sizes = 0;
     for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
-        if (cfg->array[i].entries && array_init(&lv->a[lv->n++], &cfg->array[i]))
-            return -1;
+        if (cfg->array[i].entries) {
+            for (unsigned s = 0; s < TLB_NSIZES; s++)
+                if ((cfg->array[i].sizes & ~lv->sizes) & (1u << s))
+                    lv->first[s] = (uint8_t)lv->n;
+            lv->sizes |= (uint8_t)cfg->array[i].sizes;
+            if (array_init(&lv->a[lv->n++], &cfg->array[i]))
+                return -1;
+        }
     return 0;
 }
 
@@ -417,7 +424,7 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
         if (a->fa) {
             /* fully associative: the lowest way matching at any size */
             uint32_t w = UINT32_MAX;
-            for (unsigned size = 0; size < 3; size++)
+            for (unsigned size = 0; size < TLB_NSIZES; size++)
                 if (a->nsize[size]) {
                     uint32_t v = fa_find(a, tlb_key(va >> size_shift(size), size), asid);
                     w = v < w ? v : w;
@@ -430,7 +437,7 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
             }
             continue;
         }
-        for (unsigned size = 0; size < 3; size++) {
+        for (unsigned size = 0; size < TLB_NSIZES; size++) {
             if (!a->nsize[size])            /* none held (or the size is not held at all) */
                 continue;
             uint64_t vpn = va >> size_shift(size), key = tlb_key(vpn, size);
@@ -464,19 +471,17 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
     return NULL;
 }
 
-/* The array and size that will hold a page of `level`: an array holding
- * that size if there is one, else the largest smaller size held anywhere
- * in the level (the page is then stored splintered). */
-static struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned level,
-                                            unsigned *size)
+/* The array and size that will hold a page: the first array holding the
+ * size tlb_piece_size picks from the level's sizes (the page's own, else
+ * the largest smaller one allowed: the page is then stored splintered). */
+static inline struct tlb_array_state *choose_array(struct tlb_level_state *lv, unsigned page_shift,
+                                                   unsigned allowed, unsigned *size)
 {
-    for (int s = level > 2 ? 2 : (int)level; s >= 0; s--)
-        for (unsigned i = 0; i < lv->n; i++)
-            if (lv->a[i].sizes & (1u << s)) {
-                *size = (unsigned)s;
-                return &lv->a[i];
-            }
-    return NULL;
+    int s = tlb_piece_size(lv->sizes, page_shift, allowed);
+    if (s < 0)
+        return NULL;
+    *size = (unsigned)s;
+    return &lv->a[lv->first[s]];
 }
 
 /* The way a fill of key for asid takes in a set. First the page's own
@@ -514,32 +519,28 @@ static unsigned set_fill_way(struct tlb *t, struct tlb_array_state *a, unsigned 
     return lru;
 }
 
-struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
-                             struct tlb_where *where)
+/* Write fill f into way `way` of set `set` of a, stored at TLB size
+ * `size` (the piece of f's page holding f->va), keeping the keys, counts
+ * and index right. Replacement state is the caller's. */
+static inline __attribute__((always_inline)) struct tlb_entry *
+install(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way, unsigned size,
+        const struct tlb_fill *f)
 {
-    unsigned size;
-    struct tlb_array_state *a = choose_array(lv, f->level, &size);
-    if (!a)
-        return NULL;
     uint64_t vpn = f->va >> size_shift(size);
-    uint64_t page_mask = pt_level_size(f->level) - 1, entry_mask = pt_level_size(size) - 1;
-    unsigned set = set_of(a, vpn);
-    struct tlb_entry *s = &a->e[set * a->ways];
-    uint64_t key = tlb_key(vpn, size), *k = &a->key[set * a->ways];
-    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
-                         : set_fill_way(t, a, set, key, f->asid, f->absent);
-    struct tlb_entry *e = &s[way];
+    uint64_t page_mask = ((uint64_t)1 << f->page_shift) - 1;
+    uint64_t entry_mask = ((uint64_t)1 << size_shift(size)) - 1;
+    struct tlb_entry *e = &a->e[set * a->ways + way];
     if (e->flags & TLBE_VALID) {
-        if (e->page_level > e->size)
+        if (e->page_shift > tlb_entry_shift(e))
             a->nsplinter--;
         a->nsize[e->size]--;
         if (a->fa)
             fa_unlink(a, way);
     }
-    if (f->level > size)
+    if (f->page_shift > size_shift(size))
         a->nsplinter++;
     a->nsize[size]++;
-    k[way] = key;
+    a->key[set * a->ways + way] = tlb_key(vpn, size);
     if (a->fa)
         fa_link(a, way);
     e->vpn = vpn;
@@ -547,7 +548,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     e->asid = f->asid;
     e->size = (uint8_t)size;
     e->prot = (uint8_t)f->prot;
-    e->page_level = (uint8_t)f->level;
+    e->page_shift = (uint8_t)f->page_shift;
     e->pkey = f->pkey;
     e->flags = TLBE_VALID | (f->global ? TLBE_GLOBAL : 0) | (f->dirty ? TLBE_DIRTY : 0);
     if (++t->seq == 0) {
@@ -555,6 +556,22 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
         t->seq_wrapped = true;
     }
     e->seq = t->seq;
+    return e;
+}
+
+struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
+                             struct tlb_where *where)
+{
+    unsigned size;
+    struct tlb_array_state *a = choose_array(lv, f->page_shift, f->sizes, &size);
+    if (!a)
+        return NULL;
+    uint64_t vpn = f->va >> size_shift(size);
+    unsigned set = set_of(a, vpn);
+    uint64_t key = tlb_key(vpn, size);
+    unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
+                         : set_fill_way(t, a, set, key, f->asid, f->absent);
+    struct tlb_entry *e = install(t, a, set, way, size, f);
     tlb_touch(t, a, set, way);
     if (where)
         *where = (struct tlb_where){a, set, way};
@@ -563,10 +580,11 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
 
 /* Does the entry hold (a piece of) the page containing va? A large page
  * stored as smaller pieces is matched by its whole extent: one INVLPG
- * removes every piece (FACTS A §1.3). */
+ * removes every TLB entry of the page (SDM vol. 3A 4.10.4.1; the RISC-V
+ * spec's SFENCE.VMA likewise orders every translation of the address). */
 static bool entry_covers(const struct tlb_entry *e, vaddr_t va)
 {
-    unsigned sh = size_shift(e->page_level > e->size ? e->page_level : e->size);
+    unsigned sh = e->page_shift;
     uint64_t entry_va = e->vpn << size_shift(e->size);
     return (va >> sh) == (entry_va >> sh);
 }
@@ -587,7 +605,7 @@ static bool entry_matches(const struct tlb_entry *e, const struct tlb_filter *fl
 
 static void drop(struct tlb_array_state *a, struct tlb_entry *e)
 {
-    if (e->page_level > e->size)
+    if (e->page_shift > tlb_entry_shift(e))
         a->nsplinter--;
     a->nsize[e->size]--;
     if (a->fa)
@@ -602,7 +620,7 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
     /* One address: only the sets it maps to, unless pieces of a large
      * page may sit in other sets. */
     if (flt->by_va && !a->nsplinter) {
-        for (unsigned size = 0; size < 3; size++) {
+        for (unsigned size = 0; size < TLB_NSIZES; size++) {
             if (!a->nsize[size])
                 continue;
             uint64_t vpn = flt->va >> size_shift(size);
@@ -639,14 +657,119 @@ static unsigned flush_array(struct tlb_array_state *a, const struct tlb_filter *
     return n;
 }
 
-unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt)
+unsigned tlb_flush_level(struct tlb_level_state *lv, const struct tlb_filter *flt)
 {
     unsigned n = 0;
-    struct tlb_level_state *levels[3] = {&t->l1i, &t->l1d, &t->l2};
-    for (unsigned l = 0; l < 3; l++)
-        for (unsigned i = 0; i < levels[l]->n; i++)
-            n += flush_array(&levels[l]->a[i], flt);
+    for (unsigned i = 0; i < lv->n; i++)
+        n += flush_array(&lv->a[i], flt);
     return n;
+}
+
+unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt)
+{
+    return tlb_flush_level(&t->l1i, flt) + tlb_flush_level(&t->l1d, flt) +
+           tlb_flush_level(&t->l2, flt);
+}
+
+/* ---- entries written by software (the software-refilled TLB) ---- */
+
+unsigned tlb_level_entries(const struct tlb_level_state *lv)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < lv->n; i++)
+        n += lv->a[i].nsets * lv->a[i].ways;
+    return n;
+}
+
+bool tlb_slot(struct tlb_level_state *lv, unsigned index, struct tlb_where *w)
+{
+    for (unsigned i = 0; i < lv->n; i++) {
+        struct tlb_array_state *a = &lv->a[i];
+        unsigned n = a->nsets * a->ways;
+        if (index < n) {
+            *w = (struct tlb_where){a, index / a->ways, index % a->ways};
+            return true;
+        }
+        index -= n;
+    }
+    return false;
+}
+
+unsigned tlb_slot_index(const struct tlb_level_state *lv, const struct tlb_where *w)
+{
+    unsigned base = 0;
+    for (unsigned i = 0; i < lv->n && &lv->a[i] != w->a; i++)
+        base += lv->a[i].nsets * lv->a[i].ways;
+    return base + w->set * w->a->ways + w->way;
+}
+
+/* The way of (set of) a holding key for asid or globally, other than
+ * `except`; a->ways if none. */
+static unsigned find_way(const struct tlb_array_state *a, unsigned set, uint64_t key, uint16_t asid,
+                         unsigned except)
+{
+    for (unsigned w = 0; w < a->ways; w++) {
+        const struct tlb_entry *e = &a->e[set * a->ways + w];
+        if (w != except && a->key[set * a->ways + w] == key &&
+            (e->asid == asid || (e->flags & TLBE_GLOBAL)))
+            return w;
+    }
+    return a->ways;
+}
+
+struct tlb_entry *tlb_probe(struct tlb_level_state *lv, vaddr_t va, uint16_t asid, struct tlb_where *w)
+{
+    for (unsigned i = 0; i < lv->n; i++) {
+        struct tlb_array_state *a = &lv->a[i];
+        for (unsigned size = 0; size < TLB_NSIZES; size++) {
+            if (!a->nsize[size])
+                continue;
+            uint64_t vpn = va >> size_shift(size);
+            unsigned set = set_of(a, vpn), way = find_way(a, set, tlb_key(vpn, size), asid, a->ways);
+            if (way < a->ways) {
+                *w = (struct tlb_where){a, set, way};
+                return &a->e[set * a->ways + way];
+            }
+        }
+    }
+    return NULL;
+}
+
+int tlb_write_at(struct tlb *t, const struct tlb_where *w, const struct tlb_fill *f)
+{
+    struct tlb_array_state *a = w->a;
+    int size = tlb_piece_size(a->sizes, f->page_shift, f->sizes);
+    if (size < 0)
+        return -1;                              /* the array holds no size of this page */
+    uint64_t vpn = f->va >> size_shift((unsigned)size);
+    if (set_of(a, vpn) != w->set)
+        return -1;                              /* the page belongs to another set */
+    if (find_way(a, w->set, tlb_key(vpn, (unsigned)size), f->asid, w->way) < a->ways)
+        return -1;                              /* two entries would match one address */
+    install(t, a, w->set, w->way, (unsigned)size, f);
+    tlb_touch(t, a, w->set, w->way);
+    return 0;
+}
+
+void tlb_clear_at(const struct tlb_where *w)
+{
+    struct tlb_entry *e = &w->a->e[w->set * w->a->ways + w->way];
+    if (e->flags & TLBE_VALID)
+        drop(w->a, e);
+}
+
+unsigned tlb_update_copies(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f)
+{
+    unsigned size;
+    struct tlb_array_state *a = choose_array(lv, f->page_shift, f->sizes, &size);
+    if (!a)
+        return 0;
+    uint64_t vpn = f->va >> size_shift(size);
+    unsigned set = set_of(a, vpn), way = find_way(a, set, tlb_key(vpn, size), f->asid, a->ways);
+    if (way == a->ways)
+        return 0;
+    install(t, a, set, way, size, f);           /* in place, no replacement touch */
+    return 1;
 }
 
 /* ---- page-walk caches ---- */
@@ -684,14 +807,16 @@ static inline unsigned pwc_find(const struct pwc_state *p, uint64_t key)
     return p->n;
 }
 
-struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid,
+struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t va, uint16_t asid,
                              unsigned *level)
 {
-    for (unsigned l = 1; l < 5 && l <= top_level; l++) {
+    const uint8_t *shift = fmt->shift;
+    unsigned top = fmt->levels < 5 ? fmt->levels : 5;
+    for (unsigned l = 1; l < top; l++) {
         struct pwc_state *p = &t->pwc[l];
         if (!p->n)
             continue;
-        unsigned i = pwc_find(p, pwc_key(va >> pt_level_shift(l), asid));
+        unsigned i = pwc_find(p, pwc_key(va >> shift[l], asid));
         if (i < p->n) {
             struct pwc_entry *e = &pwc_entries(p)[i];
             e->stamp = pwc_tick(p);
@@ -703,13 +828,13 @@ struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint
     return NULL;
 }
 
-void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_t next,
-                unsigned prot, bool global)
+void pwc_insert(struct tlb *t, const struct pt_format *fmt, unsigned level, vaddr_t va,
+                uint16_t asid, paddr_t next, unsigned prot, bool global)
 {
     if (level < 1 || level > 4 || !t->pwc[level].n)
         return;
     struct pwc_state *p = &t->pwc[level];
-    uint64_t tag = va >> pt_level_shift(level), key = pwc_key(tag, asid);
+    uint64_t tag = va >> pt_fmt_shift(fmt, level), key = pwc_key(tag, asid);
     unsigned i = pwc_find(p, key);                /* the same entry, refreshed */
     if (i == p->n)                                /* else a free one */
         for (i = 0; i < p->n && p->key[i] != PWC_NOKEY; i++)
@@ -737,14 +862,14 @@ static void pwc_drop(struct pwc_state *p, unsigned i)
     p->key[i] = PWC_NOKEY;
 }
 
-unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va)
+unsigned pwc_flush_va(struct tlb *t, const struct pt_format *fmt, uint16_t asid, vaddr_t va)
 {
     unsigned n = 0;
-    for (unsigned l = 1; l < 5; l++) {
+    for (unsigned l = 1; l < 5 && l < fmt->levels; l++) {
         struct pwc_state *p = &t->pwc[l];
         if (!p->n)
             continue;
-        unsigned i = pwc_find(p, pwc_key(va >> pt_level_shift(l), asid));
+        unsigned i = pwc_find(p, pwc_key(va >> pt_fmt_shift(fmt, l), asid));
         if (i < p->n) {
             pwc_drop(p, i);
             n++;

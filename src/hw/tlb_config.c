@@ -1,9 +1,11 @@
-/* tlb_config.c — TLB presets, checks, and the geometry option parser.
+/* tlb_config.c — TLB presets, checks, the geometry option parser, and
+ * where pages of each size go (reach).
  *
- * Geometries come from FACTS.md part A §4. Where a number is not
- * published (page-walk-cache sizes, some associativities), vmlab uses
- * ChampSim's defaults and says so in docs/machine.md.
+ * The presets' sources are listed in docs/machine.md ("Presets"). Where a
+ * number is not published (page-walk-cache sizes, some associativities),
+ * vmlab uses ChampSim's defaults and says so there.
  */
+#include <vmlab/pt.h>
 #include <vmlab/tlb.h>
 
 #include <ctype.h>
@@ -12,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hw/tlb_impl.h"
+
+const unsigned char tlb_size_shift[TLB_NSIZES] = {12, 21, 30, 22};
+
 #define ARR(n, w, s) {.entries = (n), .ways = (w), .sizes = (s)}
 
 static const struct tlb_config presets[] = {
@@ -19,7 +25,7 @@ static const struct tlb_config presets[] = {
         /* Intel Golden Cove P-core (12th-14th gen). The 16-entry store-only
          * DTLB is not modelled; STLB holding 1G is an assumption. */
         .name = "golden-cove",
-        .l1i = {{ARR(256, 8, TLB_4K), ARR(32, 32, TLB_2M)}},
+        .l1i = {{ARR(256, 8, TLB_4K), ARR(32, 32, TLB_2M | TLB_4M)}},
         .l1d = {{ARR(96, 6, TLB_4K), ARR(32, 4, TLB_2M), ARR(8, 8, TLB_1G)}},
         .l2 = {{ARR(2048, 16, TLB_ALL)}},
         .repl = TLB_REPL_LRU,
@@ -32,6 +38,18 @@ static const struct tlb_config presets[] = {
         .l1i = {{ARR(64, 64, TLB_ALL)}},
         .l1d = {{ARR(72, 72, TLB_ALL)}},
         .l2 = {{ARR(3072, 24, TLB_4K | TLB_2M)}},
+        .repl = TLB_REPL_LRU,
+        .pwc = {0, 32, 8, 4, 2},
+    },
+    {
+        /* Intel Haswell (4th gen Core), the lectures' example of a
+         * multi-level TLB: the optimization manual's "TLB Parameters"
+         * table. Its 2M/4M ITLB (8 entries per thread, associativity not
+         * given) is modelled fully associative for one thread. */
+        .name = "haswell",
+        .l1i = {{ARR(128, 4, TLB_4K), ARR(8, 8, TLB_2M | TLB_4M)}},
+        .l1d = {{ARR(64, 4, TLB_4K), ARR(32, 4, TLB_2M | TLB_4M), ARR(4, 4, TLB_1G)}},
+        .l2 = {{ARR(1024, 8, TLB_4K | TLB_2M | TLB_4M)}},
         .repl = TLB_REPL_LRU,
         .pwc = {0, 32, 8, 4, 2},
     },
@@ -49,7 +67,7 @@ static const struct tlb_config presets[] = {
     },
 };
 
-const char *const tlb_preset_names[] = {"golden-cove", "zen4", "tiny", "none", NULL};
+const char *const tlb_preset_names[] = {"golden-cove", "zen4", "haswell", "tiny", "none", NULL};
 
 const struct tlb_config *tlb_preset(const char *name)
 {
@@ -134,6 +152,8 @@ static int parse_sizes(const char *s, const char *end, unsigned *sizes)
             *sizes |= TLB_2M;
         else if (n == 2 && !strncasecmp(s, "1g", 2))
             *sizes |= TLB_1G;
+        else if (n == 2 && !strncasecmp(s, "4m", 2))
+            *sizes |= TLB_4M;
         else if (n == 3 && !strncasecmp(s, "all", 3))
             *sizes |= TLB_ALL;
         else
@@ -245,8 +265,8 @@ int tlb_config_parse(struct tlb_config *cfg, const char *spec, char *err, size_t
         if (bad) {
             snprintf(err, errlen,
                      "TLB geometry '%.*s' (at offset %zu of '%s') is not understood; "
-                     "expected e.g. l1d=64x4, l1i=64xfull:4k+2m, l2=1536x12, pwc=2/4/8/32, "
-                     "repl=lru|plru|random, seed=N",
+                     "expected e.g. l1d=64x4, l1i=64xfull:4k+2m+4m, l2=1536x12, pwc=2/4/8/32, "
+                     "repl=lru|plru|random, seed=N (sizes: 4k, 2m, 1g, 4m, all)",
                      (int)(end - s), s, (size_t)(s - spec), spec);
             return -1;
         }
@@ -267,8 +287,8 @@ static void sizes_name(unsigned sizes, char out[16])
         return;
     }
     out[0] = 0;
-    static const char *const names[] = {"4k", "2m", "1g"};
-    for (unsigned s = 0; s < 3; s++)
+    static const char *const names[TLB_NSIZES] = {"4k", "2m", "1g", "4m"};
+    for (unsigned s = 0; s < TLB_NSIZES; s++)
         if (sizes & (1u << s)) {
             if (out[0])
                 strcat(out, "+");
@@ -309,4 +329,88 @@ void tlb_config_describe(const struct tlb_config *cfg, char *buf, size_t len)
     if (n < len)
         snprintf(buf + n, len - n, ",pwc=%u/%u/%u/%u,repl=%s", cfg->pwc[4], cfg->pwc[3],
                  cfg->pwc[2], cfg->pwc[1], repl[cfg->repl]);
+}
+
+/* ---- where pages go, and how much they reach ---- */
+
+int tlb_level_piece(const struct tlb_level *lv, unsigned page_shift, unsigned allowed,
+                    unsigned *array)
+{
+    unsigned held = 0;
+    for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
+        if (lv->array[i].entries)
+            held |= lv->array[i].sizes;
+    int s = tlb_piece_size(held, page_shift, allowed);
+    if (s >= 0 && array)
+        for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
+            if (lv->array[i].entries && (lv->array[i].sizes & (1u << s))) {
+                *array = i;
+                break;
+            }
+    return s;
+}
+
+unsigned tlb_format_sizes(const struct pt_format *fmt)
+{
+    unsigned sizes = 0;
+    for (unsigned l = 0; l <= fmt->max_leaf_level; l++)
+        for (unsigned s = 0; s < TLB_NSIZES; s++)
+            if (tlb_size_shift[s] == pt_fmt_shift(fmt, l))
+                sizes |= 1u << s;
+    return sizes;
+}
+
+uint64_t tlb_level_reach(const struct tlb_level *lv, const struct pt_format *fmt,
+                         unsigned page_shift)
+{
+    unsigned a;
+    int s = tlb_level_piece(lv, page_shift, tlb_format_sizes(fmt), &a);
+    if (s < 0)
+        return 0;
+    return (uint64_t)lv->array[a].entries << tlb_size_shift[s];
+}
+
+const char *tlb_page_size_name(unsigned page_shift)
+{
+    switch (page_shift) {
+    case 12: return "4 KiB";
+    case 21: return "2 MiB";
+    case 22: return "4 MiB";
+    case 30: return "1 GiB";
+    case 39: return "512 GiB";
+    case 48: return "256 TiB";
+    default: return "?";
+    }
+}
+
+/* bytes as "384 KiB", "64 MiB", "8 GiB" (exact powers of 1024 times n) */
+static void bytes_name(uint64_t b, char *buf, size_t len)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    unsigned u = 0;
+    while (u < 5 && b >= 1024 && b % 1024 == 0) {
+        b /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%llu %s", (unsigned long long)b, unit[u]);
+}
+
+void tlb_reach_describe(const struct tlb_level *lv, const struct pt_format *fmt, char *buf,
+                        size_t len)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (unsigned l = 0; l <= fmt->max_leaf_level && n < len; l++) {
+        unsigned shift = pt_fmt_shift(fmt, l), a;
+        int s = tlb_level_piece(lv, shift, tlb_format_sizes(fmt), &a);
+        if (s < 0)
+            continue;
+        char total[32];
+        bytes_name((uint64_t)lv->array[a].entries << tlb_size_shift[s], total, sizeof total);
+        n += (size_t)snprintf(buf + n, len - n, "%s%s pages: %u x %s = %s", n ? "; " : "",
+                              tlb_page_size_name(shift), lv->array[a].entries,
+                              tlb_page_size_name(tlb_size_shift[s]), total);
+    }
+    if (!buf[0])
+        snprintf(buf, len, "none");
 }

@@ -22,12 +22,15 @@ struct tlb_entry {
     uint32_t seq;            /* tlb.seq when filled: lets a CPU's access memo
                                 tell that the slot it points to was refilled */
     uint16_t asid;
-    uint8_t size;            /* 0: 4 KiB, 1: 2 MiB, 2: 1 GiB */
+    uint8_t size;            /* TLB size number: 0: 4 KiB, 1: 2 MiB, 2: 1 GiB, 3: 4 MiB */
     uint8_t prot;            /* VM_PROT_* combined over the walk */
     uint8_t flags;
-    uint8_t page_level;      /* level of the page the walk found (>= size when splintered) */
+    uint8_t page_shift;      /* log2 of the page the walk found (larger than the entry's
+                                size when splintered) */
     uint8_t pkey;            /* x86 protection key */
 };
+
+static inline unsigned tlb_entry_shift(const struct tlb_entry *e) { return tlb_size_shift[e->size]; }
 
 /* key[i] is entry i's (vpn << 2 | size), or TLB_NOKEY if it is invalid: a
  * probe compares one dense word per way (a 16-way set: two cache lines)
@@ -70,7 +73,7 @@ struct tlb_array_state {
     bool pow2;               /* nsets is a power of two: index with a mask */
     uint32_t clock;          /* LRU stamp source */
     unsigned nsplinter;      /* valid entries holding a piece of a larger page */
-    unsigned nsize[3];       /* valid entries of each size */
+    unsigned nsize[TLB_NSIZES]; /* valid entries of each size */
     struct tlb_entry *e;     /* nsets * ways */
     uint64_t *key;           /* nsets * ways, see above */
     uint64_t *plru;          /* one tree per set (ways - 1 bits) */
@@ -78,12 +81,14 @@ struct tlb_array_state {
 };
 
 struct tlb_level_state {
-    unsigned n;
+    uint8_t n;               /* arrays (up to TLB_MAX_ARRAYS) */
+    uint8_t sizes;           /* TLB_* sizes any of its arrays holds */
+    uint8_t first[TLB_NSIZES]; /* for each size it holds, the first array holding it */
     struct tlb_array_state a[TLB_MAX_ARRAYS];
 };
 
 struct pwc_entry {
-    uint64_t tag;            /* va >> pt_level_shift(level) */
+    uint64_t tag;            /* va >> pt_fmt_shift(fmt, level) */
     paddr_t next;            /* table the cached entry points to */
     uint32_t stamp;
     uint16_t asid;
@@ -162,7 +167,9 @@ static inline void tlb_touch_entry(struct tlb *t, struct tlb_array_state *a, str
 struct tlb_fill {
     vaddr_t va;
     paddr_t page_base;
-    unsigned level;          /* page level (RISC-V 512G/256T pages are stored as 1G pieces) */
+    unsigned page_shift;     /* log2 of the page size (RISC-V 512G/256T pages are stored as
+                                1G pieces, see tlb_level_piece) */
+    unsigned sizes;          /* TLB sizes a piece may have: the format's (0: any) */
     unsigned prot;
     bool global, dirty;
     uint16_t asid;
@@ -170,6 +177,24 @@ struct tlb_fill {
     bool absent;             /* the caller has just probed the level for va under
                                 asid and missed: no entry to refresh, skip the search */
 };
+
+/* The size a page of 1 << page_shift bytes is stored at in arrays holding
+ * `held` (TLB_* bits): the largest held and allowed size (allowed 0: any)
+ * no larger than the page; -1 if none. */
+static inline int tlb_piece_size(unsigned held, unsigned page_shift, unsigned allowed)
+{
+    static const unsigned char by_shift[TLB_NSIZES] = {2, 3, 1, 0};   /* 1G, 4M, 2M, 4K */
+    if (allowed)
+        held &= allowed;
+    if (page_shift == 12)                          /* the common case: a 4 KiB page */
+        return held & TLB_4K ? 0 : -1;
+    for (unsigned i = 0; i < TLB_NSIZES; i++) {
+        unsigned s = by_shift[i];
+        if ((held & (1u << s)) && tlb_size_shift[s] <= page_shift)
+            return (int)s;
+    }
+    return -1;
+}
 
 /* Which entries an invalidation removes. */
 struct tlb_filter {
@@ -191,17 +216,40 @@ struct tlb_entry *tlb_lookup(struct tlb *t, struct tlb_level_state *lv, vaddr_t 
  * not NULL); NULL if the level has no array. */
 struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
                              struct tlb_where *where);
-/* Remove matching entries from every level; returns how many. */
+/* Remove matching entries from every level (or one); returns how many. */
 unsigned tlb_flush(struct tlb *t, const struct tlb_filter *flt);
+unsigned tlb_flush_level(struct tlb_level_state *lv, const struct tlb_filter *flt);
 
-/* Page-walk caches: the deepest cached level L (1..4) whose entry covers
- * va, or 0 if none. */
-struct pwc_entry *pwc_lookup(struct tlb *t, unsigned top_level, vaddr_t va, uint16_t asid, unsigned *level);
-void pwc_insert(struct tlb *t, unsigned level, vaddr_t va, uint16_t asid, paddr_t next,
-                unsigned prot, bool global);
+/* Software-written entries (the software-refilled TLB, tlb_write.c). A
+ * level's slots are numbered array by array, set by set, way by way. */
+unsigned tlb_level_entries(const struct tlb_level_state *lv);
+/* Where slot `index` is; false if out of range. And back. */
+bool tlb_slot(struct tlb_level_state *lv, unsigned index, struct tlb_where *w);
+unsigned tlb_slot_index(const struct tlb_level_state *lv, const struct tlb_where *w);
+/* The entry translating va under asid (or a global one), without touching
+ * replacement state; NULL if none. */
+struct tlb_entry *tlb_probe(struct tlb_level_state *lv, vaddr_t va, uint16_t asid, struct tlb_where *w);
+/* Write f's page at slot w exactly (touched for replacement): -1 if the
+ * array holds no size for it, it maps to another set, or another entry of
+ * the set already matches it. */
+int tlb_write_at(struct tlb *t, const struct tlb_where *w, const struct tlb_fill *f);
+/* Empty slot w. */
+void tlb_clear_at(const struct tlb_where *w);
+/* Rewrite in place, without a replacement touch, the level's entry of f's
+ * page (of f->asid or global) if it has one: the micro-TLB copy of an
+ * entry software rewrote. Returns 0 or 1. */
+unsigned tlb_update_copies(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f);
+
+/* Page-walk caches: the deepest cached level L (1..4, below the format's
+ * root) whose entry covers va, or 0 if none. A level-L entry is tagged with
+ * va >> pt_fmt_shift(fmt, L). */
+struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t va, uint16_t asid,
+                             unsigned *level);
+void pwc_insert(struct tlb *t, const struct pt_format *fmt, unsigned level, vaddr_t va,
+                uint16_t asid, paddr_t next, unsigned prot, bool global);
 /* Drop page-walk-cache entries: of one ASID, or all (all_asids). */
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid);
 /* Drop only the entries of `asid` that a walk of va would use. */
-unsigned pwc_flush_va(struct tlb *t, uint16_t asid, vaddr_t va);
+unsigned pwc_flush_va(struct tlb *t, const struct pt_format *fmt, uint16_t asid, vaddr_t va);
 
 #endif

@@ -1,6 +1,9 @@
 /* walk.c — the page walker, one loop for every format.
  *
- * The loop follows the QEMU/SDM recipe (FACTS A.1.5):
+ * The loop follows the SDM's rules for A/D (vol. 3A 4.8: A is set in every
+ * entry used, D in the leaf, with locked read-modify-writes) in the order
+ * QEMU's x86 walker uses (target/i386 mmu_translate), which vmlab takes
+ * for every format (docs/machine.md, "The walker"):
  *   1. descend, reading one entry per level; on x86 set A in each non-leaf
  *      entry with compare-and-swap as it is used;
  *   2. at the leaf, check the rights combined over the levels;
@@ -17,10 +20,35 @@
 
 enum check { OK, NOT_PRESENT, RESERVED, DENIED };
 
-/* ---- x86 (SDM 4.5, 4.6) ---- */
+/* A test may ask to be called just before every A/D compare-and-swap, to
+ * change the entry under the walker and so make the swap fail (walk.h). */
+static walk_cas_hook_fn cas_hook;
+static void *cas_hook_arg;
+
+void walk_set_cas_hook(walk_cas_hook_fn fn, void *arg)
+{
+    __atomic_store_n(&cas_hook_arg, arg, __ATOMIC_RELAXED);
+    __atomic_store_n(&cas_hook, fn, __ATOMIC_RELEASE);
+}
+
+static inline void before_cas(struct physmem *pm, paddr_t pte_pa, unsigned level)
+{
+    walk_cas_hook_fn fn = __atomic_load_n(&cas_hook, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(fn != NULL, 0))
+        fn(pm, pte_pa, level, __atomic_load_n(&cas_hook_arg, __ATOMIC_RELAXED));
+}
+
+/* ---- x86 (SDM vol. 3A 4.3 for 32-bit paging, 4.5 for 4/5-level, 4.6 rights) ---- */
+
+/* Does the format have XD, and is it on? (32-bit paging has no XD bit:
+ * EFER.NXE changes nothing there.) */
+static inline bool nx_on(const struct walk_env *env)
+{
+    return env->nxe && env->fmt->xd;
+}
 
 static enum check x86_check_entry(const struct walk_env *env, uint64_t pte, unsigned level,
-                                  const struct pte_info *e)
+                                  struct pte_info *e)
 {
     if (!e->present)
         return NOT_PRESENT;
@@ -42,10 +70,34 @@ static enum check x86_check_entry(const struct walk_env *env, uint64_t pte, unsi
     return OK;
 }
 
+/* 32-bit paging (SDM vol. 3A 4.3, Table 4-4): reserved bits exist only in
+ * a PDE that maps a 4 MiB page, bits 21:(M-19) with M = min(MAXPHYADDR,
+ * 40) (PSE-36 gives 4 MiB pages PA bits (M-1):32 in bits (M-20):13).
+ * Without CR4.PSE the PS bit is ignored and the PDE points to a page table. */
+static enum check ia32_check_entry(const struct walk_env *env, uint64_t pte, unsigned level,
+                                   struct pte_info *e)
+{
+    if (!e->present)
+        return NOT_PRESENT;
+    if (level == 1 && e->leaf) {
+        if (!env->pse) {
+            e->leaf = false;
+            e->addr = pte & IA32_PTE_ADDR;
+            e->prot &= ~VM_PROT_GLOBAL;
+            e->dirty = false;
+            return OK;
+        }
+        unsigned m = env->maxphyaddr < 32 ? 32 : env->maxphyaddr > 40 ? 40 : env->maxphyaddr;
+        uint64_t reserved = ((1ull << 22) - 1) & ~((1ull << (m - 19)) - 1);
+        if (pte & reserved)
+            return RESERVED;
+    }
+    return OK;
+}
+
 bool walk_pkey_denied(const struct walk_env *env, unsigned pkey, unsigned prot, enum vm_access acc)
 {
-    if (env->fmt->arch != PT_ARCH_X86 || !env->pke || !(prot & VM_PROT_USER) ||
-        acc == VM_ACCESS_FETCH)
+    if (!env->fmt->pkeys || !env->pke || !(prot & VM_PROT_USER) || acc == VM_ACCESS_FETCH)
         return false;
     unsigned ad = (env->pkru >> (2 * pkey)) & 1, wd = (env->pkru >> (2 * pkey + 1)) & 1;
     if (ad)
@@ -61,12 +113,12 @@ static bool x86_allowed(const struct walk_env *env, unsigned prot, enum vm_acces
             return false;
         if (acc == VM_ACCESS_WRITE && !(prot & VM_PROT_WRITE))
             return false;
-        if (acc == VM_ACCESS_FETCH && env->nxe && !(prot & VM_PROT_EXEC))
+        if (acc == VM_ACCESS_FETCH && nx_on(env) && !(prot & VM_PROT_EXEC))
             return false;
         return true;
     }
     if (acc == VM_ACCESS_FETCH) {
-        if (env->nxe && !(prot & VM_PROT_EXEC))
+        if (nx_on(env) && !(prot & VM_PROT_EXEC))
             return false;
         if (env->smep && user_page)
             return false;
@@ -82,7 +134,7 @@ static bool x86_allowed(const struct walk_env *env, unsigned prot, enum vm_acces
 /* ---- RISC-V (privileged spec, "Virtual Address Translation Process") ---- */
 
 static enum check rv_check_entry(const struct walk_env *env, uint64_t pte, unsigned level,
-                                 const struct pte_info *e)
+                                 struct pte_info *e, uint64_t level_size)
 {
     if (!e->present)
         return NOT_PRESENT;
@@ -98,7 +150,7 @@ static enum check rv_check_entry(const struct walk_env *env, uint64_t pte, unsig
             return RESERVED;                             /* ran out of levels */
         return OK;
     }
-    if (e->addr & (pt_level_size(level) - 1))
+    if (e->addr & (level_size - 1))
         return RESERVED;                                 /* misaligned superpage */
     return OK;
 }
@@ -146,7 +198,7 @@ static void make_fault(const struct walk_env *env, vaddr_t va, enum vm_access ac
             ec |= PF_U;
         if (why == RESERVED)
             ec |= PF_RSVD;
-        if (acc == VM_ACCESS_FETCH && (env->nxe || env->smep))
+        if (acc == VM_ACCESS_FETCH && (nx_on(env) || env->smep))
             ec |= PF_ID;
         if (pk)
             ec |= PF_PK;
@@ -158,6 +210,28 @@ static void make_fault(const struct walk_env *env, vaddr_t va, enum vm_access ac
     }
 }
 
+void walk_bad_address(const struct walk_env *env, vaddr_t va, enum vm_access acc,
+                      struct vm_fault *fault)
+{
+    const struct pt_format *fmt = env->fmt;
+    if (fmt->arch == PT_ARCH_X86) {
+        memset(fault, 0, sizeof *fault);
+        fault->type = FAULT_GP;                /* #GP(0): CR2 is not written */
+        fault->addr = va;
+        fault->access = acc;
+        fault->priv = env->priv;
+        fault->level = fmt->levels - 1;
+    } else {
+        make_fault(env, va, acc, DENIED, false, fmt->levels - 1, fault);
+    }
+}
+
+void walk_rights_fault(const struct walk_env *env, vaddr_t va, enum vm_access acc, bool pk,
+                       struct vm_fault *fault)
+{
+    make_fault(env, va, acc, DENIED, pk, 0, fault);
+}
+
 void walk_start_at_root(const struct walk_env *env, struct walk_start *s)
 {
     s->level = env->fmt->levels - 1;
@@ -166,24 +240,20 @@ void walk_start_at_root(const struct walk_env *env, struct walk_start *s)
     s->global = false;
 }
 
-int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
-             const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
-             struct walk_path *path)
+/* The walk loop. `arch` and `width` (the entry size) are constants in each
+ * of walk_run's four calls, so each copy is compiled for one shape of
+ * format; everything else comes from the format's data. */
+static inline __attribute__((always_inline)) int
+walk_loop(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
+          const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
+          struct walk_path *path, const enum pt_arch arch, const unsigned width)
 {
     const struct pt_format *fmt = env->fmt;
-    bool x86 = fmt->arch == PT_ARCH_X86;
+    const bool x86 = arch == PT_ARCH_X86, ia32 = x86 && width == 4;
 
     if (!pt_canonical(fmt, va)) {
-        if (x86) {
-            memset(fault, 0, sizeof *fault);
-            fault->type = FAULT_GP;            /* #GP(0): CR2 is not written */
-            fault->addr = va;
-            fault->access = acc;
-            fault->priv = env->priv;
-            fault->level = fmt->levels - 1;
-        } else {
-            make_fault(env, va, acc, DENIED, false, fmt->levels - 1, fault);
-        }
+        walk_bad_address(env, va, acc, fault);
+        res->refs = res->ad_updates = res->restarts = 0;   /* no entry was read */
         return -1;
     }
 
@@ -192,6 +262,12 @@ int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm
     const uint8_t *membase = physmem_host(pm, 0);
     uint64_t memsize = physmem_size(pm);
     unsigned refs = 0, ad_updates = 0, restarts = 0;
+    /* The format's geometry in locals: the entries' acquire loads keep the
+     * compiler from reusing fields it read before them. */
+    uint8_t shift[PT_MAX_LEVELS];
+    memcpy(shift, fmt->shift, sizeof shift);
+    const uint64_t index_mask = pt_fmt_entries(fmt) - 1;
+    void (*const decode)(uint64_t, unsigned, struct pte_info *) = fmt->decode;
 restart:;
     paddr_t table = start->table;
     unsigned prot = start->prot;
@@ -204,17 +280,22 @@ restart:;
         path->top = start->level;
 
     for (;;) {
-        pte_pa = table + (paddr_t)pt_index(va, level) * 8;
-        if (pte_pa > memsize - 8) {
+        pte_pa = table + ((va >> shift[level]) & index_mask) * width;
+        if (pte_pa > memsize - width) {
             /* A table outside memory reads as all ones on a real bus; a
              * simulator treats it as a reserved-bit fault. */
             make_fault(env, va, acc, RESERVED, false, level, fault);
-            return -1;
+            goto fail;
         }
-        pte = __atomic_load_n((const uint64_t *)(membase + pte_pa), __ATOMIC_ACQUIRE);
+        if (width == 8)
+            pte = __atomic_load_n((const uint64_t *)(membase + pte_pa), __ATOMIC_ACQUIRE);
+        else
+            pte = __atomic_load_n((const uint32_t *)(membase + pte_pa), __ATOMIC_ACQUIRE);
         refs++;
-        fmt->decode(pte, level, &e);
-        enum check c = x86 ? x86_check_entry(env, pte, level, &e) : rv_check_entry(env, pte, level, &e);
+        decode(pte, level, &e);
+        enum check c = !x86 ? rv_check_entry(env, pte, level, &e, (uint64_t)1 << shift[level])
+                     : ia32 ? ia32_check_entry(env, pte, level, &e)
+                            : x86_check_entry(env, pte, level, &e);
         if (c != OK) {
             make_fault(env, va, acc, c, false, level, fault);
             goto fail;
@@ -229,7 +310,8 @@ restart:;
             break;
         if (x86 && !e.accessed) {
             uint64_t old = pte;
-            if (!pte_cas(pm, pte_pa, &old, pte | fmt->a_bit)) {
+            before_cas(pm, pte_pa, level);
+            if (!pte_cas_as(fmt, pm, pte_pa, &old, pte | X86_PTE_A)) {
                 restarts++;                      /* changed under us: walk again */
                 goto restart;
             }
@@ -259,17 +341,19 @@ restart:;
             make_fault(env, va, acc, DENIED, false, level, fault);
             goto fail;
         }
-        uint64_t old = pte, new = pte | fmt->a_bit | (want_d ? fmt->d_bit : 0);
-        if (!pte_cas(pm, pte_pa, &old, new)) {
+        uint64_t a = x86 ? X86_PTE_A : RV_PTE_A, d = x86 ? X86_PTE_D : RV_PTE_D;
+        uint64_t old = pte, new = pte | a | (want_d ? d : 0);
+        before_cas(pm, pte_pa, level);
+        if (!pte_cas_as(fmt, pm, pte_pa, &old, new)) {
             restarts++;
             goto restart;
         }
         ad_updates++;
         pte = new;
-        fmt->decode(pte, level, &e);
+        decode(pte, level, &e);
     }
 
-    uint64_t size = pt_level_size(level);
+    uint64_t size = (uint64_t)1 << shift[level];
     paddr_t base = e.addr & ~(size - 1);
     if (x86)
         base &= ((uint64_t)1 << env->maxphyaddr) - 1;
@@ -294,6 +378,20 @@ fail:
     res->ad_updates = ad_updates;
     res->restarts = restarts;
     return -1;
+}
+
+int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
+             const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
+             struct walk_path *path)
+{
+    const struct pt_format *fmt = env->fmt;
+    if (fmt->arch == PT_ARCH_X86)
+        return fmt->pte_bytes == 8
+                   ? walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_X86, 8)
+                   : walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_X86, 4);
+    return fmt->pte_bytes == 8
+               ? walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_RISCV, 8)
+               : walk_loop(pm, env, va, acc, start, res, fault, path, PT_ARCH_RISCV, 4);
 }
 
 int pt_walk(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,

@@ -32,6 +32,24 @@ bool walk_pkey_denied(const struct walk_env *env, unsigned pkey, unsigned prot, 
 
 void walk_start_at_root(const struct walk_env *env, struct walk_start *s);
 
+/* The fault an access to an address the format cannot translate raises
+ * (pt_canonical false): x86 #GP(0), a RISC-V page fault. No entry is read. */
+void walk_bad_address(const struct walk_env *env, vaddr_t va, enum vm_access acc,
+                      struct vm_fault *fault);
+
+/* The page fault an access denied by the rights `prot` raises (x86 P=1 with
+ * W/U/I-D/PK as the access was; RISC-V 12/13/15), at level 0: a software-
+ * refilled TLB's protection fault on a hit. */
+void walk_rights_fault(const struct walk_env *env, vaddr_t va, enum vm_access acc, bool pk,
+                       struct vm_fault *fault);
+
+/* For tests: fn is called just before every A/D compare-and-swap a walk
+ * makes, with the entry's address, so that a test can change the entry and
+ * make the swap fail for certain (NULL: no hook). One hook for the whole
+ * process; set it while no walk runs. */
+typedef void (*walk_cas_hook_fn)(struct physmem *pm, paddr_t pte_pa, unsigned level, void *arg);
+void walk_set_cas_hook(walk_cas_hook_fn fn, void *arg);
+
 int walk_run(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_access acc,
              const struct walk_start *start, struct walk_result *res, struct vm_fault *fault,
              struct walk_path *path);

@@ -209,11 +209,11 @@ static inline void kcount(struct kernel *k, enum vmstat_item item, uint64_t n)
  * the kernel's format: the one place that knows how wide an entry is and
  * where it sits in its table. The machine's walkers set A/D concurrently,
  * so all of them are atomic (vmlab/pt.h). */
-static inline uint64_t kpte_load(const struct kernel *k, paddr_t pa) { return pte_load(k->pm, pa); }
-static inline void kpte_store(struct kernel *k, paddr_t pa, uint64_t v) { pte_store(k->pm, pa, v); }
+static inline uint64_t kpte_load(const struct kernel *k, paddr_t pa) { return pte_load_as(k->fmt, k->pm, pa); }
+static inline void kpte_store(struct kernel *k, paddr_t pa, uint64_t v) { pte_store_as(k->fmt, k->pm, pa, v); }
 static inline uint64_t kpte_exchange(struct kernel *k, paddr_t pa, uint64_t v)
 {
-    return pte_exchange(k->pm, pa, v);
+    return pte_exchange_as(k->fmt, k->pm, pa, v);
 }
 static inline bool kpte_cas(struct kernel *k, paddr_t pa, uint64_t *expected, uint64_t v)
 {
@@ -221,24 +221,22 @@ static inline bool kpte_cas(struct kernel *k, paddr_t pa, uint64_t *expected, ui
 }
 static inline uint64_t kpte_clear_bits(struct kernel *k, paddr_t pa, uint64_t bits)
 {
-    return pte_clear_bits(k->pm, pa, bits);
+    return pte_clear_bits_as(k->fmt, k->pm, pa, bits);
 }
 /* Address of va's entry in the level-`level` table at `table`, and the
- * number of entries in a table. */
+ * number of entries in a table (512 8-byte entries; ia32 and sv32: 1024
+ * 4-byte entries, one level covering 4 MiB). */
 static inline paddr_t kpte_slot(const struct kernel *k, paddr_t table, vaddr_t va, unsigned level)
 {
-    (void)k;
-    return table + 8 * pt_index(va, level);
+    return pt_fmt_entry(k->fmt, table, va, level);
 }
 static inline unsigned kpt_entries(const struct kernel *k)
 {
-    (void)k;
-    return PT_ENTRIES;
+    return pt_fmt_entries(k->fmt);
 }
 static inline paddr_t kpte_nth(const struct kernel *k, paddr_t table, unsigned i)
 {
-    (void)k;
-    return table + 8 * (paddr_t)i;
+    return pt_fmt_nth(k->fmt, table, i);
 }
 
 /* mmu.c: page tables, PCIDs/ASIDs, invalidation. */

@@ -100,7 +100,7 @@ void kernel_config_default(struct kernel_config *cfg)
 static void abi_setup(struct kernel *k)
 {
     const struct kernel_config *cfg = &k->cfg;
-    uint64_t half = (uint64_t)1 << (k->fmt->va_bits - 1);
+    uint64_t half = pt_user_limit(k->fmt);     /* 32-bit formats: the whole 4 GiB */
     struct abi *a = &k->abi[KERNEL_ABI_PINTOS];
     a->id = KERNEL_ABI_PINTOS;
     a->user_top = cfg->user_top ? cfg->user_top : KERNEL_KERN_BASE;
@@ -146,10 +146,12 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
         cfg.stack_guard_gap = 256 * VM_PAGE_SIZE;
     if (!cfg.swap_bytes)
         cfg.swap_bytes = 64 << 20;
+    bool default_ids = !cfg.nasids;
     if (!cfg.nasids)
         cfg.nasids = 4095;
     if (cfg.format < 0)
-        cfg.format = mc->arch == PT_ARCH_X86 ? PT_X86_64 : PT_SV48;
+        cfg.format = mc->arch == PT_ARCH_X86 ? (mc->xlen == 32 ? PT_IA32 : PT_X86_64)
+                                             : (mc->xlen == 32 ? PT_SV32 : PT_SV48);
 
     const struct policy *pol = policy_by_name(cfg.policy);
     if (!pol) {
@@ -166,14 +168,25 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
                  pt_format(cfg.format)->name, mc->arch == PT_ARCH_X86 ? "x86-64" : "RISC-V");
         return NULL;
     }
-    if (cfg.abi == KERNEL_ABI_LINUX && KERNEL_LINUX_USER_TOP > (uint64_t)1 << (pt_format(cfg.format)->va_bits - 1)) {
-        snprintf(err, errlen, "the Linux ABI's user space [0, 0x%llx) does not fit in %s",
-                 (unsigned long long)KERNEL_LINUX_USER_TOP, pt_format(cfg.format)->name);
+    const struct pt_format *fmt = pt_format(cfg.format);
+    if (fmt->xlen != mc->xlen) {
+        snprintf(err, errlen, "page-table format %s needs a %u-bit machine (machine_config.xlen), "
+                              "not a %u-bit one", fmt->name, fmt->xlen, mc->xlen);
         return NULL;
     }
-    if (cfg.nasids > 4095 || cfg.nasids < mc->ncpus) {
-        snprintf(err, errlen, "nasids %u: need %u..4095 (at least one per CPU)", cfg.nasids,
-                 mc->ncpus);
+    if (cfg.abi == KERNEL_ABI_LINUX && KERNEL_LINUX_USER_TOP > pt_user_limit(fmt)) {
+        snprintf(err, errlen, "the Linux ABI's user space [0, 0x%llx) does not fit in %s",
+                 (unsigned long long)KERNEL_LINUX_USER_TOP, fmt->name);
+        return NULL;
+    }
+    /* IDs the machine can tag entries with (ia32 has none: the IDs are
+     * bookkeeping only, see mmu.c) */
+    unsigned max_ids = fmt->asid_bits && fmt->asid_bits < 12 ? (1u << fmt->asid_bits) - 1 : 4095;
+    if (default_ids && cfg.nasids > max_ids)
+        cfg.nasids = max_ids;
+    if (cfg.nasids > max_ids || cfg.nasids < mc->ncpus) {
+        snprintf(err, errlen, "nasids %u: need %u..%u (at least one per CPU)", cfg.nasids,
+                 mc->ncpus, max_ids);
         return NULL;
     }
     uint64_t frames = physmem_frames(machine_physmem(m));

@@ -13,7 +13,11 @@
  * may hold its translations. Freed and stolen IDs are therefore clean
  * everywhere, so switching to a process never needs a flushing CR3 write.
  * p->may_cache is the set of CPUs that ran p under its current ID (Linux's
- * mm_cpumask): the targets of every shootdown of p.
+ * mm_cpumask): the targets of every shootdown of p. A format without
+ * PCIDs (ia32: 32-bit paging has none) still hands out these IDs for the
+ * bookkeeping, but the machine tags every entry 0: switches write CR3
+ * without the no-flush bit (flushing the old process's entries, as a
+ * pre-PCID x86 does) and shootdowns name ID 0.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +134,12 @@ void mmu_free_tables(struct process *p, bool keep_root)
 
 /* ---- invalidation ---- */
 
+/* The ID the machine tags p's entries with: its own, or 0 without PCIDs. */
+static uint16_t hw_asid(const struct kernel *k, uint16_t asid)
+{
+    return k->fmt->asid_bits ? asid : 0;
+}
+
 /* Shoot down [start, end) of asid on targets and count it as Linux does.
  * Caller holds asid_lock. */
 static void shootdown(struct kernel *k, struct process *p, struct cpu *self, cpumask_t targets,
@@ -139,7 +149,7 @@ static void shootdown(struct kernel *k, struct process *p, struct cpu *self, cpu
         return;
     cpumask_t me = self ? (cpumask_t)1 << cpu_index(self) : 0;
     bool full = end - start > 33 * VM_PAGE_SIZE;
-    machine_shootdown(k->m, self, targets, asid, start, end);
+    machine_shootdown(k->m, self, targets, hw_asid(k, asid), start, end);
     if (targets & me) {
         if (p)
             count(p, full ? VMSTAT_NR_TLB_LOCAL_FLUSH_ALL : VMSTAT_NR_TLB_LOCAL_FLUSH_ONE, 1);
@@ -241,20 +251,26 @@ static void asid_assign(struct kernel *k, struct process *p, struct cpu *self)
     abort();
 }
 
-static uint64_t satp_mode(const struct pt_format *fmt)
+static uint64_t satp_of(const struct pt_format *fmt, uint16_t asid, paddr_t root)
 {
     switch (fmt->id) {
-    case PT_SV39: return RV_SATP_MODE_SV39;
-    case PT_SV48: return RV_SATP_MODE_SV48;
-    default: return RV_SATP_MODE_SV57;
+    case PT_SV32: return rv_satp32(RV_SATP32_MODE_SV32, asid, root);
+    case PT_SV39: return rv_satp(RV_SATP_MODE_SV39, asid, root);
+    case PT_SV48: return rv_satp(RV_SATP_MODE_SV48, asid, root);
+    default: return rv_satp(RV_SATP_MODE_SV57, asid, root);
     }
 }
 
 /* First use of a CPU by this kernel: paging on, NX, write protection for
- * supervisor writes (so copy_out to a read-only page faults), PCIDs. */
+ * supervisor writes (so copy_out to a read-only page faults), PCIDs.
+ * 32-bit paging: paging, WP and PSE (4 MiB pages); no NX or PCIDs there. */
 static void cpu_setup(struct kernel *k, struct cpu *cpu)
 {
-    if (k->fmt->arch == PT_ARCH_X86) {
+    if (k->fmt->id == PT_IA32) {
+        cpu_write_cr0(cpu, (1ull << 31) | X86_CR0_WP | 1ull);            /* PG, WP, PE */
+        cpu_write_cr4(cpu, X86_CR4_PSE);
+        cpu_write_cr3(cpu, k->kernel_root);
+    } else if (k->fmt->arch == PT_ARCH_X86) {
         cpu_write_efer(cpu, (1ull << 8) | (1ull << 10) | X86_EFER_NXE);   /* LME, LMA, NXE */
         cpu_write_cr0(cpu, (1ull << 31) | X86_CR0_WP | 1ull);            /* PG, WP, PE */
         cpu_write_cr3(cpu, k->kernel_root);
@@ -301,9 +317,9 @@ void kernel_switch_to(struct cpu *cpu, struct process *p)
     klock_release(&k->asid_lock);
 
     if (k->fmt->arch == PT_ARCH_X86)
-        cpu_write_cr3(cpu, root | asid | X86_CR3_NOFLUSH);
+        cpu_write_cr3(cpu, k->fmt->asid_bits ? root | asid | X86_CR3_NOFLUSH : root);
     else
-        cpu_write_satp(cpu, rv_satp(satp_mode(k->fmt), asid, root));
+        cpu_write_satp(cpu, satp_of(k->fmt, asid, root));
     cpu_set_user(cpu, p);
     cpu_set_priv(cpu, VM_PRIV_USER);
 }

@@ -87,7 +87,28 @@ void replay_config_default(struct replay_config *cfg)
 
 vaddr_t replay_user_top(const struct pt_format *fmt)
 {
-    return (vaddr_t)1 << (fmt->va_bits - 1);
+    return pt_user_limit(fmt);
+}
+
+/* A 32-bit format cannot hold an address from 4 GiB up: such a record is
+ * refused, naming the input and the record (1-based; and its line, for a
+ * text reader), rather than folded (the 64-bit formats fold, and count it). */
+static bool refuse_unfit(const struct replay_config *cfg, const struct trace_record *r,
+                         uint64_t index, const struct trace_reader *reader, char *err,
+                         size_t errlen)
+{
+    vaddr_t top = replay_user_top(cfg->fmt);
+    if (cfg->fmt->halves || (r->va < top && r->va + r->size <= top))
+        return false;
+    char line[48] = "";
+    if (reader && trace_line(reader) > 1)
+        snprintf(line, sizeof line, " (line %llu)", (unsigned long long)trace_line(reader) - 1);
+    snprintf(err, errlen,
+             "%s: record %llu%s: address 0x%llx (%u bytes) does not fit %s, whose addresses are "
+             "32 bits (0 to 0xffffffff); replay it with a 64-bit format (--pt)",
+             cfg->input_name ? cfg->input_name : "the trace", (unsigned long long)index + 1, line,
+             (unsigned long long)r->va, r->size, cfg->fmt->name);
+    return true;
 }
 
 int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n, char *err,
@@ -169,13 +190,15 @@ static vaddr_t fold(vaddr_t va, uint32_t *size, vaddr_t top, uint64_t *folded)
     return va;
 }
 
-static int opt_build(struct opt_oracle *o, const struct trace_record *recs, size_t n, vaddr_t top,
-                     char *err, size_t errlen)
+static int opt_build(struct opt_oracle *o, const struct replay_config *cfg,
+                     const struct trace_record *recs, size_t n, vaddr_t top, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     size_t events = 0;
     uint64_t folded = 0;
     for (size_t i = 0; i < n; i++) {
+        if (refuse_unfit(cfg, &recs[i], i, NULL, err, errlen))
+            return -1;
         struct trace_record r = recs[i];
         r.va = fold(r.va, &r.size, top, &folded);
         events += record_pages(&r);
@@ -315,6 +338,7 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
     }
     struct machine_config mc;
     machine_config_default(&mc, cfg->fmt->arch);
+    mc.xlen = cfg->fmt->xlen;
     mc.tlb = cfg->tlb;
     mc.mem_bytes = (cfg->frames + REPLAY_KERNEL_FRAMES + 1) * VM_PAGE_SIZE; /* frame 0 is never used */
     if (cfg->fmt->arch == PT_ARCH_X86)
@@ -386,7 +410,7 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         s.recs = loaded;
         s.reader = NULL;
     }
-    if (opt && opt_build(&oracle, s.recs, s.nrecs, top, err, errlen)) {
+    if (opt && opt_build(&oracle, cfg, s.recs, s.nrecs, top, err, errlen)) {
         free(loaded);
         return -1;
     }
@@ -433,7 +457,11 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
                     break;
                 }
             }
-            r.va = fold(r.va, &r.size, top, &res->folded);
+            if (__builtin_expect(r.va >= top || r.va + r.size > top, 0)) {
+                if (refuse_unfit(cfg, &r, n + got, s.reader, err, errlen))
+                    goto out;
+                r.va = fold(r.va, &r.size, top, &res->folded);
+            }
             batch[got++] = (struct cpu_ref){.va = r.va, .size = r.size, .acc = r.kind};
         }
         if (got == 0)

@@ -48,6 +48,7 @@ struct replay_config {
     uint64_t limit;                /* stop after this many records; 0: all */
     bool progress;                 /* progress line on stderr */
     uint64_t input_bytes;          /* size of a plain input file, for the progress percentage */
+    const char *input_name;        /* the input, for messages (NULL: "the trace") */
     volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C): stop cleanly */
 };
 void replay_config_default(struct replay_config *cfg);
@@ -102,8 +103,10 @@ size_t replay_stats(const struct replay_result *res, struct replay_stat *out, si
 /* One counter of a result by its name (as in replay_stats); 0 if none. */
 uint64_t replay_stat_value(const struct replay_result *res, const char *name);
 
-/* The user half of the format's address space: records are folded into
- * [0, replay_user_top(fmt)). */
+/* The user half of the format's address space: [0, replay_user_top(fmt)).
+ * Records of the 64-bit formats are folded into it (records-folded); the
+ * 32-bit formats hold the whole 4 GiB, and a record beyond it is refused
+ * (replay_run fails naming the input and the record). */
 vaddr_t replay_user_top(const struct pt_format *fmt);
 
 #endif

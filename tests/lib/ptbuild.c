@@ -33,20 +33,20 @@ paddr_t ptb_map(struct ptb *b, vaddr_t va, paddr_t pa, unsigned level, unsigned 
     const struct pt_format *f = b->fmt;
     paddr_t table = b->root;
     for (unsigned l = f->levels - 1; l > level; l--) {
-        paddr_t e = table + pt_index(va, l) * 8;
-        uint64_t pte = pte_load(b->pm, e);
+        paddr_t e = pt_fmt_entry(f, table, va, l);
+        uint64_t pte = pte_load_as(f, b->pm, e);
         struct pte_info info;
         f->decode(pte, l, &info);
         if (!info.present || info.leaf) {
             paddr_t t = ptb_alloc(b);
             pte = f->make_table(l, t);
-            pte_store(b->pm, e, pte);
+            pte_store_as(f, b->pm, e, pte);
             f->decode(pte, l, &info);
         }
         table = info.addr;
     }
-    paddr_t e = table + pt_index(va, level) * 8;
-    pte_store(b->pm, e, f->make_leaf(level, pa, prot, false, false, 0) | extra);
+    paddr_t e = pt_fmt_entry(f, table, va, level);
+    pte_store_as(f, b->pm, e, f->make_leaf(level, pa, prot, false, false, 0) | extra);
     return e;
 }
 
@@ -55,20 +55,20 @@ paddr_t ptb_entry(const struct ptb *b, vaddr_t va, unsigned level)
     const struct pt_format *f = b->fmt;
     paddr_t table = b->root;
     for (unsigned l = f->levels - 1; l > level; l--) {
-        uint64_t pte = pte_load(b->pm, table + pt_index(va, l) * 8);
+        uint64_t pte = pte_load_as(f, b->pm, pt_fmt_entry(f, table, va, l));
         struct pte_info info;
         f->decode(pte, l, &info);
         if (!info.present || info.leaf)
             return 0;
         table = info.addr;
     }
-    return table + pt_index(va, level) * 8;
+    return pt_fmt_entry(f, table, va, level);
 }
 
 uint64_t ptb_get(const struct ptb *b, vaddr_t va, unsigned level)
 {
     paddr_t e = ptb_entry(b, va, level);
-    return e ? pte_load(b->pm, e) : 0;
+    return e ? pte_load_as(b->fmt, b->pm, e) : 0;
 }
 
 void ptb_set(struct ptb *b, vaddr_t va, unsigned level, uint64_t val)
@@ -78,14 +78,21 @@ void ptb_set(struct ptb *b, vaddr_t va, unsigned level, uint64_t val)
         fprintf(stderr, "ptbuild: no table for 0x%llx at level %u\n", (unsigned long long)va, level);
         abort();
     }
-    pte_store(b->pm, e, val);
+    pte_store_as(b->fmt, b->pm, e, val);
 }
 
 struct machine *tm_machine(enum pt_arch arch, unsigned ncpus, uint64_t mem, const char *tlb)
 {
+    return tm_machine_xlen(arch, 64, ncpus, mem, tlb);
+}
+
+struct machine *tm_machine_xlen(enum pt_arch arch, unsigned xlen, unsigned ncpus, uint64_t mem,
+                                const char *tlb)
+{
     struct machine_config cfg;
     char err[256];
     machine_config_default(&cfg, arch);
+    cfg.xlen = xlen;
     cfg.ncpus = ncpus;
     cfg.mem_bytes = mem;
     if (tlb) {
@@ -111,7 +118,20 @@ struct machine *tm_machine(enum pt_arch arch, unsigned ncpus, uint64_t mem, cons
 void tm_activate(struct cpu *c, const struct ptb *b, uint16_t asid)
 {
     const struct pt_format *f = b->fmt;
-    if (f->arch == PT_ARCH_X86) {
+    if (f->id == PT_IA32) {
+        /* 32-bit paging, with 4 MiB pages */
+        if (!(cpu_read_cr4(c) & X86_CR4_PSE))
+            cpu_write_cr4(c, cpu_read_cr4(c) | X86_CR4_PSE);
+        if (cpu_write_cr3(c, b->root)) {
+            fprintf(stderr, "tm_activate: CR3 write refused\n");
+            abort();
+        }
+    } else if (f->id == PT_SV32) {
+        if (cpu_write_satp(c, rv_satp32(RV_SATP32_MODE_SV32, asid, b->root))) {
+            fprintf(stderr, "tm_activate: satp write refused\n");
+            abort();
+        }
+    } else if (f->arch == PT_ARCH_X86) {
         cpu_write_efer(c, X86_EFER_NXE);
         uint64_t cr4 = cpu_read_cr4(c);
         uint64_t want = f->levels == 5 ? (cr4 | X86_CR4_LA57) : (cr4 & ~X86_CR4_LA57);
@@ -136,7 +156,9 @@ vaddr_t tm_va(const struct pt_format *fmt, const unsigned *idx, uint64_t offset)
 {
     uint64_t va = offset;
     for (unsigned i = 0; i < fmt->levels; i++)
-        va |= (uint64_t)(idx[i] & 511) << pt_level_shift(fmt->levels - 1 - i);
+        va |= (uint64_t)(idx[i] & (pt_fmt_entries(fmt) - 1)) << pt_fmt_shift(fmt, fmt->levels - 1 - i);
+    if (!fmt->halves)
+        return va;
     unsigned sh = 64 - fmt->va_bits;
     return (vaddr_t)((int64_t)(va << sh) >> sh);
 }

@@ -24,7 +24,7 @@ void ptb_init(struct ptb *b, struct physmem *pm, const struct pt_format *fmt, pa
 /* A zeroed frame from the pool (aborts the test program if exhausted). */
 paddr_t ptb_alloc(struct ptb *b);
 
-/* Map the page of size pt_level_size(level) holding va to pa: intermediate
+/* Map the page of size pt_fmt_size(fmt, level) holding va to pa: intermediate
  * tables are created as needed; the leaf is make_leaf(level, pa, prot, 0, 0, 0)
  * | extra. Returns the physical address of the leaf entry. */
 paddr_t ptb_map(struct ptb *b, vaddr_t va, paddr_t pa, unsigned level, unsigned prot, uint64_t extra);
@@ -38,17 +38,21 @@ void ptb_set(struct ptb *b, vaddr_t va, unsigned level, uint64_t val);
 /* A machine for tests: arch, CPUs, memory, TLB geometry (a preset name, or
  * a tlb_config_parse spec applied to "tiny"); aborts on error. */
 struct machine *tm_machine(enum pt_arch arch, unsigned ncpus, uint64_t mem, const char *tlb);
+/* The same with the machine's width: 64, or 32 (an IA-32 processor, an RV32 hart). */
+struct machine *tm_machine_xlen(enum pt_arch arch, unsigned xlen, unsigned ncpus, uint64_t mem,
+                                const char *tlb);
 
 /* Point CPU c at b's tables. x86: EFER.NXE is set (make_leaf marks
  * non-executable pages XD, reserved without NXE), CR4 gets LA57 for a
  * 5-level format, CR3 the root (with PCID `asid` if CR4.PCIDE is set).
- * RISC-V: satp with the format's mode and ASID `asid`. Anything else:
+ * ia32 (a 32-bit machine): CR4.PSE, then CR3. RISC-V: satp with the
+ * format's mode and ASID `asid` (Sv32: the RV32 layout). Anything else:
  * the cpu_* control functions. */
 void tm_activate(struct cpu *c, const struct ptb *b, uint16_t asid);
 
 /* A canonical VA of the format made of table indices, root first, e.g.
  * tm_va(fmt, (unsigned[]){1, 2, 3, 4}, 0x123) for 4 levels. Upper bits are
- * sign-extended from the top index. */
+ * sign-extended from the top index (64-bit formats). */
 vaddr_t tm_va(const struct pt_format *fmt, const unsigned *idx, uint64_t offset);
 
 /* pt_walk with the result and fault cleared first (the fault to a pattern,
