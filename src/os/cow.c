@@ -155,7 +155,12 @@ struct page *fork_child_page(struct fork_ctx *x, const struct page *pg, uint64_t
  * VMA on its own fault. */
 static int fork_swapped(struct fork_ctx *x, struct page *pg)
 {
-    if (!(page_flags(pg) & PG_SLOT))
+    /* not resident, and the mm lock held: only the ptl orders what its
+     * last eviction wrote */
+    klock_acquire(&x->parent->ptl, x->self);
+    bool slot = page_flags(pg) & PG_SLOT;
+    klock_release(&x->parent->ptl);
+    if (!slot)
         return 0;
     struct process *c = x->child;
     struct page *cp = fork_child_page(x, pg, PG_SLOT | PG_LOADED);
@@ -279,6 +284,28 @@ int cow_fork_flush(struct fork_ctx *x)
     struct fork_item *b = x->b;
     x->n = 0;
     int rc = 0;
+    /* with the parent's mm lock held, a page that is neither resident nor
+     * being evicted stays so (no fault can bring it in): those share their
+     * slots, the others their frames */
+    unsigned m = 0;
+    klock_acquire(&p->ptl, x->self);
+    for (unsigned j = 0; j < n; j++) {
+        uint64_t fl = page_flags(b[j].pg);
+        b[j].frame = b[j].pg->u.r.frame;
+        b[j].fast = (fl & (PG_RESIDENT | PG_EVICTING)) == PG_RESIDENT;
+        b[j].gone = !(fl & (PG_RESIDENT | PG_EVICTING));
+    }
+    klock_release(&p->ptl);
+    for (unsigned j = 0; j < n; j++) {
+        if (b[j].gone) {
+            rc = fork_swapped(x, b[j].pg);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        b[m++] = b[j];
+    }
+    n = m;
     for (unsigned j = 0; j < n; j++) {
         struct page *pg = b[j].pg;
         b[j].prot = page_prot(p, pg);
@@ -287,13 +314,6 @@ int cow_fork_flush(struct fork_ctx *x)
         if (!b[j].cp)
             return -ENOMEM;
     }
-    klock_acquire(&p->ptl, x->self);
-    for (unsigned j = 0; j < n; j++) {
-        uint64_t fl = page_flags(b[j].pg);
-        b[j].fast = (fl & (PG_RESIDENT | PG_EVICTING)) == PG_RESIDENT;
-        b[j].frame = b[j].pg->u.r.frame;
-    }
-    klock_release(&p->ptl);
     klock_acquire(&ft->lock, x->self);
     for (unsigned j = 0; j < n; j++) {
         uint32_t i = b[j].frame;
@@ -334,10 +354,6 @@ int cow_fork_flush(struct fork_ctx *x)
 
 int cow_fork_page(struct fork_ctx *x, struct page *pg)
 {
-    /* with the parent's mm lock held, a page that is neither resident nor
-     * being evicted stays so: no fault can bring it in */
-    if (!(page_flags(pg) & (PG_RESIDENT | PG_EVICTING)))
-        return fork_swapped(x, pg);
     x->b[x->n++].pg = pg;
     return x->n == FORK_BATCH ? cow_fork_flush(x) : 0;
 }

@@ -360,7 +360,7 @@ struct fork_item {
     paddr_t cpte;              /* the child's PTE */
     unsigned prot;
     uint64_t flags;
-    bool fast, mapped;
+    bool fast, gone, mapped;
 };
 struct fork_ctx {
     struct process *parent, *child;

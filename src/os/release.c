@@ -76,27 +76,35 @@ static void forget(struct process *p, struct page *pg)
     page_free(&p->spt, pg);
 }
 
-/* One batch of resident pages: one ptl section to read their frames, one
+/* One batch: one ptl section to read the pages' state and frames, one
  * frame-table section to take the frames (or leave shared ones), one ptl
- * section to clear the PTEs. The pages that were busy are left in pg[] for
- * the one-page way; returns how many. */
+ * section to clear the PTEs. Pages that are not resident just go. The
+ * pages that were busy are left in pg[] for the one-page way; returns how
+ * many. */
+enum { GONE, FAST, SLOW };
 static unsigned release_batch(struct process *p, struct page **pg, unsigned n, struct gather *g)
 {
     struct kernel *k = p->k;
     struct frame_table *ft = &k->ft;
     uint32_t frame[RELEASE_BATCH];
-    bool fast[RELEASE_BATCH], rmapped[RELEASE_BATCH];
+    uint8_t how[RELEASE_BATCH];
+    bool rmapped[RELEASE_BATCH], dirty[RELEASE_BATCH];
+    /* with the mm lock held, a page neither resident nor being evicted
+     * stays so: nothing of it is in a frame */
     klock_acquire(&p->ptl, g->self);
     for (unsigned j = 0; j < n; j++) {
-        fast[j] = (page_flags(pg[j]) & (PG_RESIDENT | PG_EVICTING)) == PG_RESIDENT;
+        uint64_t fl = page_flags(pg[j]);
+        how[j] = (fl & PG_EVICTING) ? SLOW : (fl & PG_RESIDENT) ? FAST : GONE;
         frame[j] = pg[j]->u.r.frame;
     }
     klock_release(&p->ptl);
     klock_acquire(&ft->lock, g->self);
     for (unsigned j = 0; j < n; j++) {
         uint32_t i = frame[j];
-        if (!fast[j] || !ft_maps(ft, i, pg[j]) || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {
-            fast[j] = false;
+        if (how[j] != FAST)
+            continue;
+        if (!ft_maps(ft, i, pg[j]) || (ft->state[i] & (FS_BUSY | FS_RECLAIM))) {
+            how[j] = SLOW;
             continue;
         }
         struct rmap *rm = frame_rmap(ft, i);
@@ -110,10 +118,9 @@ static unsigned release_batch(struct process *p, struct page **pg, unsigned n, s
         }
     }
     klock_release(&ft->lock);
-    bool dirty[RELEASE_BATCH];
     klock_acquire(&p->ptl, g->self);
     for (unsigned j = 0; j < n; j++) {
-        if (!fast[j])
+        if (how[j] != FAST)
             continue;
         uint64_t old = kpte_exchange(k, mmu_pte_lookup(p, page_va(pg[j]), page_level(pg[j])), 0);
         pg[j]->u.r.frame = FRAME_NONE;
@@ -125,13 +132,15 @@ static unsigned release_batch(struct process *p, struct page **pg, unsigned n, s
     klock_release(&p->ptl);
     unsigned slow = 0;
     for (unsigned j = 0; j < n; j++) {
-        if (!fast[j]) {
+        if (how[j] == SLOW) {
             pg[slow++] = pg[j];
             continue;
         }
-        __atomic_fetch_sub(&p->resident, page_npages(pg[j]), __ATOMIC_RELAXED);
-        struct gathered e = {frame[j], dirty[j], page_huge(pg[j]), rmapped[j], page_va(pg[j])};
-        gather_or_finish(p, g, e, page_size(pg[j]));
+        if (how[j] == FAST) {
+            __atomic_fetch_sub(&p->resident, page_npages(pg[j]), __ATOMIC_RELAXED);
+            struct gathered e = {frame[j], dirty[j], page_huge(pg[j]), rmapped[j], page_va(pg[j])};
+            gather_or_finish(p, g, e, page_size(pg[j]));
+        }
         forget(p, pg[j]);
     }
     return slow;
@@ -149,22 +158,13 @@ static void release_one(struct process *p, struct page *pg, struct gather *g)
 void release_pages(struct process *p, struct page **pages, size_t n, struct gather *g)
 {
     struct page *batch[RELEASE_BATCH];
-    unsigned nb = 0;
-    for (size_t j = 0; j <= n; j++) {
-        if (nb == RELEASE_BATCH || (j == n && nb)) {
-            unsigned slow = release_batch(p, batch, nb, g);
-            for (unsigned s = 0; s < slow; s++)
-                release_one(p, batch[s], g);
-            nb = 0;
-        }
-        if (j == n)
-            break;
-        /* with the mm lock held, a page neither resident nor being evicted
-         * stays so: nothing of it is in a frame */
-        if (page_flags(pages[j]) & (PG_RESIDENT | PG_EVICTING))
-            batch[nb++] = pages[j];
-        else
-            forget(p, pages[j]);
+    for (size_t j = 0; j < n;) {
+        unsigned nb = 0;
+        while (nb < RELEASE_BATCH && j < n)
+            batch[nb++] = pages[j++];
+        unsigned slow = release_batch(p, batch, nb, g);
+        for (unsigned s = 0; s < slow; s++)
+            release_one(p, batch[s], g);
     }
 }
 
