@@ -93,6 +93,48 @@ static inline bool kt_no_leaks(struct kernel *k, const char *what)
     return ok(good, "%s: nothing leaked", what);
 }
 
+/* A minimal static ELF64 executable at path: one PT_LOAD per segment, each
+ * of filesz bytes (byte i of the file is (i * 31 + 7) & 0xff) from file
+ * offset off, mapped at va for memsz bytes with flags (PF_R 4, PF_W 2,
+ * PF_X 1). type 2 = ET_EXEC, 3 = ET_DYN. */
+struct kt_seg {
+    uint64_t off, va, filesz, memsz;
+    uint32_t flags;
+};
+static inline void kt_write_elf(const char *path, uint16_t machine, uint16_t type, uint64_t entry,
+                                const struct kt_seg *seg, unsigned n)
+{
+    uint64_t len = 0x1000;
+    for (unsigned i = 0; i < n; i++)
+        if (seg[i].off + seg[i].filesz > len)
+            len = seg[i].off + seg[i].filesz;
+    unsigned char *img = calloc(1, len);
+    for (uint64_t i = 64 + 56 * (uint64_t)n; i < len; i++)
+        img[i] = (unsigned char)(i * 31 + 7);
+    memcpy(img, "\x7f" "ELF", 4);
+    img[4] = 2, img[5] = 1, img[6] = 1;
+    uint16_t h16[] = {type, machine};
+    memcpy(img + 16, h16, 4);
+    uint32_t one = 1;
+    memcpy(img + 20, &one, 4);
+    memcpy(img + 24, &entry, 8);
+    uint64_t phoff = 64;
+    memcpy(img + 32, &phoff, 8);
+    uint16_t t16[] = {64, 56, (uint16_t)n, 64};
+    memcpy(img + 52, t16, 8);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned char *ph = img + 64 + 56 * i;
+        uint32_t w32[] = {1, seg[i].flags};
+        uint64_t w64[] = {seg[i].off, seg[i].va, seg[i].va, seg[i].filesz, seg[i].memsz, 0x1000};
+        memcpy(ph, w32, 8);
+        memcpy(ph + 8, w64, 48);
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(img, 1, len, f) != len || fclose(f) != 0)
+        abort();
+    free(img);
+}
+
 static inline uint64_t kt_rng(uint64_t *s)
 {
     uint64_t x = *s;

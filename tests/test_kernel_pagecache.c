@@ -137,7 +137,7 @@ static void test_referenced(void)
     struct frame_table *ft = &t.k->ft;
     uint32_t i = (uint32_t)((pi.frame >> 12) - ft->pool.base);
     klock_acquire(&ft->lock, c);
-    bool cached = frame_cached(ft, i) && frame_entry(ft, i)->nmap == 2;
+    bool cached = frame_rmap(ft, i) && frame_rmap(ft, i)->cached && frame_rmap(ft, i)->n == 2;
     bool both = ft_test_clear_young(t.k, c, i, true);
     bool none = !ft_test_clear_young(t.k, c, i, true) && !ft_young(t.k, i);
     klock_release(&ft->lock);

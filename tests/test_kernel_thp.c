@@ -156,6 +156,56 @@ static void test_pressure(enum pt_arch arch)
     kt_free(&t);
 }
 
+/* A huge page swapped out and faulted back whole: its 512 slots go back
+ * to swap, every byte comes back. */
+static void test_swap_in_whole(void)
+{
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.kernel_frames = 511;
+    kc.user_frames = 1024;   /* exactly two aligned runs */
+    kc.swap_bytes = 2048 * 4096ull;
+    kc.thp = true;
+    kc.policy = "fifo";
+    struct kt t = kt_make_cfg(PT_ARCH_X86, 1, &kc);
+    struct cpu *cpu = machine_cpu(t.m, 0);
+    cpu_attach(cpu);
+    struct process *p = kernel_process_create(t.k, "whole");
+    kernel_map_anon(p, BASE, 2 * MB2, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_map_anon(p, 0x10000000, 4096, VM_PROT_READ | VM_PROT_WRITE, KMAP_NOHUGE);
+    kernel_switch_to(cpu, p);
+    bool good = true;
+    for (uint64_t a = BASE; a < BASE + 2 * MB2; a += 4096)
+        good &= cpu_store(cpu, a + (a >> 12) % 512 * 8, 8, a * 7) == 0;
+    struct page_info pi;
+    kernel_page_info(p, BASE, &pi);
+    ok(good && pi.huge && pi.where == PAGE_RESIDENT, "two huge pages fill the pool");
+    cpu_store(cpu, 0x10000000, 8, 1);   /* one more frame: fifo evicts the first huge page */
+    kernel_page_info(p, BASE, &pi);
+    is_u64(pi.where, PAGE_SWAPPED, "the first huge page is out");
+    struct kernel_usage u;
+    kernel_usage(t.k, &u);
+    is_u64(u.swap_slots_used, 512, "in 512 slots");
+    kernel_unmap(p, 0x10000000, cpu);   /* its run is whole and free again */
+    uint64_t in0 = kt_pstat(p, VMSTAT_PSWPIN);
+    uint64_t v = 0;
+    ok(cpu_load(cpu, BASE, 8, &v) == 0 && v == BASE * 7, "a touch swaps it in");
+    kernel_page_info(p, BASE + 0x123000, &pi);
+    ok(pi.huge && pi.where == PAGE_RESIDENT, "whole, as a huge page again");
+    is_u64(kt_pstat(p, VMSTAT_PSWPIN) - in0, 512, "all 512 pages read");
+    kernel_usage(t.k, &u);
+    is_u64(u.swap_slots_used, 0, "and its slots freed");
+    good = true;
+    for (uint64_t a = BASE; a < BASE + 2 * MB2; a += 4096)
+        good &= cpu_load(cpu, a + (a >> 12) % 512 * 8, 8, &v) == 0 && v == a * 7;
+    ok(good, "every page's data intact");
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(p, cpu);
+    kt_no_leaks(t.k, "huge swap-in");
+    cpu_detach(cpu);
+    kt_free(&t);
+}
+
 struct tjob {
     struct kt *t;
     struct process *p;
@@ -217,6 +267,7 @@ static void test_threads(void)
 
 int main(void)
 {
+    test_swap_in_whole();
     test_basic(PT_ARCH_X86);
     test_basic(PT_ARCH_RISCV);
     test_fallback();

@@ -1,6 +1,8 @@
 /* test_kernel_units.c — the kernel's data structures alone, against simple
  * models: palloc pools, the VMA set, the SPT hash table and its slab. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "ktest.h"
 #include "os/kern.h"
@@ -119,17 +121,49 @@ static void test_vma(void)
     vma_set_destroy(&s);
 }
 
-static int copy_cb(struct page *d, const struct page *src, void *arg)
-{
-    (void)arg;
-    d->u.r.slot = src->u.r.slot;
-    return 0;
-}
-
-static void count_cb(struct page *pg, void *arg)
+static int count_cb(struct page *pg, void *arg)
 {
     (void)pg;
     (*(int *)arg)++;
+    return 0;
+}
+
+/* Stops the walk at the page whose slot is 77. */
+static int find77_cb(struct page *pg, void *arg)
+{
+    if (pg->u.r.slot != 77)
+        return 0;
+    *(struct page **)arg = pg;
+    return 1;
+}
+
+/* Splitting VMAs: file offsets, file bytes and descriptors follow. */
+static void test_vma_split(void)
+{
+    struct vma_set s;
+    vma_set_init(&s);
+    int fd = open("/dev/null", O_RDONLY);
+    struct vma f = {.start = 0x10000, .end = 0x20000, .prot = VM_PROT_READ, .flags = VMA_FILE,
+                    .fd = fd, .offset = 0x3000, .file_bytes = 0x5800};
+    vma_insert(&s, &f);
+    is_i64(vma_split(&s, 0x10000), 0, "split at a VMA's start: nothing to do");
+    is_u64(s.n, 1, "still one VMA");
+    is_i64(vma_split(&s, 0x14000), 0, "split inside");
+    is_u64(s.n, 2, "two VMAs");
+    struct vma *lo = vma_find(&s, 0x13fff), *hi = vma_find(&s, 0x14000);
+    ok(lo && hi && lo != hi, "the halves are distinct");
+    is_u64(lo->end, 0x14000, "lower half ends at the cut");
+    is_u64(lo->file_bytes, 0x4000, "lower half: its 16 KiB of file bytes");
+    is_u64(hi->offset, 0x7000, "upper half starts 16 KiB further into the file");
+    is_u64(hi->file_bytes, 0x1800, "upper half: the rest of the file bytes");
+    ok(hi->fd >= 0 && hi->fd != lo->fd, "upper half has its own descriptor");
+    is_i64(vma_split(&s, 0x19000), 0, "split past the file bytes");
+    is_u64(vma_find(&s, 0x19000)->file_bytes, 0, "nothing of the file beyond them");
+    is_i64(vma_split(&s, 0x30000), 0, "split in a hole: nothing to do");
+    is_u64(s.n, 3, "three VMAs");
+    for (unsigned i = 0; i < s.n; i++)
+        close(s.v[i].fd);
+    vma_set_destroy(&s);
 }
 
 static void test_spt(void)
@@ -140,12 +174,12 @@ static void test_spt(void)
     const int n = 5000;
     bool good = true;
     for (int i = 0; i < n; i++) {
-        struct page *pg = page_new(&t, 0x400000 + (uint64_t)i * 4096 * 3, PAGE_ANON);
+        struct page *pg = page_new(&t, NULL, 0x400000 + (uint64_t)i * 4096 * 3, PAGE_ANON);
         pg->u.r.slot = (uint32_t)i;
         good &= spt_insert(&t, pg) == 0;
     }
     ok(good, "%d inserts", n);
-    struct page *dup = page_new(&t, 0x400000, PAGE_ANON);
+    struct page *dup = page_new(&t, NULL, 0x400000, PAGE_ANON);
     is_i64(spt_insert(&t, dup), -EEXIST, "duplicate refused");
     page_free(&t, dup);
     good = true;
@@ -157,12 +191,9 @@ static void test_spt(void)
     ok(good, "every page found (by any address inside it), neighbours absent");
     ok(spt_bucket_bytes(&t) / (size_t)n <= 16, "bucket array: %zu bytes per page",
        spt_bucket_bytes(&t) / (size_t)n);
-    struct spt c;
-    spt_init(&c);
-    is_i64(spt_copy(&c, &t, copy_cb, NULL), 0, "copy");
-    is_u64(c.count, (uint64_t)n, "copy has every entry");
-    struct page *cp = spt_find(&c, 0x400000 + 77 * 3 * 4096);
-    ok(cp && cp->u.r.slot == 77, "copied entry carries its data");
+    struct page *found = NULL;
+    is_i64(spt_for_each(&t, find77_cb, &found), 1, "a walk stops where its callback says");
+    ok(found && page_va(found) == 0x400000 + 77 * 3 * 4096, "and that is the page asked for");
     for (int i = 0; i < n; i += 2) {
         struct page *pg = spt_find(&t, 0x400000 + (uint64_t)i * 4096 * 3);
         spt_remove(&t, pg);
@@ -174,15 +205,16 @@ static void test_spt(void)
         good &= (spt_find(&t, 0x400000 + (uint64_t)i * 4096 * 3) != NULL) == (i % 2 == 1);
     ok(good, "exactly the odd ones remain");
     int cnt = 0;
-    spt_kill(&t, count_cb, &cnt);
-    is_i64(cnt, n / 2, "kill visits every remaining page once");
-    spt_kill(&c, NULL, NULL);
+    is_i64(spt_for_each(&t, count_cb, &cnt), 0, "a whole walk");
+    is_i64(cnt, n / 2, "visits every remaining page once");
+    spt_kill(&t);
 }
 
 int main(void)
 {
     test_pool();
     test_vma();
+    test_vma_split();
     test_spt();
     return tap_done();
 }

@@ -49,6 +49,7 @@ struct process;
     X(SEGV_UNMAPPED,   "segv-unmapped",   "access to an address no VMA or SPT entry covers") \
     X(SEGV_WRITE_RO,   "segv-write-ro",   "write to a read-only page")                  \
     X(SEGV_EXEC_NX,    "segv-exec-nx",    "instruction fetch from a non-executable page") \
+    X(SEGV_PROT_NONE,  "segv-prot-none",  "access to a PROT_NONE mapping")              \
     X(SEGV_KERNEL_ADDR,"segv-kernel-addr","user access to a kernel address (>= user top)") \
     X(SEGV_NONCANON,   "segv-noncanonical","non-canonical address (#GP)")               \
     X(STACK_OVERFLOW,  "stack-overflow",  "stack access beyond the stack size cap")     \
@@ -57,7 +58,8 @@ struct process;
     X(OOM_KERNEL,      "oom-kernel",      "kernel pool exhausted (page-table pages)")   \
     X(SWAP_IO_ERROR,   "swap-io-error",   "swap device read failed")                    \
     X(SWAP_CORRUPT,    "swap-corrupt",    "swap slot checksum mismatch on swap-in")     \
-    X(FILE_IO_ERROR,   "file-io-error",   "backing file read failed")
+    X(FILE_IO_ERROR,   "file-io-error",   "backing file read failed")                   \
+    X(SIGBUS_EOF,      "sigbus-eof",      "access to a file page wholly past end of file (Linux SIGBUS)")
 
 enum kill_reason {
     KILL_NONE = 0,
@@ -98,14 +100,16 @@ extern const char *const kill_reason_descs[KILL_NR];
     X(SWAP_READ_ERRORS,     "swap_read_errors",     "swap reads that failed")            \
     X(SWAP_CHECKSUM_ERRORS, "swap_checksum_errors", "swap-ins whose slot checksum mismatched") \
     X(STACK_GROWTH,   "stack_growth",   "faults that grew a stack")                          \
+    X(ZERO_FILL,      "zero_fill",      "pages zero-filled on their first touch")            \
+    X(COW_FAULT,      "cow_fault",      "write faults on copy-on-write pages")               \
+    X(COW_COPY,       "cow_copy",       "copy-on-write faults that copied the page")         \
+    X(COW_REUSE,      "cow_reuse",      "copy-on-write faults that took the page over (last mapper)") \
+    X(FORK_SHARED,    "fork_shared",    "resident pages shared copy-on-write by fork")       \
+    X(FORK_SWAP_SHARED, "fork_swap_shared", "swapped-out pages whose slot fork shared")      \
+    X(FILE_WRITEBACK_ERRORS, "file_writeback_errors", "write-backs of dirty file pages that failed") \
     X(OOM_KILL,       "oom_kill",       "processes killed because memory ran out")           \
     X(KILLS,          "kills",          "processes killed (any reason)")                     \
     X(SWAP_SLOTS_USED,"swap_slots_used","swap slots in use (a level, not a count)")
-
-#define VMLAB_VMSTAT_KILLS(X)                                                                \
-    X(KILL_SEGV_UNMAPPED) X(KILL_SEGV_WRITE_RO) X(KILL_SEGV_EXEC_NX) X(KILL_SEGV_KERNEL_ADDR) \
-    X(KILL_SEGV_NONCANON) X(KILL_STACK_OVERFLOW) X(KILL_OOM_SWAP_FULL) X(KILL_OOM_NO_FRAME)  \
-    X(KILL_OOM_KERNEL) X(KILL_SWAP_IO_ERROR) X(KILL_SWAP_CORRUPT) X(KILL_FILE_IO_ERROR)
 
 enum vmstat_item {
 #define VMLAB_VMSTAT_ENUM(id, name, desc) VMSTAT_##id,
@@ -131,11 +135,32 @@ static inline enum vmstat_item vmstat_kill_item(enum kill_reason r)
 /* ---- configuration --------------------------------------------------------- */
 
 enum stack_rule {
-    STACK_RULE_PINTOS,   /* grow if rsp-8 <= addr and USER_STACK-cap <= addr < USER_STACK */
+    STACK_RULE_PINTOS,   /* grow if rsp-slack <= addr and stack_top-cap <= addr < stack_top */
     STACK_RULE_LINUX,    /* grow the stack VMA down to any addr below it (no rsp test) if
                             the stack stays within the cap and at least stack_guard_gap
                             above the next VMA below it (Linux expand_downwards) */
 };
+
+/* The rules a process lives by, chosen when it is created (its system-call
+ * interface's): where its address space ends, where its stack is and how
+ * it grows, and the rules of its memory calls.
+ *   KERNEL_ABI_PINTOS  PintOS project 3: user space ends at KERN_BASE (clipped to
+ *                      the format), the stack ends at USER_STACK and grows by
+ *                      the configured stack rule (default PintOS's rsp-slack
+ *                      test, 1 MiB), file mappings read zeros past end of file
+ *                      and are unmapped whole (kernel_map_file, kernel_unmap).
+ *   KERNEL_ABI_LINUX   Linux on RISC-V (Sv39 layout, whatever the format): user
+ *                      space is [0, 0x4000000000), the stack ends there and grows
+ *                      by Linux's rule to stack_cap (default 8 MiB, RLIMIT_STACK)
+ *                      keeping stack_guard_gap, mmap places mappings top-down
+ *                      from 128 MiB below the stack top (Linux's mmap_base with
+ *                      no randomisation), the heap follows bss, and an access to
+ *                      a file page wholly past end of file raises SIGBUS
+ *                      (kernel_mmap, kernel_munmap, kernel_mprotect, kernel_madvise,
+ *                      kernel_brk). */
+enum kernel_abi { KERNEL_ABI_PINTOS, KERNEL_ABI_LINUX };
+
+#define KERNEL_LINUX_USER_TOP 0x4000000000ull   /* Linux's Sv39 user window */
 
 struct kernel_config {
     uint64_t user_frames;      /* user pool, 4 KiB frames: the memory-pressure knob.
@@ -148,9 +173,12 @@ struct kernel_config {
                                   "random", "aging", "opt", "linux"; NULL = clock
                                   (docs/kernel.md describes each) */
     uint64_t seed;             /* for "random" */
-    enum stack_rule stack_rule;
-    uint64_t stack_cap;        /* maximum stack size; 0 = 1 MiB */
+    enum kernel_abi abi;       /* the ABI of kernel_process_create's processes */
+    enum stack_rule stack_rule;   /* the PintOS ABI's rule (the Linux ABI always uses Linux's) */
+    uint64_t stack_cap;        /* maximum stack size; 0 = the ABI's (PintOS 1 MiB, Linux 8 MiB) */
     uint64_t stack_guard_gap;  /* Linux rule: gap kept below the stack; 0 = 256 pages */
+    uint64_t stack_slack;      /* PintOS rule: how far below rsp a fault still grows the
+                                  stack; 0 = 8 (x86's PUSH; a RISC-V front end sets 32) */
     bool thp;                  /* THP "always": a 2 MiB page on the first fault of an aligned
                                   2 MiB range inside an anonymous VMA (not the stack, not
                                   KMAP_NOHUGE) where no 4 KiB page was mapped; falls back
@@ -159,7 +187,10 @@ struct kernel_config {
                                   as the format has. ID 0 is the kernel's */
     int format;                /* enum pt_format_id; -1 = x86-64 (x86) or sv48 (RISC-V), on a
                                   32-bit machine ia32 or sv32. Must fit the machine's width */
-    uint64_t user_top;         /* end of user space; 0 = KERN_BASE (PintOS). Clipped to the
+    unsigned elf_machine;      /* the ELF e_machine exec and kernel_load_elf accept (243 for
+                                  RISC-V programs on any page-table format); 0 = the format's
+                                  architecture's (62 x86-64, 243 RISC-V) */
+    uint64_t user_top;         /* PintOS ABI: end of user space; 0 = KERN_BASE. Clipped to the
                                   format's lower half: 1 << 47 gives x86-64 Linux's layout;
                                   the 32-bit formats have no halves: up to 4 GiB */
 };
@@ -189,6 +220,8 @@ struct kernel_usage {
     unsigned processes;                          /* not yet exited */
     uint64_t pinned_frames;
     uint64_t pagecache_pages;                    /* shared file pages in the page cache */
+    uint64_t rmaps;                              /* frames with several mappers (copy-on-write
+                                                    shares and page-cache entries) */
 };
 void kernel_usage(struct kernel *k, struct kernel_usage *out);
 
@@ -213,9 +246,12 @@ void kernel_set_oracle(struct kernel *k, kernel_oracle_fn next_use, void *arg);
 enum process_state { PROC_RUNNABLE, PROC_KILLED, PROC_EXITED };
 
 /* A new process with an empty address space (a page-table root from the
- * kernel pool; its PCID/ASID is assigned when it first runs). NULL if the
- * kernel pool is exhausted. */
+ * kernel pool; its PCID/ASID is assigned when it first runs), living by the
+ * kernel's configured ABI, or by `abi`. NULL if the kernel pool is
+ * exhausted, or (the Linux ABI) if the format cannot hold its layout. */
 struct process *kernel_process_create(struct kernel *k, const char *name);
+struct process *kernel_process_create_abi(struct kernel *k, const char *name, enum kernel_abi abi);
+enum kernel_abi kernel_process_abi(const struct process *p);
 /* Return every frame, swap slot, page-table page and the PCID/ASID; dirty
  * shared file pages are written back first. p is freed. `self` is the CPU the
  * calling thread drives, or NULL. 0, or -EBUSY (nothing done) if a CPU still
@@ -223,16 +259,29 @@ struct process *kernel_process_create(struct kernel *k, const char *name);
  * too (a killed process keeps its memory until it exits). */
 int kernel_process_exit(struct process *p, struct cpu *self);
 
-/* PintOS fork: a new process whose address space is a copy of p's — the
- * same mappings (file mappings get their own descriptors), and for every page
- * that holds data (resident, swapped out, or an initializer page not yet
- * loaded) a private copy, made now into frames of the child's (which may
- * evict). Pages the child can rebuild by itself stay lazy. No copy-on-write.
+/* fork: a new process (same ABI, stack pointer and program break) whose
+ * address space is a copy-on-write copy of p's: the same mappings (file
+ * mappings get their own descriptors); every resident private page (anon,
+ * private file, huge) shares its frame with the child, write-protected in
+ * both, until one of them writes it (a COW fault then copies the page, or
+ * takes it over when the writer is its last mapper: the frame a process had
+ * stays its own); pages out in swap share their slot (slots count their
+ * owners); pages with their own initializer are copied lazily; shared
+ * file mappings map the page cache's frames. p's TLB entries are flushed
+ * before the call returns, so no write of p after fork reaches the child.
  * p keeps running; for a snapshot consistent with p's other CPUs stop them
- * first. 0 and *child, or -ENOMEM (frames/swap ran out), -ESRCH (p was
- * killed), -EIO/-EBADMSG (a swapped page could not be read). */
+ * first. 0 and *child, or -ENOMEM (metadata, page tables or swap-slot
+ * counts ran out: nothing is left behind), -ESRCH (p was killed). */
 int kernel_process_fork(struct process *p, const char *name, struct cpu *self,
                         struct process **child);
+
+/* Kill p now, as the kernel does for a bad access (a system-call layer
+ * refusing a bad pointer, say): state PROC_KILLED with reason r at addr.
+ * Its memory stays until kernel_process_exit. */
+void kernel_process_kill(struct process *p, enum kill_reason r, vaddr_t addr);
+/* The signal a Linux kernel delivers for a kill reason (SIGSEGV, SIGBUS,
+ * SIGKILL for out-of-memory kills). */
+int kernel_kill_signal(enum kill_reason r);
 
 int kernel_process_pid(const struct process *p);
 const char *kernel_process_name(const struct process *p);
@@ -314,6 +363,107 @@ typedef bool (*kernel_page_init_fn)(void *kva, vaddr_t upage, void *aux);
 int kernel_alloc_page_with_initializer(struct process *p, vaddr_t upage, bool writable,
                                        kernel_page_init_fn init, void *aux);
 
+/* ---- the memory calls of a C library (Linux semantics) -------------------- */
+
+/* mmap(2)'s flags and madvise(2)'s advice, with Linux's values. */
+enum {
+    KERNEL_MAP_SHARED          = 0x01,
+    KERNEL_MAP_PRIVATE         = 0x02,
+    KERNEL_MAP_FIXED           = 0x10,
+    KERNEL_MAP_ANONYMOUS       = 0x20,
+    KERNEL_MAP_NORESERVE       = 0x4000,     /* accepted, no effect (no overcommit accounting) */
+    KERNEL_MAP_FIXED_NOREPLACE = 0x100000,
+};
+enum { KERNEL_MADV_NORMAL = 0, KERNEL_MADV_RANDOM = 1, KERNEL_MADV_SEQUENTIAL = 2,
+       KERNEL_MADV_WILLNEED = 3, KERNEL_MADV_DONTNEED = 4 };
+
+/* mmap: map len bytes (rounded up to pages) anonymous (KERNEL_MAP_ANONYMOUS)
+ * or of the file open as host descriptor fd from offset, MAP_PRIVATE (a
+ * private copy-on-write view: file pages are read on first touch and, once
+ * written, live in swap) or MAP_SHARED (the page cache: every shared mapping
+ * of a file page maps one frame; dirty pages are written back). Placement:
+ * MAP_FIXED at addr, replacing whatever was there (as an munmap of the range
+ * first); MAP_FIXED_NOREPLACE at addr or -EEXIST; otherwise at addr if that
+ * range is free and addr is not 0, else top-down below the ABI's mmap base
+ * (the highest free range that fits). An empty file may be mapped; an
+ * access to a page wholly past end of file is a SIGBUS kill (sigbus-eof); the
+ * part of the last page past end of file reads as zero and is never written
+ * back. prot 0 is PROT_NONE. 0 and *out, or -EINVAL (len 0, neither or both
+ * of SHARED and PRIVATE, offset or a fixed addr unaligned, the range wraps or
+ * leaves user space), -EBADF (fd not open), -EACCES (fd not a regular file,
+ * or a shared writable mapping of a descriptor not open for writing, or a
+ * descriptor not open for reading), -ENOMEM (no room), -EEXIST. */
+int kernel_mmap(struct process *p, vaddr_t addr, uint64_t len, unsigned prot, unsigned flags,
+                int fd, uint64_t offset, vaddr_t *out);
+/* munmap: remove every mapping (and page) in [addr, addr + len), splitting
+ * the mappings that straddle its ends; dirty shared file pages are written
+ * back. A range with nothing mapped is fine. 0, or -EINVAL (addr unaligned,
+ * len 0, range wraps or leaves user space). */
+int kernel_munmap(struct process *p, vaddr_t addr, uint64_t len, struct cpu *self);
+/* mprotect: set the rights of every page in [addr, addr + len) to prot
+ * (VM_PROT_READ|WRITE|EXEC or 0), splitting mappings at the ends. As in
+ * Linux, a hole in the range ends the work there with -ENOMEM (the part
+ * before it has the new rights). Resident pages get the new rights now: a
+ * downgrade invalidates every CPU that may cache the old ones; an upgrade
+ * needs no flush (a stale narrower entry just walks again). Pages shared
+ * copy-on-write stay write-protected. -EACCES: writable shared mapping of
+ * a file not open for writing. */
+int kernel_mprotect(struct process *p, vaddr_t addr, uint64_t len, unsigned prot,
+                    struct cpu *self);
+/* madvise: KERNEL_MADV_DONTNEED drops every page in the range (anonymous
+ * pages read back as zero, private file pages are read again, shared file
+ * pages are written back if dirty and read again); the hints NORMAL,
+ * RANDOM, SEQUENTIAL and WILLNEED are accepted and do nothing. 0, -EINVAL
+ * (unknown advice, addr unaligned), -ENOMEM (part of the range unmapped:
+ * the mapped parts are still done, as in Linux). */
+int kernel_madvise(struct process *p, vaddr_t addr, uint64_t len, int advice, struct cpu *self);
+/* brk: the program break. want 0 (or anything below the heap's start, or
+ * where the heap cannot grow) leaves it; otherwise it moves to exactly want
+ * (unaligned values are kept as given), mapping or unmapping whole pages
+ * above the heap start. *out is the break afterwards. The heap starts at
+ * the end of the executable's bss (kernel_exec), rounded up to a page. 0,
+ * or -ENOMEM with *out the unchanged break. */
+int kernel_brk(struct process *p, vaddr_t want, vaddr_t *out, struct cpu *self);
+
+/* ---- exec ------------------------------------------------------------------ */
+
+/* What a loaded image looks like, for building the initial stack (auxv). */
+struct kernel_image {
+    vaddr_t entry;          /* entry point, load bias included */
+    vaddr_t phdr;           /* where the program headers are in memory (AT_PHDR) */
+    unsigned phent, phnum;  /* AT_PHENT, AT_PHNUM */
+    vaddr_t base;           /* the load bias: 0 for ET_EXEC; a static PIE's base (AT_BASE
+                               stays 0: there is no interpreter) */
+    vaddr_t brk;            /* the initial program break (end of bss, page-aligned) */
+    vaddr_t stack_top;      /* the stack ends here; its first page is mapped (lazily) */
+};
+
+/* exec: replace p's whole address space (every page, mapping, the heap, the
+ * stack) with a new image loaded lazily from path, keeping the process (its
+ * pid, name, counters; its open files belong to the system-call layer). The
+ * file is checked first: if it cannot be loaded (missing, not an ELF for
+ * this machine, malformed) nothing changes and a negative errno comes back
+ * with a message naming the file (-ENOEXEC for a bad ELF). Static
+ * executables only: ET_EXEC at its addresses; ET_DYN without an interpreter
+ * (a static PIE) under the Linux ABI at a base chosen as mmap would choose
+ * one. The CPU that runs p (self) keeps running it; every CPU that may cache
+ * its old translations is flushed. Should the kernel run out of memory for
+ * the new image after the old one is gone, p is killed (oom-kernel) and the
+ * error returned, as Linux kills an exec past its point of no return. */
+int kernel_exec(struct process *p, const char *path, struct kernel_image *img, struct cpu *self,
+                char *err, size_t errlen);
+
+/* ---- file I/O through the page cache ------------------------------------------ */
+
+/* read(2)/write(2) of a host file at an offset, as a kernel does them: a
+ * page of the file that a process maps shared is in the page cache, and the
+ * transfer copies from or into that frame (a write marks it dirty, to be
+ * written back as any dirty cached page), so mmap and read/write of one file
+ * always agree; other pages go to the file directly. Returns the bytes
+ * transferred (a read stops at end of file), or a negative errno. */
+int64_t kernel_file_pread(struct kernel *k, int fd, void *buf, uint64_t len, uint64_t offset);
+int64_t kernel_file_pwrite(struct kernel *k, int fd, const void *buf, uint64_t len, uint64_t offset);
+
 /* ---- running -------------------------------------------------------------- */
 
 /* Make p the process of cpu (p NULL: none; the CPU then runs on the kernel's
@@ -362,11 +512,16 @@ enum page_where {
 struct page_info {
     enum page_where where;
     bool pte_present;
+    bool pte_writable;    /* the PTE grants write (false while copy-on-write shared) */
     bool in_swap_cache;   /* holds a swap slot */
     bool pinned;
     bool huge;            /* part of a 2 MiB page (THP) */
     paddr_t frame;        /* if resident (huge: the 2 MiB page's base) */
-    unsigned kind;        /* 0 uninit, 1 anon, 2 file */
+    unsigned kind;        /* 0 uninit, 1 anon, 2 private file, 3 shared file, 4 huge */
+    const char *kind_name;   /* "uninit", "anon", "file", "shared", "huge"; NULL without a page */
+    unsigned mapcount;    /* mappings of its frame (more than 1: shared copy-on-write or
+                             through the page cache) */
+    unsigned slot_owners; /* pages recording its swap slot, if any */
 };
 void kernel_page_info(struct process *p, vaddr_t va, struct page_info *out);
 

@@ -173,7 +173,7 @@ static int refuse_interp(struct elf_ctx *c, unsigned i, const Elf64_Phdr *ph)
 /* One PT_LOAD: validate it against the file, the address space and the
  * segments before it, then record its page-level mapping. */
 static int add_load(struct elf_ctx *c, unsigned i, const Elf64_Phdr *ph, uint64_t user_top,
-                    bool is_dyn, struct elf_image *out, unsigned phidx[])
+                    bool is_dyn, bool defer, struct elf_image *out, unsigned phidx[])
 {
     uint64_t size = c->src->size;
     if (ph->p_memsz == 0)
@@ -196,12 +196,12 @@ static int add_load(struct elf_ctx *c, unsigned i, const Elf64_Phdr *ph, uint64_
                     " wraps around the address space", i, ph->p_vaddr, ph->p_memsz);
     uint64_t start = ph->p_vaddr & ~PGMASK;
     uint64_t end = (ph->p_vaddr + ph->p_memsz + PGMASK) & ~PGMASK;
-    if (start == 0)
+    if (start == 0 && !defer)
         return fail(c, "program header %u: p_vaddr 0x%" PRIx64 " maps page 0, which stays unmapped so "
                     "that null pointers fault%s", i, ph->p_vaddr,
                     is_dyn ? " (a position-independent executable linked at 0 needs a load bias; "
                              "vmlab loads ET_DYN at its linked addresses)" : "");
-    if (end > user_top)
+    if (end > user_top && !defer)
         return fail(c, "program header %u: pages [0x%" PRIx64 ", 0x%" PRIx64 ") reach user_top 0x%" PRIx64
                     " (kernel space)", i, start, end, user_top);
     for (unsigned k = 0; k < out->nsegments; k++) {
@@ -252,7 +252,7 @@ static int check_entry(struct elf_ctx *c, const Elf64_Ehdr *eh, const Elf64_Phdr
     return fail(c, "e_entry 0x%" PRIx64 " is not inside any executable PT_LOAD segment", eh->e_entry);
 }
 
-static int parse(struct elf_ctx *c, uint64_t user_top, struct elf_image *out)
+static int parse(struct elf_ctx *c, uint64_t user_top, unsigned flags, struct elf_image *out)
 {
     Elf64_Ehdr eh;
     memset(out, 0, sizeof *out);
@@ -268,9 +268,13 @@ static int parse(struct elf_ctx *c, uint64_t user_top, struct elf_image *out)
             return -1;
         switch (ph.p_type) {
         case PT_LOAD:
-            if (add_load(c, i, &ph, user_top, eh.e_type == ET_DYN, out, phidx))
+            if (add_load(c, i, &ph, user_top, eh.e_type == ET_DYN,
+                         eh.e_type == ET_DYN && (flags & ELF_DEFER_DYN), out, phidx))
                 return -1;
             loads[out->nsegments - 1] = ph;
+            break;
+        case PT_PHDR:
+            out->phdr = ph.p_vaddr;
             break;
         case PT_INTERP:
             return refuse_interp(c, i, &ph);
@@ -289,7 +293,40 @@ static int parse(struct elf_ctx *c, uint64_t user_top, struct elf_image *out)
     if (check_entry(c, &eh, loads, out->nsegments, phidx))
         return -1;
     out->machine = eh.e_machine;
+    out->type = eh.e_type;
     out->entry = eh.e_entry;
+    out->phnum = eh.e_phnum;
+    out->phentsize = eh.e_phentsize;
+    /* AT_PHDR: PT_PHDR says where the table is; otherwise the PT_LOAD that
+     * holds its file bytes maps it (0 if none does) */
+    for (unsigned k = 0; !out->phdr && k < out->nsegments; k++)
+        if (eh.e_phoff >= loads[k].p_offset &&
+            eh.e_phoff + (uint64_t)eh.e_phnum * eh.e_phentsize <= loads[k].p_offset + loads[k].p_filesz)
+            out->phdr = loads[k].p_vaddr + (eh.e_phoff - loads[k].p_offset);
+    return 0;
+}
+
+int elf_relocate(struct elf_image *img, uint64_t bias, uint64_t user_top, char *err, size_t errlen)
+{
+    for (unsigned k = 0; k < img->nsegments; k++) {
+        struct elf_segment *s = &img->seg[k];
+        uint64_t start = s->vaddr + bias, end = start + s->mem_bytes;
+        if (start < s->vaddr || end < start || end > user_top) {
+            snprintf(err, errlen, "PT_LOAD %u at 0x%" PRIx64 " + load bias 0x%" PRIx64
+                     " does not fit below user_top 0x%" PRIx64, k, s->vaddr, bias, user_top);
+            return -1;
+        }
+        if (start == 0) {
+            snprintf(err, errlen, "PT_LOAD %u maps page 0 (load bias 0x%" PRIx64 "), which stays "
+                     "unmapped so that null pointers fault", k, bias);
+            return -1;
+        }
+    }
+    for (unsigned k = 0; k < img->nsegments; k++)
+        img->seg[k].vaddr += bias;
+    img->entry += bias;
+    if (img->phdr)
+        img->phdr += bias;
     return 0;
 }
 
@@ -297,10 +334,16 @@ int elf_parse(const void *data, size_t len, uint64_t user_top, struct elf_image 
 {
     struct elf_src src = { .data = data ? data : (const void *)"", .fd = -1, .size = data ? len : 0 };
     struct elf_ctx c = { .src = &src, .err = err, .errlen = errlen };
-    return parse(&c, user_top, out);
+    return parse(&c, user_top, 0, out);
 }
 
 int elf_parse_fd(int fd, uint64_t user_top, struct elf_image *out, char *err, size_t errlen)
+{
+    return elf_parse_fd_flags(fd, user_top, 0, out, err, errlen);
+}
+
+int elf_parse_fd_flags(int fd, uint64_t user_top, unsigned flags, struct elf_image *out, char *err,
+                       size_t errlen)
 {
     struct elf_src src = { .data = NULL, .fd = fd };
     struct elf_ctx c = { .src = &src, .err = err, .errlen = errlen };
@@ -311,7 +354,7 @@ int elf_parse_fd(int fd, uint64_t user_top, struct elf_image *out, char *err, si
     if (!S_ISREG(st.st_mode))
         return fail(&c, "not a regular file");
     src.size = (uint64_t)st.st_size;
-    return parse(&c, user_top, out);
+    return parse(&c, user_top, flags, out);
 }
 
 int elf_parse_file(const char *path, uint64_t user_top, struct elf_image *out, char *err, size_t errlen)

@@ -40,7 +40,11 @@ struct elf_segment {
 
 struct elf_image {
     uint16_t machine;      /* EM_X86_64 (62) or EM_RISCV (243) */
+    uint16_t type;         /* ET_EXEC (2) or ET_DYN (3) */
     uint64_t entry;
+    uint64_t phdr;         /* where the program headers are in memory (AT_PHDR): PT_PHDR's
+                              p_vaddr, or inside the PT_LOAD holding them; 0 if unmapped */
+    uint16_t phnum, phentsize;
     unsigned nsegments;
     struct elf_segment seg[ELF_MAX_SEGMENTS];   /* in program header order */
 };
@@ -55,6 +59,15 @@ struct elf_image {
  * prefixes the file name. */
 int elf_parse(const void *data, size_t len, uint64_t user_top, struct elf_image *out, char *err, size_t errlen);
 int elf_parse_fd(int fd, uint64_t user_top, struct elf_image *out, char *err, size_t errlen);
+
+/* The same with flags: ELF_DEFER_DYN leaves an ET_DYN's page-0 and
+ * user_top checks to elf_relocate (a static PIE gets a load bias first). */
+#define ELF_DEFER_DYN 1u
+int elf_parse_fd_flags(int fd, uint64_t user_top, unsigned flags, struct elf_image *out, char *err,
+                       size_t errlen);
+/* Move every segment, the entry and phdr by bias (page-aligned), checking
+ * that no page is page 0 or at or above user_top. 0, or -1 and a message. */
+int elf_relocate(struct elf_image *img, uint64_t bias, uint64_t user_top, char *err, size_t errlen);
 
 /* The same, opening `path` itself; messages start with "path: ". */
 int elf_parse_file(const char *path, uint64_t user_top, struct elf_image *out, char *err, size_t errlen);

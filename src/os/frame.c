@@ -1,32 +1,18 @@
 /* frame.c — the frame table: every user-pool frame, who holds it, and
- * eviction when the pool runs dry (PintOS's frame table; Linux's reclaim in
- * miniature).
+ * allocation, evicting when the pool runs dry (PintOS's frame table;
+ * Linux's reclaim in miniature).
  *
- * Each frame has a struct frame (the reverse map: the page it holds, whose
- * page->proc and va lead to the one PTE mapping it) and a state word (busy,
- * listed, pin count, aging counter, ...). Resident frames sit on a ring list
- * whose order the policy (policy.c) keeps: insertion order, recency, or a
- * circle swept by the clock hand ("linux" uses a second ring for its active
+ * Each frame has a struct frame (its reverse map: the page it holds, or
+ * the rmap of its several mappers, rmap.c) and a state word (busy, listed,
+ * pin count, aging counter, ...). Resident frames sit on a ring list whose
+ * order the policy (policy.c) keeps: insertion order, recency, or a circle
+ * swept by the clock hand ("linux" uses a second ring for its active
  * list). A huge page is one entry: the head of 512 contiguous frames whose
  * 511 tails are marked and never listed.
  *
  * A frame is BUSY while exactly one thread works on it without the table
- * lock: being filled for a fault, being evicted, being freed. Busy frames
- * are never on the list, so no policy picks them.
- *
- * Eviction (evict_frame): under the victim owner's ptl, mark the page
- * EVICTING, clear its PTE and shoot down every CPU that may cache it; then,
- * with no lock held, write it out if it differs from its backing copy (swap
- * for anonymous and private file pages, the file for shared file pages) or
- * drop it if not; then, under the ptl again, record where the page now lives.
- * The owner, finding the page EVICTING, waits. A page that cannot be written
- * (swap full even after taking back swap-cache slots, I/O error) gets its
- * PTE back and stays resident.
- *
- * A page-cache frame (pagecache.c: one frame shared by every shared file
- * mapping of one page of one file) has one PTE per mapper: the A-bit scans
- * look at all of them, and evict_cached clears and shoots down each, then
- * writes the page back once.
+ * lock: being filled for a fault, being evicted (evict.c), being freed.
+ * Busy frames are never on the list, so no policy picks them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,7 +21,6 @@
 #include <unistd.h>
 
 #include "os/kern.h"
-#include "os/swap.h"
 
 int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const struct policy *pol,
                      uint64_t seed)
@@ -49,10 +34,9 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
     ft->nframes = n;
     ft->f = calloc(n ? n : 1, sizeof *ft->f);
     ft->state = calloc(n ? n : 1, sizeof *ft->state);
-    if (!strcmp(pol->name, "opt"))
+    if (pol->wants_oracle)
         ft->opt_next = calloc(n ? n : 1, sizeof *ft->opt_next);
-    if (!ft->f || !ft->state || (!strcmp(pol->name, "opt") && !ft->opt_next) ||
-        pc_init(&ft->pc) < 0) {
+    if (!ft->f || !ft->state || (pol->wants_oracle && !ft->opt_next) || pc_init(&ft->pc) < 0) {
         frame_table_destroy(ft);
         return -ENOMEM;
     }
@@ -72,6 +56,7 @@ void frame_table_destroy(struct frame_table *ft)
     free(ft->opt_next);
     ft->opt_next = NULL;
     pc_destroy(&ft->pc);
+    rmap_destroy_all(ft);
     if (ft->pool.bitmap) {
         pool_destroy(&ft->pool);
         klock_destroy(&ft->lock);
@@ -139,365 +124,6 @@ void ft_list_remove(struct frame_table *ft, uint32_t i)
     ft->listed--;
     if (ft->state[i] & FS_ACTIVE)
         ft->active--;
-}
-
-/* ---- accessed bits through the reverse map ---- */
-
-/* A page-cache frame has one PTE per mapper (its entry's reverse map, stable
- * under the frame-table lock the callers hold); any other frame has one.
- * Like Linux's folio_referenced, a frame is young if any of them has A. */
-
-static bool page_young(struct kernel *k, const struct page *pg)
-{
-    paddr_t pte = mmu_pte_lookup(pg->proc, page_va(pg), page_level(pg));
-    return pte && (kpte_load(k, pte) & k->fmt->a_bit);
-}
-
-static bool page_test_clear_young(struct kernel *k, struct cpu *self, const struct page *pg,
-                                  bool flush)
-{
-    struct process *q = pg->proc;
-    vaddr_t va = page_va(pg);
-    paddr_t pte = mmu_pte_lookup(q, va, page_level(pg));
-    if (!pte || !(kpte_load(k, pte) & k->fmt->a_bit))
-        return false;
-    uint64_t old = kpte_clear_bits(k, pte, k->fmt->a_bit);
-    if (!(old & k->fmt->a_bit))
-        return false;
-    /* Without the flush a CPU keeps using its cached translation (which was
-     * filled with A set) and never sets A again: Linux's
-     * ptep_clear_flush_young on x86 accepts that; textbook second chance
-     * needs the flush. */
-    if (flush)
-        mmu_flush_range(q, self, va, va + page_size(pg));
-    return true;
-}
-
-bool ft_young(struct kernel *k, uint32_t i)
-{
-    if (!frame_cached(&k->ft, i))
-        return page_young(k, k->ft.f[i].page);
-    const struct pc_entry *e = frame_entry(&k->ft, i);
-    for (uint32_t j = 0; j < e->nmap; j++)
-        if (page_young(k, e->map[j]))
-            return true;
-    return false;
-}
-
-bool ft_test_clear_young(struct kernel *k, struct cpu *self, uint32_t i, bool flush)
-{
-    if (!frame_cached(&k->ft, i))
-        return page_test_clear_young(k, self, k->ft.f[i].page, flush);
-    const struct pc_entry *e = frame_entry(&k->ft, i);
-    bool young = false;
-    for (uint32_t j = 0; j < e->nmap; j++)   /* every mapping's A is cleared */
-        young |= page_test_clear_young(k, self, e->map[j], flush);
-    return young;
-}
-
-/* ---- eviction ---- */
-
-enum evict_result { EV_OK, EV_SWAP_FULL, EV_IO_ERROR };
-
-static int write_file_page(int fd, const void *kva, uint64_t n, uint64_t off)
-{
-    const char *p = kva;
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (w == 0)
-            return -EIO;
-        p += w;
-        n -= (uint64_t)w;
-        off += (uint64_t)w;
-    }
-    return 0;
-}
-
-/* The part of a shared file page that lies inside the file. */
-static uint64_t file_page_bytes(const struct vma *v, vaddr_t va)
-{
-    uint64_t rel = va - v->start;
-    if (rel >= v->file_bytes)
-        return 0;
-    uint64_t n = v->file_bytes - rel;
-    return n < VM_PAGE_SIZE ? n : VM_PAGE_SIZE;
-}
-
-/* Write a huge page out: 512 slots, all or none. */
-static enum evict_result write_huge(struct kernel *k, struct process *q, const char *kva,
-                                    struct huge_swap **out)
-{
-    struct huge_swap *hs = malloc(sizeof *hs);
-    if (!hs)
-        return EV_IO_ERROR;
-    unsigned got = 0;
-    enum evict_result res = EV_OK;
-    for (; got < HPAGE_PAGES; got++) {
-        int64_t s = swap_alloc(k->swap);
-        if (s < 0) {
-            res = EV_SWAP_FULL;
-            break;
-        }
-        hs->slot[got] = (uint32_t)s;
-    }
-    for (unsigned j = 0; res == EV_OK && j < HPAGE_PAGES; j++) {
-        if (swap_write(k->swap, hs->slot[j], kva + (uint64_t)j * VM_PAGE_SIZE) < 0) {
-            count(q, VMSTAT_SWAP_WRITE_ERRORS, 1);
-            res = EV_IO_ERROR;
-        }
-    }
-    if (res != EV_OK) {
-        for (unsigned j = 0; j < got; j++)
-            swap_free(k->swap, hs->slot[j]);
-        free(hs);
-        return res;
-    }
-    count(q, VMSTAT_PSWPOUT, HPAGE_PAGES);
-    *out = hs;
-    return EV_OK;
-}
-
-/* Swap is full. A resident anonymous page that keeps a swap-cache slot
- * does not need it (its contents are in memory): take the slot back and
- * mark the page dirty, so that it is written again if evicted (Linux frees
- * swap cache the same way when swap runs low). Scans from where it left
- * off; true if a slot was freed. No lock held by the caller except its own
- * mm lock. */
-static bool reclaim_swap_cache(struct kernel *k, struct cpu *self)
-{
-    struct frame_table *ft = &k->ft;
-    for (uint64_t n = 0; n < ft->nframes; n++) {
-        klock_acquire(&ft->lock, self);
-        uint32_t i = ft->reclaim_at;
-        ft->reclaim_at = (uint32_t)((i + 1) % ft->nframes);
-        struct page *pg = ft->f[i].page;
-        /* pinned pages qualify: the kernel is using them, which is no reason to
-         * keep a second copy in swap */
-        if (!(ft->state[i] & FS_LISTED) || (ft->state[i] & FS_RECLAIM) || !pg ||
-            frame_cached(ft, i) || page_huge(pg) || page_kind(pg) != PAGE_ANON || !(page_flags(pg) & PG_SLOT)) {
-            klock_release(&ft->lock);
-            continue;
-        }
-        ft->state[i] |= FS_RECLAIM;   /* nobody evicts or frees it meanwhile */
-        klock_release(&ft->lock);
-
-        struct process *q = pg->proc;
-        bool freed = false;
-        uint32_t slot = 0;
-        klock_acquire(&q->ptl, self);
-        uint64_t fl = page_flags(pg);
-        if ((fl & (PG_RESIDENT | PG_SLOT | PG_EVICTING)) == (PG_RESIDENT | PG_SLOT)) {
-            slot = pg->u.r.slot;
-            pg->u.r.slot = UINT32_MAX;
-            page_clear(pg, PG_SLOT);
-            page_set(pg, PG_DIRTY);
-            freed = true;
-        }
-        klock_release(&q->ptl);
-        if (freed) {
-            swap_free(k->swap, slot);
-            __atomic_fetch_sub(&q->slots, 1, __ATOMIC_RELAXED);
-        }
-        klock_acquire(&ft->lock, self);
-        ft->state[i] &= ~FS_RECLAIM;
-        ft->changes++;
-        klock_release(&ft->lock);
-        if (freed)
-            return true;
-    }
-    return false;
-}
-
-static enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
-{
-    struct process *q = pg->proc;
-    vaddr_t va = page_va(pg);
-    bool huge = page_huge(pg);
-    uint64_t npages = huge ? HPAGE_PAGES : 1;
-    /* the frames of a huge page are contiguous in host memory too */
-    char *kva = physmem_host(k->pm, frame_pa(&k->ft, i));
-
-    klock_acquire(&q->ptl, self);
-    page_set(pg, PG_EVICTING);
-    uint64_t flags = page_flags(pg);
-    enum page_kind kind = page_kind(pg);
-    /* The VMA is written only with both the mm lock and the ptl held, so the
-     * ptl is enough to read it. Pages without a VMA are anonymous. */
-    struct vma *v = vma_find(&q->vmas, va);
-    struct vma vcopy = v ? *v : (struct vma){0};
-    paddr_t pte_pa = mmu_pte_lookup(q, va, page_level(pg));
-    uint64_t old = kpte_exchange(k, pte_pa, 0);
-    mmu_flush_range(q, self, va, va + page_size(pg));
-    klock_release(&q->ptl);
-
-    struct pte_info pi;
-    k->fmt->decode(old, page_level(pg), &pi);
-    bool dirty = pi.dirty || (flags & PG_DIRTY);
-    bool had_slot = flags & PG_SLOT;
-    uint32_t slot = pg->u.r.slot;
-    struct huge_swap *hs = NULL;
-    int rc = 0;
-    enum evict_result res = EV_OK;
-    bool to_swap = false, to_file = false;
-
-    if (kind == PAGE_FILE && (vcopy.flags & VMA_SHARED))
-        to_file = dirty;
-    else
-        to_swap = dirty;   /* anonymous, or a private file page written since load */
-
-    if (huge) {
-        if (to_swap)
-            res = write_huge(k, q, kva, &hs);
-        else
-            count(q, VMSTAT_PGDROP_CLEAN, HPAGE_PAGES);
-    } else {
-        if (to_swap && !had_slot) {
-            int64_t s = swap_alloc(k->swap);
-            if (s < 0 && reclaim_swap_cache(k, self))
-                s = swap_alloc(k->swap);
-            if (s < 0)
-                res = EV_SWAP_FULL;
-            else
-                slot = (uint32_t)s;
-        }
-        if (res == EV_OK && to_swap) {
-            rc = swap_write(k->swap, slot, kva);
-            if (rc < 0) {
-                count(q, VMSTAT_SWAP_WRITE_ERRORS, 1);
-                res = EV_IO_ERROR;
-                if (!had_slot)
-                    swap_free(k->swap, slot);
-            } else {
-                count(q, VMSTAT_PSWPOUT, 1);
-            }
-        } else if (res == EV_OK && to_file) {
-            rc = write_file_page(vcopy.fd, kva, file_page_bytes(&vcopy, va),
-                                 vcopy.offset + (va - vcopy.start));
-            if (rc < 0)
-                res = EV_IO_ERROR;
-            else
-                count(q, VMSTAT_FILE_WRITEBACK, 1);
-        } else if (res == EV_OK) {
-            count(q, VMSTAT_PGDROP_CLEAN, 1);
-        }
-    }
-
-    klock_acquire(&q->ptl, self);
-    if (res != EV_OK) {
-        /* keep the page: put the mapping back as it was (A, D and all) */
-        kpte_store(k, pte_pa, old);
-    } else {
-        page_clear(pg, PG_RESIDENT);
-        if (huge) {
-            if (hs) {
-                pg->u.hs = hs;
-                page_set(pg, PG_SLOT);
-                page_clear(pg, PG_DIRTY);
-                stat_add(&q->slots, HPAGE_PAGES);
-            } else {
-                pg->u.r.frame = FRAME_NONE;
-            }
-        } else {
-            pg->u.r.frame = FRAME_NONE;
-            if (to_swap) {
-                page_clear(pg, PG_DIRTY);
-                if (!had_slot) {
-                    pg->u.r.slot = slot;
-                    page_set(pg, PG_SLOT);
-                    stat_add(&q->slots, 1);
-                }
-                if (kind == PAGE_FILE)
-                    page_set_kind(pg, PAGE_ANON);   /* a written private page lives in swap now */
-            }
-        }
-        __atomic_fetch_sub(&q->resident, npages, __ATOMIC_RELAXED);
-        count(q, VMSTAT_PGSTEAL, npages);
-    }
-    page_clear(pg, PG_EVICTING);
-    klock_release(&q->ptl);
-    return res;
-}
-
-/* Evict page-cache frame i (busy; its entry's reverse map cannot change
- * while it is): the same five steps as evict_frame, for every mapper. Each
- * mapper's page is marked EVICTING and its PTE cleared and shot down under
- * that mapper's ptl; then the page is written back once if any PTE had D
- * (or the entry was dirty), through the first mapper's VMA (whose fd stays
- * open: its owner's unmap waits for EVICTING); then each mapper records
- * that it is no longer resident. The entry stays hashed until the caller
- * frees it, so a fault on the page waits rather than reading the file
- * before the write-back. */
-__attribute__((noinline)) static enum evict_result evict_cached(struct kernel *k, struct cpu *self,
-                                                                uint32_t i)
-{
-    struct pc_entry *e = frame_entry(&k->ft, i);
-    uint32_t n = e->nmap;
-    bool dirty = e->dirty;
-    const char *kva = physmem_frame(k->pm, frame_pa(&k->ft, i));
-    uint64_t *old = malloc((n ? n : 1) * sizeof *old);
-    if (!old)
-        return EV_IO_ERROR;
-    struct vma vcopy = {0};
-    struct process *wq = NULL;
-    vaddr_t wva = 0;
-    for (uint32_t j = 0; j < n; j++) {
-        struct page *pg = e->map[j];
-        struct process *q = pg->proc;
-        vaddr_t va = page_va(pg);
-        klock_acquire(&q->ptl, self);
-        page_set(pg, PG_EVICTING);
-        if (!wq) {
-            struct vma *v = vma_find(&q->vmas, va);
-            vcopy = *v;
-            wq = q;
-            wva = va;
-        }
-        old[j] = kpte_exchange(k, mmu_pte_lookup(q, va, 0), 0);
-        mmu_flush_page(q, self, va);
-        klock_release(&q->ptl);
-        struct pte_info pi;
-        k->fmt->decode(old[j], 0, &pi);
-        dirty |= pi.dirty;
-    }
-
-    enum evict_result res = EV_OK;
-    if (!wq) {
-        kcount(k, VMSTAT_PGDROP_CLEAN, 1);   /* no mapper (cannot happen: listed frames have one) */
-    } else if (dirty) {
-        if (write_file_page(vcopy.fd, kva, file_page_bytes(&vcopy, wva),
-                            vcopy.offset + (wva - vcopy.start)) < 0)
-            res = EV_IO_ERROR;
-        else
-            count(wq, VMSTAT_FILE_WRITEBACK, 1);
-    } else {
-        count(wq, VMSTAT_PGDROP_CLEAN, 1);
-    }
-
-    /* wq's pages are still EVICTING: it cannot exit yet (after the loop
-     * below it may) */
-    if (res == EV_OK && wq)
-        count(wq, VMSTAT_PGSTEAL, 1);
-    for (uint32_t j = 0; j < n; j++) {
-        struct page *pg = e->map[j];
-        struct process *q = pg->proc;
-        klock_acquire(&q->ptl, self);
-        if (res != EV_OK) {
-            kpte_store(k, mmu_pte_lookup(q, page_va(pg), 0), old[j]);
-        } else {
-            page_clear(pg, PG_RESIDENT);
-            pg->u.r.frame = FRAME_NONE;
-            __atomic_fetch_sub(&q->resident, 1, __ATOMIC_RELAXED);
-        }
-        page_clear(pg, PG_EVICTING);
-        klock_release(&q->ptl);
-    }
-    free(old);
-    return res;
 }
 
 /* ---- allocation ---- */
@@ -595,17 +221,18 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         }
         ft_list_remove(ft, v);
         ft->state[v] |= FS_BUSY;
-        struct page *pg = ft->f[v].page;
-        bool cached = frame_cached(ft, v);
-        bool huge = !cached && page_huge(pg);
+        struct rmap *rm = frame_rmap(ft, v);
+        bool huge = page_huge(rm ? rm->map[0] : ft->f[v].page);
         klock_release(&ft->lock);
 
-        enum evict_result r = cached ? evict_cached(k, self, v) : evict_frame(k, self, v, pg);
+        enum evict_result r = evict_frame(k, self, v);
 
         klock_acquire(&ft->lock, self);
         if (r == EV_OK) {
-            if (cached)
-                pc_remove(ft, frame_entry(ft, v));
+            if (rm && rm->cached)
+                pc_remove(ft, rm);
+            else if (rm)
+                rmap_release(ft, rm);
             ft->f[v].page = NULL;
             ft->state[v] = FS_BUSY;
             if (huge) {   /* the caller wants one frame: the other 511 go back */
@@ -629,6 +256,11 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
             return FRAME_NONE;
         }
     }
+}
+
+enum kill_reason frame_alloc_kill(enum frame_alloc_err why)
+{
+    return why == FA_SWAP_FULL ? KILL_OOM_SWAP_FULL : KILL_OOM_NO_FRAME;
 }
 
 uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)
@@ -676,6 +308,13 @@ void frame_unpin_locked(struct frame_table *ft, uint32_t i)
     }
 }
 
+void frame_unpin(struct kernel *k, struct cpu *self, uint32_t i)
+{
+    klock_acquire(&k->ft.lock, self);
+    frame_unpin_locked(&k->ft, i);
+    klock_release(&k->ft.lock);
+}
+
 uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg)
 {
     for (;;) {
@@ -704,15 +343,15 @@ uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg
     }
 }
 
-bool frame_claim_for_free(struct kernel *k, struct cpu *self, struct page *pg)
+uint32_t frame_pin_settled(struct process *p, struct cpu *self, struct page *pg)
 {
-    struct frame_table *ft = &k->ft;
-    uint32_t i = frame_lock_settled(pg->proc, self, pg, FS_BUSY | FS_RECLAIM);
-    if (i == FRAME_NONE)
-        return false;
-    frame_take_locked(ft, i);
-    klock_release(&ft->lock);
-    return true;
+    /* pinning during a swap-cache reclaim is fine: the frame stays */
+    uint32_t i = frame_lock_settled(p, self, pg, FS_BUSY);
+    if (i != FRAME_NONE) {
+        frame_pin_locked(&p->k->ft, i);
+        klock_release(&p->k->ft.lock);
+    }
+    return i;
 }
 
 void frame_take_locked(struct frame_table *ft, uint32_t i)

@@ -7,6 +7,7 @@
  *   the rest               unused (the memory-pressure knob shrinks U)
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,20 @@ const char *const vmstat_descs[VMSTAT_NR] = {
 #undef VMLAB_KILL_STAT_DESC
 };
 
+int kernel_kill_signal(enum kill_reason r)
+{
+    switch (r) {
+    case KILL_NONE:
+        return 0;
+    case KILL_OOM_SWAP_FULL: case KILL_OOM_NO_FRAME: case KILL_OOM_KERNEL:
+        return SIGKILL;   /* the OOM killer */
+    case KILL_SWAP_IO_ERROR: case KILL_SWAP_CORRUPT: case KILL_FILE_IO_ERROR: case KILL_SIGBUS_EOF:
+        return SIGBUS;    /* do_swap_page / filemap_fault: VM_FAULT_SIGBUS */
+    default:
+        return SIGSEGV;
+    }
+}
+
 int vmstat_index(const char *name)
 {
     for (int i = 0; i < VMSTAT_NR; i++)
@@ -77,7 +92,41 @@ void kernel_config_default(struct kernel_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->policy = "clock";
     cfg->stack_rule = STACK_RULE_PINTOS;
+    cfg->abi = KERNEL_ABI_PINTOS;
     cfg->format = -1;
+}
+
+/* The two ABIs' numbers in this kernel (kernel.h, enum kernel_abi). */
+static void abi_setup(struct kernel *k)
+{
+    const struct kernel_config *cfg = &k->cfg;
+    uint64_t half = pt_user_limit(k->fmt);     /* 32-bit formats: the whole 4 GiB */
+    struct abi *a = &k->abi[KERNEL_ABI_PINTOS];
+    a->id = KERNEL_ABI_PINTOS;
+    a->user_top = cfg->user_top ? cfg->user_top : KERNEL_KERN_BASE;
+    if (a->user_top > half)
+        a->user_top = half;
+    a->stack_top = KERNEL_USER_STACK;
+    a->stack_cap = cfg->stack_cap ? cfg->stack_cap : 1 << 20;
+    a->stack_rule = cfg->stack_rule;
+    a->stack_guard_gap = cfg->stack_guard_gap;
+    a->stack_slack = cfg->stack_slack;
+    a->mmap_base = a->stack_top - a->stack_cap - a->stack_guard_gap;
+
+    /* Linux's mmap_base (mm/util.c): the stack rlimit plus the guard gap,
+     * at least 128 MiB, below the stack top; no randomisation */
+    a = &k->abi[KERNEL_ABI_LINUX];
+    a->id = KERNEL_ABI_LINUX;
+    a->user_top = a->stack_top = KERNEL_LINUX_USER_TOP;
+    a->stack_cap = cfg->stack_cap ? cfg->stack_cap : 8 << 20;
+    a->stack_rule = STACK_RULE_LINUX;
+    a->stack_guard_gap = cfg->stack_guard_gap;
+    a->stack_slack = cfg->stack_slack;
+    uint64_t gap = a->stack_cap + a->stack_guard_gap;
+    if (gap < (128ull << 20))
+        gap = 128ull << 20;
+    a->mmap_base = a->stack_top - gap;
+    k->linux_abi_ok = KERNEL_LINUX_USER_TOP <= half;
 }
 
 struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_in, char *err,
@@ -91,8 +140,8 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
     const struct machine_config *mc = machine_config(m);
     if (!cfg.policy)
         cfg.policy = "clock";
-    if (!cfg.stack_cap)
-        cfg.stack_cap = 1 << 20;
+    if (!cfg.stack_slack)
+        cfg.stack_slack = 8;
     if (!cfg.stack_guard_gap)
         cfg.stack_guard_gap = 256 * VM_PAGE_SIZE;
     if (!cfg.swap_bytes)
@@ -123,6 +172,11 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
     if (fmt->xlen != mc->xlen) {
         snprintf(err, errlen, "page-table format %s needs a %u-bit machine (machine_config.xlen), "
                               "not a %u-bit one", fmt->name, fmt->xlen, mc->xlen);
+        return NULL;
+    }
+    if (cfg.abi == KERNEL_ABI_LINUX && KERNEL_LINUX_USER_TOP > pt_user_limit(fmt)) {
+        snprintf(err, errlen, "the Linux ABI's user space [0, 0x%llx) does not fit in %s",
+                 (unsigned long long)KERNEL_LINUX_USER_TOP, fmt->name);
         return NULL;
     }
     /* IDs the machine can tag entries with (ia32 has none: the IDs are
@@ -168,10 +222,7 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
     k->fmt = pt_format(cfg.format);
     k->cfg = cfg;
     k->cfg.swap_path = NULL;   /* not kept: the caller's string */
-    k->user_top = cfg.user_top ? cfg.user_top : KERNEL_KERN_BASE;
-    uint64_t half = pt_user_limit(k->fmt);     /* 32-bit formats: the whole 4 GiB */
-    if (k->user_top > half)
-        k->user_top = half;
+    abi_setup(k);
     k->nasids = cfg.nasids;
     k->asid_next = 1;
     klock_init(&k->asid_lock);
@@ -259,6 +310,7 @@ void kernel_usage(struct kernel *k, struct kernel_usage *out)
     klock_acquire(&k->ft.lock, self);
     out->pinned_frames = k->ft.pinned;
     out->pagecache_pages = k->ft.pc.count;
+    out->rmaps = k->ft.rmaps;
     klock_release(&k->ft.lock);
 }
 

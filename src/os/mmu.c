@@ -1,10 +1,11 @@
 /* mmu.c — page tables in simulated memory, PCIDs/ASIDs, TLB invalidation.
  *
  * Page-table pages come from the kernel pool. Every entry is read and
- * written with the atomic pte_* helpers, because the machine's walkers set
+ * written with the atomic kpte_* helpers, because the machine's walkers set
  * A/D bits in them concurrently. Tables are created under the owner's mm
- * lock and freed only when the process exits, so a lock-free lookup
- * (the reverse map's route to a PTE) never reads a freed table.
+ * lock and freed only when no frame maps into the process any more (exit,
+ * exec), so a lock-free lookup (the reverse map's route to a PTE) never
+ * reads a freed table.
  *
  * PCIDs/ASIDs: a global set 1..nasids (0 is the kernel's). A process gets
  * one when it first runs; when none is free, one is stolen from a process
@@ -109,11 +110,26 @@ static void free_level(struct process *p, paddr_t table, unsigned level)
     p->pt_pages--;
 }
 
-void mmu_free_tables(struct process *p)
+void mmu_free_tables(struct process *p, bool keep_root)
 {
-    if (p->root)
-        free_level(p, p->root, p->k->fmt->levels - 1);
-    p->root = 0;
+    struct kernel *k = p->k;
+    if (!p->root)
+        return;
+    if (!keep_root) {
+        free_level(p, p->root, k->fmt->levels - 1);
+        p->root = 0;
+        return;
+    }
+    unsigned top = k->fmt->levels - 1;
+    for (unsigned i = 0; i < kpt_entries(k); i++) {
+        paddr_t slot = kpte_nth(k, p->root, i);
+        struct pte_info pi;
+        k->fmt->decode(kpte_load(k, slot), top, &pi);
+        if (pi.present && !pi.leaf) {
+            kpte_store(k, slot, 0);
+            free_level(p, pi.addr, top - 1);
+        }
+    }
 }
 
 /* ---- invalidation ---- */
@@ -162,9 +178,24 @@ void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t
     klock_release(&k->asid_lock);
 }
 
+void mmu_flush_others(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end)
+{
+    struct kernel *k = p->k;
+    cpumask_t me = self ? (cpumask_t)1 << cpu_index(self) : 0;
+    klock_acquire(&k->asid_lock, self);
+    if (p->asid)
+        shootdown(k, p, self, p->may_cache & ~me, p->asid, start, end);
+    klock_release(&k->asid_lock);
+}
+
 void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va)
 {
     mmu_flush_range(p, self, va, va + VM_PAGE_SIZE);
+}
+
+void mmu_flush_all(struct process *p, struct cpu *self)
+{
+    mmu_flush_range(p, self, 0, ~(vaddr_t)VM_PAGE_MASK);
 }
 
 /* Take p's ID away, flushing it everywhere. asid_lock held. */

@@ -240,17 +240,14 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
  * the oracle about every resident page. */
 static uint64_t opt_ask(const struct frame_table *ft, uint32_t i)
 {
-    if (!frame_cached(ft, i)) {
-        const struct page *pg = ft->f[i].page;
-        return ft->oracle(ft->oracle_arg, pg->proc, page_va(pg));
-    }
-    /* a page-cache frame is next used when its first mapper next uses it */
-    const struct pc_entry *e = frame_entry(ft, i);
+    /* a shared frame is next used when its first mapper next uses it */
+    struct page *const *map;
+    uint32_t n = frame_mappers(ft, i, &map);
     uint64_t next = UINT64_MAX;
-    for (uint32_t j = 0; j < e->nmap; j++) {
-        uint64_t n = ft->oracle(ft->oracle_arg, e->map[j]->proc, page_va(e->map[j]));
-        if (n < next)
-            next = n;
+    for (uint32_t j = 0; j < n; j++) {
+        uint64_t t = ft->oracle(ft->oracle_arg, map[j]->proc, page_va(map[j]));
+        if (t < next)
+            next = t;
     }
     return next;
 }
@@ -292,14 +289,14 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
 }
 
 static const struct policy policies[] = {
-    {"clock", true, false, clock_select, clock_insert, touch_none},
-    {"clock-noflush", false, false, clock_select, clock_insert, touch_none},
-    {"fifo", false, false, fifo_select, insert_tail, touch_none},
-    {"lru", true, true, lru_select, insert_tail, lru_touch},
-    {"random", false, false, random_select, insert_tail, touch_none},
-    {"aging", true, false, aging_select, insert_tail, touch_none},
-    {"opt", false, true, opt_select, opt_insert, opt_touch},
-    {"linux", true, false, linux_select, insert_tail, touch_none},
+    {"clock", true, false, false, clock_select, clock_insert, touch_none},
+    {"clock-noflush", false, false, false, clock_select, clock_insert, touch_none},
+    {"fifo", false, false, false, fifo_select, insert_tail, touch_none},
+    {"lru", true, true, false, lru_select, insert_tail, lru_touch},
+    {"random", false, false, false, random_select, insert_tail, touch_none},
+    {"aging", true, false, false, aging_select, insert_tail, touch_none},
+    {"opt", false, true, true, opt_select, opt_insert, opt_touch},
+    {"linux", true, false, false, linux_select, insert_tail, touch_none},
 };
 
 const char *const kernel_policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt",

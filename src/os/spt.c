@@ -101,44 +101,22 @@ void spt_remove(struct spt *t, struct page *pg)
     }
 }
 
-void spt_for_each(const struct spt *t, void (*fn)(struct page *pg, void *arg), void *arg)
+int spt_for_each(const struct spt *t, int (*fn)(struct page *pg, void *arg), void *arg)
 {
     for (uint64_t i = 0; i < t->nbuckets; i++) {
         struct page *pg = t->buckets[i], *next;
         for (; pg; pg = next) {
             next = pg->hash_next;   /* fn may free pg */
-            fn(pg, arg);
-        }
-    }
-}
-
-int spt_copy(struct spt *dst, const struct spt *src,
-             int (*copy)(struct page *dst_pg, const struct page *src_pg, void *arg), void *arg)
-{
-    for (uint64_t i = 0; i < src->nbuckets; i++) {
-        for (const struct page *s = src->buckets[i]; s; s = s->hash_next) {
-            struct page *d = page_new(dst, page_va(s), page_kind(s));
-            if (!d)
-                return -ENOMEM;
-            int rc = copy ? copy(d, s, arg) : 0;
-            if (rc < 0) {
-                page_free(dst, d);
+            int rc = fn(pg, arg);
+            if (rc)
                 return rc;
-            }
-            rc = spt_insert(dst, d);
-            if (rc < 0) {
-                page_free(dst, d);
-                return rc;
-            }
         }
     }
     return 0;
 }
 
-void spt_kill(struct spt *t, void (*destroy)(struct page *pg, void *arg), void *arg)
+void spt_kill(struct spt *t)
 {
-    if (destroy && t->buckets)
-        spt_for_each(t, destroy, arg);
     for (unsigned i = 0; i < t->slab.nchunks; i++)
         free(t->slab.chunks[i]);
     free(t->slab.chunks);
@@ -174,7 +152,7 @@ static bool slab_refill(struct page_slab *s)
     return true;
 }
 
-struct page *page_new(struct spt *t, vaddr_t va, enum page_kind kind)
+struct page *page_new(struct spt *t, struct process *owner, vaddr_t va, enum page_kind kind)
 {
     struct page_slab *s = &t->slab;
     if (!s->free && !slab_refill(s))
@@ -183,15 +161,14 @@ struct page *page_new(struct spt *t, vaddr_t va, enum page_kind kind)
     s->free = pg->hash_next;
     memset(pg, 0, sizeof *pg);
     pg->va_flags = (va & ~VM_PAGE_MASK) | (uint64_t)kind;
+    pg->proc = owner;
     pg->u.r.frame = FRAME_NONE;
-    pg->u.r.slot = UINT32_MAX;
+    pg->u.r.slot = SLOT_NONE;
     return pg;
 }
 
 void page_free(struct spt *t, struct page *pg)
 {
-    if (page_flags(pg) & PG_CUSTOM)
-        free(pg->u.init);
     pg->va_flags = 0;
     pg->hash_next = t->slab.free;
     t->slab.free = pg;

@@ -7,8 +7,12 @@
  *   sw->inject_lock guards the injection table; the I/O path looks at it
  *                   only while sw->ninject (atomic) is non-zero, so in
  *                   normal operation swap_write/swap_read take no lock.
+ *   refs[slot]      the slot's owners (Linux's swap_map count): pages that
+ *                   record the slot. Changed under sw->lock; a slot is free
+ *                   when its count drops to zero.
  *   sums[slot]      written by swap_write/swap_alloc, read by swap_read; the
- *                   owner of the slot orders those (one page, one owner).
+ *                   owners of the slot order those (a slot with more than
+ *                   one owner is only ever read).
  *   stats           relaxed atomic counters.
  */
 #include "os/swap.h"
@@ -54,6 +58,7 @@ struct swap_dev {
     _Atomic uint64_t used;
 
     _Atomic uint64_t *sums; /* per-slot checksum or SUM_* state */
+    uint32_t *refs;         /* per-slot owner count, under lock */
 
     pthread_mutex_t inject_lock;
     _Atomic unsigned ninject;
@@ -274,7 +279,8 @@ struct swap_dev *swap_open(const char *path, uint64_t bytes, char *err, size_t e
     sw->map = calloc(sw->nmap ? sw->nmap : 1, sizeof *sw->map);
     sw->full = calloc(sw->nfull ? sw->nfull : 1, sizeof *sw->full);
     sw->sums = calloc(nslots ? nslots : 1, sizeof *sw->sums);
-    if (!sw->map || !sw->full || !sw->sums) {
+    sw->refs = calloc(nslots ? nslots : 1, sizeof *sw->refs);
+    if (!sw->map || !sw->full || !sw->sums || !sw->refs) {
         set_err(err, errlen, "swap: cannot allocate tables for %" PRIu64 " slots", nslots);
         goto fail;
     }
@@ -317,6 +323,7 @@ fail:
     free(sw->map);
     free(sw->full);
     free(sw->sums);
+    free(sw->refs);
     free(sw);
     return NULL;
 }
@@ -332,6 +339,7 @@ void swap_close(struct swap_dev *sw)
     free(sw->map);
     free(sw->full);
     free(sw->sums);
+    free(sw->refs);
     free(sw);
 }
 
@@ -372,6 +380,7 @@ int64_t swap_alloc(struct swap_dev *sw)
         if (bits == ~0ull)
             sw->full[w / 64] |= 1ull << (w % 64);
         slot = (int64_t)(w * 64 + b);
+        sw->refs[slot] = 1;
         atomic_store_explicit(&sw->sums[slot], SUM_UNWRITTEN, memory_order_relaxed);
         atomic_fetch_add_explicit(&sw->used, 1, memory_order_relaxed);
     }
@@ -385,13 +394,37 @@ void swap_free(struct swap_dev *sw, uint64_t slot)
     uint64_t w = slot / 64, bit = 1ull << (slot % 64);
     pthread_mutex_lock(&sw->lock);
     uint64_t bits = atomic_load_explicit(&sw->map[w], memory_order_relaxed);
-    assert((bits & bit) && "swap_free: double free of a swap slot");
-    atomic_store_explicit(&sw->map[w], bits & ~bit, memory_order_relaxed);
-    sw->full[w / 64] &= ~(1ull << (w % 64));
-    if (w / 64 < sw->hint)
-        sw->hint = w / 64;
-    atomic_fetch_sub_explicit(&sw->used, 1, memory_order_relaxed);
+    assert((bits & bit) && sw->refs[slot] && "swap_free: double free of a swap slot");
+    if (--sw->refs[slot] == 0) {
+        atomic_store_explicit(&sw->map[w], bits & ~bit, memory_order_relaxed);
+        sw->full[w / 64] &= ~(1ull << (w % 64));
+        if (w / 64 < sw->hint)
+            sw->hint = w / 64;
+        atomic_fetch_sub_explicit(&sw->used, 1, memory_order_relaxed);
+    }
     pthread_mutex_unlock(&sw->lock);
+    (void)bits;
+}
+
+bool swap_dup(struct swap_dev *sw, uint64_t slot)
+{
+    assert(slot < sw->nslots && "swap_dup: slot out of range");
+    pthread_mutex_lock(&sw->lock);
+    assert(sw->refs[slot] && "swap_dup: slot not allocated");
+    bool ok = sw->refs[slot] < UINT32_MAX;
+    if (ok)
+        sw->refs[slot]++;
+    pthread_mutex_unlock(&sw->lock);
+    return ok;
+}
+
+unsigned swap_count(struct swap_dev *sw, uint64_t slot)
+{
+    assert(slot < sw->nslots && "swap_count: slot out of range");
+    pthread_mutex_lock(&sw->lock);
+    unsigned n = sw->refs[slot];
+    pthread_mutex_unlock(&sw->lock);
+    return n;
 }
 
 static bool slot_allocated(const struct swap_dev *sw, uint64_t slot)

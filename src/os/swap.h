@@ -45,11 +45,19 @@ void swap_close(struct swap_dev *sw);
 uint64_t swap_slots(const struct swap_dev *sw);
 uint64_t swap_slots_used(const struct swap_dev *sw);
 
-/* Allocate the lowest free slot; -1 if the device is full. A hint and a
- * summary bitmap (one bit per 64 slots) keep this O(1) amortised. */
+/* Allocate the lowest free slot, with one owner; -1 if the device is full.
+ * A hint and a summary bitmap (one bit per 64 slots) keep this O(1)
+ * amortised. */
 int64_t swap_alloc(struct swap_dev *sw);
-/* Return a slot to the free pool; asserts that it was allocated. */
+/* Owners: a slot may be recorded by several pages (fork shares swapped-out
+ * pages, as Linux's swap_map counts them). swap_dup adds an owner (false if
+ * the count would overflow); swap_free drops one and returns the slot to
+ * the free pool with the last (asserts that it was allocated); swap_count
+ * is the number of owners. A slot with more than one owner must not be
+ * written: its contents belong to all of them. */
 void swap_free(struct swap_dev *sw, uint64_t slot);
+bool swap_dup(struct swap_dev *sw, uint64_t slot);
+unsigned swap_count(struct swap_dev *sw, uint64_t slot);
 
 /* Write/read one SWAP_SLOT_SIZE page. 0, or a negative errno:
  *   -EIO, -ENOSPC, ... from the file (or injected);

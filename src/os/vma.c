@@ -5,8 +5,10 @@
  * less than a tree's pointer chasing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "os/kern.h"
 
@@ -72,4 +74,34 @@ void vma_remove_at(struct vma_set *s, unsigned i)
 {
     memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof *s->v);
     s->n--;
+}
+
+int vma_split(struct vma_set *s, vaddr_t at)
+{
+    struct vma *v = vma_find(s, at);
+    if (!v || v->start == at)
+        return 0;
+    struct vma hi = *v, orig = *v;
+    hi.start = at;
+    uint64_t lo_len = at - v->start;
+    if (v->flags & VMA_FILE) {
+        hi.offset = v->offset + lo_len;
+        if (v->file_bytes != UINT64_MAX)
+            hi.file_bytes = v->file_bytes > lo_len ? v->file_bytes - lo_len : 0;
+        hi.fd = fcntl(v->fd, F_DUPFD_CLOEXEC, 3);   /* each part closes its own */
+        if (hi.fd < 0)
+            return -errno;
+    }
+    /* shrink first: the insert checks for overlap */
+    v->end = at;
+    if (v->file_bytes != UINT64_MAX && v->file_bytes > lo_len)
+        v->file_bytes = lo_len;
+    int rc = vma_insert(s, &hi);
+    if (rc < 0) {
+        v = vma_find(s, at - 1);
+        *v = orig;
+        if (hi.flags & VMA_FILE)
+            close(hi.fd);
+    }
+    return rc;
 }
