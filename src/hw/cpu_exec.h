@@ -1,0 +1,85 @@
+/* cpu_exec.h — the machine's access paths for an instruction-set
+ * interpreter (src/isa): the TLB-hit fast path inline, and a slow path that
+ * returns the physical addresses it translated.
+ *
+ * cpu_exec_hit is exactly the hit fast path of cpu_load/cpu_store
+ * (cpu.c's load() and cpu_store()): a live memo slot of the 4 KiB page, the
+ * right checked, the access within the page, no shootdown pending, the L1
+ * entry stamped as an L1 hit stamps it, `accesses` and the lookup counted.
+ * It only returns the host address instead of moving the data, so the
+ * interpreter can do the load, the store or the atomic itself. Whatever it
+ * refuses goes to cpu_exec_translate, which is cpu.c's translate_span: the
+ * same lookups, walks, faults and counts as the slow path of cpu_load /
+ * cpu_store, and the physical addresses of both pages. The ISA's tests
+ * (tests/test_isa_machine.c) replay a guest's accesses through
+ * cpu_load/cpu_store/cpu_translate on a twin machine and compare every
+ * counter, so the two paths cannot drift apart unnoticed.
+ */
+#ifndef VMLAB_HW_CPU_EXEC_H
+#define VMLAB_HW_CPU_EXEC_H
+
+#include "hw/cpu_impl.h"
+
+/* Host address of the data at va if a load (write false) or store (write
+ * true) of `size` bytes hits; NULL if it needs the slow path. On a hit the
+ * access is done as far as the TLB and the counters go. */
+static inline __attribute__((always_inline)) uint8_t *cpu_exec_hit(struct cpu *c, vaddr_t va,
+                                                                    unsigned size, bool write)
+{
+    struct cpu_memo *mm =
+        (struct cpu_memo *)((char *)c->dmemo + ((va >> (VM_PAGE_SHIFT - 6)) & ((MEMO_SLOTS - 1) << 6)));
+    if (__builtin_expect(mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == c->memo_gen &&
+                             mm->e->seq == mm->seq && (write ? mm->write : mm->read) &&
+                             (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
+                             !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED),
+                         1)) {
+        /* the stamp an L1 hit gives the entry (cpu.c memo_touch_fast) */
+        if (c->tlb.repl == TLB_REPL_LRU) {
+            uint32_t clock = mm->a->clock;
+            if (__builtin_expect(clock >= TLB_CLOCK_LIMIT, 0))
+                return NULL;
+            mm->a->clock = clock + 1;
+            mm->e->stamp = clock + 1;
+        } else if (c->tlb.repl != TLB_REPL_RANDOM) {
+            return NULL;                       /* tree-PLRU: the slow path touches */
+        }
+        stat_add(c, CPU_STAT_ACCESSES, 1);
+        stat_add(c, write ? CPU_STAT_DTLB_STORES : CPU_STAT_DTLB_LOADS, 1);
+        return mm->host + (va & VM_PAGE_MASK);
+    }
+    return NULL;
+}
+
+/* The physical address behind a host address cpu_exec_hit returned. */
+static inline paddr_t cpu_exec_pa(const struct cpu *c, const uint8_t *host)
+{
+    return (paddr_t)(host - c->membase);
+}
+
+/* One access of `size` bytes (1..8) at va: translate every page it touches
+ * (at most two) before any byte moves, counting it as cpu_load/cpu_store/
+ * cpu_fetch count theirs. 0 with pa[0] (va's physical address) and, if the
+ * access crosses a page, pa[1] (the second page's first byte); -1 if a
+ * translation failed (cpu_last_fault) or named no memory (FAULT_BUS in
+ * cpu_last_fault). */
+int cpu_exec_translate(struct cpu *c, vaddr_t va, unsigned size, enum vm_access acc, paddr_t pa[2]);
+
+/* The CPU's flush generation: it changes whenever anything flushed the
+ * CPU's TLB entries or wrote its control state, and at no other time. */
+static inline uint32_t cpu_exec_flush_gen(const struct cpu *c)
+{
+    return c->memo_gen;
+}
+
+/* A shootdown is pending on c (cpu_poll serves it). */
+static inline bool cpu_exec_ipi_pending(struct cpu *c)
+{
+    return __atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED) != 0;
+}
+
+static inline uint8_t *cpu_exec_membase(const struct cpu *c)
+{
+    return c->membase;
+}
+
+#endif
