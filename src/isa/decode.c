@@ -16,7 +16,7 @@ const char *const rv_op_names[RV_OP_NR] = {
 
 /* Does the operation write an integer rd? */
 static const bool writes_x[RV_OP_NR] = {
-#define RV_OP_WX(name, rd) [RV_OP_##name] = (#rd[0] == 'X'),
+#define RV_OP_WX(name, rd) [RV_OP_##name] = (#rd[1] == 'x'),
     RV_OPS(RV_OP_WX)
 #undef RV_OP_WX
 };

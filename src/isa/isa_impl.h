@@ -8,42 +8,42 @@
 /* Every operation the decoder produces. Compressed instructions decode to
  * the base operation they expand to (C chapter, "RVC instruction set
  * listings"), so each operation has one implementation. The second column
- * says what rd is: X an integer register (a write to x0 goes to the scratch
- * x[32]), F a floating-point register, N none. */
+ * says what rd is: wx an integer register (a write to x0 goes to the scratch
+ * x[32]), wf a floating-point register, wn none. */
 #define RV_OPS(X)                                                                               \
-    X(DECODE, N) X(REFETCH, N) X(ILLEGAL, N)                                                    \
-    X(LUI, X) X(AUIPC, X) X(JAL, X) X(JALR, X)                                                  \
-    X(BEQ, N) X(BNE, N) X(BLT, N) X(BGE, N) X(BLTU, N) X(BGEU, N)                                \
-    X(LB, X) X(LH, X) X(LW, X) X(LD, X) X(LBU, X) X(LHU, X) X(LWU, X)                            \
-    X(SB, N) X(SH, N) X(SW, N) X(SD, N)                                                         \
-    X(ADDI, X) X(SLTI, X) X(SLTIU, X) X(XORI, X) X(ORI, X) X(ANDI, X)                            \
-    X(SLLI, X) X(SRLI, X) X(SRAI, X)                                                            \
-    X(ADD, X) X(SUB, X) X(SLL, X) X(SLT, X) X(SLTU, X) X(XOR, X) X(SRL, X) X(SRA, X)             \
-    X(OR, X) X(AND, X)                                                                          \
-    X(ADDIW, X) X(SLLIW, X) X(SRLIW, X) X(SRAIW, X)                                              \
-    X(ADDW, X) X(SUBW, X) X(SLLW, X) X(SRLW, X) X(SRAW, X)                                       \
-    X(FENCE, N) X(FENCE_I, N) X(ECALL, N) X(EBREAK, N) X(CSR, X)                                 \
-    X(MUL, X) X(MULH, X) X(MULHSU, X) X(MULHU, X) X(DIV, X) X(DIVU, X) X(REM, X) X(REMU, X)       \
-    X(MULW, X) X(DIVW, X) X(DIVUW, X) X(REMW, X) X(REMUW, X)                                     \
-    X(LR_W, X) X(SC_W, X) X(LR_D, X) X(SC_D, X)                                                  \
-    X(AMOSWAP_W, X) X(AMOADD_W, X) X(AMOXOR_W, X) X(AMOAND_W, X) X(AMOOR_W, X)                   \
-    X(AMOMIN_W, X) X(AMOMAX_W, X) X(AMOMINU_W, X) X(AMOMAXU_W, X)                                \
-    X(AMOSWAP_D, X) X(AMOADD_D, X) X(AMOXOR_D, X) X(AMOAND_D, X) X(AMOOR_D, X)                   \
-    X(AMOMIN_D, X) X(AMOMAX_D, X) X(AMOMINU_D, X) X(AMOMAXU_D, X)                                \
-    X(FLW, F) X(FLD, F) X(FSW, N) X(FSD, N)                                                     \
-    X(FMADD_S, F) X(FMSUB_S, F) X(FNMSUB_S, F) X(FNMADD_S, F)                                    \
-    X(FMADD_D, F) X(FMSUB_D, F) X(FNMSUB_D, F) X(FNMADD_D, F)                                    \
-    X(FADD_S, F) X(FSUB_S, F) X(FMUL_S, F) X(FDIV_S, F) X(FSQRT_S, F)                            \
-    X(FADD_D, F) X(FSUB_D, F) X(FMUL_D, F) X(FDIV_D, F) X(FSQRT_D, F)                            \
-    X(FSGNJ_S, F) X(FSGNJN_S, F) X(FSGNJX_S, F) X(FMIN_S, F) X(FMAX_S, F)                        \
-    X(FSGNJ_D, F) X(FSGNJN_D, F) X(FSGNJX_D, F) X(FMIN_D, F) X(FMAX_D, F)                        \
-    X(FCVT_S_D, F) X(FCVT_D_S, F)                                                               \
-    X(FEQ_S, X) X(FLT_S, X) X(FLE_S, X) X(FEQ_D, X) X(FLT_D, X) X(FLE_D, X)                      \
-    X(FCLASS_S, X) X(FCLASS_D, X) X(FMV_X_W, X) X(FMV_X_D, X) X(FMV_W_X, F) X(FMV_D_X, F)        \
-    X(FCVT_W_S, X) X(FCVT_WU_S, X) X(FCVT_L_S, X) X(FCVT_LU_S, X)                                \
-    X(FCVT_W_D, X) X(FCVT_WU_D, X) X(FCVT_L_D, X) X(FCVT_LU_D, X)                                \
-    X(FCVT_S_W, F) X(FCVT_S_WU, F) X(FCVT_S_L, F) X(FCVT_S_LU, F)                                \
-    X(FCVT_D_W, F) X(FCVT_D_WU, F) X(FCVT_D_L, F) X(FCVT_D_LU, F)
+    X(DECODE, wn) X(REFETCH, wn) X(ILLEGAL, wn)                                                    \
+    X(LUI, wx) X(AUIPC, wx) X(JAL, wx) X(JALR, wx)                                                  \
+    X(BEQ, wn) X(BNE, wn) X(BLT, wn) X(BGE, wn) X(BLTU, wn) X(BGEU, wn)                                \
+    X(LB, wx) X(LH, wx) X(LW, wx) X(LD, wx) X(LBU, wx) X(LHU, wx) X(LWU, wx)                            \
+    X(SB, wn) X(SH, wn) X(SW, wn) X(SD, wn)                                                         \
+    X(ADDI, wx) X(SLTI, wx) X(SLTIU, wx) X(XORI, wx) X(ORI, wx) X(ANDI, wx)                            \
+    X(SLLI, wx) X(SRLI, wx) X(SRAI, wx)                                                            \
+    X(ADD, wx) X(SUB, wx) X(SLL, wx) X(SLT, wx) X(SLTU, wx) X(XOR, wx) X(SRL, wx) X(SRA, wx)             \
+    X(OR, wx) X(AND, wx)                                                                          \
+    X(ADDIW, wx) X(SLLIW, wx) X(SRLIW, wx) X(SRAIW, wx)                                              \
+    X(ADDW, wx) X(SUBW, wx) X(SLLW, wx) X(SRLW, wx) X(SRAW, wx)                                       \
+    X(FENCE, wn) X(FENCE_I, wn) X(ECALL, wn) X(EBREAK, wn) X(CSR, wx)                                 \
+    X(MUL, wx) X(MULH, wx) X(MULHSU, wx) X(MULHU, wx) X(DIV, wx) X(DIVU, wx) X(REM, wx) X(REMU, wx)       \
+    X(MULW, wx) X(DIVW, wx) X(DIVUW, wx) X(REMW, wx) X(REMUW, wx)                                     \
+    X(LR_W, wx) X(SC_W, wx) X(LR_D, wx) X(SC_D, wx)                                                  \
+    X(AMOSWAP_W, wx) X(AMOADD_W, wx) X(AMOXOR_W, wx) X(AMOAND_W, wx) X(AMOOR_W, wx)                   \
+    X(AMOMIN_W, wx) X(AMOMAX_W, wx) X(AMOMINU_W, wx) X(AMOMAXU_W, wx)                                \
+    X(AMOSWAP_D, wx) X(AMOADD_D, wx) X(AMOXOR_D, wx) X(AMOAND_D, wx) X(AMOOR_D, wx)                   \
+    X(AMOMIN_D, wx) X(AMOMAX_D, wx) X(AMOMINU_D, wx) X(AMOMAXU_D, wx)                                \
+    X(FLW, wf) X(FLD, wf) X(FSW, wn) X(FSD, wn)                                                     \
+    X(FMADD_S, wf) X(FMSUB_S, wf) X(FNMSUB_S, wf) X(FNMADD_S, wf)                                    \
+    X(FMADD_D, wf) X(FMSUB_D, wf) X(FNMSUB_D, wf) X(FNMADD_D, wf)                                    \
+    X(FADD_S, wf) X(FSUB_S, wf) X(FMUL_S, wf) X(FDIV_S, wf) X(FSQRT_S, wf)                            \
+    X(FADD_D, wf) X(FSUB_D, wf) X(FMUL_D, wf) X(FDIV_D, wf) X(FSQRT_D, wf)                            \
+    X(FSGNJ_S, wf) X(FSGNJN_S, wf) X(FSGNJX_S, wf) X(FMIN_S, wf) X(FMAX_S, wf)                        \
+    X(FSGNJ_D, wf) X(FSGNJN_D, wf) X(FSGNJX_D, wf) X(FMIN_D, wf) X(FMAX_D, wf)                        \
+    X(FCVT_S_D, wf) X(FCVT_D_S, wf)                                                               \
+    X(FEQ_S, wx) X(FLT_S, wx) X(FLE_S, wx) X(FEQ_D, wx) X(FLT_D, wx) X(FLE_D, wx)                      \
+    X(FCLASS_S, wx) X(FCLASS_D, wx) X(FMV_X_W, wx) X(FMV_X_D, wx) X(FMV_W_X, wf) X(FMV_D_X, wf)        \
+    X(FCVT_W_S, wx) X(FCVT_WU_S, wx) X(FCVT_L_S, wx) X(FCVT_LU_S, wx)                                \
+    X(FCVT_W_D, wx) X(FCVT_WU_D, wx) X(FCVT_L_D, wx) X(FCVT_LU_D, wx)                                \
+    X(FCVT_S_W, wf) X(FCVT_S_WU, wf) X(FCVT_S_L, wf) X(FCVT_S_LU, wf)                                \
+    X(FCVT_D_W, wf) X(FCVT_D_WU, wf) X(FCVT_D_L, wf) X(FCVT_D_LU, wf)
 
 enum rv_op {
 #define RV_OP_ENUM(name, rd) RV_OP_##name,
