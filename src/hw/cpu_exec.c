@@ -33,3 +33,57 @@ int cpu_exec_translate(struct cpu *c, vaddr_t va, unsigned size, enum vm_access 
         return -1;
     return bus_fault(c, va + first, pa[1], size - first, acc);
 }
+
+/* ---- the access cache ---- */
+
+static void xc_clear(struct cpu *c, struct cpu_xcache *xc)
+{
+    for (unsigned i = 0; i < CPU_XC_SLOTS; i++)
+        xc->ent[i].rtag = xc->ent[i].wtag = ~(uint64_t)0;
+    xc->gen = c->memo_gen;
+    xc->seq = c->tlb.seq;
+}
+
+void cpu_xc_init(struct cpu *c, struct cpu_xcache *xc)
+{
+    memset(xc, 0, sizeof *xc);
+    xc_clear(c, xc);
+}
+
+void cpu_xc_sync(struct cpu *c, struct cpu_xcache *xc)
+{
+    if (xc->ca) {
+        xc->ca->clock = xc->clock;
+        xc->ca = NULL;
+    }
+    if (xc->loads | xc->stores) {
+        stat_add(c, CPU_STAT_ACCESSES, xc->loads + xc->stores);
+        if (xc->loads)
+            stat_add(c, CPU_STAT_DTLB_LOADS, xc->loads);
+        if (xc->stores)
+            stat_add(c, CPU_STAT_DTLB_STORES, xc->stores);
+        xc->loads = xc->stores = 0;
+    }
+}
+
+void cpu_xc_check(struct cpu *c, struct cpu_xcache *xc)
+{
+    if (xc->gen != c->memo_gen || xc->seq != c->tlb.seq || c->tlb.seq_wrapped)
+        xc_clear(c, xc);
+}
+
+void cpu_xc_fill(struct cpu *c, struct cpu_xcache *xc, vaddr_t va)
+{
+    if (c->tlb.repl != TLB_REPL_LRU && c->tlb.repl != TLB_REPL_RANDOM)
+        return;
+    struct cpu_memo *mm =
+        (struct cpu_memo *)((char *)c->dmemo + ((va >> (VM_PAGE_SHIFT - 6)) & ((MEMO_SLOTS - 1) << 6)));
+    if (mm->vpage != va >> VM_PAGE_SHIFT || mm->gen != c->memo_gen || mm->e->seq != mm->seq)
+        return;
+    struct cpu_xc_entry *x = &xc->ent[(va >> VM_PAGE_SHIFT) & (CPU_XC_SLOTS - 1)];
+    x->rtag = mm->read ? mm->vpage : ~(uint64_t)0;
+    x->wtag = mm->write ? mm->vpage : ~(uint64_t)0;
+    x->addend = (uintptr_t)mm->host - (uintptr_t)VM_ALIGN_DOWN(va, VM_PAGE_SIZE);
+    x->e = mm->e;
+    x->a = mm->a;
+}

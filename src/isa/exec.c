@@ -46,6 +46,7 @@ static void sync_instret(struct run *r, uint64_t n)
 
 static void callout_begin(struct run *r, uint64_t pc, uint64_t n)
 {
+    cpu_xc_sync(r->c, &r->rc->xc);
     r->h->pc = pc;
     sync_instret(r, n);
     fe_leave(&r->fe, &r->h->fcsr);
@@ -99,7 +100,9 @@ static __attribute__((noinline)) int fetch_lookup(struct run *r, uint64_t pc, ui
     struct rv_cpu *rc = r->rc;
     callout_begin(r, pc, n);
     paddr_t pa[2];
-    if (cpu_exec_translate(r->c, va, 2, VM_ACCESS_FETCH, pa))
+    int failed = cpu_exec_translate(r->c, va, 2, VM_ACCESS_FETCH, pa);
+    cpu_xc_check(r->c, &rc->xc);
+    if (failed)
         return trap_fault(r, pc, VM_ACCESS_FETCH);
     paddr_t frame = VM_ALIGN_DOWN(pa[0], VM_PAGE_SIZE);
     struct rv_dpage *d = rv_icache_get(&rc->ic, frame, &r->s->st);
@@ -132,21 +135,45 @@ static void read_pa(struct cpu *c, uint64_t va, unsigned size, const paddr_t pa[
 static __attribute__((noinline)) int slow_load(struct run *r, uint64_t pc, uint64_t n, uint64_t va,
                                                unsigned size, uint64_t *val, paddr_t *pa0)
 {
+    struct cpu_xcache *xc = &r->rc->xc;
+    cpu_xc_sync(r->c, xc);
+    uint8_t *p = cpu_exec_hit(r->c, va, size, false);     /* the memo: no call out */
+    if (p) {
+        *val = host_load(p, size);
+        *pa0 = cpu_exec_pa(r->c, p);
+        cpu_xc_fill(r->c, xc, va);
+        return 0;
+    }
     callout_begin(r, pc, n);
     paddr_t pa[2];
-    if (cpu_exec_translate(r->c, va, size, VM_ACCESS_READ, pa))
+    int failed = cpu_exec_translate(r->c, va, size, VM_ACCESS_READ, pa);
+    cpu_xc_check(r->c, xc);
+    if (failed)
         return trap_fault(r, pc, VM_ACCESS_READ);
     read_pa(r->c, va, size, pa, val);
     *pa0 = pa[0];
+    cpu_xc_fill(r->c, xc, va);
     return 0;
 }
 
 static __attribute__((noinline)) int slow_store(struct run *r, uint64_t pc, uint64_t n, uint64_t va,
                                                 unsigned size, uint64_t val)
 {
+    struct cpu_xcache *xc = &r->rc->xc;
+    cpu_xc_sync(r->c, xc);
+    uint8_t *p = cpu_exec_hit(r->c, va, size, true);
+    if (p) {
+        host_store(p, size, val);
+        if (r->s->nresv)
+            rv_resv_break_others(r->s, r->rc, cpu_exec_pa(r->c, p), size);
+        cpu_xc_fill(r->c, xc, va);
+        return 0;
+    }
     callout_begin(r, pc, n);
     paddr_t pa[2];
-    if (cpu_exec_translate(r->c, va, size, VM_ACCESS_WRITE, pa))
+    int failed = cpu_exec_translate(r->c, va, size, VM_ACCESS_WRITE, pa);
+    cpu_xc_check(r->c, xc);
+    if (failed)
         return trap_fault(r, pc, VM_ACCESS_WRITE);
     unsigned first = (unsigned)(VM_PAGE_SIZE - (va & VM_PAGE_MASK));
     uint8_t *base = cpu_exec_membase(r->c);
@@ -164,6 +191,7 @@ static __attribute__((noinline)) int slow_store(struct run *r, uint64_t pc, uint
             rv_resv_break_others(r->s, r->rc, pa[1], size - first);
         }
     }
+    cpu_xc_fill(r->c, xc, va);
     return 0;
 }
 
@@ -171,12 +199,22 @@ static __attribute__((noinline)) int slow_store(struct run *r, uint64_t pc, uint
 static __attribute__((noinline)) uint8_t *slow_amo(struct run *r, uint64_t pc, uint64_t n, uint64_t va,
                                                    unsigned size)
 {
+    struct cpu_xcache *xc = &r->rc->xc;
+    cpu_xc_sync(r->c, xc);
+    uint8_t *p = cpu_exec_hit(r->c, va, size, true);
+    if (p) {
+        cpu_xc_fill(r->c, xc, va);
+        return p;
+    }
     callout_begin(r, pc, n);
     paddr_t pa[2];
-    if (cpu_exec_translate(r->c, va, size, VM_ACCESS_WRITE, pa)) {
+    int failed = cpu_exec_translate(r->c, va, size, VM_ACCESS_WRITE, pa);
+    cpu_xc_check(r->c, xc);
+    if (failed) {
         trap_fault(r, pc, VM_ACCESS_WRITE);
         return NULL;
     }
+    cpu_xc_fill(r->c, xc, va);
     return cpu_exec_membase(r->c) + pa[0];
 }
 
@@ -317,6 +355,7 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
                 rv_resv_drop(s, &s->cpu[i]);     /* h moved here from that CPU */
         rc->owner = h;
     }
+    cpu_xc_check(c, &rc->xc);
     if (h->refetch || rc->fetch_gen != cpu_exec_flush_gen(c)) {
         fetch_drop(s, rc);
         h->refetch = false;
@@ -330,6 +369,8 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
     uint64_t fbase = rc->fetch_va;
     const uint8_t *fhost = rc->fetch_host;
     const struct rv_insn *fslots = rc->fetch_slots;
+    struct cpu_xcache *const xc = &rc->xc;
+    const bool lru = cpu_exec_lru(c);
     const struct rv_insn *d;
     uint64_t off;
     unsigned cause = 0;
@@ -338,15 +379,30 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
 #define RELOAD_FETCH() (fbase = rc->fetch_va, fhost = rc->fetch_host, fslots = rc->fetch_slots)
 #define AFTER_CALLOUT()                                                         \
     do {                                                                        \
+        cpu_xc_check(c, xc);                                                    \
         if (rc->fetch_gen != cpu_exec_flush_gen(c))                             \
             fetch_drop(s, rc);                                                  \
         RELOAD_FETCH();                                                         \
+    } while (0)
+    /* Every handler ends in its own copy of the dispatch, so that each has
+     * its own indirect jump for the host's branch predictor to learn. */
+#define DISPATCH()                                                              \
+    do {                                                                        \
+        off = pc - fbase;                                                       \
+        if (__builtin_expect(off >= VM_PAGE_SIZE - 2, 0))                       \
+            goto fetch_slow;                                                    \
+        d = &fslots[off >> 1];                                                  \
+        uint32_t bytes_;                                                        \
+        memcpy(&bytes_, fhost + off, 4);                                        \
+        if (__builtin_expect(bytes_ != d->raw, 0))                              \
+            goto redecode;                                                      \
+        goto *handler[d->op];                                                   \
     } while (0)
 #define NEXT()                                                                  \
     do {                                                                        \
         if (__builtin_expect(--n == 0, 0))                                      \
             goto out_budget;                                                    \
-        goto dispatch;                                                          \
+        DISPATCH();                                                             \
     } while (0)
 #define STEP() do { pc += d->len; NEXT(); } while (0)
 #define TAKEN()                                                                 \
@@ -355,7 +411,7 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
             goto out_budget;                                                    \
         if (__builtin_expect(cpu_exec_ipi_pending(c), 0))                       \
             goto serve_ipi;                                                     \
-        goto dispatch;                                                          \
+        DISPATCH();                                                             \
     } while (0)
 #define TRAP(cs, tv) do { cause = (cs); tval = (tv); goto out_trap; } while (0)
 #define RD x[d->rd]
@@ -364,17 +420,7 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
 #define IMM ((uint64_t)(int64_t)d->imm)
 
 dispatch:
-    off = pc - fbase;
-    if (__builtin_expect(off >= VM_PAGE_SIZE - 2, 0))
-        goto fetch_slow;
-    d = &fslots[off >> 1];
-    {
-        uint32_t bytes;
-        memcpy(&bytes, fhost + off, 4);
-        if (__builtin_expect(bytes != d->raw, 0))
-            goto redecode;
-    }
-    goto *handler[d->op];
+    DISPATCH();
 
 redecode: {
     struct rv_insn *w = (struct rv_insn *)d;
@@ -458,7 +504,7 @@ L_BGEU: BRANCH(RS1 >= RS2);
 #define LOAD_INTO(dst, size, conv)                                              \
     do {                                                                        \
         uint64_t va_ = RS1 + IMM, v_;                                           \
-        uint8_t *p_ = cpu_exec_hit(c, va_, size, false);                        \
+        uint8_t *p_ = cpu_xc_hit(xc, va_, size, false, lru);                        \
         if (__builtin_expect(p_ != NULL, 1)) {                                  \
             v_ = host_load(p_, size);                                           \
         } else {                                                                \
@@ -473,7 +519,7 @@ L_BGEU: BRANCH(RS1 >= RS2);
 #define STORE_FROM(val, size)                                                   \
     do {                                                                        \
         uint64_t va_ = RS1 + IMM;                                               \
-        uint8_t *p_ = cpu_exec_hit(c, va_, size, true);                         \
+        uint8_t *p_ = cpu_xc_hit(xc, va_, size, true, lru);                         \
         if (__builtin_expect(p_ != NULL, 1)) {                                  \
             host_store(p_, size, val);                                          \
             if (__builtin_expect(s->nresv != 0, 0))                             \
@@ -568,7 +614,7 @@ L_REMUW: RD = sx32((uint32_t)RS2 ? (uint32_t)RS1 % (uint32_t)RS2 : (uint32_t)RS1
         uint64_t va_ = RS1;                                                     \
         if (va_ & ((size) - 1))                                                 \
             TRAP(RV_EXC_STORE_MISALIGNED, va_);                                 \
-        uint8_t *p_ = cpu_exec_hit(c, va_, size, true);                         \
+        uint8_t *p_ = cpu_xc_hit(xc, va_, size, true, lru);                         \
         if (__builtin_expect(p_ == NULL, 0)) {                                  \
             p_ = slow_amo(&r, pc, n, va_, size);                                \
             if (!p_)                                                            \
@@ -592,7 +638,7 @@ L_AMOMIN_D: L_AMOMAX_D: L_AMOMINU_D: L_AMOMAXU_D: AMO(8);
         paddr_t pa_;                                                            \
         if (va_ & ((size) - 1))                                                 \
             TRAP(RV_EXC_LOAD_MISALIGNED, va_);                                  \
-        uint8_t *p_ = cpu_exec_hit(c, va_, size, false);                        \
+        uint8_t *p_ = cpu_xc_hit(xc, va_, size, false, lru);                        \
         if (__builtin_expect(p_ != NULL, 1)) {                                  \
             v_ = host_load(p_, size);                                           \
             pa_ = cpu_exec_pa(c, p_);                                           \
@@ -621,7 +667,7 @@ L_AMOMIN_D: L_AMOMAX_D: L_AMOMINU_D: L_AMOMAXU_D: AMO(8);
             TRAP(RV_EXC_STORE_MISALIGNED, va_);                                 \
         uint64_t res_ = 1;                                                      \
         if (rc->resv_valid && rc->resv_va == va_ && rc->resv_size == (size)) {  \
-            uint8_t *p_ = cpu_exec_hit(c, va_, size, true);                     \
+            uint8_t *p_ = cpu_xc_hit(xc, va_, size, true, lru);                     \
             if (__builtin_expect(p_ == NULL, 0)) {                              \
                 p_ = slow_amo(&r, pc, n, va_, size);                            \
                 if (!p_)                                                        \
@@ -731,6 +777,7 @@ L_FCVT_D_L: { FP_RM(rm); FRD = int_to_f64(RS1, 64, true, rm, FL); STEP(); }
 L_FCVT_D_LU: { FP_RM(rm); FRD = int_to_f64(RS1, 64, false, rm, FL); STEP(); }
 
 out_budget:
+    cpu_xc_sync(c, xc);
     h->pc = pc;
     sync_instret(&r, 0);
     fe_leave(&r.fe, &h->fcsr);
@@ -743,6 +790,7 @@ out_trap:
     trap->tval = tval;
     memset(&trap->fault, 0, sizeof trap->fault);
 out_trap_set:
+    cpu_xc_sync(c, xc);
     h->pc = pc;
     sync_instret(&r, n);
     fe_leave(&r.fe, &h->fcsr);

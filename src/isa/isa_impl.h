@@ -5,6 +5,8 @@
 
 #include <vmlab/isa.h>
 
+#include "hw/cpu_exec.h"
+
 /* Every operation the decoder produces. Compressed instructions decode to
  * the base operation they expand to (C chapter, "RVC instruction set
  * listings"), so each operation has one implementation. The second column
@@ -119,6 +121,7 @@ struct rv_cpu {
     struct rv_insn *fetch_slots;   /* fetch_dpage's slots, or the sys's refetch slots */
     struct rv_icache ic;
     struct rv_insn cross;          /* an instruction that crosses into the next page */
+    struct cpu_xcache xc;          /* the data accesses' cache (hw/cpu_exec.h) */
     /* the reservation monitor */
     bool resv_valid;
     uint64_t resv_va;              /* the LR's address */

@@ -27,6 +27,7 @@ struct rv_sys *rv_sys_create(struct machine *m, const struct rv_config *cfg, cha
         rc->cpu = machine_cpu(m, i);
         rc->fetch_slots = s->refetch;
         rc->fetch_host = s->zero;
+        cpu_xc_init(rc->cpu, &rc->xc);
         if (rv_icache_init(&rc->ic, pages))
             goto oom;
     }
