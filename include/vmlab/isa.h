@@ -180,6 +180,19 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *cpu, uint64_t max_instruction
  * reservation. */
 void rv_interrupt(struct rv_hart *h);
 
+/* Tracing: with a trace function set, rv_run reports every access it makes,
+ * before making it, in order: each fetch lookup (acc VM_ACCESS_FETCH, size
+ * 2, va the instruction's address or the next page's first byte), each
+ * load and LR (VM_ACCESS_READ), each store, SC that accesses memory and AMO
+ * (VM_ACCESS_WRITE), with the access's own size. Replaying the same
+ * reports through cpu_touch on an identical machine and kernel gives the
+ * same TLB state, counters and faults (tests/test_isa_machine.c). Tracing
+ * makes every data access take the machine's memo path (slower, the same
+ * results). NULL turns it off. */
+typedef void (*rv_trace_fn)(void *arg, struct cpu *cpu, vaddr_t va, unsigned size,
+                            enum vm_access acc);
+void rv_sys_set_trace(struct rv_sys *s, rv_trace_fn fn, void *arg);
+
 /* Counters of the ISA itself (the machine's are in cpu_stats). */
 struct rv_stats {
     uint64_t decodes;            /* instructions decoded into the cache */

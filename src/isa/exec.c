@@ -99,6 +99,8 @@ static __attribute__((noinline)) int fetch_lookup(struct run *r, uint64_t pc, ui
 {
     struct rv_cpu *rc = r->rc;
     callout_begin(r, pc, n);
+    if (r->s->trace_fn)
+        r->s->trace_fn(r->s->trace_arg, r->c, va, 2, VM_ACCESS_FETCH);
     paddr_t pa[2];
     int failed = cpu_exec_translate(r->c, va, 2, VM_ACCESS_FETCH, pa);
     cpu_xc_check(r->c, &rc->xc);
@@ -115,6 +117,14 @@ static __attribute__((noinline)) int fetch_lookup(struct run *r, uint64_t pc, ui
 }
 
 /* ---- data accesses (the slow paths) ---- */
+
+/* Cache va's translation for the fast path, unless every access must be
+ * reported to the trace function. */
+static void xc_fill(struct run *r, uint64_t va)
+{
+    if (!r->s->trace_fn)
+        cpu_xc_fill(r->c, &r->rc->xc, va);
+}
 
 static void read_pa(struct cpu *c, uint64_t va, unsigned size, const paddr_t pa[2], uint64_t *val)
 {
@@ -137,11 +147,13 @@ static __attribute__((noinline)) int slow_load(struct run *r, uint64_t pc, uint6
 {
     struct cpu_xcache *xc = &r->rc->xc;
     cpu_xc_sync(r->c, xc);
+    if (r->s->trace_fn)
+        r->s->trace_fn(r->s->trace_arg, r->c, va, size, VM_ACCESS_READ);
     uint8_t *p = cpu_exec_hit(r->c, va, size, false);     /* the memo: no call out */
     if (p) {
         *val = host_load(p, size);
         *pa0 = cpu_exec_pa(r->c, p);
-        cpu_xc_fill(r->c, xc, va);
+        xc_fill(r, va);
         return 0;
     }
     callout_begin(r, pc, n);
@@ -152,7 +164,7 @@ static __attribute__((noinline)) int slow_load(struct run *r, uint64_t pc, uint6
         return trap_fault(r, pc, VM_ACCESS_READ);
     read_pa(r->c, va, size, pa, val);
     *pa0 = pa[0];
-    cpu_xc_fill(r->c, xc, va);
+    xc_fill(r, va);
     return 0;
 }
 
@@ -161,12 +173,14 @@ static __attribute__((noinline)) int slow_store(struct run *r, uint64_t pc, uint
 {
     struct cpu_xcache *xc = &r->rc->xc;
     cpu_xc_sync(r->c, xc);
+    if (r->s->trace_fn)
+        r->s->trace_fn(r->s->trace_arg, r->c, va, size, VM_ACCESS_WRITE);
     uint8_t *p = cpu_exec_hit(r->c, va, size, true);
     if (p) {
         host_store(p, size, val);
         if (r->s->nresv)
             rv_resv_break_others(r->s, r->rc, cpu_exec_pa(r->c, p), size);
-        cpu_xc_fill(r->c, xc, va);
+        xc_fill(r, va);
         return 0;
     }
     callout_begin(r, pc, n);
@@ -191,7 +205,7 @@ static __attribute__((noinline)) int slow_store(struct run *r, uint64_t pc, uint
             rv_resv_break_others(r->s, r->rc, pa[1], size - first);
         }
     }
-    cpu_xc_fill(r->c, xc, va);
+    xc_fill(r, va);
     return 0;
 }
 
@@ -201,9 +215,11 @@ static __attribute__((noinline)) uint8_t *slow_amo(struct run *r, uint64_t pc, u
 {
     struct cpu_xcache *xc = &r->rc->xc;
     cpu_xc_sync(r->c, xc);
+    if (r->s->trace_fn)
+        r->s->trace_fn(r->s->trace_arg, r->c, va, size, VM_ACCESS_WRITE);
     uint8_t *p = cpu_exec_hit(r->c, va, size, true);
     if (p) {
-        cpu_xc_fill(r->c, xc, va);
+        xc_fill(r, va);
         return p;
     }
     callout_begin(r, pc, n);
@@ -214,7 +230,7 @@ static __attribute__((noinline)) uint8_t *slow_amo(struct run *r, uint64_t pc, u
         trap_fault(r, pc, VM_ACCESS_WRITE);
         return NULL;
     }
-    cpu_xc_fill(r->c, xc, va);
+    xc_fill(r, va);
     return cpu_exec_membase(r->c) + pa[0];
 }
 

@@ -137,6 +137,8 @@ struct rv_sys {
     unsigned nresv;                /* CPUs holding a reservation */
     rv_time_fn time_fn;
     void *time_arg;
+    rv_trace_fn trace_fn;          /* when set, the access caches stay empty */
+    void *trace_arg;
     struct rv_stats st;
     /* What the fetch unit points at when it holds no page: slots that all
      * say REFETCH over a frame of zeros, so the interpreter's dispatch needs

@@ -56,6 +56,14 @@ void rv_sys_set_time(struct rv_sys *s, rv_time_fn fn, void *arg)
     s->time_arg = arg;
 }
 
+void rv_sys_set_trace(struct rv_sys *s, rv_trace_fn fn, void *arg)
+{
+    s->trace_fn = fn;
+    s->trace_arg = arg;
+    for (unsigned i = 0; i < s->ncpus; i++)
+        cpu_xc_init(s->cpu[i].cpu, &s->cpu[i].xc);     /* cached pages would not be reported */
+}
+
 void rv_hart_init(struct rv_hart *h, struct rv_sys *s, uint64_t entry)
 {
     memset(h, 0, sizeof *h);
