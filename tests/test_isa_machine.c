@@ -212,7 +212,7 @@ int main(void)
     }
     struct rvg_opts pressure = {.user_frames = 24, .tlb = "tiny"};
     twin("qsort, 24 frames (eviction, swap)", qs, &pressure);
-    struct rvg_opts p2 = {.user_frames = 24, .policy = "fifo"};
-    twin("random program, 24 frames, fifo", rnd, &p2);
+    struct rvg_opts p2 = {.user_frames = 6, .policy = "fifo"};
+    twin("random program, 6 frames, fifo", rnd, &p2);
     return tap_done();
 }
