@@ -399,7 +399,7 @@ void rv_decode(uint32_t raw, struct rv_insn *d)
 {
     uint32_t saved = d->raw;
     memset(d, 0, sizeof *d);
-    d->raw = saved;
+    d->raw = saved;                    /* the caller's; h is set by the caller too */
     if ((raw & 3) != 3)
         decode16(raw & 0xffff, d);
     else if ((raw & 0x1c) == 0x1c)

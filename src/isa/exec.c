@@ -95,7 +95,8 @@ static int trap_fault(struct run *r, uint64_t pc, enum vm_access acc)
 /* ---- fetch ---- */
 
 /* Look up the page holding va for a fetch and make it the one held. */
-static __attribute__((noinline)) int fetch_lookup(struct run *r, uint64_t pc, uint64_t n, uint64_t va)
+static __attribute__((noinline)) int fetch_lookup(struct run *r, uint64_t pc, uint64_t n, uint64_t va,
+                                                  const struct rv_insn *blank)
 {
     struct rv_cpu *rc = r->rc;
     callout_begin(r, pc, n);
@@ -107,7 +108,7 @@ static __attribute__((noinline)) int fetch_lookup(struct run *r, uint64_t pc, ui
     if (failed)
         return trap_fault(r, pc, VM_ACCESS_FETCH);
     paddr_t frame = VM_ALIGN_DOWN(pa[0], VM_PAGE_SIZE);
-    struct rv_dpage *d = rv_icache_get(&rc->ic, frame, &r->s->st);
+    struct rv_dpage *d = rv_icache_get(&rc->ic, frame, blank, &r->s->st);
     rc->fetch_va = VM_ALIGN_DOWN(va, VM_PAGE_SIZE);
     rc->fetch_gen = cpu_exec_flush_gen(r->c);
     rc->fetch_frame = frame;
@@ -361,6 +362,10 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
     struct rv_sys *s = h->sys;
     struct rv_cpu *rc = &s->cpu[cpu_index(c)];
     struct run r = {.h = h, .s = s, .rc = rc, .c = c, .trap = trap, .n_sync = max};
+    const struct rv_insn blank = {.op = RV_OP_DECODE, .h = &&L_DECODE};
+    if (__builtin_expect(s->refetch[0].h == NULL, 0))
+        for (unsigned i = 0; i < RV_SLOTS; i++)
+            s->refetch[i].h = &&L_REFETCH;     /* the first run: the handlers are known now */
 
     if (rc->owner != h) {
         /* another hart ran here (a context switch): nothing of its is ours */
@@ -382,17 +387,24 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
     uint64_t *const x = h->x;
     uint64_t *const f = h->f;
     uint64_t pc = h->pc, n = max;
-    uint64_t fbase = rc->fetch_va;
-    const uint8_t *fhost = rc->fetch_host;
-    const struct rv_insn *fslots = rc->fetch_slots;
-    struct cpu_xcache *const xc = &rc->xc;
+    /* the page held, as the dispatch uses it: the byte at pc is at fhb +
+     * pc and its slot at fsb + 12 * pc (both modulo 2^64), valid while
+     * pc - fbase < VM_PAGE_SIZE - 2 */
+    uint64_t fbase, fhb, fsb;
+    const uint8_t *fhost;
+    const struct rv_insn *fslots;
+    struct cpu_xcache *xc = &rc->xc;
+    __asm__("" : "+r"(xc));            /* a value to keep, not an address to recompute */
     const bool lru = cpu_exec_lru(c);
     const struct rv_insn *d;
     uint64_t off;
     unsigned cause = 0;
     uint64_t tval = 0;
 
-#define RELOAD_FETCH() (fbase = rc->fetch_va, fhost = rc->fetch_host, fslots = rc->fetch_slots)
+#define RELOAD_FETCH()                                                          \
+    (fbase = rc->fetch_va, fhost = rc->fetch_host, fslots = rc->fetch_slots,    \
+     fhb = (uintptr_t)fhost - fbase, fsb = (uintptr_t)fslots - 12 * fbase)
+    RELOAD_FETCH();
 #define AFTER_CALLOUT()                                                         \
     do {                                                                        \
         cpu_xc_check(c, xc);                                                    \
@@ -407,12 +419,12 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
         off = pc - fbase;                                                       \
         if (__builtin_expect(off >= VM_PAGE_SIZE - 2, 0))                       \
             goto fetch_slow;                                                    \
-        d = &fslots[off >> 1];                                                  \
+        d = (const struct rv_insn *)(uintptr_t)(fsb + 12 * pc);                 \
         uint32_t bytes_;                                                        \
-        memcpy(&bytes_, fhost + off, 4);                                        \
+        memcpy(&bytes_, (const uint8_t *)(uintptr_t)(fhb + pc), 4);             \
         if (__builtin_expect(bytes_ != d->raw, 0))                              \
             goto redecode;                                                      \
-        goto *handler[d->op];                                                   \
+        goto *d->h;                                                             \
     } while (0)
 #define NEXT()                                                                  \
     do {                                                                        \
@@ -446,14 +458,16 @@ redecode: {
         s->st.stale_decodes++;
     w->raw = bytes;
     rv_decode(bytes, w);
+    w->h = handler[w->op];
     s->st.decodes++;
-    goto *handler[w->op];
+    goto *w->h;
 }
 L_DECODE: {
     struct rv_insn *w = (struct rv_insn *)d;
     rv_decode(w->raw, w);
+    w->h = handler[w->op];
     s->st.decodes++;
-    goto *handler[w->op];
+    goto *w->h;
 }
 
 fetch_slow:
@@ -468,14 +482,15 @@ fetch_slow:
                     s->st.stale_decodes++;
                 w->raw = lo;
                 rv_decode(lo, w);
+                w->h = handler[w->op];
                 s->st.decodes++;
             }
             d = w;
-            goto *handler[d->op];
+            goto *d->h;
         }
         /* a 32-bit instruction crossing into the next page: fetching its
          * upper half looks the next page up, which is then the one held */
-        if (fetch_lookup(&r, pc, n, fbase + VM_PAGE_SIZE)) {
+        if (fetch_lookup(&r, pc, n, fbase + VM_PAGE_SIZE, &blank)) {
             RELOAD_FETCH();
             goto out_trap_set;
         }
@@ -484,12 +499,13 @@ fetch_slow:
         memcpy(&hi, fhost, 2);
         rc->cross.raw = (uint32_t)lo | (uint32_t)hi << 16;
         rv_decode(rc->cross.raw, &rc->cross);
+        rc->cross.h = handler[rc->cross.op];
         s->st.decodes++;
         d = &rc->cross;
-        goto *handler[d->op];
+        goto *d->h;
     }
 L_REFETCH:
-    if (fetch_lookup(&r, pc, n, pc)) {
+    if (fetch_lookup(&r, pc, n, pc, &blank)) {
         RELOAD_FETCH();
         goto out_trap_set;
     }

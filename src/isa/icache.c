@@ -52,7 +52,8 @@ static void unhash(struct rv_icache *ic, struct rv_dpage *d)
     *pp = d->hnext;
 }
 
-struct rv_dpage *rv_icache_get(struct rv_icache *ic, paddr_t frame, struct rv_stats *st)
+struct rv_dpage *rv_icache_get(struct rv_icache *ic, paddr_t frame, const struct rv_insn *blank,
+                               struct rv_stats *st)
 {
     unsigned b = bucket(ic, frame);
     for (struct rv_dpage *d = ic->hash[b]; d; d = d->hnext)
@@ -70,8 +71,9 @@ struct rv_dpage *rv_icache_get(struct rv_icache *ic, paddr_t frame, struct rv_st
         unhash(ic, d);
         st->frames_dropped++;
     }
-    /* every slot DECODE (op 0), raw 0: the first execution decodes */
-    memset(d->slot, 0, sizeof d->slot);
+    /* every slot DECODE: the first execution decodes */
+    for (unsigned i = 0; i < RV_SLOTS; i++)
+        d->slot[i] = *blank;
     d->frame = frame;
     d->hnext = ic->hash[b];
     ic->hash[b] = d;

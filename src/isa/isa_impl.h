@@ -55,22 +55,24 @@ enum rv_op {
 };
 extern const char *const rv_op_names[RV_OP_NR];
 
-/* One decoded instruction: 16 bytes, 2048 per 4 KiB frame (one per
+/* One decoded instruction: 24 bytes, 2048 per 4 KiB frame (one per
  * halfword, since with C an instruction may start at any even address).
  * `raw` is the 32 bits at the instruction's address when it was decoded
  * (for a 16-bit instruction, with the next halfword above it): the
  * instruction is executed from the cache only while the frame still holds
- * those bytes. For CSR instructions imm is the CSR number, rs1 the source
- * register or the 5-bit immediate and rm the funct3. */
+ * those bytes. `h` is the interpreter's handler for `op` (exec.c sets it).
+ * For CSR instructions imm is the CSR number, rs1 the source register or
+ * the 5-bit immediate and rm the funct3. */
 struct rv_insn {
     uint32_t raw;
-    uint16_t op;             /* enum rv_op */
+    int32_t imm;
+    const void *h;
     uint8_t rd, rs1, rs2, rs3;
     uint8_t len;             /* 2 or 4 */
     uint8_t rm;              /* floating-point rounding mode field (7 = dynamic) */
-    int32_t imm;
+    uint16_t op;             /* enum rv_op */
 };
-_Static_assert(sizeof(struct rv_insn) == 16, "a decoded instruction is 16 bytes");
+_Static_assert(sizeof(struct rv_insn) == 24, "a decoded instruction is 24 bytes");
 
 #define RV_XSINK 32          /* where writes to x0 go */
 
@@ -103,9 +105,11 @@ struct rv_icache {
 
 int rv_icache_init(struct rv_icache *ic, unsigned max);
 void rv_icache_destroy(struct rv_icache *ic);
-/* The decoded page of frame (physical base), created empty if absent
- * (which may drop the oldest one). counts go to *st. */
-struct rv_dpage *rv_icache_get(struct rv_icache *ic, paddr_t frame, struct rv_stats *st);
+/* The decoded page of frame (physical base), created if absent with every
+ * slot a copy of *blank (which may drop the oldest page); counts go to
+ * *st. */
+struct rv_dpage *rv_icache_get(struct rv_icache *ic, paddr_t frame, const struct rv_insn *blank,
+                               struct rv_stats *st);
 
 /* ---- per-CPU state ---- */
 
