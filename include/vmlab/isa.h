@@ -153,7 +153,7 @@ struct rv_hart {
 typedef uint64_t (*rv_time_fn)(void *arg, const struct rv_hart *h);
 
 struct rv_config {
-    unsigned icache_pages;   /* decoded frames kept per CPU; 0 = 256 (8 MiB of
+    unsigned icache_pages;   /* decoded frames kept per CPU; 0 = 256 (12 MiB of
                                 decoded instructions per CPU at most) */
 };
 
