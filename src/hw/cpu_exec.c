@@ -39,9 +39,10 @@ int cpu_exec_translate(struct cpu *c, vaddr_t va, unsigned size, enum vm_access 
 static void xc_clear(struct cpu *c, struct cpu_xcache *xc)
 {
     for (unsigned i = 0; i < CPU_XC_SLOTS; i++)
-        xc->ent[i].rtag = xc->ent[i].wtag = ~(uint64_t)0;
+        xc->rd[i].tag = xc->wr[i].tag = CPU_XC_NONE;
     xc->gen = c->memo_gen;
     xc->seq = c->tlb.seq;
+    xc->dummy_a.clock = 0;
 }
 
 void cpu_xc_init(struct cpu *c, struct cpu_xcache *xc)
@@ -52,10 +53,6 @@ void cpu_xc_init(struct cpu *c, struct cpu_xcache *xc)
 
 void cpu_xc_sync(struct cpu *c, struct cpu_xcache *xc)
 {
-    if (xc->ca) {
-        xc->ca->clock = xc->clock;
-        xc->ca = NULL;
-    }
     if (xc->loads | xc->stores) {
         stat_add(c, CPU_STAT_ACCESSES, xc->loads + xc->stores);
         if (xc->loads)
@@ -68,22 +65,31 @@ void cpu_xc_sync(struct cpu *c, struct cpu_xcache *xc)
 
 void cpu_xc_check(struct cpu *c, struct cpu_xcache *xc)
 {
-    if (xc->gen != c->memo_gen || xc->seq != c->tlb.seq || c->tlb.seq_wrapped)
+    if (xc->gen != c->memo_gen || xc->seq != c->tlb.seq || c->tlb.seq_wrapped ||
+        xc->dummy_a.clock >= TLB_CLOCK_LIMIT / 2)
         xc_clear(c, xc);
 }
 
 void cpu_xc_fill(struct cpu *c, struct cpu_xcache *xc, vaddr_t va)
 {
-    if (c->tlb.repl != TLB_REPL_LRU && c->tlb.repl != TLB_REPL_RANDOM)
+    bool lru = c->tlb.repl == TLB_REPL_LRU;
+    if (!lru && c->tlb.repl != TLB_REPL_RANDOM)
         return;
     struct cpu_memo *mm =
         (struct cpu_memo *)((char *)c->dmemo + ((va >> (VM_PAGE_SHIFT - 6)) & ((MEMO_SLOTS - 1) << 6)));
     if (mm->vpage != va >> VM_PAGE_SHIFT || mm->gen != c->memo_gen || mm->e->seq != mm->seq)
         return;
-    struct cpu_xc_entry *x = &xc->ent[(va >> VM_PAGE_SHIFT) & (CPU_XC_SLOTS - 1)];
-    x->rtag = mm->read ? mm->vpage : ~(uint64_t)0;
-    x->wtag = mm->write ? mm->vpage : ~(uint64_t)0;
-    x->addend = (uintptr_t)mm->host - (uintptr_t)VM_ALIGN_DOWN(va, VM_PAGE_SIZE);
-    x->e = mm->e;
-    x->a = mm->a;
+    unsigned i = (va >> VM_PAGE_SHIFT) & (CPU_XC_SLOTS - 1);
+    struct cpu_xc_entry x = {
+        .tag = VM_ALIGN_DOWN(va, VM_PAGE_SIZE),
+        .addend = (uintptr_t)mm->host - (uintptr_t)VM_ALIGN_DOWN(va, VM_PAGE_SIZE),
+        .e = lru ? mm->e : &xc->dummy_e,
+        .a = lru ? mm->a : &xc->dummy_a,
+    };
+    xc->rd[i] = x;
+    xc->wr[i] = x;
+    if (!mm->read)
+        xc->rd[i].tag = CPU_XC_NONE;
+    if (!mm->write)
+        xc->wr[i].tag = CPU_XC_NONE;
 }

@@ -52,77 +52,67 @@ static inline __attribute__((always_inline)) uint8_t *cpu_exec_hit(struct cpu *c
 
 /* ---- the access cache ----
  *
- * An interpreter's own small table in front of the memo, for the accesses
- * of one run: each entry is a copy of a live memo slot (the page, the host
- * address, the L1 entry and its array), made when the slot was live. It
- * stays exact without the memo's per-access checks because nothing that
+ * An interpreter's own small tables in front of the memo, one for loads and
+ * one for stores: each entry is a copy of a live memo slot (the page, the
+ * host address, the L1 entry and its array), made while the slot was live.
+ * It stays exact without the memo's per-access checks because nothing that
  * could make a slot stale -- a flush or control write (memo_gen), a TLB fill
  * that may have replaced the entry (tlb.seq), a shootdown -- happens except
  * inside a call into the machine, and after every such call cpu_xc_check
- * empties the table if either number moved. Its hit does what a memo hit
- * does, with the bookkeeping held in the structure until cpu_xc_sync: the
- * LRU clock of the array last stamped (as cpu_load_many's runs hold it) and
- * the counts of loads and stores. So cpu_xc_sync must run before anything
- * else touches the CPU (any cpu_* call, the fault handler, a shootdown
- * served), and the counters lag until it does. Tree-PLRU replacement is
- * not cached (its touch is not a stamp); every access then takes the memo
- * path. */
+ * empties the tables if either number moved. A hit does what a memo hit
+ * does: the LRU stamp (with random replacement, a stamp into a dummy entry
+ * that nothing reads) and the counts, which are held in the structure until
+ * cpu_xc_sync. So cpu_xc_sync must run before anything reads the counters
+ * (the machine's own paths only add to them). Tree-PLRU replacement is not
+ * cached (its touch is not a stamp); every access then takes the memo
+ * path. The tag is the page's address: an access that is misaligned (so
+ * that it might cross the page) misses and takes the memo path. */
 #define CPU_XC_SLOTS 64
 struct cpu_xc_entry {
-    uint64_t rtag, wtag;               /* page number if loads / stores hit; else ~0 */
+    uint64_t tag;                      /* page base, or CPU_XC_NONE */
     uintptr_t addend;                  /* host address - va, for the page */
     struct tlb_entry *e;
     struct tlb_array_state *a;
 };
+#define CPU_XC_NONE (~(uint64_t)0)
 struct cpu_xcache {
-    struct cpu_xc_entry ent[CPU_XC_SLOTS];
+    struct cpu_xc_entry rd[CPU_XC_SLOTS], wr[CPU_XC_SLOTS];
     uint32_t gen, seq;                 /* c->memo_gen and c->tlb.seq the entries belong to */
-    struct tlb_array_state *ca;        /* the array whose clock is held, or NULL */
-    uint32_t clock;
     uint64_t loads, stores;            /* hits not yet counted */
+    struct tlb_entry dummy_e;          /* random replacement: stamps land here */
+    struct tlb_array_state dummy_a;
 };
 
 void cpu_xc_init(struct cpu *c, struct cpu_xcache *xc);
-/* Write the held clock and counts back to the CPU. */
+/* Add the held counts to the CPU's counters. */
 void cpu_xc_sync(struct cpu *c, struct cpu_xcache *xc);
-/* After a call into the machine: empty the table if the CPU flushed or
- * filled since it was made. */
+/* After a call into the machine: empty the tables if the CPU flushed or
+ * filled since they were made. */
 void cpu_xc_check(struct cpu *c, struct cpu_xcache *xc);
-/* Copy va's memo slot (data side) into the table if it is live. */
+/* Copy va's memo slot (data side) into the tables if it is live. */
 void cpu_xc_fill(struct cpu *c, struct cpu_xcache *xc, vaddr_t va);
 
-/* Host address of an access of `size` bytes at va that hits the table
- * (counted and stamped), or NULL. */
-static inline __attribute__((always_inline)) uint8_t *cpu_xc_hit(struct cpu_xcache *xc, vaddr_t va,
-                                                                  unsigned size, bool write, bool lru)
+/* A load (write false) or store of `size` bytes at va that hits the tables:
+ * counted and stamped, its host address in *host. False: take the memo
+ * path. */
+static inline __attribute__((always_inline)) bool cpu_xc_hit(struct cpu_xcache *xc, vaddr_t va,
+                                                              unsigned size, bool write, uint8_t **host)
 {
-    struct cpu_xc_entry *x = &xc->ent[(va >> VM_PAGE_SHIFT) & (CPU_XC_SLOTS - 1)];
-    if (__builtin_expect((write ? x->wtag : x->rtag) != va >> VM_PAGE_SHIFT ||
-                             (va & VM_PAGE_MASK) > VM_PAGE_SIZE - size, 0))
-        return NULL;
-    if (lru) {
-        if (__builtin_expect(x->a != xc->ca, 0)) {
-            if (xc->ca)
-                xc->ca->clock = xc->clock;
-            xc->ca = x->a;
-            xc->clock = x->a->clock;
-        }
-        if (__builtin_expect(xc->clock >= TLB_CLOCK_LIMIT, 0))
-            return NULL;                       /* renumbering: the memo path does it */
-        x->e->stamp = ++xc->clock;
-    }
+    struct cpu_xc_entry *x = &(write ? xc->wr : xc->rd)[(va >> VM_PAGE_SHIFT) & (CPU_XC_SLOTS - 1)];
+    if (__builtin_expect((va & (~(uint64_t)VM_PAGE_MASK | (size - 1))) != x->tag, 0))
+        return false;
+    struct tlb_array_state *a = x->a;
+    uint32_t clock = a->clock;
+    if (__builtin_expect(clock >= TLB_CLOCK_LIMIT, 0))
+        return false;                          /* renumbering: the memo path does it */
+    a->clock = clock + 1;
+    x->e->stamp = clock + 1;
     if (write)
         xc->stores++;
     else
         xc->loads++;
-    return (uint8_t *)(x->addend + va);
-}
-
-/* Whether the CPU's replacement is LRU (stamps) -- else random (nothing to
- * touch) or tree-PLRU (never cached). */
-static inline bool cpu_exec_lru(const struct cpu *c)
-{
-    return c->tlb.repl == TLB_REPL_LRU;
+    *host = (uint8_t *)(x->addend + va);
+    return true;
 }
 
 /* The physical address behind a host address cpu_exec_hit returned. */

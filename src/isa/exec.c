@@ -395,7 +395,6 @@ enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_tr
     const struct rv_insn *fslots;
     struct cpu_xcache *xc = &rc->xc;
     __asm__("" : "+r"(xc));            /* a value to keep, not an address to recompute */
-    const bool lru = cpu_exec_lru(c);
     const struct rv_insn *d;
     uint64_t off;
     unsigned cause = 0;
@@ -536,8 +535,8 @@ L_BGEU: BRANCH(RS1 >= RS2);
 #define LOAD_INTO(dst, size, conv)                                              \
     do {                                                                        \
         uint64_t va_ = RS1 + IMM, v_;                                           \
-        uint8_t *p_ = cpu_xc_hit(xc, va_, size, false, lru);                        \
-        if (__builtin_expect(p_ != NULL, 1)) {                                  \
+        uint8_t *p_;                                                            \
+        if (__builtin_expect(cpu_xc_hit(xc, va_, size, false, &p_), 1)) {       \
             v_ = host_load(p_, size);                                           \
         } else {                                                                \
             paddr_t pa_;                                                        \
@@ -551,8 +550,8 @@ L_BGEU: BRANCH(RS1 >= RS2);
 #define STORE_FROM(val, size)                                                   \
     do {                                                                        \
         uint64_t va_ = RS1 + IMM;                                               \
-        uint8_t *p_ = cpu_xc_hit(xc, va_, size, true, lru);                         \
-        if (__builtin_expect(p_ != NULL, 1)) {                                  \
+        uint8_t *p_;                                                            \
+        if (__builtin_expect(cpu_xc_hit(xc, va_, size, true, &p_), 1)) {        \
             host_store(p_, size, val);                                          \
             if (__builtin_expect(s->nresv != 0, 0))                             \
                 rv_resv_break_others(s, rc, cpu_exec_pa(c, p_), size);          \
@@ -646,8 +645,8 @@ L_REMUW: RD = sx32((uint32_t)RS2 ? (uint32_t)RS1 % (uint32_t)RS2 : (uint32_t)RS1
         uint64_t va_ = RS1;                                                     \
         if (va_ & ((size) - 1))                                                 \
             TRAP(RV_EXC_STORE_MISALIGNED, va_);                                 \
-        uint8_t *p_ = cpu_xc_hit(xc, va_, size, true, lru);                         \
-        if (__builtin_expect(p_ == NULL, 0)) {                                  \
+        uint8_t *p_;                                                            \
+        if (__builtin_expect(!cpu_xc_hit(xc, va_, size, true, &p_), 0)) {       \
             p_ = slow_amo(&r, pc, n, va_, size);                                \
             if (!p_)                                                            \
                 goto out_trap_set;                                              \
@@ -670,8 +669,8 @@ L_AMOMIN_D: L_AMOMAX_D: L_AMOMINU_D: L_AMOMAXU_D: AMO(8);
         paddr_t pa_;                                                            \
         if (va_ & ((size) - 1))                                                 \
             TRAP(RV_EXC_LOAD_MISALIGNED, va_);                                  \
-        uint8_t *p_ = cpu_xc_hit(xc, va_, size, false, lru);                        \
-        if (__builtin_expect(p_ != NULL, 1)) {                                  \
+        uint8_t *p_;                                                            \
+        if (__builtin_expect(cpu_xc_hit(xc, va_, size, false, &p_), 1)) {       \
             v_ = host_load(p_, size);                                           \
             pa_ = cpu_exec_pa(c, p_);                                           \
         } else {                                                                \
@@ -699,8 +698,8 @@ L_AMOMIN_D: L_AMOMAX_D: L_AMOMINU_D: L_AMOMAXU_D: AMO(8);
             TRAP(RV_EXC_STORE_MISALIGNED, va_);                                 \
         uint64_t res_ = 1;                                                      \
         if (rc->resv_valid && rc->resv_va == va_ && rc->resv_size == (size)) {  \
-            uint8_t *p_ = cpu_xc_hit(xc, va_, size, true, lru);                     \
-            if (__builtin_expect(p_ == NULL, 0)) {                              \
+            uint8_t *p_;                                                        \
+            if (__builtin_expect(!cpu_xc_hit(xc, va_, size, true, &p_), 0)) {   \
                 p_ = slow_amo(&r, pc, n, va_, size);                            \
                 if (!p_)                                                        \
                     goto out_trap_set;                                          \
