@@ -66,6 +66,13 @@ void rv_sys_set_trace(struct rv_sys *s, rv_trace_fn fn, void *arg)
 
 void rv_hart_init(struct rv_hart *h, struct rv_sys *s, uint64_t entry)
 {
+    /* a hart at this address before (freed and allocated again) left
+     * nothing behind: no CPU may take this one for it */
+    for (unsigned i = 0; i < s->ncpus; i++)
+        if (s->cpu[i].owner == h) {
+            rv_resv_drop(s, &s->cpu[i]);
+            s->cpu[i].owner = NULL;
+        }
     memset(h, 0, sizeof *h);
     h->sys = s;
     h->pc = entry;
