@@ -102,6 +102,15 @@ static const struct fcase cases[] = {
     {"fmsub: 1*1 - 1 is +0", FMSUB(D, RNE, 10, 11, 12, 13), D_1, D_1, D_1, 0, D_0, 0},
     {"fnmadd of zeros: -(0*1) - 0 is -0", FNMADD(D, RNE, 10, 11, 12, 13), D_0, D_1, D_0, 0, D_N0, 0},
     {"fmadd.s RMM", FMADD(S, RMM, 10, 11, 12, 13), BOX(S_1), BOX(S_1), BOX(S_2M24), 0, BOX(0x3f800001), NX},
+    {"fmsub.s: 1*2 - 1", FMSUB(S, RNE, 10, 11, 12, 13), BOX(S_1), BOX(0x40000000), BOX(S_1), 0, BOX(S_1), 0},
+    {"fnmsub.s: -(1*2) + 1", FNMSUB(S, RNE, 10, 11, 12, 13), BOX(S_1), BOX(0x40000000), BOX(S_1), 0, BOX(0xbf800000), 0},
+    {"fnmadd.s: -(1*2) - 1", FNMADD(S, RNE, 10, 11, 12, 13), BOX(S_1), BOX(0x40000000), BOX(S_1), 0, BOX(0xc0400000), 0},
+    {"fsub.s", FSUB(S, RNE, 10, 11, 12), BOX(S_1), BOX(0x40000000), 0, 0, BOX(0xbf800000), 0},
+    {"fmul.s overflow", FMUL(S, RNE, 10, 11, 12), BOX(0x7f7fffff), BOX(0x40000000), 0, 0, BOX(0x7f800000), OF | NX},
+    {"fdiv.s 1/3 RNE", FDIV(S, RNE, 10, 11, 12), BOX(S_1), BOX(0x40400000), 0, 0, BOX(0x3eaaaaab), NX},
+    {"fdiv.s 1/3 RTZ", FDIV(S, RTZ, 10, 11, 12), BOX(S_1), BOX(0x40400000), 0, 0, BOX(0x3eaaaaaa), NX},
+    {"fsqrt.s 2", FSQRT(S, RNE, 10, 11), BOX(0x40000000), 0, 0, 0, BOX(0x3fb504f3), NX},
+    {"fsqrt.s -0 is -0", FSQRT(S, RNE, 10, 11), BOX(0x80000000), 0, 0, 0, BOX(0x80000000), 0},
     /* min/max: IEEE 754-2019 minimumNumber/maximumNumber */
     {"fmin(-0, +0) is -0", FMIN(D, 10, 11, 12), D_0, D_N0, 0, 0, D_N0, 0},
     {"fmax(-0, +0) is +0", FMAX(D, 10, 11, 12), D_N0, D_0, 0, 0, D_0, 0},
@@ -110,6 +119,8 @@ static const struct fcase cases[] = {
     {"fmax(NaN, NaN) is the canonical NaN", FMAX(D, 10, 11, 12), D_QNAN_PAY, D_SNAN, 0, 0, CANON_D, NV},
     {"fmin(-inf, 1)", FMIN(D, 10, 11, 12), D_NINF, D_1, 0, 0, D_NINF, 0},
     {"fmax.s(-1, -2)", FMAX(S, 10, 11, 12), BOX(0xbf800000), BOX(0xc0000000), 0, 0, BOX(0xbf800000), 0},
+    {"fmin.s(+0, -0)", FMIN(S, 10, 11, 12), BOX(0), BOX(0x80000000), 0, 0, BOX(0x80000000), 0},
+    {"fmin.s(sNaN, qNaN) is canonical, NV", FMIN(S, 10, 11, 12), BOX(S_SNAN), BOX(0x7fc00001), 0, 0, CANON_S, NV},
     /* comparisons */
     {"feq with a qNaN is 0, quietly", FEQ(D, 10, 11, 12), D_QNAN_PAY, D_1, 0, 0, 0, 0, true},
     {"feq with an sNaN raises NV", FEQ(D, 10, 11, 12), D_SNAN, D_1, 0, 0, 0, NV, true},
@@ -119,6 +130,10 @@ static const struct fcase cases[] = {
     {"feq(-0, +0) is 1", FEQ(D, 10, 11, 12), D_N0, D_0, 0, 0, 1, 0, true},
     {"flt(-inf, -max)", FLT(D, 10, 11, 12), D_NINF, D_MAX | D_N0, 0, 0, 1, 0, true},
     {"flt.s(-2, -1)", FLT(S, 10, 11, 12), BOX(0xc0000000), BOX(0xbf800000), 0, 0, 1, 0, true},
+    {"feq.s(+0, -0)", FEQ(S, 10, 11, 12), BOX(0), BOX(0x80000000), 0, 0, 1, 0, true},
+    {"feq.s of an unboxed operand is 0, quietly", FEQ(S, 10, 11, 12), S_1, BOX(S_1), 0, 0, 0, 0, true},
+    {"fle.s with an sNaN raises NV", FLE(S, 10, 11, 12), BOX(S_SNAN), BOX(S_1), 0, 0, 0, NV, true},
+    {"fle.s(1, 1)", FLE(S, 10, 11, 12), BOX(S_1), BOX(S_1), 0, 0, 1, 0, true},
     /* classification */
     {"fclass -inf", FCLASS(D, 10, 11), D_NINF, 0, 0, 0, 1 << 0, 0, true},
     {"fclass -normal", FCLASS(D, 10, 11), D_N1, 0, 0, 0, 1 << 1, 0, true},
@@ -142,6 +157,9 @@ static const struct fcase cases[] = {
     {"fmv.d.x", FMV_F_X(D, 10, 11), 0x1122334455667788ull, 0, 0, 0, 0x1122334455667788ull, 0, false, true},
     /* sign injection */
     {"fsgnjn.d negates", FSGNJN(D, 10, 11, 11), D_1, D_1, 0, 0, D_N1, 0},
+    {"fsgnjn.s", FSGNJN(S, 10, 11, 12), BOX(S_1), BOX(S_1), 0, 0, BOX(0xbf800000), 0},
+    {"fsgnjx.s (fabs of a negative)", FSGNJX(S, 10, 11, 11), BOX(0xbf800000), BOX(0xbf800000), 0, 0, BOX(S_1), 0},
+    {"fmv.x.d", FMV_X_F(D, 10, 11), 0x8123456789abcdefull, 0, 0, 0, 0x8123456789abcdefull, 0, true},
     {"fsgnjx.d of two negatives", FSGNJX(D, 10, 11, 12), D_N1, D_N1, 0, 0, D_1, 0},
     {"fsgnj.d keeps a NaN's payload", FSGNJ(D, 10, 11, 12), D_QNAN_PAY, D_N0, 0, 0, D_QNAN_PAY | D_N0, 0},
     /* conversions to integers: saturation and rounding */
@@ -167,6 +185,10 @@ static const struct fcase cases[] = {
     {"fcvt.w.d 2.1 dynamic RUP", FCVT_X_F(D, 0, DYN, 10, 11), D_2_1, 0, 0, RUP, 3, NX, true},
     {"fcvt.w.s 2^31 saturates", FCVT_X_F(S, 0, RTZ, 10, 11), BOX(0x4f000000), 0, 0, 0, 0x7fffffff, NV, true},
     {"fcvt.l.s of a subnormal RUP is 1", FCVT_X_F(S, 2, RUP, 10, 11), BOX(0x00000001), 0, 0, 0, 1, NX, true},
+    {"fcvt.wu.s 3.5 RNE", FCVT_X_F(S, 1, RNE, 10, 11), BOX(0x40600000), 0, 0, 0, 4, NX, true},
+    {"fcvt.wu.s -inf is 0, NV", FCVT_X_F(S, 1, RTZ, 10, 11), BOX(0xff800000), 0, 0, 0, 0, NV, true},
+    {"fcvt.lu.s 2^63", FCVT_X_F(S, 3, RTZ, 10, 11), BOX(0x5f000000), 0, 0, 0, 0x8000000000000000ull, 0, true},
+    {"fcvt.lu.s NaN is all ones", FCVT_X_F(S, 3, RTZ, 10, 11), CANON_S, 0, 0, 0, ~0ull, NV, true},
     /* conversions from integers */
     {"fcvt.d.l 2^53+1 RNE", FCVT_F_X(D, 2, RNE, 10, 11), (1ull << 53) + 1, 0, 0, 0, 0x4340000000000000ull, NX, false, true},
     {"fcvt.d.l 2^53+1 RUP", FCVT_F_X(D, 2, RUP, 10, 11), (1ull << 53) + 1, 0, 0, 0, 0x4340000000000001ull, NX, false, true},
@@ -177,6 +199,8 @@ static const struct fcase cases[] = {
     {"fcvt.s.w 2^24+1 RMM ties away", FCVT_F_X(S, 0, RMM, 10, 11), (1u << 24) + 1, 0, 0, 0, BOX(0x4b800001), NX, false, true},
     {"fcvt.s.w 2^24+1 RNE", FCVT_F_X(S, 0, RNE, 10, 11), (1u << 24) + 1, 0, 0, 0, BOX(0x4b800000), NX, false, true},
     {"fcvt.s.l 0 is +0 rounding down", FCVT_F_X(S, 2, RDN, 10, 11), 0, 0, 0, 0, BOX(0), 0, false, true},
+    {"fcvt.s.wu reads 32 bits unsigned", FCVT_F_X(S, 1, RNE, 10, 11), 0xffffffff80000000ull, 0, 0, 0, BOX(0x4f000000), 0, false, true},
+    {"fcvt.s.lu 2^64-1 RTZ", FCVT_F_X(S, 3, RTZ, 10, 11), ~0ull, 0, 0, 0, BOX(0x5f7fffff), NX, false, true},
     /* between formats */
     {"fcvt.s.d NaN is the canonical single", FCVT_S_D(RNE, 10, 11), D_QNAN_PAY, 0, 0, 0, CANON_S, 0},
     {"fcvt.s.d sNaN raises NV", FCVT_S_D(RNE, 10, 11), D_SNAN, 0, 0, 0, CANON_S, NV},

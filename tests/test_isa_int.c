@@ -177,6 +177,12 @@ static void atomic_tests(struct rvk *k)
         {"amomin.d", 0x10, 3, MIN64, 0, MIN64, MIN64},
         {"amomaxu.d", 0x1c, 3, MIN64, 1, MIN64, MIN64},
         {"amoswap.d", 0x01, 3, 42, M1, 42, M1},
+        {"amoadd.d carries into the upper half", 0x00, 3, 0xffffffff, 1, 0xffffffff, 0x100000000ull},
+        {"amoxor.w", 0x04, 2, 0xff00ff00, 0xffffffff, 0xffffffffff00ff00ull, 0x00ff00ff},
+        {"amoand.w", 0x0c, 2, 0xf0f0f0f0, 0x0ff00ff0, 0xfffffffff0f0f0f0ull, 0x00f000f0},
+        {"amoor.d", 0x08, 3, MIN64, 1, MIN64, MIN64 | 1},
+        {"amomax.d signed", 0x14, 3, M1, 0, M1, 0},
+        {"amominu.d unsigned", 0x18, 3, M1, 0, M1, 0},
     };
     for (size_t i = 0; i < sizeof a / sizeof a[0]; i++) {
         rvk_poke(k, RVK_DATA + 0x200, &a[i].mem, 8);
@@ -267,6 +273,10 @@ static void csr_tests(struct rvk *k)
     }
     uint32_t r[] = {CSRRC(A0, 0xc00, 0)};
     ok(rvk_run(k, r, 1), "csrrc of cycle with x0 is a read");
+    k->h.fcsr = 0;
+    uint32_t si[] = {CSRRSI(A0, 0x001, 0x05), CSRRSI(A1, 0x001, 0x02), CSRRSI(A2, 0xc02, 0)};
+    ok(rvk_run(k, si, 3) && k->h.x[A0] == 0 && k->h.x[A1] == 5 && (k->h.fcsr & 0x1f) == 7,
+       "csrrsi sets fflags bits; csrrsi with 0 reads a read-only counter");
 }
 
 static void compressed_tests(struct rvk *k)
@@ -306,6 +316,68 @@ static void compressed_tests(struct rvk *k)
     k->h.x[A0] = 3;
     k->h.x[A1] = 1;
     ok(rvk_run16(k, p6, 1) && k->h.x[A1] == (uint64_t)-2, "c.sub: 1 - 3");
+    /* the memory forms (encodings as GNU as makes them) */
+    uint64_t mem[6] = {0x1111111122222222ull, 0x3333333344444444ull, 0x4009000000000000ull, 0, 1, 0};
+    rvk_poke(k, RVK_DATA + 0x500, mem, sizeof mem);
+    k->h.x[A0] = RVK_DATA + 0x500;
+    k->h.x[SP] = RVK_DATA + 0x600;
+    k->h.x[A3] = 0x5555666677778888ull;
+    uint16_t p8[] = {0x4150,   /* c.lw a2, 4(a0) */
+                     0xc510,   /* c.sw a2, 8(a0) */
+                     0xe914,   /* c.sd a3, 16(a0) */
+                     0x2d10,   /* c.fld fa2, 24(a0): mem[3], 0 */
+                     0xb110,   /* c.fsd fa2, 32(a0) */
+                     0xa836,   /* c.fsdsp fa3, 16(sp) */
+                     0x26a2,   /* c.fldsp fa3, 8(sp) */
+                     0xc63a,   /* c.swsp a4, 12(sp) */
+                     0x4712};  /* c.lwsp a4, 4(sp) */
+    k->h.f[13] = 0x4014000000000000ull;
+    k->h.x[14] = 0xabcdef01;
+    uint64_t spmem[3] = {0, 0x7777777788888888ull, 0};
+    rvk_poke(k, RVK_DATA + 0x600, spmem, sizeof spmem);
+    bool ran8 = rvk_run16(k, p8, 9);
+    ok(ran8 && k->h.x[A2] == 0x11111111 && rvk_peek(k, RVK_DATA + 0x508, 4) == 0x11111111 &&
+           rvk_peek(k, RVK_DATA + 0x510, 8) == 0x5555666677778888ull && k->h.f[12] == 0 &&
+           rvk_peek(k, RVK_DATA + 0x520, 8) == 0 &&
+           rvk_peek(k, RVK_DATA + 0x610, 8) == 0x4014000000000000ull && k->h.f[13] == 0x7777777788888888ull &&
+           rvk_peek(k, RVK_DATA + 0x60c, 4) == 0xabcdef01 && k->h.x[14] == 0,
+       "c.lw, c.sw, c.sd, c.fld, c.fsd, c.fsdsp, c.fldsp, c.swsp, c.lwsp");
+    k->h.x[A1] = 0x8000000000000100ull;
+    k->h.x[A2] = 0x0f0f;
+    uint16_t p9[] = {0x8191,   /* c.srli a1, 4 */
+                     0x8591};  /* c.srai a1, 4 */
+    ok(rvk_run16(k, p9, 2) && k->h.x[A1] == 0x0080000000000001ull, "c.srli then c.srai");
+    k->h.x[A1] = 0x8000000000000100ull;
+    uint16_t p9b[] = {0x8591};  /* c.srai a1, 4 */
+    ok(rvk_run16(k, p9b, 1) && k->h.x[A1] == 0xf800000000000010ull, "c.srai keeps the sign");
+    k->h.x[A1] = 0xff;
+    uint16_t p10[] = {0x99f9,  /* c.andi a1, -2 -> 0xfe */
+                      0x8db1,  /* c.xor a1, a2 -> 0x0ff1 */
+                      0x8dd1,  /* c.or a1, a2 -> 0x0fff */
+                      0x8df1}; /* c.and a1, a2 -> 0x0f0f */
+    ok(rvk_run16(k, p10, 4) && k->h.x[A1] == 0x0f0f, "c.andi, c.xor, c.or, c.and");
+    k->h.x[A1] = 0x7fffffff;
+    k->h.x[A2] = 1;
+    uint16_t p11[] = {0x9db1,  /* c.addw a1, a2 */
+                      0x9d91,  /* c.subw a1, a2 */
+                      0x9d91}; /* c.subw a1, a2 */
+    ok(rvk_run16(k, p11, 3) && k->h.x[A1] == 0x7ffffffe, "c.addw and c.subw wrap in 32 bits");
+    k->h.x[A0] = 1;
+    uint16_t p12[] = {0xe111,  /* c.bnez a0, +4 */
+                      0x4501,  /* c.li a0, 0 (skipped) */
+                      0x0001};
+    ok(rvk_run16(k, p12, 3) && k->h.x[A0] == 1, "c.bnez taken");
+    k->h.x[A3] = RVK_CODE + 6;
+    uint16_t p13[] = {0x9682,  /* c.jalr a3 -> RVK_CODE + 6, ra = +2 */
+                      0x4501,  /* skipped */
+                      0x4501,  /* skipped */
+                      0x0001};
+    ok(rvk_run16(k, p13, 4) && k->h.x[1] == RVK_CODE + 2 && k->h.x[A0] == 1, "c.jalr links pc + 2");
+    k->h.x[A3] = RVK_CODE + 4;
+    uint16_t p14[] = {0x8682,  /* c.jr a3 */
+                      0x4501,
+                      0x0001};
+    ok(rvk_run16(k, p14, 3) && k->h.x[A0] == 1, "c.jr");
     /* a 32-bit instruction after a 16-bit one, at a 2-byte aligned address */
     uint16_t p7[] = {0x4505, (uint16_t)ADDI(A0, A0, 2), (uint16_t)(ADDI(A0, A0, 2) >> 16)};
     ok(rvk_run16(k, p7, 3) && k->h.x[A0] == 3, "a 32-bit instruction at a 2-byte boundary");
