@@ -257,8 +257,30 @@ static void refused(void)
     rvk_close(&k);
 }
 
+/* A shootdown from another CPU of the page held: the fetch looks up again. */
+static void shootdown(void)
+{
+    struct rvk k;
+    rvk_open(&k, 2);
+    struct cpu *other = machine_cpu(k.m, 1);
+    cpu_attach(other);
+    uint32_t loop[] = {ADDI(A0, 0, 0), ADDI(A1, 0, 1000), ADDI(A0, A0, 1), BNE(A0, A1, -4), EBREAK()};
+    rvk_poke(&k, RVK_CODE, loop, sizeof loop);
+    uint64_t before = stat(&k, CPU_STAT_ITLB_LOADS);
+    k.h.pc = RVK_CODE;
+    rv_run(&k.h, k.cpu, 50, &k.t);
+    machine_shootdown(k.m, other, 1u << 0, cpu_asid(k.cpu), RVK_CODE, RVK_CODE + VM_PAGE_SIZE);
+    while (rv_run(&k.h, k.cpu, 1u << 20, &k.t) == RV_STOP_BUDGET)
+        ;
+    is_u64(stat(&k, CPU_STAT_ITLB_LOADS) - before, 2, "after another CPU's shootdown of the page held, one lookup more");
+    ok(k.h.x[A0] == 1000, "... and the loop finished");
+    cpu_detach(other);
+    rvk_close(&k);
+}
+
 int main(void)
 {
+    shootdown();
     struct rvk k;
     rvk_open(&k, 1);
     lookup_rules(&k);
