@@ -148,8 +148,10 @@ static __attribute__((noinline)) int slow_load(struct run *r, uint64_t pc, uint6
 {
     struct cpu_xcache *xc = &r->rc->xc;
     cpu_xc_sync(r->c, xc);
-    if (r->s->trace_fn)
+    if (r->s->trace_fn) {
+        callout_begin(r, pc, n);       /* the embedder's code runs with its own MXCSR */
         r->s->trace_fn(r->s->trace_arg, r->c, va, size, VM_ACCESS_READ);
+    }
     uint8_t *p = cpu_exec_hit(r->c, va, size, false);     /* the memo: no call out */
     if (p) {
         *val = host_load(p, size);
@@ -174,8 +176,10 @@ static __attribute__((noinline)) int slow_store(struct run *r, uint64_t pc, uint
 {
     struct cpu_xcache *xc = &r->rc->xc;
     cpu_xc_sync(r->c, xc);
-    if (r->s->trace_fn)
+    if (r->s->trace_fn) {
+        callout_begin(r, pc, n);       /* the embedder's code runs with its own MXCSR */
         r->s->trace_fn(r->s->trace_arg, r->c, va, size, VM_ACCESS_WRITE);
+    }
     uint8_t *p = cpu_exec_hit(r->c, va, size, true);
     if (p) {
         host_store(p, size, val);
@@ -216,8 +220,10 @@ static __attribute__((noinline)) uint8_t *slow_amo(struct run *r, uint64_t pc, u
 {
     struct cpu_xcache *xc = &r->rc->xc;
     cpu_xc_sync(r->c, xc);
-    if (r->s->trace_fn)
+    if (r->s->trace_fn) {
+        callout_begin(r, pc, n);       /* the embedder's code runs with its own MXCSR */
         r->s->trace_fn(r->s->trace_arg, r->c, va, size, VM_ACCESS_WRITE);
+    }
     uint8_t *p = cpu_exec_hit(r->c, va, size, true);
     if (p) {
         xc_fill(r, va);
