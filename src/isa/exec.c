@@ -358,20 +358,25 @@ static int32_t rem32(int32_t a, int32_t b)
     return a % b;
 }
 
-enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_trap *trap)
+/* rv_run's body. With `prepare`, it only gives that sys's REFETCH slots
+ * their handler (the handlers' addresses exist only in here) and returns. */
+static enum rv_stop run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_trap *trap,
+                        struct rv_sys *prepare)
 {
     static void *const handler[RV_OP_NR] = {
 #define RV_OP_LABEL(name, rd) [RV_OP_##name] = &&L_##name,
         RV_OPS(RV_OP_LABEL)
 #undef RV_OP_LABEL
     };
+    if (prepare) {
+        for (unsigned i = 0; i < RV_SLOTS; i++)
+            prepare->refetch[i].h = &&L_REFETCH;
+        return RV_STOP_BUDGET;
+    }
     struct rv_sys *s = h->sys;
     struct rv_cpu *rc = &s->cpu[cpu_index(c)];
     struct run r = {.h = h, .s = s, .rc = rc, .c = c, .trap = trap, .n_sync = max};
     const struct rv_insn blank = {.op = RV_OP_DECODE, .h = &&L_DECODE};
-    if (__builtin_expect(s->refetch[0].h == NULL, 0))
-        for (unsigned i = 0; i < RV_SLOTS; i++)
-            s->refetch[i].h = &&L_REFETCH;     /* the first run: the handlers are known now */
 
     if (rc->owner != h) {
         /* another hart ran here (a context switch): nothing of its is ours */
@@ -836,6 +841,16 @@ out_trap_set:
     rv_resv_drop(s, rc);
     x[RV_XSINK] = 0;
     return RV_STOP_TRAP;
+}
+
+enum rv_stop rv_run(struct rv_hart *h, struct cpu *c, uint64_t max, struct rv_trap *trap)
+{
+    return run(h, c, max, trap, NULL);
+}
+
+void rv_exec_prepare(struct rv_sys *s)
+{
+    run(NULL, NULL, 0, NULL, s);
 }
 
 void rv_interrupt(struct rv_hart *h)

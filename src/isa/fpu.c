@@ -268,11 +268,13 @@ static int host_fma = -1;   /* the host has FMA3 (set on first use) */
 
 static bool have_fma(void)
 {
-    if (__builtin_expect(host_fma < 0, 0)) {
+    int v = __atomic_load_n(&host_fma, __ATOMIC_RELAXED);
+    if (__builtin_expect(v < 0, 0)) {
         __builtin_cpu_init();
-        __atomic_store_n(&host_fma, __builtin_cpu_supports("fma") ? 1 : 0, __ATOMIC_RELAXED);
+        v = __builtin_cpu_supports("fma") ? 1 : 0;
+        __atomic_store_n(&host_fma, v, __ATOMIC_RELAXED);
     }
-    return host_fma > 0;
+    return v > 0;
 }
 
 uint32_t f32_fma(uint32_t a, uint32_t b, uint32_t c, unsigned rm, struct rv_fenv *fe, uint32_t *fl)

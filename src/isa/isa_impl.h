@@ -157,4 +157,7 @@ struct rv_sys {
 void rv_resv_break_others(struct rv_sys *s, const struct rv_cpu *rc, paddr_t pa, unsigned len);
 void rv_resv_drop(struct rv_sys *s, struct rv_cpu *rc);
 
+/* Give a new sys's REFETCH slots their handler (exec.c). */
+void rv_exec_prepare(struct rv_sys *s);
+
 #endif

@@ -22,6 +22,7 @@ struct rv_sys *rv_sys_create(struct machine *m, const struct rv_config *cfg, cha
         goto oom;
     for (unsigned i = 0; i < RV_SLOTS; i++)
         s->refetch[i].op = RV_OP_REFETCH;      /* raw 0 matches the zero frame */
+    rv_exec_prepare(s);
     for (unsigned i = 0; i < ncpus; i++) {
         struct rv_cpu *rc = &s->cpu[i];
         rc->cpu = machine_cpu(m, i);
