@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is already there.
 set -eu
 need=""
-for pkg in build-essential pkg-config zlib1g-dev liblzma-dev libzstd-dev valgrind chromium clang libclang-rt-14-dev; do
+for pkg in build-essential pkg-config zlib1g-dev liblzma-dev libzstd-dev valgrind chromium clang libclang-rt-14-dev \
+    gcc-riscv64-linux-gnu qemu-user; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
 done
 if [ -n "$need" ]; then

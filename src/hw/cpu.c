@@ -247,7 +247,7 @@ static int no_paging(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
 }
 
 /* Translate one page's worth of access (counted as one TLB lookup). */
-static int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
+int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
 {
     bool fetch = acc == VM_ACCESS_FETCH;
     enum cpu_stat lookup_stat = fetch ? CPU_STAT_ITLB_LOADS

@@ -119,6 +119,10 @@ enum { PWC_KEEP, PWC_ASID, PWC_ALL };
 /* Drop page-walk-cache entries only: of `asid`, or of every ASID. */
 void cpu_flush_pwc(struct cpu *c, bool all_asids, uint16_t asid);
 
+/* One page's worth of an access: one TLB lookup (counted), the walk and
+ * the fault handler as needed; the caller counts the access (cpu.c). */
+int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa);
+
 /* Handle one shootdown request on CPU c (owner or REMOTE sender). */
 void cpu_handle_ipi(struct cpu *c, const struct ipi_req *r);
 
