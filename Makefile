@@ -41,7 +41,7 @@ ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -pthread \
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c))
+LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c src/sys/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*.c))
 TLIB_SRC  := $(sort $(wildcard tests/lib/*.c))
