@@ -48,6 +48,14 @@ TLIB_SRC  := $(sort $(wildcard tests/lib/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/*.c))
 
+# Guest programs for `vmlab run` (tests/guest/*.c): static RISC-V glibc
+# executables built with Debian's cross compiler into $(B)/guest/, never
+# committed. Without the compiler the tests that need them skip.
+RV_CC      ?= riscv64-linux-gnu-gcc
+GUEST_SRC  := $(sort $(wildcard tests/guest/*.c))
+HAVE_RV_CC := $(shell command -v $(RV_CC) >/dev/null 2>&1 && echo yes)
+GUESTS     := $(if $(HAVE_RV_CC),$(GUEST_SRC:tests/guest/%.c=$(B)/guest/%))
+
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
 TLIB_OBJ  := $(TLIB_SRC:%.c=$(B)/obj/%.o)
@@ -57,7 +65,7 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 LIBA := $(B)/libvmlab.a
 BIN  := $(B)/vmlab
 
-.PHONY: all check tests bench install clean demo fuzz
+.PHONY: all check tests bench install clean demo fuzz guests
 .SECONDARY:
 all: $(LIBA) $(BIN)
 
@@ -81,7 +89,19 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLLDFLAGS) $< $(LIBA) $(LDLIBS) -o $@
 
-tests: $(TESTS) $(BIN)
+$(B)/guest/%: tests/guest/%.c tests/guest/guest.h
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 -Wall -Werror $< -o $@ -lm
+
+# a static PIE (ET_DYN, no interpreter): freestanding, as Debian's cross
+# glibc has no static-PIE start file
+$(B)/guest/pie: tests/guest/pie.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -O2 -Wall -Werror -fPIE -pie -nostdlib -ffreestanding -Wl,--no-dynamic-linker $< -o $@
+
+guests: $(GUESTS)
+
+tests: $(TESTS) $(BIN) $(GUESTS)
 
 # Tests run from the project root; VMLAB names the command under test.
 check: tests

@@ -54,6 +54,8 @@ struct run_config {
     const char *swap_path;         /* NULL: an unlinked temporary file */
     uint64_t seed;                 /* getrandom, AT_RANDOM, the random policy */
     uint64_t quantum;              /* instructions per CPU turn; 0: RUN_DEFAULT_QUANTUM */
+    uint64_t max_insns;            /* every process is killed (SIGXCPU) once the run has
+                                      retired this many instructions; 0: no limit */
     struct run_cost cost;
     /* the guest's world */
     const char *root;              /* every path the guest names is inside this
@@ -94,7 +96,7 @@ struct run_proc {
     char why[192];                 /* what killed it ("segv-write-ro: write at 0x10074") */
 };
 
-struct run_result {
+struct run_summary {
     int status;                    /* what vmlab exits with: the program's exit code,
                                       128 + signal if it was killed */
     struct run_proc *procs;        /* every process, in pid order (procs[0]: the program) */
@@ -108,6 +110,7 @@ struct run_result {
     double eat_ns;                 /* effective access time by the cost model */
     bool deadlock;                 /* every process was blocked forever: they were killed */
     bool interrupted;              /* cfg->stop */
+    bool limited;                  /* cfg->max_insns was reached: they were killed */
     /* the configuration as it was made */
     char format[16], tlb[32], policy[24], abi[16];
     unsigned ncpus;
@@ -120,15 +123,15 @@ struct run_result {
  * res->status then says why, as env(1) does: 127 the program was not
  * found, 126 it is not a program vmlab can run, 125 anything else (a bad
  * configuration). */
-int run_program(const struct run_config *cfg, int argc, char *const argv[], struct run_result *res,
+int run_program(const struct run_config *cfg, int argc, char *const argv[], struct run_summary *res,
                 char *err, size_t errlen);
-void run_result_free(struct run_result *res);
+void run_summary_free(struct run_summary *res);
 
 /* The report: like perf stat (text), one JSON object, or CSV (a header and
  * a row per process, then the total). 0, or -1 if writing failed. */
-int run_report_text(FILE *f, const struct run_result *r, const char *cmdline);
-int run_report_json(FILE *f, const struct run_result *r, const char *cmdline);
-int run_report_csv(FILE *f, const struct run_result *r);
+int run_report_text(FILE *f, const struct run_summary *r, const char *cmdline);
+int run_report_json(FILE *f, const struct run_summary *r, const char *cmdline);
+int run_report_csv(FILE *f, const struct run_summary *r);
 
 /* The personalities' names, NULL-terminated. */
 extern const char *const run_abi_names[];

@@ -28,7 +28,7 @@ static void on_sigint(int sig)
 }
 
 enum {
-    OPT_CPUS = 2000, OPT_QUANTUM, OPT_ROOT, OPT_TRACE_OUT, OPT_STRACE, OPT_ABI,
+    OPT_CPUS = 2000, OPT_QUANTUM, OPT_ROOT, OPT_TRACE_OUT, OPT_STRACE, OPT_ABI, OPT_MAX_INSNS,
 };
 
 static const struct option run_options[] = {
@@ -38,6 +38,7 @@ static const struct option run_options[] = {
     {"trace-out", required_argument, NULL, OPT_TRACE_OUT},
     {"strace", no_argument, NULL, OPT_STRACE},
     {"abi", required_argument, NULL, OPT_ABI},
+    {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
 };
 
 /* Replay's options with no meaning for a running program. */
@@ -62,6 +63,7 @@ static void run_usage(FILE *out)
             "                        default: the host's files with your rights, as qemu-user)\n"
             "      --trace-out FILE  write every access (with its CPU and address space) as a\n"
             "                        vmt trace that 'vmlab replay' reproduces\n"
+            "      --max-insns N     kill every process (SIGXCPU) after N instructions in all\n"
             "      --strace          print every system call and its result on stderr\n"
             "\n"
             "The system options are replay's; here the page tables default to sv39 (user space\n"
@@ -155,6 +157,14 @@ int cmd_run(int argc, char **argv)
             }
             rc.quantum = v;
             continue;
+        case OPT_MAX_INSNS:
+            if (parse_u64(optarg, &v) || v < 1) {
+                fprintf(stderr, "vmlab run: --max-insns '%s' is not valid: expected a positive "
+                                "number of instructions\n", optarg);
+                goto out;
+            }
+            rc.max_insns = v;
+            continue;
         case OPT_ROOT:
             rc.root = optarg;
             continue;
@@ -204,7 +214,7 @@ int cmd_run(int argc, char **argv)
     }
     signal(SIGINT, on_sigint);
     signal(SIGPIPE, SIG_IGN);   /* a guest writing to a closed pipe gets EPIPE, not vmlab */
-    struct run_result res;
+    struct run_summary res;
     char err[1024];
     char *cmdline = join_args(argc - optind, argv + optind);
     if (run_program(&rc, argc - optind, argv + optind, &res, err, sizeof err)) {
@@ -221,7 +231,7 @@ int cmd_run(int argc, char **argv)
                 status = 125;
             }
         }
-        run_result_free(&res);
+        run_summary_free(&res);
     }
     signal(SIGINT, SIG_DFL);
     free(cmdline);

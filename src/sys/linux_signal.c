@@ -120,7 +120,9 @@ void lx_trap(struct sys *s, struct task *t, const struct rv_trap *tr)
                  (unsigned long long)tr->tval, (unsigned long long)tr->pc);
         break;
     }
-    task_kill(t, sig, 0, why);
+    char full[224], name[16];
+    snprintf(full, sizeof full, "%s: %s", sys_signal_name(sig, name, sizeof name), why);
+    task_kill(t, sig, 0, full);
 }
 
 /* ---- the calls ---- */

@@ -75,7 +75,7 @@ static bool always_shown(const char *name)
     return false;
 }
 
-static void header(FILE *f, const struct run_result *r, const char *cmdline)
+static void header(FILE *f, const struct run_summary *r, const char *cmdline)
 {
     char mem[32], swap[32];
     size_text(r->frames * VM_PAGE_SIZE, mem, sizeof mem);
@@ -87,7 +87,7 @@ static void header(FILE *f, const struct run_result *r, const char *cmdline)
     fprintf(f, " quantum %" PRIu64 " instructions, seed %" PRIu64 "\n\n", r->quantum, r->seed);
 }
 
-int run_report_text(FILE *f, const struct run_result *r, const char *cmdline)
+int run_report_text(FILE *f, const struct run_summary *r, const char *cmdline)
 {
     header(f, r, cmdline);
     fprintf(f, " processes\n   %6s %6s  %-15s %16s %9s %8s %9s %6s %8s %6s %6s  %s\n", "pid", "ppid",
@@ -109,7 +109,7 @@ int run_report_text(FILE *f, const struct run_result *r, const char *cmdline)
         if (!p->signaled)
             continue;
         if (!kills)
-            fprintf(f, "\n kills\n");
+            fprintf(f, "\n killed\n");
         kills = true;
         fprintf(f, "   pid %d (%s): %s\n", p->pid, p->comm, p->why[0] ? p->why : "killed");
     }
@@ -161,6 +161,8 @@ int run_report_text(FILE *f, const struct run_result *r, const char *cmdline)
         fprintf(f, "\n  every process was blocked with nothing to wake it: the run killed them\n");
     if (r->interrupted)
         fprintf(f, "\n  interrupted: the run was stopped and its processes killed\n");
+    if (r->limited)
+        fprintf(f, "\n  the instruction limit (--max-insns) was reached: the processes were killed\n");
     fprintf(f, "\n");
     return ferror(f) ? -1 : 0;
 }
@@ -196,7 +198,7 @@ static void json_stats(FILE *f, const struct cpu_stats *cpu, const struct vmstat
     fprintf(f, "\n%s}", indent);
 }
 
-int run_report_json(FILE *f, const struct run_result *r, const char *cmdline)
+int run_report_json(FILE *f, const struct run_summary *r, const char *cmdline)
 {
     fprintf(f, "{\n  \"config\": {\n    \"command\": ");
     json_string(f, cmdline ? cmdline : "");
@@ -224,10 +226,11 @@ int run_report_json(FILE *f, const struct run_result *r, const char *cmdline)
     fprintf(f, "},\n    \"handlers_refused\": %" PRIu64 ",\n    \"forks\": %" PRIu64
                ",\n    \"execs\": %" PRIu64 ",\n    \"context_switches\": %" PRIu64
                ",\n    \"effective_access_ns\": %.4f,\n    \"virtual_seconds\": %.9f"
-               ",\n    \"seconds\": %.6f,\n    \"deadlock\": %s,\n    \"interrupted\": %s\n  },\n",
+               ",\n    \"seconds\": %.6f,\n    \"deadlock\": %s,\n    \"interrupted\": %s"
+               ",\n    \"instruction_limit_reached\": %s\n  },\n",
             r->counts.handler_refused, r->counts.forks, r->counts.execs, r->counts.switches,
             r->eat_ns, (double)r->vtime_ns * 1e-9, r->seconds, r->deadlock ? "true" : "false",
-            r->interrupted ? "true" : "false");
+            r->interrupted ? "true" : "false", r->limited ? "true" : "false");
     fprintf(f, "  \"processes\": [");
     for (size_t i = 0; i < r->nprocs; i++) {
         const struct run_proc *p = &r->procs[i];
@@ -270,7 +273,7 @@ static void csv_row(FILE *f, const char *pid, const char *ppid, const char *comm
     fputs("\r\n", f);
 }
 
-int run_report_csv(FILE *f, const struct run_result *r)
+int run_report_csv(FILE *f, const struct run_summary *r)
 {
     struct replay_stat st[REPLAY_MAX_STATS];
     size_t n = counters(&r->cpu, &r->vm, st);

@@ -230,7 +230,7 @@ static int start_program(struct sys *s, int argc, char *const argv[], char *err,
 }
 
 /* The effective access time, by replay's cost model (docs/replay.md). */
-static double effective_access_time(const struct run_cost *c, const struct run_result *r)
+static double effective_access_time(const struct run_cost *c, const struct run_summary *r)
 {
     uint64_t accesses = r->cpu.v[CPU_STAT_ACCESSES];
     if (!accesses)
@@ -249,7 +249,7 @@ static int by_pid(const void *a, const void *b)
     return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static void collect(struct sys *s, struct run_result *res, double seconds)
+static void collect(struct sys *s, struct run_summary *res, double seconds)
 {
     memset(res, 0, sizeof *res);
     qsort(s->recs, s->nrecs, sizeof *s->recs, by_pid);
@@ -268,6 +268,7 @@ static void collect(struct sys *s, struct run_result *res, double seconds)
     res->eat_ns = effective_access_time(&s->cfg->cost, res);
     res->deadlock = s->deadlock;
     res->interrupted = s->interrupted;
+    res->limited = s->limited;
     snprintf(res->format, sizeof res->format, "%s", s->fmt->name);
     snprintf(res->tlb, sizeof res->tlb, "%s", s->cfg->tlb_name ? s->cfg->tlb_name : "custom");
     snprintf(res->policy, sizeof res->policy, "%s", kernel_policy_name(s->k));
@@ -286,7 +287,7 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int run_program(const struct run_config *cfg, int argc, char *const argv[], struct run_result *res,
+int run_program(const struct run_config *cfg, int argc, char *const argv[], struct run_summary *res,
                 char *err, size_t errlen)
 {
     memset(res, 0, sizeof *res);
@@ -317,7 +318,7 @@ int run_program(const struct run_config *cfg, int argc, char *const argv[], stru
     return rc ? -1 : 0;
 }
 
-void run_result_free(struct run_result *res)
+void run_summary_free(struct run_summary *res)
 {
     free(res->procs);
     res->procs = NULL;

@@ -23,6 +23,7 @@
  * CPU running it, and its exit never waits for another CPU.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sys/sys.h"
@@ -175,7 +176,11 @@ static bool end_if_killed(struct sys *s, struct task *t)
     if (kernel_process_state(t->proc) != PROC_KILLED)
         return false;
     enum kill_reason r = kernel_process_kill_reason(t->proc);
-    task_kill(t, kernel_kill_signal(r), 0, kernel_process_kill_message(t->proc));
+    int sig = kernel_kill_signal(r);
+    char why[192], name[16];
+    snprintf(why, sizeof why, "%s: %s", sys_signal_name(sig, name, sizeof name),
+             kernel_process_kill_message(t->proc));
+    task_kill(t, sig, 0, why);
     return true;
 }
 
@@ -199,6 +204,7 @@ static void run_task(struct sys *s, struct sys_cpu *c, struct task *t, uint64_t 
     s->run_instret = t->h.instret;
     enum rv_stop stop = rv_run(&t->h, c->cpu, budget, &tr);
     c->used += t->h.instret - s->run_instret;
+    s->retired += t->h.instret - s->run_instret;
     s->run_instret = t->h.instret;
     if (stop == RV_STOP_BUDGET) {
         end_if_killed(s, t);
@@ -220,7 +226,8 @@ static void cpu_turn(struct sys *s, struct sys_cpu *c)
 {
     c->used = 0;
     bool attached = false;
-    while (c->used < s->quantum) {
+    uint64_t max = s->cfg->max_insns;
+    while (c->used < s->quantum && (!max || s->retired < max)) {
         struct task *t = c->cur;
         if (!t && !(t = rq_pop(s)))
             break;
@@ -232,7 +239,10 @@ static void cpu_turn(struct sys *s, struct sys_cpu *c)
         }
         if (c->cur != t)
             put_on(s, c, t);
-        run_task(s, c, t, s->quantum - c->used);
+        uint64_t budget = s->quantum - c->used;
+        if (max && budget > max - s->retired)
+            budget = max - s->retired;
+        run_task(s, c, t, budget);
         if (c->cur == t && (t->state != TASK_RUNNABLE || (t->yield && s->rq_head)))
             take_off(s, c, t);   /* blocked or yielding: the CPU takes the next task */
         t->yield = false;
@@ -264,13 +274,13 @@ static void end_off_cpu(struct sys *s, struct task *t, int sig, const char *why)
     cpu_detach(c->cpu);
 }
 
-static void end_all(struct sys *s, const char *why)
+static void end_all(struct sys *s, int sig, const char *why)
 {
     for (bool again = true; again;) {
         again = false;
         for (struct task *t = s->tasks; t; t = t->next_task)
             if (t->state != TASK_ZOMBIE) {
-                end_off_cpu(s, t, 9 /* SIGKILL */, why);
+                end_off_cpu(s, t, sig, why);
                 sched_reap(s);
                 again = true;   /* the list changed under us */
                 break;
@@ -283,7 +293,12 @@ void sched_run(struct sys *s)
     while (s->nlive > 0) {
         if (s->cfg->stop && *s->cfg->stop) {
             s->interrupted = true;
-            end_all(s, "interrupted: the run was stopped (SIGINT)");
+            end_all(s, 9 /* SIGKILL */, "SIGKILL: the run was interrupted (SIGINT to vmlab)");
+            return;
+        }
+        if (s->cfg->max_insns && s->retired >= s->cfg->max_insns) {
+            s->limited = true;
+            end_all(s, 24 /* SIGXCPU */, "SIGXCPU: the run's instruction limit (--max-insns) was reached");
             return;
         }
         uint64_t next = wake_sleepers(s);
@@ -296,7 +311,7 @@ void sched_run(struct sys *s)
                 continue;
             }
             s->deadlock = true;
-            end_all(s, "deadlock: every process was blocked with nothing to wake it");
+            end_all(s, 9 /* SIGKILL */, "SIGKILL: deadlock: every process was blocked with nothing to wake it");
             return;
         }
         for (unsigned i = 0; i < s->ncpus; i++) {

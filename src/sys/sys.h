@@ -290,7 +290,8 @@ struct sys {
     struct task *rq_head, *rq_tail;
     unsigned nlive;          /* tasks not yet ended */
     struct task *first;      /* the run's program */
-    bool deadlock, interrupted;   /* how the run ended, if not by itself */
+    bool deadlock, interrupted, limited;   /* how the run ended, if not by itself */
+    uint64_t retired;        /* instructions retired by every task (cfg->max_insns) */
     uint64_t rng[4];         /* xoshiro256**, seeded by cfg->seed */
     uint64_t pipes;          /* pipes made (their inode numbers) */
     /* the report */
