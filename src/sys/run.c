@@ -219,7 +219,9 @@ static int start_program(struct sys *s, int argc, char *const argv[], char *err,
     kernel_switch_to(c->cpu, t->proc);
     s->on = c;
     t->cpu = 0;
+    task_account_on(t);
     int rc = s->abi->start(s, t, argc, argv, err, errlen);
+    task_account_off(t);
     kernel_switch_to(c->cpu, NULL);
     t->cpu = -1;
     s->on = NULL;

@@ -28,8 +28,6 @@
 
 #include "sys/sys.h"
 
-void task_account_off(struct task *t);
-
 uint64_t sys_now(const struct sys *s)
 {
     if (!s->on)
@@ -130,9 +128,9 @@ static uint64_t wake_sleepers(struct sys *s)
 
 /* ---- a task on a CPU ---- */
 
-static void account_on(struct task *t, struct sys_cpu *c)
+void task_account_on(struct task *t)
 {
-    cpu_stats(c->cpu, &t->cpu_at_on);
+    cpu_stats(t->s->cpu[t->cpu].cpu, &t->cpu_at_on);
 }
 
 void task_account_off(struct task *t)
@@ -152,7 +150,7 @@ static void put_on(struct sys *s, struct sys_cpu *c, struct task *t)
     }
     t->cpu = (int)(c - s->cpu);
     c->cur = t;
-    account_on(t, c);
+    task_account_on(t);
 }
 
 /* t leaves c (blocked, or preempted): switched out, accounted. */

@@ -313,6 +313,9 @@ const char *sys_signal_name(int sig, char *buf, size_t len);
 
 /* The scheduler: run every task to its end (or until cfg->stop). */
 void sched_run(struct sys *s);
+/* The per-task CPU counters: t (on CPU t->cpu) starts or stops counting. */
+void task_account_on(struct task *t);
+void task_account_off(struct task *t);
 /* Free the ended tasks nobody will wait for (between CPU turns). */
 void sched_reap(struct sys *s);
 /* Put a runnable task on the run queue (fork's child, a woken task). */

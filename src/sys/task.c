@@ -171,9 +171,6 @@ static void record(struct sys *s, const struct run_proc *rec)
     s->recs[s->nrecs++] = *rec;
 }
 
-/* The counters of the CPU t is on since it went on (sched.c's accounting). */
-void task_account_off(struct task *t);
-
 static void task_end(struct task *t, bool signaled, int code, int by, const char *why)
 {
     struct sys *s = t->s;
