@@ -141,6 +141,8 @@ fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "== fuzz $$n ($(FUZZ_SECONDS)s)"; \
 	  mkdir -p build-fuzz/corpus-$$n; \
+	  if [ $$n = fuzz_run_elf ]; then for g in pie sort; do \
+	    test -f build/guest/$$g && cp build/guest/$$g build-fuzz/corpus-$$n/seed-$$g; done; fi; \
 	  ./build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 	    build-fuzz/corpus-$$n $$(test -d tests/fuzz/seeds/$$n && echo tests/fuzz/seeds/$$n) \
 	    2>build-fuzz/$$n.log || { tail -40 build-fuzz/$$n.log; exit 1; }; \
