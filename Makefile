@@ -46,7 +46,7 @@ endif
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wformat=2
 CFLAGS   ?= $(OPT) -g
-ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -pthread \
+ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DVMLAB_VERSION=\"$(VERSION)\" -pthread \
             -Iinclude -Isrc -Itests -MMD -MP
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)

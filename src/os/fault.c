@@ -38,8 +38,13 @@ static void kill_with(struct process *p, enum kill_reason r, vaddr_t addr, enum 
                                      __ATOMIC_ACQUIRE))
         return;   /* already killed: count once */
     p->kill_reason = r;
-    snprintf(p->kill_msg, sizeof p->kill_msg, "%s: %s at 0x%llx", kill_reason_names[r],
-             access_name(acc), (unsigned long long)addr);
+    int n = snprintf(p->kill_msg, sizeof p->kill_msg, "%s: %s at 0x%llx", kill_reason_names[r],
+                     access_name(acc), (unsigned long long)addr);
+    char why[sizeof p->kill_msg];   /* the swap device's errno and file, cut to fit */
+    size_t room = n > 0 && (size_t)n + 4 < sizeof p->kill_msg ? sizeof p->kill_msg - (size_t)n - 3 : 0;
+    if ((r == KILL_PAGEOUT_IO_ERROR || r == KILL_SWAP_IO_ERROR || r == KILL_SWAP_CORRUPT) && room &&
+        *swap_describe_error(p->k->swap, why, room))
+        snprintf(p->kill_msg + n, sizeof p->kill_msg - (size_t)n, " (%.*s)", (int)room, why);
     count(p, VMSTAT_KILLS, 1);
     count(p, vmstat_kill_item(r), 1);
     if (r == KILL_OOM_SWAP_FULL || r == KILL_OOM_NO_FRAME || r == KILL_OOM_KERNEL)
@@ -402,7 +407,8 @@ enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum v
             enum frame_alloc_err why;
             i = frame_alloc(k, cpu, &why);
             if (i == FRAME_NONE) {
-                r = why == FA_SWAP_FULL ? KILL_OOM_SWAP_FULL : KILL_OOM_NO_FRAME;
+                r = why == FA_SWAP_FULL ? KILL_OOM_SWAP_FULL
+                  : why == FA_IO_ERROR  ? KILL_PAGEOUT_IO_ERROR : KILL_OOM_NO_FRAME;
                 break;
             }
             r = page_fill(p, pg, vma, physmem_frame(k->pm, frame_pa(&k->ft, i)), &major);

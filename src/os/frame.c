@@ -563,7 +563,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
     struct frame_table *ft = &k->ft;
     uint64_t failures = 0;
     struct frame_wait w = {0};
-    bool swap_full = false;
+    bool swap_full = false, io_error = false;
     for (;;) {
         klock_acquire(&ft->lock, self);
         uint32_t i = take_free_frame(ft);
@@ -590,7 +590,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
                 kwait_step(self);
                 continue;
             }
-            *why = swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
+            *why = io_error ? FA_IO_ERROR : swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
             return FRAME_NONE;
         }
         ft_list_remove(ft, v);
@@ -624,8 +624,10 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         klock_release(&ft->lock);
         if (r == EV_SWAP_FULL)
             swap_full = true;
+        if (r == EV_IO_ERROR)
+            io_error = true;
         if (++failures > 2 * candidates + 2) {
-            *why = swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
+            *why = io_error ? FA_IO_ERROR : swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
             return FRAME_NONE;
         }
     }

@@ -327,7 +327,8 @@ static inline void frame_set_entry(struct frame_table *ft, uint32_t i, struct pc
 struct policy {
     const char *name;
     bool clear_flushes;       /* clearing A also invalidates cached translations */
-    bool wants_refs;          /* uses kernel_note_access reports (lru) */
+    bool wants_refs;          /* uses kernel_note_access reports (lru, opt) */
+    bool wants_oracle;        /* needs the front end's next-use oracle (opt) */
     /* Choose a victim among listed, unpinned frames; scan counted. Returns its
      * index (still listed) or FRAME_NONE. Under the frame-table lock. */
     uint32_t (*select)(struct kernel *k, struct cpu *self);
@@ -350,7 +351,7 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
                      uint64_t seed);
 void frame_table_destroy(struct frame_table *ft);
 
-enum frame_alloc_err { FA_OK, FA_SWAP_FULL, FA_NO_FRAME };
+enum frame_alloc_err { FA_OK, FA_SWAP_FULL, FA_NO_FRAME, FA_IO_ERROR /* pages could not be written out */ };
 /* A frame for `for_proc`, busy and unlisted, evicting if the pool is empty.
  * FRAME_NONE and *why on failure. */
 uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why);

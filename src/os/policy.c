@@ -22,8 +22,10 @@
  *                  shifts right and takes its A bit (cleared) as the top bit;
  *                  the lowest counter is evicted (ties: oldest).
  *   opt            Belady's MIN through the front end's oracle: the frame
- *                  whose next use is farthest (never first); ties: oldest.
- *                  With reported references the answers are cached per frame.
+ *                  whose next use is farthest (never first). Ties (pages never
+ *                  used again) go by kernel_config.opt_ties: the lowest-
+ *                  numbered frame, or a clean page first. With reported
+ *                  references the answers are cached per frame.
  *   linux          active and inactive lists, as Linux's reclaim (below).
  */
 #include <string.h>
@@ -267,13 +269,45 @@ static void opt_insert(struct frame_table *ft, uint32_t i)
     opt_touch(ft, i);
 }
 
+/* Would evicting frame i write it out? Its PTE's D (every mapper's, for a
+ * page-cache frame) or the page's own dirty flag, as eviction decides. */
+static bool opt_dirty(struct kernel *k, uint32_t i)
+{
+    const struct frame_table *ft = &k->ft;
+    const struct page *pages[1], *const *map = pages;
+    uint32_t n = 1;
+    if (frame_cached(ft, i)) {
+        const struct pc_entry *e = frame_entry(ft, i);
+        if (e->dirty)
+            return true;
+        map = (const struct page *const *)e->map;
+        n = e->nmap;
+    } else {
+        pages[0] = ft->f[i].page;
+    }
+    for (uint32_t j = 0; j < n; j++) {
+        const struct page *pg = map[j];
+        if (page_flags(pg) & PG_DIRTY)
+            return true;
+        paddr_t pte = mmu_pte_lookup(pg->proc, page_va(pg), page_level(pg));
+        if (pte && (kpte_load(k, pte) & k->fmt->d_bit))
+            return true;
+    }
+    return false;
+}
+
+/* The farthest next use wins. Among pages never used again, the rule
+ * decides: the lowest frame number (the frame a course simulator would
+ * name: frames are filled lowest first and an evicted frame is reused in
+ * place), or a clean page before a dirty one, each lowest frame first. */
 static uint32_t opt_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
     if (!ft->oracle)
         return fifo_select(k, self);
     bool cached = ft->refs_seen && ft->opt_next;
-    uint32_t best = FRAME_NONE;
+    bool clean_first = k->cfg.opt_ties == OPT_TIES_CLEAN_FIRST;
+    uint32_t best = FRAME_NONE, never = FRAME_NONE, never_clean = FRAME_NONE;
     uint64_t best_next = 0;
     uint32_t i = ft->head;
     for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
@@ -281,25 +315,31 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
         if (pinned(ft, i))
             continue;
         uint64_t next = cached ? ft->opt_next[i] : opt_ask(ft, i);
-        if (best == FRAME_NONE || next > best_next) {
+        if (next == UINT64_MAX) {
+            if (never == FRAME_NONE || i < never)
+                never = i;
+            if (clean_first && (never_clean == FRAME_NONE || i < never_clean) && !opt_dirty(k, i))
+                never_clean = i;
+        } else if (best == FRAME_NONE || next > best_next) {
             best = i;
             best_next = next;
-            if (next == UINT64_MAX)
-                break;
         }
     }
-    return best;
+    if (never_clean != FRAME_NONE)
+        return never_clean;
+    return never != FRAME_NONE ? never : best;
 }
 
 static const struct policy policies[] = {
-    {"clock", true, false, clock_select, clock_insert, touch_none},
-    {"clock-noflush", false, false, clock_select, clock_insert, touch_none},
-    {"fifo", false, false, fifo_select, insert_tail, touch_none},
-    {"lru", true, true, lru_select, insert_tail, lru_touch},
-    {"random", false, false, random_select, insert_tail, touch_none},
-    {"aging", true, false, aging_select, insert_tail, touch_none},
-    {"opt", false, true, opt_select, opt_insert, opt_touch},
-    {"linux", true, false, linux_select, insert_tail, touch_none},
+    /* name, clear_flushes, wants_refs, wants_oracle, ... */
+    {"clock", true, false, false, clock_select, clock_insert, touch_none},
+    {"clock-noflush", false, false, false, clock_select, clock_insert, touch_none},
+    {"fifo", false, false, false, fifo_select, insert_tail, touch_none},
+    {"lru", true, true, false, lru_select, insert_tail, lru_touch},
+    {"random", false, false, false, random_select, insert_tail, touch_none},
+    {"aging", true, false, false, aging_select, insert_tail, touch_none},
+    {"opt", false, true, true, opt_select, opt_insert, opt_touch},
+    {"linux", true, false, false, linux_select, insert_tail, touch_none},
 };
 
 const char *const kernel_policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt",

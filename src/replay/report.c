@@ -23,7 +23,9 @@ struct report {
     char **cols;
     unsigned ncols;
     char ***rows;                   /* rows[i][j], ncols cells each */
+    char **marks;                   /* marks[i]: why row i is marked, or NULL */
     size_t nrows, rows_cap;
+    char *mark_legend;              /* what a marked point means */
     struct chart *charts;
     unsigned ncharts;
     int error;                      /* first errno from an add function, 0 if none */
@@ -66,8 +68,11 @@ void report_free(struct report *r)
         for (unsigned j = 0; j < r->ncols; j++)
             free(r->rows[i][j]);
         free(r->rows[i]);
+        free(r->marks[i]);
     }
     free(r->rows);
+    free(r->marks);
+    free(r->mark_legend);
     for (unsigned j = 0; j < r->ncols; j++)
         free(r->cols[j]);
     free(r->cols);
@@ -129,6 +134,10 @@ int report_add_row(struct report *r, const char *const *cells)
         if (!rows)
             return fail(r, ENOMEM);
         r->rows = rows;
+        char **marks = realloc(r->marks, cap * sizeof *marks);
+        if (!marks)
+            return fail(r, ENOMEM);
+        r->marks = marks;
         r->rows_cap = cap;
     }
     char **row = calloc(r->ncols, sizeof *row);
@@ -142,7 +151,26 @@ int report_add_row(struct report *r, const char *const *cells)
             return fail(r, ENOMEM);
         }
     }
+    r->marks[r->nrows] = NULL;
     r->rows[r->nrows++] = row;
+    return 0;
+}
+
+int report_mark_last_row(struct report *r, const char *why, const char *legend)
+{
+    if (!r->nrows)
+        return fail(r, EINVAL);
+    char *w = dup_or_empty(why), *l = legend ? strdup(legend) : NULL;
+    if (!w || (legend && !l)) {
+        free(w), free(l);
+        return fail(r, ENOMEM);
+    }
+    free(r->marks[r->nrows - 1]);
+    r->marks[r->nrows - 1] = w;
+    if (l) {
+        free(r->mark_legend);
+        r->mark_legend = l;
+    }
     return 0;
 }
 
@@ -423,6 +451,18 @@ static void html_text(FILE *f, const char *s)
     }
 }
 
+/* A column name as a table header: it may break after '-' and '_', so that
+ * long counter names do not widen the table. */
+static void html_header(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        char one[2] = {*s, 0};
+        html_text(f, one);
+        if ((*s == '-' || *s == '_') && s[1])
+            fputs("<wbr>", f);
+    }
+}
+
 /* A number in full, as strtod reads it ("12", "-3.5e6", " 7 "), not "12MB". */
 static bool parse_number(const char *s, double *v)
 {
@@ -465,6 +505,7 @@ static const char *const palette[] = {
 struct point {
     double x, y;
     size_t row;
+    bool marked;                    /* drawn as a cross, not on the line */
 };
 
 struct series {
@@ -524,18 +565,22 @@ static void svg_text(FILE *f, double x, double y, const char *anchor, const char
 }
 
 /* Collects the chart's points into series. Returns the number of series, or
- * -1 on ENOMEM; *skipped counts rows left out. */
+ * -1 on ENOMEM; *no_number counts rows left out for want of a number,
+ * *not_positive those whose value a log axis cannot show. */
 static long collect_series(const struct report *r, int xi, int yi, int si, unsigned flags,
-                           struct series **out, size_t *skipped)
+                           struct series **out, size_t *no_number, size_t *not_positive)
 {
     struct series *ss = NULL;
     size_t nser = 0;
-    *skipped = 0;
+    *no_number = *not_positive = 0;
     for (size_t i = 0; i < r->nrows; i++) {
         double x, y;
-        if (!parse_number(r->rows[i][xi], &x) || !parse_number(r->rows[i][yi], &y) ||
-            ((flags & REPORT_LOG_X) && x <= 0) || ((flags & REPORT_LOG_Y) && y <= 0)) {
-            (*skipped)++;
+        if (!parse_number(r->rows[i][xi], &x) || !parse_number(r->rows[i][yi], &y)) {
+            (*no_number)++;
+            continue;
+        }
+        if (((flags & REPORT_LOG_X) && x <= 0) || ((flags & REPORT_LOG_Y) && y <= 0)) {
+            (*not_positive)++;
             continue;
         }
         const char *name = si >= 0 ? r->rows[i][si] : r->cols[yi];
@@ -557,7 +602,7 @@ static long collect_series(const struct report *r, int xi, int yi, int si, unsig
                 goto oom;
             se->pts = p, se->cap = cap;
         }
-        se->pts[se->n++] = (struct point){ x, y, i };
+        se->pts[se->n++] = (struct point){ x, y, i, r->marks[i] != NULL };
     }
     for (size_t s = 0; s < nser; s++)
         qsort(ss[s].pts, ss[s].n, sizeof *ss[s].pts, cmp_point);
@@ -598,8 +643,8 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
         return -1;
     }
     struct series *ss;
-    size_t skipped;
-    long nser = collect_series(r, xi, yi, si, ch->flags, &ss, &skipped);
+    size_t no_number, not_positive, nmarked = 0;
+    long nser = collect_series(r, xi, yi, si, ch->flags, &ss, &no_number, &not_positive);
     if (nser < 0) {
         set_err(err, errlen, "%s: out of memory", path);
         return -1;
@@ -612,6 +657,7 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
             xmin = fmin(xmin, p.x), xmax = fmax(xmax, p.x);
             ymin = fmin(ymin, p.y), ymax = fmax(ymax, p.y);
             npts++;
+            nmarked += p.marked;
         }
     }
     struct report_axis ax, ay;
@@ -678,15 +724,26 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
         fputs("\">\n", f);
         fprintf(f, "<polyline class=\"line\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
                    "points=\"", colour);
-        for (size_t k = 0; k < ss[s].n; k++)
-            fprintf(f, "%s%.1f,%.1f", k ? " " : "",
+        bool first = true;
+        for (size_t k = 0; k < ss[s].n; k++) {
+            if (ss[s].pts[k].marked)
+                continue;   /* a marked run is no point of the curve */
+            fprintf(f, "%s%.1f,%.1f", first ? "" : " ",
                     report_axis_map(&ax, ss[s].pts[k].x, PLOT_L, PLOT_R),
                     report_axis_map(&ay, ss[s].pts[k].y, PLOT_B, PLOT_T));
+            first = false;
+        }
         fputs("\"/>\n", f);
         for (size_t k = 0; k < ss[s].n; k++) {
             struct point p = ss[s].pts[k];
-            marker(f, "pt", shape, report_axis_map(&ax, p.x, PLOT_L, PLOT_R),
-                   report_axis_map(&ay, p.y, PLOT_B, PLOT_T), colour);
+            double px = report_axis_map(&ax, p.x, PLOT_L, PLOT_R);
+            double py = report_axis_map(&ay, p.y, PLOT_B, PLOT_T);
+            if (p.marked)
+                fprintf(f, "<path class=\"marked\" d=\"M%.1f %.1fl10 10m0 -10l-10 10\" "
+                           "stroke=\"%s\" stroke-width=\"2.5\" fill=\"none\">",
+                        px - 5, py - 5, colour);
+            else
+                marker(f, "pt", shape, px, py, colour);
             fputs("<title>", f);
             html_text(f, ss[s].name);
             fputs(": ", f);
@@ -697,7 +754,12 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
             html_text(f, ch->y_col);
             fputs(" = ", f);
             html_text(f, r->rows[p.row][yi]);
-            fprintf(f, "</title>%s\n", marker_end(shape));
+            if (p.marked) {
+                fputs(" (", f);
+                html_text(f, r->marks[p.row]);
+                fputs(")", f);
+            }
+            fprintf(f, "</title>%s\n", p.marked ? "</path>" : marker_end(shape));
         }
         fputs("</g>\n", f);
     }
@@ -721,13 +783,28 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
         fprintf(f, "%s\n", marker_end(shape));
         svg_text(f, LEGEND_X + 36, y, "start", "", ss[s].name);
     }
+    if (nmarked) {
+        double y = PLOT_T + 24 + 20.0 * (double)nser + 8;
+        fprintf(f, "<path class=\"key-marked\" d=\"M%d %.1fl10 10m0 -10l-10 10\" stroke=\"#222222\" "
+                   "stroke-width=\"2.5\" fill=\"none\"/>\n", LEGEND_X + 9, y - 9);
+        svg_text(f, LEGEND_X + 36, y, "start", "",
+                 r->mark_legend ? r->mark_legend : "marked row");
+    }
     fputs("</g>\n</svg>\n", f);
 
     fputs("<figcaption>", f);
     html_text(f, ch->title);
     fprintf(f, ": %zu points in %ld series", npts, nser);
-    if (skipped)
-        fprintf(f, "; %zu row%s without a usable number left out", skipped, skipped == 1 ? "" : "s");
+    if (nmarked) {
+        fprintf(f, "; %zu marked with a cross (", nmarked);
+        html_text(f, r->mark_legend ? r->mark_legend : "marked row");
+        fputs(")", f);
+    }
+    if (no_number)
+        fprintf(f, "; %zu row%s without a number left out", no_number, no_number == 1 ? "" : "s");
+    if (not_positive)
+        fprintf(f, "; %zu row%s of 0 or less left out (a log axis cannot show them)",
+                not_positive, not_positive == 1 ? "" : "s");
     fputs(".</figcaption>\n</figure>\n", f);
 
     for (long s = 0; s < nser; s++)
@@ -742,7 +819,10 @@ static const char html_style[] =
     "h1{font-size:22px;margin:0 0 12px}h2{font-size:18px;margin:28px 0 8px}\n"
     "table{border-collapse:collapse;font-size:13px}\n"
     "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}\n"
-    "th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "th{background:#f0f0f0;vertical-align:bottom}td.num{text-align:right;"
+    "font-variant-numeric:tabular-nums}\n"
+    "table.data{font-size:12px}table.data td,table.data th{padding:3px 5px}\n"
+    "table.data tr.marked td{background:#fde8e1}\n"
     "table.notes th{background:#f7f7f7;font-weight:normal;color:#555}\n"
     "figure{margin:12px 0 24px}figcaption{font-size:12px;color:#555}\n"
     "svg.chart{max-width:100%;height:auto;border:1px solid #e4e4e4}\n"
@@ -813,12 +893,18 @@ int report_write_html(const struct report *r, const char *path, char *err, size_
                    "<table class=\"data\">\n<thead><tr>", r->nrows);
         for (unsigned j = 0; j < r->ncols; j++) {
             fputs("<th scope=\"col\">", f);
-            html_text(f, r->cols[j]);
+            html_header(f, r->cols[j]);
             fputs("</th>", f);
         }
         fputs("</tr></thead>\n<tbody>\n", f);
         for (size_t i = 0; i < r->nrows; i++) {
-            fputs("<tr>", f);
+            if (r->marks[i]) {
+                fputs("<tr class=\"marked\" title=\"", f);
+                html_text(f, r->marks[i]);
+                fputs("\">", f);
+            } else {
+                fputs("<tr>", f);
+            }
             for (unsigned j = 0; j < r->ncols; j++) {
                 double v;
                 fputs(parse_number(r->rows[i][j], &v) ? "<td class=\"num\">" : "<td>", f);
