@@ -32,7 +32,7 @@ static const char *const state_names[] = {
     [PT_NOT_RUN] = "not run", [PT_DONE] = "ok", [PT_KILLED] = "killed",
     [PT_INTERRUPTED] = "interrupted", [PT_FAILED] = "failed",
 };
-#define MARK_LEGEND "run did not finish: counts stop there"
+#define MARK_LEGEND "killed or stopped early"
 
 struct point {
     struct replay_opts o;          /* this point's configuration */

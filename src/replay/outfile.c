@@ -172,6 +172,8 @@ int outfile_commit(struct outfile *o, char *err, size_t errlen)
             e = EIO;   /* an earlier write failed; its errno is gone */
         if (o->f != stdout && fclose(o->f) != 0 && !e)
             e = errno;
+        if (o->f == stdout && e)
+            clearerr(stdout);   /* reported here: not again at exit */
     } else if (o->fd > STDERR_FILENO && close(o->fd) != 0) {
         e = errno;
     }
