@@ -202,7 +202,7 @@ extern const char *const kernel_policy_names[];
  * know the policies by name. */
 enum {
     KERNEL_WANTS_REFS   = 1u << 0,  /* every reference reported (kernel_note_access, one per
-                                       page an access touches): exact "lru", cheaper "opt" */
+                                       page an access touches): exact "lru" */
     KERNEL_WANTS_ORACLE = 1u << 1,  /* the future: a next-use oracle (kernel_set_oracle), "opt" */
 };
 unsigned kernel_policy_wants(const struct kernel *k);
@@ -230,11 +230,10 @@ struct swap_dev *kernel_swap_device(struct kernel *k);
 /* OPT: next_use returns when (in the front end's time, e.g. trace position)
  * `page` of `p` is next referenced after the access in progress; UINT64_MAX =
  * never again. The "opt" policy evicts the resident page whose next use is
- * farthest. Without an oracle "opt" behaves as FIFO. The oracle is called
- * with the frame table locked: it must not call back into the kernel. If the
- * front end reports every reference (kernel_note_access), the oracle is
- * asked once per reference and per installed page and the answers are kept;
- * otherwise every eviction asks it about every resident page. */
+ * farthest (ties: kernel_config.opt_ties). Without an oracle "opt" behaves
+ * as FIFO. The oracle is called with the frame table locked: it must not
+ * call back into the kernel. Every eviction asks it about every resident
+ * page. */
 typedef uint64_t (*kernel_oracle_fn)(void *arg, const struct process *p, vaddr_t page);
 void kernel_set_oracle(struct kernel *k, kernel_oracle_fn next_use, void *arg);
 
@@ -355,14 +354,13 @@ void kernel_switch_to(struct cpu *cpu, struct process *p);
 /* The process running on cpu, or NULL. */
 struct process *kernel_current(struct cpu *cpu);
 
-/* Reference reports: a front end that sees every reference reports it here
- * (one call per page an access touches, in address order: see
- * docs/replay.md for where around the access). Only with these reports is
- * "lru" exact;
- * without them "lru" approximates recency from A bits sampled at eviction
- * time. "opt" uses them to ask its oracle once per reference instead of once
- * per resident page per eviction. The other policies ignore them (the call
- * returns at once). Report all references or none. */
+/* Reference reports: a front end that sees every reference reports it here,
+ * one call per page an access touches, in address order, each before any
+ * later page of the access can fault (docs/replay.md says how the replay
+ * does it). Only with these reports is "lru" exact; without them "lru"
+ * approximates recency from A bits sampled at eviction time. The other
+ * policies ignore them (the call returns at once; kernel_policy_wants says
+ * whether to make them). Report all references or none. */
 void kernel_note_access(struct process *p, vaddr_t va);
 
 /* ---- kernel access to user memory ------------------------------------------ */

@@ -61,6 +61,10 @@ static int replay_main(struct replay_opts *o, int argc, char **argv)
     }
     if (replay_opts_finish(o, "replay"))
         return VMLAB_EXIT_USAGE;
+    if (o->quiet && o->output) {
+        fprintf(stderr, "vmlab replay: --quiet writes no report: drop -o %s, or --quiet\n", o->output);
+        return VMLAB_EXIT_USAGE;
+    }
 
     bool is_command, usage;
     const char *input;
@@ -74,7 +78,7 @@ static int replay_main(struct replay_opts *o, int argc, char **argv)
      * a failed run leaves an older report alone. */
     char err[1024];
     struct outfile out;
-    bool printing = !o->quiet || o->output;
+    bool printing = !o->quiet;
     struct file_id in_id = replay_input_id(o);
     if (printing && outfile_open(&out, o->output ? o->output : "-", &in_id, err, sizeof err)) {
         fprintf(stderr, "vmlab replay: %s\n", err);

@@ -327,7 +327,7 @@ static inline void frame_set_entry(struct frame_table *ft, uint32_t i, struct pc
 struct policy {
     const char *name;
     bool clear_flushes;       /* clearing A also invalidates cached translations */
-    bool wants_refs;          /* uses kernel_note_access reports (lru, opt) */
+    bool wants_refs;          /* uses kernel_note_access reports (lru) */
     bool wants_oracle;        /* needs the front end's next-use oracle (opt) */
     /* Choose a victim among listed, unpinned frames; scan counted. Returns its
      * index (still listed) or FRAME_NONE. Under the frame-table lock. */

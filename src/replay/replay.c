@@ -503,6 +503,12 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
     enum { BATCH = 256 };
     struct cpu_ref batch[BATCH];
     const size_t batch_max = refs || future ? 1 : BATCH;
+    /* The footprint. With 4 KiB pages the kernel already knows it: the
+     * first touch of a page faults and gives it an SPT entry, and a replay
+     * never unmaps, so at the end the process's SPT entries are exactly the
+     * pages touched. A 2 MiB page is one entry whatever was touched in it:
+     * with THP the replay counts the pages itself. */
+    const bool count_pages = cfg->thp;
     double start = now_seconds();
     uint64_t n = 0, next_progress = 0x40000;
     size_t i = 0;
@@ -535,9 +541,12 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
                 }
             }
             r.va = fold(r.va, &r.size, top, &res->folded);
-            first = r.va >> VM_PAGE_SHIFT;
-            last = (r.va + r.size - 1) >> VM_PAGE_SHIFT;
-            footprint_add(&fp, first, last);
+            if (batch_max == 1 || count_pages) {
+                first = r.va >> VM_PAGE_SHIFT;
+                last = (r.va + r.size - 1) >> VM_PAGE_SHIFT;
+                if (count_pages)
+                    footprint_add(&fp, first, last);
+            }
             batch[got++] = (struct cpu_ref){.va = r.va, .size = r.size, .acc = r.kind};
         }
         if (got == 0)
@@ -584,7 +593,7 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         progress(cfg, &s, n, start, true);
     res->records = n;
     res->skipped = s.reader ? trace_skipped(s.reader) : s.skipped;
-    res->footprint = fp.seen.count;
+
     cpu_stats(env.cpu, &res->cpu);
     kernel_vmstat(env.k, &res->vm);
     struct kernel_usage ku;
@@ -593,6 +602,7 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
     struct process_usage pu;
     kernel_process_usage(env.p, &pu);
     res->pt_pages = pu.pt_pages;
+    res->footprint = count_pages ? fp.seen.count : pu.spt_pages;
     res->eat_ns = effective_access_time(&cfg->cost, res);
     rc = 0;
 out:
