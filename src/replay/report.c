@@ -1,5 +1,6 @@
 /* report.c — CSV and self-contained HTML/SVG sweep reports (see report.h). */
 #include "replay/report.h"
+#include "replay/outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -313,14 +314,8 @@ char *report_format_tick(double v, bool binary, char *buf, size_t len)
 
 /* ---- output helpers ---- */
 
-/* A file being written: a temporary beside the target, renamed on success. */
-struct out {
-    FILE *f;
-    const char *path;
-    char tmp[4096];
-    bool is_stdout;
-};
-
+/* A file being written: a temporary beside the target, renamed on success
+ * (replay/outfile.h: the old file's mode kept, removed by a fatal signal). */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -333,49 +328,24 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static int out_open(struct out *o, const char *path, char *err, size_t errlen)
+static int out_open(struct outfile *o, const char *path, char *err, size_t errlen)
 {
-    memset(o, 0, sizeof *o);
-    o->path = path;
-    if (strcmp(path, "-") == 0) {
-        o->f = stdout;
-        o->is_stdout = true;
-        return 0;
-    }
-    if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path) >= sizeof o->tmp) {
-        set_err(err, errlen, "%s: path too long", path);
+    if (outfile_open(o, path, NULL, err, errlen) < 0)
         return -1;
-    }
-    int fd = mkstemp(o->tmp);
-    if (fd >= 0)
-        (void)fchmod(fd, 0644);         /* mkstemp's 0600 would hide the report */
-    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+    if (!outfile_stream(o)) {
         set_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd), unlink(o->tmp);
+        outfile_abort(o);
         return -1;
     }
     return 0;
 }
 
-static int out_close(struct out *o, char *err, size_t errlen)
+static int out_close(struct outfile *o, char *err, size_t errlen)
 {
-    if (o->is_stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            set_err(err, errlen, "standard output: %s", strerror(errno));
-            return -1;
-        }
-        return 0;
-    }
-    bool bad = ferror(o->f);
-    int e = errno;
-    if (fclose(o->f) != 0 && !bad)
-        bad = true, e = errno;
-    if (!bad && rename(o->tmp, o->path) != 0)
-        bad = true, e = errno;
-    if (bad) {
-        set_err(err, errlen, "%s: write failed: %s", o->path, strerror(e ? e : EIO));
-        unlink(o->tmp);
+    char why[1024];
+    if (outfile_commit(o, why, sizeof why) < 0) {
+        set_err(err, errlen, "%s: write failed: %s", o->path,
+                strchr(why, ':') ? strchr(why, ':') + 2 : why);
         return -1;
     }
     return 0;
@@ -419,7 +389,7 @@ int report_write_csv(const struct report *r, const char *path, char *err, size_t
         set_err(err, errlen, "%s: report has no columns", path);
         return -1;
     }
-    struct out o;
+    struct outfile o;
     if (out_open(&o, path, err, errlen) < 0)
         return -1;
     csv_record(o.f, r->cols, r->ncols);
@@ -858,7 +828,7 @@ int report_write_html(const struct report *r, const char *path, char *err, size_
             }
         }
     }
-    struct out o;
+    struct outfile o;
     if (out_open(&o, path, err, errlen) < 0)
         return -1;
     FILE *f = o.f;
@@ -917,10 +887,7 @@ int report_write_html(const struct report *r, const char *path, char *err, size_
     }
     fprintf(f, "<script>\n%s</script>\n</body>\n</html>\n", html_script);
     if (rc < 0) {                       /* err is set; drop the partial file */
-        if (!o.is_stdout) {
-            fclose(o.f);
-            unlink(o.tmp);
-        }
+        outfile_abort(&o);
         return -1;
     }
     return out_close(&o, err, errlen);
