@@ -132,7 +132,12 @@ int outfile_open(struct outfile *o, const char *path, const struct file_id *keep
     snprintf(o->tmp, sizeof o->tmp, "%s.tmp-%ld-XXXXXX", o->target, (long)getpid());
     o->fd = mkostemp(o->tmp, O_CLOEXEC);
     if (o->fd < 0) {
-        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
+        int e = errno;
+        if (e == EACCES || e == EPERM || e == EROFS)   /* the file may be writable, its folder not */
+            snprintf(err, errlen, "%s: cannot create a new file beside it to rename over it "
+                     "when complete: %s", path, strerror(e));
+        else
+            snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
         o->tmp[0] = 0;
         return -1;
     }
