@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     ok(strstr(out, "ok 1 - before the hang\n") != NULL, "its checks before the hang are kept");
     ok(strstr(out, "not ok 2 - watchdog: test_tap_watchdog did not finish in 1 s") != NULL,
        "a failing check names the test and the limit");
-    ok(strstr(out, "Bail out!") != NULL, "and tells prove to stop reading it");
+    ok(strstr(out, "Bail out!") == NULL, "without stopping prove's other tests");
     if (tap_failed())
         tap_diag("child output: %s", out);
     setenv("VMLAB_TEST_TIMEOUT", "0", 1);

@@ -1,5 +1,6 @@
 /* cli_signals.c — exit statuses and signal handling shared by every
  * subcommand (cli.h). */
+#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -36,15 +37,21 @@ int cli_exit_worst(int a, int b)
 
 static volatile sig_atomic_t *stop_flag;
 
+/* The stop flag is read by worker threads (a sweep's runs): it is stored
+ * and loaded atomically, which is also async-signal-safe. */
 static void on_signal(int sig)
 {
-    if (sig == SIGINT && stop_flag && !*stop_flag) {
-        *stop_flag = 1;   /* stop cleanly; a second Ctrl-C ends vmlab at once */
+    int saved = errno;
+    if (sig == SIGINT && stop_flag && !__atomic_load_n(stop_flag, __ATOMIC_RELAXED)) {
+        __atomic_store_n(stop_flag, 1, __ATOMIC_RELAXED);   /* stop cleanly; a second
+                                                              Ctrl-C ends vmlab at once */
+        errno = saved;
         return;
     }
     temp_remove_all();
     signal(sig, SIG_DFL);
     raise(sig);           /* delivered when this handler returns */
+    errno = saved;
 }
 
 void cli_catch_signals(volatile sig_atomic_t *stop)
@@ -54,10 +61,16 @@ void cli_catch_signals(volatile sig_atomic_t *stop)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaddset(&sa.sa_mask, sigs[i]);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        /* A signal that only stops the work lets interrupted calls go on
+         * (a write of the report is not cut short); one that ends vmlab
+         * interrupts them, so that a read blocked on a pipe returns and the
+         * handler runs at once, even where it is deferred to a safe point
+         * (ThreadSanitizer). */
+        sa.sa_flags = sigs[i] == SIGINT && stop ? SA_RESTART : 0;
         sigaction(sigs[i], &sa, NULL);
+    }
 }

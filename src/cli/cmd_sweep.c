@@ -140,7 +140,8 @@ static void *worker(void *arg)
     struct sweep *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->lock);
-        size_t i = s->next < s->npt && !sweep_stop ? s->next++ : s->npt;
+        size_t i = s->next < s->npt && !__atomic_load_n(&sweep_stop, __ATOMIC_RELAXED) ? s->next++
+                                                                                    : s->npt;
         pthread_mutex_unlock(&s->lock);
         if (i == s->npt)
             return NULL;
@@ -628,7 +629,7 @@ static int sweep_main(struct replay_opts *base, int argc, char **argv)
         fprintf(stderr, "vmlab sweep: %zu of %zu runs were killed: their counts stop at the kill "
                 "(status 'killed' in %s.csv, crosses in %s.html)\n", count[PT_KILLED], s.npt,
                 prefix, prefix);
-    if (sweep_stop) {
+    if (__atomic_load_n(&sweep_stop, __ATOMIC_RELAXED)) {
         fprintf(stderr, "vmlab sweep: interrupted: %zu of %zu runs finished; %s.csv and %s.html "
                 "mark the others\n", finished, s.npt, prefix, prefix);
         status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);

@@ -514,7 +514,7 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
     size_t i = 0;
     bool read_failed = false, at_end = false;
     while (!at_end) {
-        if (cfg->stop && *cfg->stop) {
+        if (cfg->stop && __atomic_load_n(cfg->stop, __ATOMIC_RELAXED)) {   /* set by a signal handler */
             res->interrupted = true;
             break;
         }

@@ -58,7 +58,8 @@ struct replay_config {
     uint64_t limit;                /* stop after this many records; 0: all */
     bool progress;                 /* progress line on stderr */
     uint64_t input_bytes;          /* size of a plain input file, for the progress percentage */
-    volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C): stop cleanly */
+    volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C; with an atomic store, as
+                                      other threads may read it): stop cleanly */
 };
 void replay_config_default(struct replay_config *cfg);
 

@@ -9,8 +9,8 @@
  * start (a constructor). If it has not exited after VMLAB_TEST_TIMEOUT
  * seconds (default 120, or 900 when VMLAB_SAN names a sanitizer build; 0
  * turns the watchdog off), it prints "not ok - watchdog: NAME did not
- * finish in S s" and "Bail out!", and exits with status 1: a hang fails
- * that test, by name, instead of stalling `make check`.
+ * finish in S s" and exits with status 1: a hang fails that test, by name,
+ * instead of stalling `make check`; the other tests go on.
  */
 #ifndef VMLAB_TESTS_TAP_H
 #define VMLAB_TESTS_TAP_H
