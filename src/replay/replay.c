@@ -524,7 +524,6 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         if (want == 0)
             break;
         struct trace_record r;
-        uint64_t first = 0, last = 0;
         while (got < want) {
             if (s.recs) {
                 if (i == s.nrecs) {
@@ -541,16 +540,13 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
                 }
             }
             r.va = fold(r.va, &r.size, top, &res->folded);
-            if (batch_max == 1 || count_pages) {
-                first = r.va >> VM_PAGE_SHIFT;
-                last = (r.va + r.size - 1) >> VM_PAGE_SHIFT;
-                if (count_pages)
-                    footprint_add(&fp, first, last);
-            }
             batch[got++] = (struct cpu_ref){.va = r.va, .size = r.size, .acc = r.kind};
         }
         if (got == 0)
             break;
+        for (size_t k = 0; count_pages && k < got; k++)
+            footprint_add(&fp, batch[k].va >> VM_PAGE_SHIFT,
+                          (batch[k].va + batch[k].size - 1) >> VM_PAGE_SHIFT);
         if (batch_max > 1) {
             size_t done = cpu_touch_many(env.cpu, batch, got);
             n += done;
@@ -559,7 +555,8 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
                 n++;   /* the killing access counts as replayed */
                 break;
             }
-        } else {
+        } else {   /* one record: r */
+            uint64_t first = r.va >> VM_PAGE_SHIFT, last = (r.va + r.size - 1) >> VM_PAGE_SHIFT;
             uint64_t pages = last - first + 1;
             if (have_oracle)
                 opt_before(&oracle, pages);
