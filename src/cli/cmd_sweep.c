@@ -3,57 +3,35 @@
  * Two grids: memory sizes x policies (the default), or TLB sizes x page
  * sizes (--tlb-sizes). The trace is read once into memory; each grid point
  * is a full replay on its own machine and kernel (and its own swap file),
- * and points run on --jobs threads at once. The result is a CSV with every
- * counter of every point and one self-contained HTML report with the
- * charts. A point that did not finish (its process was killed, Ctrl-C
- * stopped it, it never started) says so in both, on stderr and in the exit
- * status.
+ * and points run on --jobs threads at once. sweep_report.c writes a CSV
+ * with every counter of every point and one self-contained HTML report. A
+ * point that did not finish (its process was killed, Ctrl-C stopped it, it
+ * never started) says so in both, on stderr and in the exit status.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/replay_output.h"
-#include "replay/report.h"
+#include "cli/sweep.h"
 
 #define SWEEP_MAX_VALUES 64
 
 enum { OPT_FRAMES_LIST = 2000, OPT_MEM_LIST, OPT_POLICIES, OPT_TLB_SIZES, OPT_TLB_WAYS,
        OPT_PAGE_SIZES, OPT_JOBS, OPT_OUT };
 
-enum point_state { PT_NOT_RUN, PT_DONE, PT_KILLED, PT_INTERRUPTED, PT_FAILED };
-static const char *const state_names[] = {
-    [PT_NOT_RUN] = "not run", [PT_DONE] = "ok", [PT_KILLED] = "killed",
-    [PT_INTERRUPTED] = "interrupted", [PT_FAILED] = "failed",
-};
-#define MARK_LEGEND "killed or stopped early"
-
-struct point {
-    struct replay_opts o;          /* this point's configuration */
-    char series[32];               /* policy, or page size */
-    uint64_t x;                    /* frames, or TLB entries */
-    char swap_path[PATH_MAX];      /* its own swap file (--swap-file PATH: PATH.<run>) */
-    struct replay_result res;
-    enum point_state state;
-    char err[512];
-};
-
-struct sweep {
-    struct point *pt;
-    size_t npt, next;
-    const struct trace_record *recs;
-    size_t nrecs;
-    uint64_t skipped;              /* malformed lines skipped reading the trace */
-    pthread_mutex_t lock;
-    bool progress;
-    size_t finished;
-    bool tlb_grid;
+/* The grid and the sweep's own options, as parsed. */
+struct grid {
+    uint64_t xs[SWEEP_MAX_VALUES];
+    size_t nx;
+    char series[SWEEP_MAX_VALUES][32];
+    size_t nseries;
+    bool tlb_grid, frames_list, mem_list, policies, ways_or_pages, page_sizes;
+    uint64_t tlb_ways;
+    uint64_t jobs;
+    const char *prefix;
 };
 
 static volatile sig_atomic_t sweep_stop;
@@ -160,204 +138,6 @@ static void *worker(void *arg)
     }
 }
 
-/* Counts of points by state. */
-static void tally(const struct sweep *s, size_t count[5])
-{
-    memset(count, 0, 5 * sizeof *count);
-    for (size_t i = 0; i < s->npt; i++)
-        count[s->pt[i].state]++;
-}
-
-/* ---- the CSV: every counter of every point ---- */
-
-static int write_csv(const struct sweep *s, const char *input, const char *path,
-                     const struct file_id *keep)
-{
-    if (keep && file_id_names(*keep, path)) {   /* --out naming the trace */
-        fprintf(stderr, "vmlab sweep: %s is the input: vmlab does not write over its own input\n",
-                path);
-        return -1;
-    }
-    struct report *rep = report_new("sweep");
-    struct replay_result zero;
-    memset(&zero, 0, sizeof zero);
-    struct replay_row row;
-    if (!rep || replay_row_fill(&row, &s->pt[0].o, input, &zero)) {
-        report_free(rep);
-        fprintf(stderr, "vmlab sweep: out of memory\n");
-        return -1;
-    }
-    const char **names = calloc(row.n + 1, sizeof *names), **cells = calloc(row.n + 1, sizeof *cells);
-    size_t ncols = row.n + 1;
-    int rc = -1;
-    char err[PATH_MAX + 1024];
-    snprintf(err, sizeof err, "%s: out of memory", path);
-    if (!names || !cells)
-        goto out;
-    names[0] = "status";
-    for (size_t j = 0; j < row.n; j++)
-        names[j + 1] = row.name[j];
-    report_set_columns(rep, (unsigned)ncols, names);
-    for (size_t i = 0; i < s->npt; i++) {
-        const struct point *p = &s->pt[i];
-        struct replay_row r;
-        bool counted = p->state != PT_NOT_RUN && p->state != PT_FAILED;
-        if (replay_row_fill(&r, &p->o, input, counted ? &p->res : &zero))
-            goto out;   /* out of memory */
-        cells[0] = state_names[p->state];
-        for (size_t j = 0; j < r.n && j + 1 < ncols; j++)
-            cells[j + 1] = counted || j < r.nconfig ? r.value[j] : "";
-        report_add_row(rep, cells);
-        replay_row_free(&r);
-    }
-    rc = report_write_csv(rep, path, err, sizeof err);
-out:
-    if (rc)
-        fprintf(stderr, "vmlab sweep: %s\n", err);
-    replay_row_free(&row);
-    free(names);
-    free(cells);
-    report_free(rep);
-    return rc;
-}
-
-/* ---- the HTML page ---- */
-
-static const char *const memory_columns[] = {
-    "pgfault", "footprint", "pgmajfault", "pswpin", "pswpout", "pgscan", "dTLB-load-misses",
-    "dTLB-store-misses", "iTLB-load-misses", "walks", NULL,
-};
-static const char *const tlb_columns[] = {
-    "dTLB-load-misses", "dTLB-store-misses", "iTLB-load-misses", "stlb-hits", "walks",
-    "walk-mem-refs", "pwc-hits", "pgfault", NULL,
-};
-
-static void add_notes(struct report *rep, const struct sweep *s, const char *input,
-                      const struct replay_opts *base, size_t nx, size_t nseries)
-{
-    char buf[640], size[32];
-    const struct replay_config *c = &base->cfg;
-    report_add_note(rep, "trace", input);
-    snprintf(buf, sizeof buf, "%zu%s", s->nrecs,
-             c->limit && c->limit <= s->nrecs ? " (--limit)" : "");
-    report_add_note(rep, "accesses per run", buf);
-    if (s->skipped) {
-        snprintf(buf, sizeof buf, "%" PRIu64 " (--skip-bad)", s->skipped);
-        report_add_note(rep, "malformed lines skipped", buf);
-    }
-    snprintf(buf, sizeof buf, s->tlb_grid ? "TLB entries (%zu sizes) x page size (%zu)"
-                                          : "memory size (%zu sizes) x policy (%zu)", nx, nseries);
-    report_add_note(rep, "varied", buf);
-    report_add_note(rep, "page tables", c->fmt->name);
-    if (!s->tlb_grid) {
-        tlb_config_describe(&c->tlb, buf, sizeof buf);
-        report_add_note(rep, "TLB", buf);
-        report_add_note(rep, "THP", c->thp ? "always" : "never");
-    } else {
-        format_size(c->frames * VM_PAGE_SIZE, size, sizeof size);
-        snprintf(buf, sizeof buf, "%" PRIu64 " frames (%s), policy %s", c->frames, size, c->policy);
-        report_add_note(rep, "memory", buf);
-    }
-    format_size(c->swap_bytes, size, sizeof size);
-    snprintf(buf, sizeof buf, "%s%s%s%s", c->swap_bytes ? size : "none (--swap 0)",
-             c->swap_path ? ", one file per run: " : "", c->swap_path ? c->swap_path : "",
-             c->swap_path ? ".<run>" : "");
-    report_add_note(rep, "swap", buf);
-    if (c->opt_ties == OPT_TIES_CLEAN_FIRST)
-        report_add_note(rep, "OPT ties", "clean-first");
-    report_add_note(rep, "vmlab", "version " VMLAB_VERSION);
-
-    size_t count[5];
-    tally(s, count);
-    if (count[PT_NOT_RUN] || count[PT_INTERRUPTED])
-        snprintf(buf, sizeof buf, "INTERRUPTED: %zu of %zu runs finished; the table says which "
-                 "did not", count[PT_DONE] + count[PT_KILLED], s->npt);
-    else
-        snprintf(buf, sizeof buf, "complete: %zu of %zu runs", count[PT_DONE] + count[PT_KILLED],
-                 s->npt);
-    report_add_note(rep, "status", buf);
-    if (count[PT_KILLED]) {
-        snprintf(buf, sizeof buf, "%zu of %zu runs: their process was killed (the table says why); "
-                 "their counts stop at the kill and are drawn as crosses", count[PT_KILLED], s->npt);
-        report_add_note(rep, "killed", buf);
-    }
-    if (count[PT_FAILED]) {
-        snprintf(buf, sizeof buf, "%zu runs could not run (see the table)", count[PT_FAILED]);
-        report_add_note(rep, "failed", buf);
-    }
-}
-
-static int write_html(const struct sweep *s, const char *input, const char *path,
-                      const struct replay_opts *base, size_t nx, size_t nseries,
-                      const struct file_id *keep)
-{
-    struct report *rep = report_new(s->tlb_grid ? "vmlab sweep: TLB size x page size"
-                                                : "vmlab sweep: memory size x policy");
-    if (!rep)
-        return -1;
-    add_notes(rep, s, input, base, nx, nseries);
-    const char *const *stats = s->tlb_grid ? tlb_columns : memory_columns;
-    const char *cols[32];
-    unsigned nc = 0;
-    cols[nc++] = s->tlb_grid ? "page_size" : "policy";
-    cols[nc++] = s->tlb_grid ? "tlb_entries" : "frames";
-    cols[nc++] = "status";
-    for (int i = 0; stats[i]; i++)
-        cols[nc++] = stats[i];
-    cols[nc++] = "effective_access_ns";
-    report_set_columns(rep, nc, cols);
-    for (size_t i = 0; i < s->npt; i++) {
-        const struct point *p = &s->pt[i];
-        bool counted = p->state != PT_NOT_RUN && p->state != PT_FAILED;
-        char cells[32][48];
-        const char *row[32];
-        unsigned k = 0;
-        snprintf(cells[k++], 48, "%s", p->series);
-        snprintf(cells[k++], 48, "%" PRIu64, p->x);
-        snprintf(cells[k++], 48, "%s", state_names[p->state]);
-        for (int j = 0; stats[j]; j++, k++) {
-            cells[k][0] = 0;
-            if (counted)
-                snprintf(cells[k], 48, "%" PRIu64, replay_stat_value(&p->res, stats[j]));
-        }
-        if (counted)
-            snprintf(cells[k++], 48, "%.3f", p->res.eat_ns);
-        else
-            cells[k++][0] = 0;
-        for (unsigned j = 0; j < k; j++)
-            row[j] = cells[j];
-        report_add_row(rep, row);
-        if (p->state == PT_KILLED)
-            report_mark_last_row(rep, p->res.kill_msg, MARK_LEGEND);
-        else if (p->state == PT_INTERRUPTED)
-            report_mark_last_row(rep, "interrupted (Ctrl-C)", MARK_LEGEND);
-    }
-    if (s->tlb_grid) {
-        report_add_line_chart(rep, "dTLB load misses vs TLB size", "tlb_entries", "dTLB-load-misses",
-                              "page_size", REPORT_LOG_X | REPORT_LOG_Y);
-        report_add_line_chart(rep, "page walks vs TLB size", "tlb_entries", "walks", "page_size",
-                              REPORT_LOG_X | REPORT_LOG_Y);
-        report_add_line_chart(rep, "effective access time (ns) vs TLB size", "tlb_entries",
-                              "effective_access_ns", "page_size", REPORT_LOG_X);
-    } else {
-        report_add_line_chart(rep, "page faults vs memory size", "frames", "pgfault", "policy",
-                              REPORT_LOG_X | REPORT_LOG_Y);
-        report_add_line_chart(rep, "pages written to swap vs memory size", "frames", "pswpout",
-                              "policy", REPORT_LOG_X);
-        report_add_line_chart(rep, "effective access time (ns) vs memory size", "frames",
-                              "effective_access_ns", "policy", REPORT_LOG_X | REPORT_LOG_Y);
-    }
-    char err[1024];
-    int rc = -1;
-    if (keep && file_id_names(*keep, path))
-        fprintf(stderr, "vmlab sweep: %s is the input: vmlab does not write over its own input\n",
-                path);
-    else if ((rc = report_write_html(rep, path, err, sizeof err)))
-        fprintf(stderr, "vmlab sweep: %s\n", err);
-    report_free(rep);
-    return rc;
-}
-
 /* ---- options ---- */
 
 /* A replay option the grid decides, or that names the report's form, is
@@ -402,13 +182,85 @@ static int refuse_meaningless(const struct replay_opts *o, bool tlb_grid, bool l
     return 0;
 }
 
-static int sweep_main(struct replay_opts *base, int argc, char **argv)
+/* One option of the grid (c from getopt_long): 0, or -1 (said on stderr). */
+static int grid_option(struct grid *g, int c, const char *arg)
+{
+    switch (c) {
+    case OPT_FRAMES_LIST:
+        g->frames_list = true;
+        return parse_list(arg, false, g->xs, &g->nx, "--frames-list");
+    case OPT_MEM_LIST:
+        g->mem_list = true;
+        if (parse_list(arg, true, g->xs, &g->nx, "--mem-list"))
+            return -1;
+        for (size_t i = 0; i < g->nx; i++)
+            g->xs[i] = g->xs[i] / VM_PAGE_SIZE ? g->xs[i] / VM_PAGE_SIZE : 1;
+        return 0;
+    case OPT_POLICIES:
+        g->policies = true;
+        if (parse_words(arg, g->series, &g->nseries, "--policies"))
+            return -1;
+        for (size_t i = 0; i < g->nseries; i++) {
+            struct replay_opts probe;
+            replay_opts_init(&probe, 0, NULL);
+            if (replay_opts_handle(&probe, 'p', g->series[i], "sweep") < 0)
+                return -1;
+        }
+        return 0;
+    case OPT_TLB_SIZES:
+        if (parse_list(arg, false, g->xs, &g->nx, "--tlb-sizes"))
+            return -1;
+        g->tlb_grid = true;
+        if (!g->page_sizes) {
+            strcpy(g->series[0], "4k");
+            strcpy(g->series[1], "2m");
+            g->nseries = 2;
+        }
+        return 0;
+    case OPT_TLB_WAYS:
+        g->ways_or_pages = true;
+        if (parse_u64(arg, &g->tlb_ways) || !g->tlb_ways || g->tlb_ways > 4096) {
+            fprintf(stderr, "vmlab sweep: --tlb-ways '%s' is not valid (1 to 4096)\n", arg);
+            return -1;
+        }
+        return 0;
+    case OPT_PAGE_SIZES:
+        g->ways_or_pages = g->page_sizes = true;
+        if (parse_words(arg, g->series, &g->nseries, "--page-sizes"))
+            return -1;
+        for (size_t i = 0; i < g->nseries; i++)
+            if (strcmp(g->series[i], "4k") && strcmp(g->series[i], "2m")) {
+                fprintf(stderr, "vmlab sweep: --page-sizes: '%s' is not 4k or 2m\n", g->series[i]);
+                return -1;
+            }
+        return 0;
+    case 'j':
+    case OPT_JOBS:
+        if (parse_u64(arg, &g->jobs) || !g->jobs || g->jobs > 256) {
+            fprintf(stderr, "vmlab sweep: --jobs '%s' is not valid (1 to 256)\n", arg);
+            return -1;
+        }
+        return 0;
+    case OPT_OUT:
+        if (!*arg) {
+            fprintf(stderr, "vmlab sweep: --out '' is not valid: expected a file prefix\n");
+            return -1;
+        }
+        g->prefix = arg;
+        return 0;
+    }
+    return -1;
+}
+
+/* The command line: 0, 1 (--help printed: done), or -1 (a usage error,
+ * said on stderr). optind is then at the input. */
+static int parse_args(struct grid *g, struct replay_opts *base, int argc, char **argv)
 {
     static struct option opts[64];
     size_t nopt = 0;
     for (const struct option *o = replay_long_options; o->name; o++)
         opts[nopt++] = *o;
-    const struct option extra[] = {
+    static const struct option extra[] = {
         {"frames-list", required_argument, NULL, OPT_FRAMES_LIST},
         {"mem-list", required_argument, NULL, OPT_MEM_LIST},
         {"policies", required_argument, NULL, OPT_POLICIES},
@@ -422,180 +274,120 @@ static int sweep_main(struct replay_opts *base, int argc, char **argv)
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
         opts[nopt++] = extra[i];
 
-    uint64_t xs[SWEEP_MAX_VALUES] = {16, 32, 64, 128, 256, 512, 1024, 2048};
-    size_t nx = 8;
-    char series[SWEEP_MAX_VALUES][32] = {"fifo", "lru", "clock", "opt"};
-    size_t nseries = 4;
-    bool tlb_grid = false, frames_list = false, mem_list = false, policies = false;
-    bool ways_or_pages = false, page_sizes = false;
-    uint64_t tlb_ways = 0;
+    *g = (struct grid){.xs = {16, 32, 64, 128, 256, 512, 1024, 2048}, .nx = 8,
+                       .series = {"fifo", "lru", "clock", "opt"}, .nseries = 4, .prefix = "sweep"};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t jobs = ncpu > 0 ? (uint64_t)ncpu : 1;
-    const char *prefix = "sweep";
+    g->jobs = ncpu > 0 ? (uint64_t)ncpu : 1;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, REPLAY_SHORT_OPTIONS "j:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
+        if (c == 'h') {
             sweep_usage(stdout);
-            return VMLAB_EXIT_OK;
-        case OPT_FRAMES_LIST:
-            frames_list = true;
-            if (parse_list(optarg, false, xs, &nx, "--frames-list"))
-                return VMLAB_EXIT_USAGE;
-            break;
-        case OPT_MEM_LIST:
-            mem_list = true;
-            if (parse_list(optarg, true, xs, &nx, "--mem-list"))
-                return VMLAB_EXIT_USAGE;
-            for (size_t i = 0; i < nx; i++)
-                xs[i] = xs[i] / VM_PAGE_SIZE ? xs[i] / VM_PAGE_SIZE : 1;
-            break;
-        case OPT_POLICIES:
-            policies = true;
-            if (parse_words(optarg, series, &nseries, "--policies"))
-                return VMLAB_EXIT_USAGE;
-            for (size_t i = 0; i < nseries; i++) {
-                struct replay_opts probe;
-                replay_opts_init(&probe, 0, NULL);
-                if (replay_opts_handle(&probe, 'p', series[i], "sweep") < 0)
-                    return VMLAB_EXIT_USAGE;
-            }
-            break;
-        case OPT_TLB_SIZES:
-            if (parse_list(optarg, false, xs, &nx, "--tlb-sizes"))
-                return VMLAB_EXIT_USAGE;
-            tlb_grid = true;
-            if (!page_sizes) {
-                strcpy(series[0], "4k");
-                strcpy(series[1], "2m");
-                nseries = 2;
-            }
-            break;
-        case OPT_TLB_WAYS:
-            ways_or_pages = true;
-            if (parse_u64(optarg, &tlb_ways) || !tlb_ways || tlb_ways > 4096) {
-                fprintf(stderr, "vmlab sweep: --tlb-ways '%s' is not valid (1 to 4096)\n", optarg);
-                return VMLAB_EXIT_USAGE;
-            }
-            break;
-        case OPT_PAGE_SIZES:
-            ways_or_pages = page_sizes = true;
-            if (parse_words(optarg, series, &nseries, "--page-sizes"))
-                return VMLAB_EXIT_USAGE;
-            for (size_t i = 0; i < nseries; i++)
-                if (strcmp(series[i], "4k") && strcmp(series[i], "2m")) {
-                    fprintf(stderr, "vmlab sweep: --page-sizes: '%s' is not 4k or 2m\n", series[i]);
-                    return VMLAB_EXIT_USAGE;
-                }
-            break;
-        case 'j':
-        case OPT_JOBS:
-            if (parse_u64(optarg, &jobs) || !jobs || jobs > 256) {
-                fprintf(stderr, "vmlab sweep: --jobs '%s' is not valid (1 to 256)\n", optarg);
-                return VMLAB_EXIT_USAGE;
-            }
-            break;
-        case OPT_OUT:
-            if (!*optarg) {
-                fprintf(stderr, "vmlab sweep: --out '' is not valid: expected a file prefix\n");
-                return VMLAB_EXIT_USAGE;
-            }
-            prefix = optarg;
-            break;
-        default: {
-            int h = replay_opts_handle(base, c, optarg, "sweep");
-            if (h <= 0) {
-                if (h == 0)
-                    sweep_usage(stderr);
-                return VMLAB_EXIT_USAGE;
-            }
+            return 1;
         }
+        if (c == 'j' || c >= OPT_FRAMES_LIST) {
+            if (grid_option(g, c, optarg))
+                return -1;
+            continue;
+        }
+        int h = replay_opts_handle(base, c, optarg, "sweep");
+        if (h <= 0) {
+            if (h == 0)
+                sweep_usage(stderr);
+            return -1;
         }
     }
-    if (frames_list && mem_list) {
+    if (g->frames_list && g->mem_list) {
         fprintf(stderr, "vmlab sweep: --frames-list and --mem-list both give the memory sizes: "
                         "give one of them\n");
-        return VMLAB_EXIT_USAGE;
+        return -1;
     }
-    if (refuse_meaningless(base, tlb_grid, frames_list || mem_list || policies, ways_or_pages) ||
+    if (refuse_meaningless(base, g->tlb_grid, g->frames_list || g->mem_list || g->policies,
+                           g->ways_or_pages) ||
         replay_opts_finish(base, "sweep"))
-        return VMLAB_EXIT_USAGE;
-    if (tlb_grid && !replay_opts_given(base, "frames") && !replay_opts_given(base, "mem"))
+        return -1;
+    if (g->tlb_grid && !replay_opts_given(base, "frames") && !replay_opts_given(base, "mem"))
         base->cfg.frames = 65536;    /* TLB study: enough memory that paging stays out of it */
+    return 0;
+}
 
-    bool is_command, usage;
-    const char *input;
-    struct trace_reader *r = replay_open_input(base, argc, argv, optind, &is_command, &input,
-                                               &usage, "sweep");
-    if (!r)
-        return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
-    struct sweep s = {.progress = !base->no_progress && !base->quiet && isatty(STDERR_FILENO),
-                      .tlb_grid = tlb_grid};
-    char err[1024];
-    struct trace_record *recs;
-    if (replay_load(r, &recs, &s.nrecs, base->cfg.limit, err, sizeof err)) {
-        fprintf(stderr, "vmlab sweep: %s\n", err);
-        trace_close(r);
-        return VMLAB_EXIT_ERROR;
+/* One TLB level of n entries per side, w ways (0: fully associative), LRU,
+ * no page-walk caches: a point of the TLB grid. 0, or -1 (said). */
+static int one_level_tlb(struct tlb_config *t, unsigned n, unsigned w)
+{
+    if (!w)
+        w = n;
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%ux%s", n, w == n ? "full" : "way");
+    t->l1i.array[0] = (struct tlb_array){.entries = n, .ways = w, .sizes = TLB_ALL};
+    t->l1d.array[0] = t->l1i.array[0];
+    t->repl = TLB_REPL_LRU;
+    char err[512];
+    if (tlb_config_check(t, err, sizeof err)) {
+        fprintf(stderr, "vmlab sweep: TLB of %u entries: %s\n", n, err);
+        return -1;
     }
-    s.skipped = trace_skipped(r);
-    trace_close(r);
-    s.recs = recs;
-    s.npt = nx * nseries;
-    s.pt = calloc(s.npt, sizeof *s.pt);
-    if (!s.pt) {
-        free(recs);
+    return 0;
+}
+
+/* Every grid point, series-major, each with its own swap file if one is
+ * named. 0, or -1 (said). */
+static int make_points(struct sweep *s, const struct grid *g, const struct replay_opts *base)
+{
+    s->nx = g->nx;
+    s->nseries = g->nseries;
+    s->tlb_grid = g->tlb_grid;
+    s->npt = g->nx * g->nseries;
+    if (!(s->pt = calloc(s->npt, sizeof *s->pt))) {
         fprintf(stderr, "vmlab sweep: out of memory\n");
-        return VMLAB_EXIT_ERROR;
+        return -1;
     }
-    for (size_t si = 0, k = 0; si < nseries; si++)
-        for (size_t xi = 0; xi < nx; xi++, k++) {
-            struct point *p = &s.pt[k];
+    for (size_t si = 0, k = 0; si < g->nseries; si++)
+        for (size_t xi = 0; xi < g->nx; xi++, k++) {
+            struct point *p = &s->pt[k];
             p->o = *base;
             p->o.argv0 = NULL;
-            p->x = xs[xi];
-            snprintf(p->series, sizeof p->series, "%s", series[si]);
+            p->x = g->xs[xi];
+            snprintf(p->series, sizeof p->series, "%s", g->series[si]);
             if (base->cfg.swap_path) {   /* runs at once must not share one swap file */
                 snprintf(p->swap_path, sizeof p->swap_path, "%s.%zu", base->cfg.swap_path, k + 1);
                 p->o.cfg.swap_path = p->swap_path;
             }
-            if (tlb_grid) {
-                struct tlb_config *t = &p->o.cfg.tlb;
-                unsigned n = (unsigned)xs[xi], w = tlb_ways ? (unsigned)tlb_ways : n;
-                memset(t, 0, sizeof *t);
-                snprintf(t->name, sizeof t->name, "%ux%s", n, w == n ? "full" : "way");
-                t->l1i.array[0] = (struct tlb_array){.entries = n, .ways = w, .sizes = TLB_ALL};
-                t->l1d.array[0] = t->l1i.array[0];
-                t->repl = TLB_REPL_LRU;
-                if (tlb_config_check(t, err, sizeof err)) {
-                    fprintf(stderr, "vmlab sweep: TLB of %u entries: %s\n", n, err);
-                    free(recs);
-                    free(s.pt);
-                    return VMLAB_EXIT_USAGE;
-                }
-                p->o.cfg.thp = !strcmp(series[si], "2m");
+            if (g->tlb_grid) {
+                if (one_level_tlb(&p->o.cfg.tlb, (unsigned)g->xs[xi], (unsigned)g->tlb_ways))
+                    return -1;
+                p->o.cfg.thp = !strcmp(g->series[si], "2m");
             } else {
-                p->o.cfg.frames = xs[xi];
-                replay_opts_handle(&p->o, 'p', series[si], "sweep");   /* checked above */
+                p->o.cfg.frames = g->xs[xi];
+                replay_opts_handle(&p->o, 'p', g->series[si], "sweep");   /* checked when parsed */
             }
         }
+    return 0;
+}
 
-    pthread_mutex_init(&s.lock, NULL);
+/* Run every point on `jobs` threads; Ctrl-C stops them (sweep_stop). */
+static void run_points(struct sweep *s, uint64_t jobs)
+{
+    pthread_mutex_init(&s->lock, NULL);
     cli_catch_signals(&sweep_stop);
     pthread_t th[256];
-    size_t nth = jobs < s.npt ? jobs : s.npt;
+    size_t nth = jobs < s->npt ? jobs : s->npt;
     for (size_t i = 0; i < nth; i++)
-        pthread_create(&th[i], NULL, worker, &s);
+        pthread_create(&th[i], NULL, worker, s);
     for (size_t i = 0; i < nth; i++)
         pthread_join(th[i], NULL);
-    if (s.progress)
+    pthread_mutex_destroy(&s->lock);
+    if (s->progress)
         fprintf(stderr, "\n");
+}
 
+/* Each run that failed or was killed, on stderr; the status they make. */
+static int tell_runs(const struct sweep *s)
+{
     int status = VMLAB_EXIT_OK;
-    for (size_t i = 0; i < s.npt; i++) {
-        const struct point *p = &s.pt[i];
-        const char *xname = tlb_grid ? "TLB entries" : "frames";
+    const char *xname = s->tlb_grid ? "TLB entries" : "frames";
+    for (size_t i = 0; i < s->npt; i++) {
+        const struct point *p = &s->pt[i];
         if (p->state == PT_FAILED) {
             fprintf(stderr, "vmlab sweep: run %zu (%s, %" PRIu64 " %s): %s\n", i + 1, p->series,
                     p->x, xname, p->err);
@@ -607,34 +399,73 @@ static int sweep_main(struct replay_opts *base, int argc, char **argv)
             status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
         }
     }
-    size_t count[5];
-    tally(&s, count);
+    return status;
+}
+
+/* The outputs, the summary line, and what the status must say. */
+static int write_outputs(const struct sweep *s, const struct grid *g, const struct replay_opts *base,
+                         int status)
+{
+    size_t count[PT_NSTATES];
+    sweep_tally(s, count);
     char path[PATH_MAX + 8];
     struct file_id keep = replay_input_id(base);
-    snprintf(path, sizeof path, "%s.csv", prefix);
-    int wrote = write_csv(&s, input, path, &keep);
-    snprintf(path, sizeof path, "%s.html", prefix);
-    wrote |= write_html(&s, input, path, base, nx, nseries, &keep);
+    snprintf(path, sizeof path, "%s.csv", g->prefix);
+    int failed = sweep_write_csv(s, path, &keep);
+    snprintf(path, sizeof path, "%s.html", g->prefix);
+    failed |= sweep_write_html(s, path, base, &keep);
     size_t finished = count[PT_DONE] + count[PT_KILLED];
-    if (wrote) {
+    if (failed) {
         status = cli_exit_worst(status, VMLAB_EXIT_ERROR);
     } else if (!base->quiet) {
-        printf("wrote %s.csv and %s.html: %zu of %zu runs of %zu accesses finished", prefix,
-               prefix, finished, s.npt, s.nrecs);
+        printf("wrote %s.csv and %s.html: %zu of %zu runs of %zu accesses finished", g->prefix,
+               g->prefix, finished, s->npt, s->nrecs);
         if (count[PT_KILLED])
             printf(", %zu of them killed", count[PT_KILLED]);
         printf("\n");
     }
     if (count[PT_KILLED])
         fprintf(stderr, "vmlab sweep: %zu of %zu runs were killed: their counts stop at the kill "
-                "(status 'killed' in %s.csv, crosses in %s.html)\n", count[PT_KILLED], s.npt,
-                prefix, prefix);
+                "(status 'killed' in %s.csv, crosses in %s.html)\n", count[PT_KILLED], s->npt,
+                g->prefix, g->prefix);
     if (__atomic_load_n(&sweep_stop, __ATOMIC_RELAXED)) {
         fprintf(stderr, "vmlab sweep: interrupted: %zu of %zu runs finished; %s.csv and %s.html "
-                "mark the others\n", finished, s.npt, prefix, prefix);
+                "mark the others\n", finished, s->npt, g->prefix, g->prefix);
         status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
     }
-    pthread_mutex_destroy(&s.lock);
+    return status;
+}
+
+static int sweep_main(struct replay_opts *base, int argc, char **argv)
+{
+    struct grid g;
+    int parsed = parse_args(&g, base, argc, argv);
+    if (parsed)
+        return parsed > 0 ? VMLAB_EXIT_OK : VMLAB_EXIT_USAGE;
+
+    bool is_command, usage;
+    struct sweep s = {.progress = !base->no_progress && !base->quiet && isatty(STDERR_FILENO)};
+    struct trace_reader *r = replay_open_input(base, argc, argv, optind, &is_command, &s.input,
+                                               &usage, "sweep");
+    if (!r)
+        return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
+    char err[1024];
+    struct trace_record *recs;
+    if (replay_load(r, &recs, &s.nrecs, base->cfg.limit, err, sizeof err)) {
+        fprintf(stderr, "vmlab sweep: %s\n", err);
+        trace_close(r);
+        return VMLAB_EXIT_ERROR;
+    }
+    s.skipped = trace_skipped(r);
+    trace_close(r);
+    s.recs = recs;
+    int status;
+    if (make_points(&s, &g, base)) {
+        status = s.pt ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
+    } else {
+        run_points(&s, g.jobs);
+        status = write_outputs(&s, &g, base, tell_runs(&s));
+    }
     free(s.pt);
     free(recs);
     return status;
