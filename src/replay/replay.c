@@ -460,6 +460,65 @@ static void note_kill(struct replay_env *env, struct replay_result *res)
                                                          : "access failed");
 }
 
+/* OPT's future: the records it replays (a reader's are loaded, up to the
+ * limit) and the oracle over them, given to the kernel. 0, or -1 with err. */
+static int prepare_future(const struct replay_config *cfg, struct replay_env *env,
+                          struct replay_source *s, struct trace_record **loaded,
+                          struct opt_oracle *oracle, char *err, size_t errlen)
+{
+    if (!s->recs) {
+        if (replay_load(s->reader, loaded, &s->nrecs, cfg->limit, err, errlen))
+            return -1;
+        s->recs = *loaded;
+        s->skipped = trace_skipped(s->reader);
+        s->reader = NULL;
+    }
+    if (opt_build(oracle, s->recs, s->nrecs, replay_user_top(cfg->fmt), err, errlen))
+        return -1;
+    kernel_set_oracle(env->k, opt_next_use, oracle);
+    return 0;
+}
+
+/* One record on its own, for a policy that hears every reference (refs) or
+ * follows the oracle. false if the access killed the process. */
+static bool replay_one(struct replay_env *env, struct opt_oracle *oracle, bool refs,
+                       const struct trace_record *r)
+{
+    uint64_t first = r->va >> VM_PAGE_SHIFT, last = (r->va + r->size - 1) >> VM_PAGE_SHIFT;
+    uint64_t pages = last - first + 1;
+    if (oracle)
+        opt_before(oracle, pages);
+    bool ok = refs ? touch_reported(env, r, first, last)
+                   : cpu_touch(env->cpu, r->va, r->size, r->kind) == 0;
+    if (!ok)
+        return false;
+    if (oracle)
+        opt_after(oracle, pages);
+    if (refs)
+        report_pages(env, first, last);
+    return true;
+}
+
+/* The counters at the end of a run. The footprint: with 4 KiB pages the
+ * kernel already knows it -- the first touch of a page faults and gives it
+ * an SPT entry, and a replay never unmaps, so the process's SPT entries are
+ * exactly the pages touched; a 2 MiB page is one entry whatever was touched
+ * in it, so with THP the replay has counted the pages itself (fp). */
+static void collect(const struct replay_config *cfg, struct replay_env *env,
+                    const struct footprint *fp, struct replay_result *res)
+{
+    cpu_stats(env->cpu, &res->cpu);
+    kernel_vmstat(env->k, &res->vm);
+    struct kernel_usage ku;
+    kernel_usage(env->k, &ku);
+    res->frames_used = ku.user_frames_used;
+    struct process_usage pu;
+    kernel_process_usage(env->p, &pu);
+    res->pt_pages = pu.pt_pages;
+    res->footprint = cfg->thp ? fp->seen.count : pu.spt_pages;
+    res->eat_ns = effective_access_time(&cfg->cost, res);
+}
+
 int replay_run(const struct replay_config *cfg, struct replay_source *src,
                struct replay_result *res, char *err, size_t errlen)
 {
@@ -467,7 +526,7 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
     struct trace_record *loaded = NULL;
     struct replay_source s = *src;
     struct opt_oracle oracle;
-    bool have_oracle = false;
+    struct opt_oracle *future = NULL;
     struct footprint fp = {.last = UINT64_MAX};
     vaddr_t top = replay_user_top(cfg->fmt);
     int rc = -1;
@@ -475,22 +534,15 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
     struct replay_env env;
     if (env_create(cfg, &env, err, errlen))
         goto out;
+    /* what the policy wants, whatever it is called */
     unsigned wants = kernel_policy_wants(env.k);
-    bool refs = wants & KERNEL_WANTS_REFS, future = wants & KERNEL_WANTS_ORACLE;
+    bool refs = wants & KERNEL_WANTS_REFS;
     if (s.recs && cfg->limit && cfg->limit < s.nrecs)
         s.nrecs = (size_t)cfg->limit;   /* the future ends at the limit too */
-    if (future && !s.recs) {
-        if (replay_load(s.reader, &loaded, &s.nrecs, cfg->limit, err, errlen))
+    if (wants & KERNEL_WANTS_ORACLE) {
+        if (prepare_future(cfg, &env, &s, &loaded, &oracle, err, errlen))
             goto out;
-        s.recs = loaded;
-        s.skipped = trace_skipped(s.reader);
-        s.reader = NULL;
-    }
-    if (future) {
-        if (opt_build(&oracle, s.recs, s.nrecs, top, err, errlen))
-            goto out;
-        have_oracle = true;
-        kernel_set_oracle(env.k, opt_next_use, &oracle);
+        future = &oracle;
     }
     if (pagemap_init(&fp.seen, 1024)) {
         snprintf(err, errlen, "out of memory");
@@ -503,12 +555,7 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
     enum { BATCH = 256 };
     struct cpu_ref batch[BATCH];
     const size_t batch_max = refs || future ? 1 : BATCH;
-    /* The footprint. With 4 KiB pages the kernel already knows it: the
-     * first touch of a page faults and gives it an SPT entry, and a replay
-     * never unmaps, so at the end the process's SPT entries are exactly the
-     * pages touched. A 2 MiB page is one entry whatever was touched in it:
-     * with THP the replay counts the pages itself. */
-    const bool count_pages = cfg->thp;
+    const bool count_pages = cfg->thp;   /* see collect() */
     double start = now_seconds();
     uint64_t n = 0, next_progress = 0x40000;
     size_t i = 0;
@@ -547,30 +594,13 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         for (size_t k = 0; count_pages && k < got; k++)
             footprint_add(&fp, batch[k].va >> VM_PAGE_SHIFT,
                           (batch[k].va + batch[k].size - 1) >> VM_PAGE_SHIFT);
-        if (batch_max > 1) {
-            size_t done = cpu_touch_many(env.cpu, batch, got);
-            n += done;
-            if (done < got) {
-                note_kill(&env, res);
-                n++;   /* the killing access counts as replayed */
-                break;
-            }
-        } else {   /* one record: r */
-            uint64_t first = r.va >> VM_PAGE_SHIFT, last = (r.va + r.size - 1) >> VM_PAGE_SHIFT;
-            uint64_t pages = last - first + 1;
-            if (have_oracle)
-                opt_before(&oracle, pages);
-            bool ok = refs ? touch_reported(&env, &r, first, last)
-                           : cpu_touch(env.cpu, r.va, r.size, r.kind) == 0;
-            n++;   /* a killing access counts as replayed */
-            if (!ok) {
-                note_kill(&env, res);
-                break;
-            }
-            if (have_oracle)
-                opt_after(&oracle, pages);
-            if (refs)
-                report_pages(&env, first, last);
+        size_t done = batch_max > 1 ? cpu_touch_many(env.cpu, batch, got)
+                                    : replay_one(&env, future, refs, &r);
+        n += done;
+        if (done < got) {
+            note_kill(&env, res);
+            n++;   /* the killing access counts as replayed */
+            break;
         }
         if (cfg->progress && n >= next_progress) {
             next_progress = n + 0x40000;
@@ -590,22 +620,12 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         progress(cfg, &s, n, start, true);
     res->records = n;
     res->skipped = s.reader ? trace_skipped(s.reader) : s.skipped;
-
-    cpu_stats(env.cpu, &res->cpu);
-    kernel_vmstat(env.k, &res->vm);
-    struct kernel_usage ku;
-    kernel_usage(env.k, &ku);
-    res->frames_used = ku.user_frames_used;
-    struct process_usage pu;
-    kernel_process_usage(env.p, &pu);
-    res->pt_pages = pu.pt_pages;
-    res->footprint = count_pages ? fp.seen.count : pu.spt_pages;
-    res->eat_ns = effective_access_time(&cfg->cost, res);
+    collect(cfg, &env, &fp, res);
     rc = 0;
 out:
     env_destroy(&env);
-    if (have_oracle)
-        opt_free(&oracle);
+    if (future)
+        opt_free(future);
     pagemap_free(&fp.seen);
     free(loaded);
     return rc;
