@@ -64,6 +64,84 @@ static void known_answers(void)
     run_free(&r);
 }
 
+/* The text report's "N /1k accesses" of every counter line is the count
+ * times 1000 over accesses, printed with 3 decimals; pgfault's percentage
+ * is the miss ratio. */
+static void text_rates(void)
+{
+    struct run_result r = run("%s replay --frames 16 --limit 50000 examples/traces/bzip.trace.gz",
+                              vmlab_bin());
+    uint64_t accesses = 0;
+    int lines = 0, wrong = 0;
+    for (const char *line = r.out; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        if (!eol)
+            break;
+        char num[40] = "", name[64] = "";
+        const char *rate = strstr(line, " /1k accesses");
+        if (sscanf(line, " %39[0-9,] %63s", num, name) == 2) {
+            uint64_t v = 0;
+            for (const char *c = num; *c; c++)
+                if (*c != ',')
+                    v = v * 10 + (uint64_t)(*c - '0');
+            if (!strcmp(name, "accesses"))
+                accesses = v;
+            else if (rate && rate < eol && accesses) {
+                const char *start = rate;
+                while (start > line && (start[-1] == '.' || (start[-1] >= '0' && start[-1] <= '9')))
+                    start--;
+                char want[40], got[40];
+                snprintf(want, sizeof want, "%.3f", 1000.0 * (double)v / (double)accesses);
+                snprintf(got, sizeof got, "%.*s", (int)(rate - start), start);
+                lines++;
+                if (strcmp(want, got)) {
+                    wrong++;
+                    tap_diag("%s: %llu -> %s /1k accesses, want %s", name, (unsigned long long)v,
+                             got, want);
+                }
+                if (!strcmp(name, "pgfault")) {
+                    char pct[40];
+                    snprintf(pct, sizeof pct, "%6.2f%% miss ratio", 100.0 * (double)v / (double)accesses);
+                    if (!strstr(line, pct) || strstr(line, pct) > eol) {
+                        wrong++;
+                        tap_diag("pgfault line lacks '%s'", pct);
+                    }
+                }
+            }
+        }
+        line = eol + 1;
+    }
+    ok(accesses == 50000 && lines >= 10 && wrong == 0,
+       "text report: every rate per 1000 accesses is count x 1000 / accesses (%d lines)", lines);
+    run_free(&r);
+}
+
+/* The footprint (distinct pages, the cold-miss floor) and the miss ratio
+ * beside the fault count, in text, JSON and CSV. */
+static void footprint_and_miss_ratio(void)
+{
+    const char *v = vmlab_bin();
+    const char *refs = "--frames 3 --policy fifo --refs 1,2,3,4,1,2,5,1,2,3,4,5";
+    struct run_result r = run("%s replay --json %s", v, refs);
+    is_u64(json_u64(r.out, "footprint"), 5, "JSON: footprint 5 (pages 1..5)");
+    ok(strstr(r.out, "\"miss_ratio\": 0.750000") != NULL, "JSON: miss ratio 9/12");
+    run_free(&r);
+    r = run("%s replay %s", v, refs);
+    ok(strstr(r.out, "  5  footprint ") && strstr(r.out, " 75.00% miss ratio"),
+       "text: footprint and miss ratio beside pgfault");
+    run_free(&r);
+    r = run("%s replay --csv %s", v, refs);
+    const char *row = r.out ? strstr(r.out, "\r\n") : NULL;
+    ok(r.out && strstr(r.out, ",footprint,") && strstr(r.out, ",miss_ratio,") && row &&
+       strstr(row, ",0.750000,"), "CSV: footprint and miss_ratio columns");
+    run_free(&r);
+    r = run("%s replay --json --frames 4096 --limit 100000 examples/traces/bzip.trace.gz", v);
+    ok(json_u64(r.out, "footprint") == json_u64(r.out, "pgfault") && json_u64(r.out, "footprint") > 100,
+       "with memory to spare every fault is a cold miss: pgfault == footprint (%llu)",
+       (unsigned long long)json_u64(r.out, "footprint"));
+    run_free(&r);
+}
+
 static void schema(void)
 {
     const char *v = vmlab_bin();
@@ -104,6 +182,66 @@ static void schema(void)
     ok(r.out && strstr(r.out, "dTLB-load-misses") && strstr(r.out, "pgfault") &&
        strstr(r.out, "effective access time"), "text report has the counters and the access time");
     run_free(&r);
+    text_rates();
+    footprint_and_miss_ratio();
+}
+
+/* OPT against the course simulators (which evict the lowest-numbered frame
+ * among pages never used again): bzip, 256 frames, 36 pages written out;
+ * clean-first: the same faults, fewer writes. With --limit OPT loads only
+ * the records it replays. */
+static void opt_known_answers(void)
+{
+    const char *v = vmlab_bin();
+    struct run_result r = run("%s replay --json --frames 256 --policy opt examples/traces/bzip.trace.gz", v);
+    uint64_t faults = json_u64(r.out, "pgfault");
+    is_u64(json_u64(r.out, "pswpout"), 36, "OPT, bzip, 256 frames: 36 write-backs, as the course simulators");
+    run_free(&r);
+    r = run("%s replay --json --frames 256 --policy opt --opt-ties clean-first "
+            "examples/traces/bzip.trace.gz", v);
+    ok(json_u64(r.out, "pgfault") == faults && json_u64(r.out, "pswpout") < 36 &&
+       strstr(r.out, "\"opt_ties\": \"clean-first\""),
+       "--opt-ties clean-first: the same %llu faults, fewer write-backs (%llu)",
+       (unsigned long long)faults, (unsigned long long)json_u64(r.out, "pswpout"));
+    run_free(&r);
+    r = run("%s replay --opt-ties oldest --refs 1", v);
+    is_i64(r.status, 2, "an unknown tie rule is a usage error");
+    run_free(&r);
+}
+
+static long maxrss_kb(const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s replay --quiet %s", vmlab_bin(), args);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    int ws;
+    struct rusage ru;
+    if (wait4(pid, &ws, 0, &ru) < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+        return -1;
+    return ru.ru_maxrss;
+}
+
+static void opt_limit_memory(void)
+{
+    char small[256], big[256], e[256], a[600], b[600];
+    snprintf(small, sizeof small, "%s/o1.vmt", tmpdir);
+    snprintf(big, sizeof big, "%s/o10.vmt", tmpdir);
+    if (trace_synth_write_vmt(small, 300000, 3, e, sizeof e) ||
+        trace_synth_write_vmt(big, 3000000, 3, e, sizeof e)) {
+        tap_skip(1, "cannot write synthetic traces");
+        return;
+    }
+    snprintf(a, sizeof a, "--policy opt --frames 256 --limit 100000 %s", small);
+    snprintf(b, sizeof b, "--policy opt --frames 256 --limit 100000 %s", big);
+    long ka = maxrss_kb(a), kb = maxrss_kb(b);
+    ok(ka > 0 && kb > 0 && kb < ka + 8192, "OPT with --limit loads only the records it replays: "
+       "%ld KiB for a trace 10x as long as one of %ld KiB", kb, ka);
+    unlink(small);
+    unlink(big);
 }
 
 static void bad_input(void)
@@ -403,6 +541,8 @@ int main(void)
         return 1;
     }
     known_answers();
+    opt_known_answers();
+    opt_limit_memory();
     schema();
     bad_input();
     determinism_and_formats();

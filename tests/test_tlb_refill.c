@@ -391,7 +391,7 @@ static void test_against_hardware(void)
         return;
     struct trace_record *recs;
     size_t n;
-    int rc = replay_load(rd, &recs, &n, err, sizeof err);
+    int rc = replay_load(rd, &recs, &n, 0, err, sizeof err);
     trace_close(rd);
     if (!ok(rc == 0, "load it"))
         return;
