@@ -108,6 +108,14 @@ extern const char *const kill_reason_descs[KILL_NR];
     X(FORK_SHARED,    "fork_shared",    "resident pages shared copy-on-write by fork")       \
     X(FORK_SWAP_SHARED, "fork_swap_shared", "swapped-out pages whose slot fork shared")      \
     X(FILE_WRITEBACK_ERRORS, "file_writeback_errors", "write-backs of dirty file pages that failed") \
+    X(SWPT_REFILLS,   "swpt_refills",   "software TLB refills the kernel made (TLBWR)")      \
+    X(SWPT_PROBES,    "swpt_probes",    "entries the refill handler read (its structure's and the page tables')") \
+    X(SWPT_MISSES,    "swpt_misses",    "refills its structure could not answer (read from the page tables)") \
+    X(SWPT_LINEAR_MISSES, "swpt_linear_misses", "linear page table: refills whose table page was not in the TLB") \
+    X(SWPT_EVICTIONS, "swpt_evictions", "hashed page table: entries evicted from full groups") \
+    X(SWPT_ALIAS,     "swpt_alias_switches", "inverted page table: frame entries re-pointed to another mapping") \
+    X(SWPT_DIRTY,     "swpt_dirty_updates", "TLB Modified traps: D recorded, the entry rewritten") \
+    X(SWPT_BYTES,     "swpt_bytes",     "memory the refill structure occupies, bytes (a level)") \
     X(OOM_KILL,       "oom_kill",       "processes killed because memory ran out")           \
     X(KILLS,          "kills",          "processes killed (any reason)")                     \
     X(SWAP_SLOTS_USED,"swap_slots_used","swap slots in use (a level, not a count)")
@@ -172,6 +180,18 @@ enum opt_ties {
 
 #define KERNEL_SWAP_DEFAULT_BYTES (64ull << 20)   /* kernel_config_default's swap size */
 
+/* On a machine with software-managed TLB refill (machine_config.tlb_refill
+ * = TLB_REFILL_SOFTWARE) a TLB miss traps to the kernel, whose refill
+ * handler reads one of these (docs/kernel.md, "Software TLB refill"):
+ *   LINEAR    the leaf level of the page tables as one array in the kernel
+ *             half (MIPS/BSD): one read per refill, plus the upper levels
+ *             when the table's own page is not in the TLB; not on the
+ *             32-bit formats, whose user space has no kernel half beside it
+ *   HASHED    a hashed page table of fixed size (PowerPC's HTAB)
+ *   INVERTED  an inverted page table: an entry per frame, a hash anchor
+ *             table */
+enum kernel_sw_pt { KERNEL_SW_PT_LINEAR, KERNEL_SW_PT_HASHED, KERNEL_SW_PT_INVERTED };
+
 struct kernel_config {
     uint64_t user_frames;      /* user pool, 4 KiB frames: the memory-pressure knob.
                                   0 = every frame not in the kernel pool */
@@ -209,6 +229,10 @@ struct kernel_config {
     unsigned elf_machine;      /* the ELF e_machine exec and kernel_load_elf accept (243 for
                                   RISC-V programs on any page-table format); 0 = the format's
                                   architecture's (62 x86-64, 243 RISC-V) */
+    int sw_pt;                 /* enum kernel_sw_pt: on a machine with software TLB refill, the
+                                  structure the refill handler reads (default linear) */
+    uint64_t sw_pt_entries;    /* hashed: its entries (rounded up to groups of 8); 0 = 2 per
+                                  user frame */
     uint64_t user_top;         /* PintOS ABI: end of user space; 0 = KERN_BASE. Clipped to the
                                   format's lower half: 1 << 47 gives x86-64 Linux's layout;
                                   the 32-bit formats have no halves: up to 4 GiB */

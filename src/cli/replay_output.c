@@ -234,7 +234,7 @@ static bool always_shown(const char *name)
 /* Counters that are not events: no rate per access. */
 static bool is_level(const char *name)
 {
-    return strstr(name, "_used") != NULL || !strcmp(name, "footprint");
+    return strstr(name, "_used") != NULL || !strcmp(name, "footprint") || !strcmp(name, "swpt_bytes");
 }
 
 /* perf stat's "# ..." comment: a ratio to the counter it refines, and a

@@ -27,6 +27,7 @@
 
 #include "os/kern.h"
 #include "os/swap.h"
+#include "os/swpt.h"
 
 bool process_killed(const struct process *p)
 {
@@ -304,6 +305,8 @@ enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f
     struct process *p = cpu_user(cpu);
     if (!p || process_killed(p))
         return FAULT_FAIL;
+    if (p->k->soft_refill && f->type != FAULT_GP)
+        return swpt_trap(cpu, p, f);   /* the TLB is software's: swtlb.c */
     count(p, VMSTAT_PGFAULT, 1);
     enum kill_reason r = f->type == FAULT_GP ? KILL_SEGV_NONCANON
                                              : handle_fault(p, cpu, f->addr, f->access, false, true);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "os/kern.h"
+#include "os/swpt.h"
 #include "os/swap.h"
 
 const char *const kill_reason_names[KILL_NR] = {
@@ -242,6 +243,9 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
     k->swap = swap_open_with(cfg.swap_path, cfg.swap_bytes, &so, err, errlen);
     if (!k->swap)
         goto fail;
+    k->soft_refill = mc->tlb_refill == TLB_REFILL_SOFTWARE;
+    if (k->soft_refill && swpt_create(k, err, errlen) < 0)
+        goto fail;
     machine_set_fault_handler(m, kernel_fault_handler, k);
     return k;
 fail:
@@ -275,6 +279,7 @@ void kernel_destroy(struct kernel *k)
             cpu_set_user(cpu, NULL);
     }
     swap_close(k->swap);
+    swpt_destroy(k);
     frame_table_destroy(&k->ft);
     pool_destroy(&k->kpool);
     free(k->asid_owner);
@@ -298,6 +303,7 @@ void kernel_vmstat(struct kernel *k, struct vmstat *out)
     for (int i = 0; i < VMSTAT_NR; i++)
         out->v[i] = stat_get(&k->stat[i]);
     out->v[VMSTAT_SWAP_SLOTS_USED] = swap_slots_used(k->swap);
+    out->v[VMSTAT_SWPT_BYTES] = k->swpt ? k->swpt->ops->bytes(k->swpt) : 0;
 }
 
 void kernel_usage(struct kernel *k, struct kernel_usage *out)
