@@ -6,6 +6,7 @@
 #   make install PREFIX=/usr/local
 #   make SAN=asan check  AddressSanitizer + UBSan build of the tests (in build-asan/)
 #   make SAN=tsan check  ThreadSanitizer build of the tests (in build-tsan/)
+#   make V=1             print every command in full (default: one short line each)
 #
 # Sources are found by folder, so adding a file needs no edit here:
 # src/{hw,os,replay}/*.c form the library, src/cli/*.c the command,
@@ -18,25 +19,34 @@ SAN     ?=
 VERSION := 0.1.0
 
 ifeq ($(SAN),)
-  B        := build
+  B        ?= build
   OPT      := -O2
   SANFLAGS :=
 else ifeq ($(SAN),asan)
-  B        := build-asan
+  B        ?= build-asan
   OPT      := -O1
   SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 else ifeq ($(SAN),tsan)
-  B        := build-tsan
+  B        ?= build-tsan
   OPT      := -O1
   SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 else
   $(error SAN must be empty, asan or tsan)
 endif
 
+# Quiet by default: one "CC file" line per command; V=1 prints them in full.
+ifeq ($(V),1)
+  Q     :=
+  say    = @:
+else
+  Q     := @
+  say    = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wformat=2
 CFLAGS   ?= $(OPT) -g
-ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -pthread \
+ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DVMLAB_VERSION=\"$(VERSION)\" -pthread \
             -Iinclude -Isrc -Itests -MMD -MP
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
@@ -71,23 +81,27 @@ all: $(LIBA) $(BIN)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALLCFLAGS) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(ALLLDFLAGS) $(CLI_OBJ) $(LIBA) $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALLLDFLAGS) $(CLI_OBJ) $(LIBA) $(LDLIBS) -o $@
 
 $(B)/tests/%: $(B)/obj/tests/%.o $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLLDFLAGS) $< $(TLIB_OBJ) $(LIBA) $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALLLDFLAGS) $< $(TLIB_OBJ) $(LIBA) $(LDLIBS) -o $@
 
 $(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLLDFLAGS) $< $(LIBA) $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALLLDFLAGS) $< $(LIBA) $(LDLIBS) -o $@
 
 $(B)/guest/%: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
@@ -128,14 +142,16 @@ FUZZ_OBJ := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
 
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)clang $(FUZZ_CFLAGS) -c $< -o $@
 
 build-fuzz/libvmlab-fuzz.a: $(FUZZ_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 build-fuzz/%: tests/fuzz/%.c build-fuzz/libvmlab-fuzz.a
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $< build-fuzz/libvmlab-fuzz.a $(LDLIBS) -o $@
+	$(call say,LINK,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $< build-fuzz/libvmlab-fuzz.a $(LDLIBS) -o $@
 
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \

@@ -22,8 +22,73 @@ static int run(const char *args, char *out, size_t outlen, char *err, size_t err
     return r.status;
 }
 
+/* `vmlab explain --counters`: one line per counter, names from the
+ * counter tables; docs/counters.md names exactly the same counters (its
+ * tables' first column), so the legend cannot fall behind the code. */
+static void counters_legend(void)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s explain --counters", vmlab_bin());
+    struct run_result r;
+    run_cmd(cmd, &r);
+    is_i64(r.status, 0, "explain --counters: exit 0");
+    static char names[256][64];
+    int n = 0, malformed = 0;
+    for (const char *line = r.out; line && *line && n < 256;) {
+        const char *eol = strchr(line, '\n');
+        size_t k = strcspn(line, " ");
+        if (!eol || k == 0 || k >= 64 || (size_t)(eol - line) <= k + 2)
+            malformed++;
+        else
+            snprintf(names[n++], 64, "%.*s", (int)k, line);
+        line = eol ? eol + 1 : NULL;
+    }
+    ok(n > 60 && malformed == 0, "one line per counter, name then meaning (%d counters)", n);
+    bool have[4] = {false};
+    for (int i = 0; i < n; i++) {
+        have[0] |= !strcmp(names[i], "pgfault");
+        have[1] |= !strcmp(names[i], "page-faults");
+        have[2] |= !strcmp(names[i], "footprint");
+        have[3] |= !strcmp(names[i], "kill_pageout-io-error");
+    }
+    ok(have[0] && have[1] && have[2] && have[3], "machine, kernel, replay and kill counters all listed");
+    run_free(&r);
+
+    FILE *f = fopen("docs/counters.md", "r");
+    static char doc[1 << 16];
+    size_t len = f ? fread(doc, 1, sizeof doc - 1, f) : 0;
+    doc[len] = 0;
+    if (f)
+        fclose(f);
+    int missing = 0, unknown = 0, listed = 0;
+    for (int i = 0; i < n; i++) {
+        char row[128];
+        snprintf(row, sizeof row, "\n| `%.63s` |", names[i]);
+        if (!strstr(doc, row)) {
+            tap_diag("docs/counters.md does not explain %s", names[i]);
+            missing++;
+        }
+    }
+    for (const char *p = doc; (p = strstr(p, "\n| `")); p++) {
+        const char *q = p + 4, *end = strchr(q, '`');
+        if (!end)
+            break;
+        listed++;
+        bool known = false;
+        for (int i = 0; i < n && !known; i++)
+            known = strlen(names[i]) == (size_t)(end - q) && !strncmp(names[i], q, (size_t)(end - q));
+        if (!known) {
+            tap_diag("docs/counters.md explains '%.*s', which is no counter", (int)(end - q), q);
+            unknown++;
+        }
+    }
+    ok(missing == 0, "docs/counters.md explains every counter explain --counters lists");
+    ok(unknown == 0 && listed == n, "and no other (%d rows, %d counters)", listed, n);
+}
+
 int main(void)
 {
+    counters_legend();
     char out[8192], err[4096];
     int rc = run("explain 0x7fffdeadbeef", out, sizeof out, err, sizeof err);
     is_i64(rc, 0, "explain x86-64 VA: exit 0");

@@ -45,10 +45,23 @@ int main(void)
     kc.swap_path = "/nonexistent-dir/swap";
     expect_error(&kc, "/nonexistent-dir/swap", "swap file that cannot be created");
 
+    /* the default swap size is explicit; 0 means none */
+    kernel_config_default(&kc);
+    is_u64(kc.swap_bytes, KERNEL_SWAP_DEFAULT_BYTES, "kernel_config_default sets the swap size");
+    for (int z = 0; z < 2; z++) {
+        kernel_config_default(&kc);
+        kc.swap_bytes = z ? 0 : 1;   /* 1 rounds down to 0 slots */
+        struct kt s0 = kt_make_cfg(PT_ARCH_X86, 1, &kc);
+        struct kernel_usage u;
+        kernel_usage(s0.k, &u);
+        is_u64(u.swap_slots, 0, "swap_bytes %d: no swap slot at all", z ? 0 : 1);
+        kt_free(&s0);
+    }
+
     /* one user frame, no swap: clean pages cycle; the first dirty eviction is fatal */
     kernel_config_default(&kc);
     kc.user_frames = 1;
-    kc.swap_bytes = 1;   /* rounds down to 0 slots (0 would mean the default) */
+    kc.swap_bytes = 0;   /* no swap */
     struct kt t = kt_make_cfg(PT_ARCH_X86, 1, &kc);
     struct cpu *cpu = machine_cpu(t.m, 0);
     cpu_attach(cpu);

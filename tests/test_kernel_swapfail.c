@@ -2,6 +2,7 @@
  * that needs a slot is killed, others go on), injected write and read
  * errors, a corrupted slot detected by its checksum, no slot leaked. */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ktest.h"
@@ -203,10 +204,64 @@ static void test_no_slot_leak(void)
     kt_free(&t);
 }
 
+/* A swap file on a full disk: every write fails with ENOSPC. The process
+ * that needs a frame is killed for that reason -- pageout-io-error, the
+ * errno and the file named in the message -- not as "oom-no-frame". A
+ * failing read names them too. */
+static void test_full_disk(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/vmlab-swapfail-%d.swap", (int)getpid());
+    unlink(path);
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.user_frames = 4;
+    kc.swap_bytes = 64 * 4096;
+    kc.swap_path = path;
+    kc.policy = "fifo";
+    struct kt t = kt_make_cfg(PT_ARCH_X86, 1, &kc);
+    struct swap_dev *sw = kernel_swap_device(t.k);
+    struct cpu *cpu = machine_cpu(t.m, 0);
+    cpu_attach(cpu);
+    struct process *p = kernel_process_create(t.k, "full");
+    kernel_map_anon(p, BASE, 32 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_switch_to(cpu, p);
+    swap_inject_error(sw, true, UINT64_MAX, 1000, ENOSPC);
+    ok(!write_pages(cpu, BASE, 12, 7), "writes stop once no page can be written out");
+    is_str(kill_reason_names[kernel_process_kill_reason(p)], "pageout-io-error",
+           "killed pageout-io-error, not oom-no-frame");
+    const char *msg = kernel_process_kill_message(p);
+    ok(strstr(msg, strerror(ENOSPC)) && strstr(msg, path), "the message names ENOSPC and the "
+       "file: %s", msg);
+    is_u64(kt_stat(t.k, vmstat_kill_item(KILL_PAGEOUT_IO_ERROR)), 1, "counted as kill_pageout-io-error");
+    is_u64(kt_stat(t.k, VMSTAT_OOM_KILL), 0, "not an out-of-memory kill");
+    swap_inject_error(sw, true, UINT64_MAX, 0, ENOSPC);
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(p, cpu);
+
+    /* swap-in failing with EIO */
+    p = kernel_process_create(t.k, "eio");
+    kernel_map_anon(p, BASE, 32 * 4096, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_switch_to(cpu, p);
+    ok(write_pages(cpu, BASE, 12, 9), "12 pages through 4 frames");
+    swap_inject_error(sw, false, UINT64_MAX, 1, EIO);
+    ok(!check_pages(cpu, BASE, 12, 9), "a swap-in fails");
+    msg = kernel_process_kill_message(p);
+    ok(!strncmp(msg, "swap-io-error", 13) && strstr(msg, strerror(EIO)) && strstr(msg, path),
+       "swap-io-error names EIO and the file: %s", msg);
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(p, cpu);
+    kt_no_leaks(t.k, "full disk");
+    cpu_detach(cpu);
+    kt_free(&t);
+    ok(access(path, F_OK) != 0, "the swap file the kernel created is gone with it");
+}
+
 int main(void)
 {
     test_out_of_swap();
     test_io_errors();
+    test_full_disk();
     test_no_slot_leak();
     test_swap_cache_reclaim();
     return tap_done();

@@ -15,11 +15,11 @@ static void test_pool(void)
     bool good = true;
     for (int i = 0; i < 130; i++) {
         int64_t f = pool_alloc(&pl);
-        good &= f >= 100 && f < 230 && !seen[f - 100];
+        good &= f == 100 + i && !seen[f - 100];
         if (f >= 100 && f < 230)
             seen[f - 100] = true;
     }
-    ok(good, "130 distinct frames in range");
+    ok(good, "130 distinct frames, handed out in order 100, 101, ...");
     is_i64(pool_alloc(&pl), -1, "then empty");
     is_u64(pool_used(&pl), 130, "used 130");
     pool_free(&pl, 150);
@@ -45,13 +45,14 @@ static void test_pool(void)
     for (int op = 0; op < 20000; op++) {
         if (kt_rng(&seed) % 2) {
             int64_t f = pool_alloc(&pl);
-            bool any = false;
-            for (int i = 0; i < 130; i++)
-                any |= !model[i];
+            int lowest = -1;
+            for (int i = 129; i >= 0; i--)
+                if (!model[i])
+                    lowest = i;
             if (f < 0)
-                good &= !any;
+                good &= lowest < 0;
             else {
-                good &= !model[f - 100];
+                good &= f - 100 == lowest;   /* always the lowest free frame */
                 model[f - 100] = true;
             }
         } else {
@@ -62,7 +63,7 @@ static void test_pool(void)
             }
         }
     }
-    ok(good, "20000 random alloc/free ops agree with a model");
+    ok(good, "20000 random alloc/free ops agree with a model that hands out the lowest free frame");
     pool_destroy(&pl);
 }
 

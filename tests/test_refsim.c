@@ -210,7 +210,8 @@ static void test_random_streams(void)
     uint64_t *s = malloc(n * sizeof *s);
     uint8_t *w = malloc(n);
     bool stack_ok = true, opt_best = true, lru_naive = true, opt_naive = true, sd_lru = true,
-         sd_opt = true, all_fit = true, rnd_repeat = true, counts_ok = true, dirty_bound = true;
+         sd_opt = true, all_fit = true, rnd_repeat = true, counts_ok = true, dirty_bound = true,
+         clean_ties = true, clean_fewer = false;
     for (int seed = 0; seed < seeds; seed++) {
         rng_state = (uint64_t)seed * 1000003;
         uint64_t npages = 3 + rnd(40);
@@ -234,6 +235,13 @@ static void test_random_streams(void)
             prev_lru = lru, prev_opt = opt;
             for (unsigned p = 0; p < REFSIM_NPOLICIES; p++)
                 opt_best = opt_best && opt <= r[p].faults;
+            /* clean-first only chooses among pages never used again: the same
+             * faults, never more writes (a clean page costs none, and a dirty
+             * page never used again costs one whenever it goes) */
+            const struct refsim_result *oc = &r[REFSIM_OPT_CLEAN_FIRST], *o = &r[REFSIM_OPT];
+            clean_ties = clean_ties && oc->faults == o->faults && oc->evictions == o->evictions &&
+                         oc->dirty_evictions <= o->dirty_evictions;
+            clean_fewer = clean_fewer || oc->dirty_evictions < o->dirty_evictions;
             lru_naive = lru_naive && lru == naive_lru(m, s, len);
             opt_naive = opt_naive && opt == naive_opt(m, s, len);
             sd_lru = sd_lru && lru_all[m] == lru;
@@ -262,6 +270,8 @@ static void test_random_streams(void)
     ok(rnd_repeat, "RANDOM is reproducible from its seed");
     ok(counts_ok, "hits + faults = accesses; evictions <= faults");
     ok(dirty_bound, "dirty evictions <= evictions");
+    ok(clean_ties, "OPT clean-first: the same faults as OPT, never more writes to disk");
+    ok(clean_fewer, "and on some streams fewer");
 
     /* Belady's anomaly is real for FIFO on random strings (some seed shows it),
      * and the seed matters to RANDOM. */

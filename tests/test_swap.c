@@ -324,8 +324,9 @@ static void test_paths(void)
     const char *t = getenv("TMPDIR");
     snprintf(tmp, sizeof tmp, "%s", t && *t ? t : "/tmp");
 
+    struct swap_options over = {.overwrite = true};
     err[0] = 0;
-    ok(swap_open(tmp, 4 * PG, err, sizeof err) == NULL && strstr(err, tmp) &&
+    ok(swap_open_with(tmp, 4 * PG, &over, err, sizeof err) == NULL && strstr(err, tmp) &&
        strstr(err, strerror(EISDIR)), "a directory as swap file: %s", err);
 
     char path[512];
@@ -335,20 +336,23 @@ static void test_paths(void)
        strstr(err, strerror(ENOENT)), "a missing directory: %s", err);
 
     err[0] = 0;
-    ok(swap_open("/dev/null", 4 * PG, err, sizeof err) == NULL && strstr(err, "not a regular file"),
-       "a character device: %s", err);
+    ok(swap_open_with("/dev/null", 4 * PG, &over, err, sizeof err) == NULL &&
+       strstr(err, "not a regular file"), "a character device: %s", err);
+    err[0] = 0;
+    ok(swap_open("/dev/null", 4 * PG, err, sizeof err) == NULL && strstr(err, "already exists"),
+       "without overwrite, an existing name is refused outright: %s", err);
 
     err[0] = 0;
-    ok(swap_open("/proc/version", 4 * PG, err, sizeof err) == NULL && strstr(err, "/proc/version"),
-       "an unwritable file: %s", err);
+    ok(swap_open_with("/proc/version", 4 * PG, &over, err, sizeof err) == NULL &&
+       strstr(err, "/proc/version"), "an unwritable file: %s", err);
 
     if (geteuid() != 0) {
         snprintf(path, sizeof path, "%s/vmlab-swap-ro-%d", tmp, (int)getpid());
         int fd = open(path, O_CREAT | O_WRONLY, 0400);
         close(fd);
         err[0] = 0;
-        ok(swap_open(path, 4 * PG, err, sizeof err) == NULL && strstr(err, strerror(EACCES)),
-           "a read-only file: %s", err);
+        ok(swap_open_with(path, 4 * PG, &over, err, sizeof err) == NULL &&
+           strstr(err, strerror(EACCES)), "a read-only file: %s", err);
         unlink(path);
     } else {
         tap_skip(1, "running as root: file modes do not stop writes");
@@ -365,17 +369,41 @@ static void test_paths(void)
         unsetenv("TMPDIR");
     free(saved);
 
-    /* A named file: created, sized, used, left in place on close. */
+    /* A new name: created exclusively, removed again at close. */
     snprintf(path, sizeof path, "%s/vmlab-swap-test-%d", tmp, (int)getpid());
+    unlink(path);
+    err[0] = 0;
+    struct swap_dev *sw = swap_open(path, 3 * PG, err, sizeof err);
+    struct stat st;
+    ok(sw && swap_created(sw) && stat(path, &st) == 0 && st.st_size == 3 * PG &&
+       (st.st_mode & 0777) == 0600, "a new swap file is created, 0600, sized: %s", err);
+    swap_close(sw);
+    ok(access(path, F_OK) != 0, "a swap file vmlab created is removed at close");
+
+    /* An existing file: refused, unless overwrite; never the kept file. */
     int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
     ok(fd >= 0 && write(fd, "old contents", 12) == 12, "pre-existing file with old contents");
     close(fd);
     err[0] = 0;
-    struct swap_dev *sw = swap_open(path, 10 * PG, err, sizeof err);
-    ok(sw != NULL, "named swap file opens: %s", err);
+    ok(swap_open(path, 10 * PG, err, sizeof err) == NULL && strstr(err, path) &&
+       strstr(err, "already exists") && strstr(err, "--swap-file-overwrite"),
+       "an existing file is refused: %s", err);
+    char back_old[16] = "";
+    fd = open(path, O_RDONLY);
+    ok(fd >= 0 && read(fd, back_old, 12) == 12 && !memcmp(back_old, "old contents", 12),
+       "and left as it was");
+    close(fd);
+    ok(stat(path, &st) == 0, "stat the existing file");
+    struct swap_options keep = {.overwrite = true, .keep_dev = (uint64_t)st.st_dev,
+                                .keep_ino = (uint64_t)st.st_ino};
+    err[0] = 0;
+    ok(swap_open_with(path, 10 * PG, &keep, err, sizeof err) == NULL && strstr(err, "is the input"),
+       "the kept file (the input) is refused even with overwrite: %s", err);
+    err[0] = 0;
+    sw = swap_open_with(path, 10 * PG, &over, err, sizeof err);
+    ok(sw != NULL && !swap_created(sw), "with overwrite the existing file opens: %s", err);
     if (sw) {
         is_str(swap_path(sw), path, "swap_path names it");
-        struct stat st;
         ok(stat(path, &st) == 0 && st.st_size == 10 * PG, "file sized to 10 slots");
         unsigned char *page = malloc(PG), *back = malloc(PG);
         fill_page(page, 11);
@@ -387,10 +415,20 @@ static void test_paths(void)
         ok(pread(rfd, first, PG, 0) == PG && !memcmp(first, page, PG),
            "page is at byte 0 of the file, old contents gone");
         close(rfd);
+        char why[256];
+        is_str(swap_describe_error(sw, why, sizeof why), "", "no I/O error yet: nothing to say");
+        swap_inject_error(sw, true, UINT64_MAX, 1, ENOSPC);
+        int64_t s2 = swap_alloc(sw);
+        is_i64(swap_write(sw, (uint64_t)s2, page), -ENOSPC, "an injected full disk");
+        is_i64(swap_last_error(sw), ENOSPC, "the last error is kept");
+        char want[700];
+        snprintf(want, sizeof want, "%s in swap file '%s'", strerror(ENOSPC), path);
+        is_str(swap_describe_error(sw, why, sizeof why), want, "and described with the file");
+        swap_free(sw, (uint64_t)s2);
         free(page);
         free(back);
         swap_close(sw);
-        ok(access(path, F_OK) == 0, "named file survives swap_close");
+        ok(access(path, F_OK) == 0, "a file vmlab did not create survives swap_close");
     }
     unlink(path);
 }

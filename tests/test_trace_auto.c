@@ -90,6 +90,57 @@ static void check_mem(const char *text, enum trace_format want, const char *what
     trace_close(r);
 }
 
+/* The first error of a trace given in memory (auto-detected unless fmt),
+ * or the open error; "" if it reads without one. */
+static const char *first_error(const char *text, size_t len, enum trace_format fmt)
+{
+    static char err[512];
+    struct trace_options opt = {.name = "t"};
+    struct trace_reader *r = trace_open_mem(text, len, fmt, &opt, err, sizeof err);
+    if (!r)
+        return err;
+    struct trace_record rec;
+    int n;
+    while ((n = trace_next(r, &rec)) == 1)
+        ;
+    snprintf(err, sizeof err, "%s", n < 0 ? trace_error(r) : "");
+    trace_close(r);
+    return err;
+}
+
+/* Suffixes are not page numbers, shapes pick the format whose reader can
+ * say what is wrong, and a message quotes the offending bytes. */
+static void messages_quote_the_right_thing(void)
+{
+    is_str(first_error("w", 1, TRACE_REFS), "t:1: bad page number 'w'", "refs 'w' is no page 0");
+    is_str(first_error("r", 1, TRACE_REFS), "t:1: bad page number 'r'", "refs 'r' is no page 0");
+    is_str(first_error("3,0xw", 5, TRACE_REFS), "t:1: bad page number '0xw'",
+           "refs '0xw' is no page 0");
+    is_str(first_error("0x", 2, TRACE_REFS), "t:1: bad page number '0x'", "refs '0x' alone");
+    is_str(first_error("7w 0x1fW 3r", 11, TRACE_REFS), "", "suffixes after digits still read");
+    is_str(first_error("1 2 3 4 R\n", 10, TRACE_AUTO),
+           "t: cannot tell the trace format (not vmt, lackey, rw or refs; it starts with "
+           "'1 2 3 4 R'); give it with --format", "a stray R makes no refs line");
+    is_str(first_error("00000000000001234 R\n00000000000005678 W\n", 40, TRACE_AUTO),
+           "t:1: bad address '00000000000001234'",
+           "an rw line of 17 digits is rw with a too-long address, not refs");
+    is_str(first_error("00\0" "41 R\n", 8, TRACE_RW), "t:1: bad address '00\\x0041'",
+           "a NUL byte is quoted, not the end of the token");
+    is_str(first_error(" L ffffffffffffffff,8\n", 22, TRACE_AUTO),
+           "t:1: access wraps past the top of the address space at 'ffffffffffffffff'",
+           "auto: a lackey line whose access wraps is lackey, and says so");
+    size_t n = 70000;
+    char *big = malloc(n + 1);
+    for (size_t i = 0; i < n; i += 3)
+        memcpy(big + i, " L ", n - i < 3 ? n - i : 3);
+    big[n] = '\n';
+    is_str(first_error(big, n + 1, TRACE_AUTO),
+           "t: cannot tell the trace format (not vmt, lackey, rw or refs; its first line is longer "
+           "than 65536 bytes and starts with ' L  L  L  L  L  L  L  L ...'); give it with --format",
+           "a 70 KB line: its length is said and its start quoted");
+    free(big);
+}
+
 int main(void)
 {
     /* the project's shared traces sit beside the checkout, in CI as here */
@@ -105,7 +156,7 @@ int main(void)
     check_mem("junk line\nI  10,4\n L 20,8\n", TRACE_LACKEY, "lackey after a bad line");
     check_mem("1 R\n2 W\nI  10,4\n", TRACE_RW, "mostly rw");
     check_mem("1\n2\n3\n", TRACE_REFS, "one page per line");
-    check_mem("1 2 3 4 R\n", TRACE_REFS, "numbers with a stray R");
+    check_mem("1 2 3 4r\n", TRACE_REFS, "numbers with an r suffix");
 
     /* Auto-detection does not hide errors: the bad line is still reported. */
     char err[512];
@@ -119,5 +170,6 @@ int main(void)
                "mixed:1: expected 'I  ', ' L ', ' S ', ' M ' or a Valgrind '==PID==' line, got "
                "'junk'", "with its line number");
     trace_close(r);
+    messages_quote_the_right_thing();
     return tap_done();
 }

@@ -1,6 +1,7 @@
 /* test_trace_cli.c — `vmlab convert` and `vmlab record` (the command
  * named by $VMLAB), and trace_open_command over a live Valgrind run.
  * Valgrind-dependent checks are skipped when valgrind is not installed. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,7 +180,7 @@ static void test_record(void)
     ok(access(tmp("t.vmt"), F_OK) != 0, "no trace left behind");
 
     if (!have_valgrind()) {
-        tap_skip(12, "valgrind not installed");
+        tap_skip(13, "valgrind not installed");
         return;
     }
     is_i64(RUN(NULL, NULL, "record", "-o", tmp("true.vmt"), "--", "/bin/true"), 0,
@@ -214,15 +215,88 @@ static void test_record(void)
        "trace_command_status gives the program's status");
     trace_close(r);
 
-    char *argv_loop[] = {"/bin/sh", "-c", "while :; do :; done", NULL};
+    /* An endless program that says who it is (under Valgrind the program
+     * runs in Valgrind's own process): closing the reader early must kill
+     * it and reap it -- afterwards no such process exists, not even a
+     * zombie. */
+    char pidfile[600], loop[2000];
+    snprintf(pidfile, sizeof pidfile, "%s/loop.pid", tmpdir);
+    snprintf(loop, sizeof loop, "echo $$ > %s.tmp && mv %s.tmp %s; while :; do :; done", pidfile,
+             pidfile, pidfile);
+    char *argv_loop[] = {"/bin/sh", "-c", loop, NULL};
     r = trace_open_command(argv_loop, NULL, err, sizeof err);
     struct trace_record rec;
-    int got = 0;
-    for (int i = 0; r && i < 1000 && trace_next(r, &rec) == 1; i++)
+    long got = 0;
+    for (long i = 0; r && i < 200000000 && trace_next(r, &rec) == 1; i++) {
         got++;
-    is_i64(got, 1000, "an endless program streams records");
+        if (got >= 1000 && got % 4096 == 0 && access(pidfile, F_OK) == 0)
+            break;
+    }
+    ok(got >= 1000, "an endless program streams records (%ld)", got);
+    char pidtext[32] = "";
+    slurp(pidfile, pidtext, sizeof pidtext, NULL);
+    pid_t pid = (pid_t)atol(pidtext);
+    ok(pid > 1 && kill(pid, 0) == 0, "it is running (pid %d)", (int)pid);
     trace_close(r);   /* must kill and reap it, not hang */
-    ok(true, "closing early stops the program");
+    errno = 0;
+    ok(pid > 1 && kill(pid, 0) == -1 && errno == ESRCH,
+       "closing early killed and reaped it: pid %d is gone", (int)pid);
+}
+
+/* Ctrl-C during a conversion: nothing is left behind, an older OUT is
+ * kept. The input is a pipe that stays open, so the conversion is still
+ * running when the signal comes. */
+static void test_convert_interrupted(void)
+{
+    char out[600];
+    snprintf(out, sizeof out, "%s/int.vmt", tmpdir);
+    write_file(out, "older");
+    int p[2];
+    if (pipe(p) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[0], 0);
+        close(p[1]);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 2);
+        execl(vmlab, vmlab, "convert", "-f", "rw", "-", "-o", out, (char *)NULL);
+        _exit(126);
+    }
+    close(p[0]);
+    char lines[4096] = "";
+    for (int i = 0; i < 200; i++)
+        strcat(lines, "1000 R\n");
+    ssize_t w = write(p[1], lines, strlen(lines));
+    usleep(300000);
+    kill(pid, SIGINT);
+    int ws = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 400 && done == 0; i++) {   /* 20 s at most, the input still open */
+        done = waitpid(pid, &ws, WNOHANG);
+        if (done == 0)
+            usleep(50000);
+    }
+    if (done == 0) {
+        tap_diag("convert still runs 20 s after Ctrl-C");
+        kill(pid, SIGKILL);
+        waitpid(pid, &ws, 0);
+        ws = 0;
+    }
+    close(p[1]);
+    ok(w > 0 && WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT, "Ctrl-C ends the conversion (0x%x)", ws);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c '^int.vmt'", tmpdir);
+    FILE *ls = popen(cmd, "r");
+    int n = -1;
+    if (ls && fscanf(ls, "%d", &n) != 1)
+        n = -1;
+    if (ls)
+        pclose(ls);
+    is_i64(n, 1, "no temporary file is left beside OUT");
+    char old[16];
+    slurp(out, old, sizeof old, NULL);
+    is_str(old, "older", "and the older OUT is intact");
 }
 
 int main(void)
@@ -235,6 +309,7 @@ int main(void)
     if (!mkdtemp(tmpdir))
         return 1;
     test_convert();
+    test_convert_interrupted();
     test_record();
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);

@@ -334,7 +334,7 @@ static void test_names(void)
     r = trace_open_mem("hello there\n", 12, TRACE_AUTO, NULL, err, sizeof err);
     ok(r == NULL, "auto refuses unknown text");
     is_str(err, "<memory>: cannot tell the trace format (not vmt, lackey, rw or refs; it starts "
-                "with 'hello'); give it with --format", "auto failure message");
+                "with 'hello there'); give it with --format", "auto failure message");
     r = trace_open_mem("", 0, TRACE_AUTO, NULL, err, sizeof err);
     struct trace_record rec;
     ok(r && trace_next(r, &rec) == 0, "empty input is an empty trace");

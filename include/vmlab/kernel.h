@@ -59,7 +59,8 @@ struct process;
     X(SWAP_IO_ERROR,   "swap-io-error",   "swap device read failed")                    \
     X(SWAP_CORRUPT,    "swap-corrupt",    "swap slot checksum mismatch on swap-in")     \
     X(FILE_IO_ERROR,   "file-io-error",   "backing file read failed")                   \
-    X(SIGBUS_EOF,      "sigbus-eof",      "access to a file page wholly past end of file (Linux SIGBUS)")
+    X(SIGBUS_EOF,      "sigbus-eof",      "access to a file page wholly past end of file (Linux SIGBUS)") \
+    X(PAGEOUT_IO_ERROR,"pageout-io-error","no frame could be freed: writing pages out failed")
 
 enum kill_reason {
     KILL_NONE = 0,
@@ -76,7 +77,7 @@ extern const char *const kill_reason_descs[KILL_NR];
  * to disk" (pswpout, file_writeback) is counted only when a dirty page is
  * written; a page identical to its backing copy is dropped (pgdrop_clean). */
 #define VMLAB_VMSTATS(X)                                                                     \
-    X(PGFAULT,        "pgfault",        "page faults handled (minor + major + invalid)")     \
+    X(PGFAULT,        "pgfault",        "page faults the kernel handled (minor + major + invalid); = page-faults")     \
     X(PGMAJFAULT,     "pgmajfault",     "faults that needed I/O (swap-in or file read)")     \
     X(PGMINFAULT,     "pgminfault",     "faults handled without I/O (zero fill, spurious)")  \
     X(PSWPIN,         "pswpin",         "pages read from swap")                              \
@@ -107,6 +108,14 @@ extern const char *const kill_reason_descs[KILL_NR];
     X(FORK_SHARED,    "fork_shared",    "resident pages shared copy-on-write by fork")       \
     X(FORK_SWAP_SHARED, "fork_swap_shared", "swapped-out pages whose slot fork shared")      \
     X(FILE_WRITEBACK_ERRORS, "file_writeback_errors", "write-backs of dirty file pages that failed") \
+    X(SWPT_REFILLS,   "swpt_refills",   "software TLB refills the kernel made (TLBWR)")      \
+    X(SWPT_PROBES,    "swpt_probes",    "entries the refill handler read (its structure's and the page tables')") \
+    X(SWPT_MISSES,    "swpt_misses",    "refills its structure could not answer (read from the page tables)") \
+    X(SWPT_LINEAR_MISSES, "swpt_linear_misses", "linear page table: refills whose table page was not in the TLB") \
+    X(SWPT_EVICTIONS, "swpt_evictions", "hashed page table: entries evicted from full groups") \
+    X(SWPT_ALIAS,     "swpt_alias_switches", "inverted page table: frame entries re-pointed to another mapping") \
+    X(SWPT_DIRTY,     "swpt_dirty_updates", "TLB Modified traps: D recorded, the entry rewritten") \
+    X(SWPT_BYTES,     "swpt_bytes",     "memory the refill structure occupies, bytes (a level)") \
     X(OOM_KILL,       "oom_kill",       "processes killed because memory ran out")           \
     X(KILLS,          "kills",          "processes killed (any reason)")                     \
     X(SWAP_SLOTS_USED,"swap_slots_used","swap slots in use (a level, not a count)")
@@ -161,19 +170,51 @@ enum stack_rule {
 enum kernel_abi { KERNEL_ABI_PINTOS, KERNEL_ABI_LINUX };
 
 #define KERNEL_LINUX_USER_TOP 0x4000000000ull   /* Linux's Sv39 user window */
+/* OPT's choice among pages never used again (the only ties Belady's MIN
+ * can have): it never changes the number of faults, only which page goes
+ * and so how many are written out. */
+enum opt_ties {
+    OPT_TIES_LOWEST_FRAME,     /* the page in the lowest-numbered frame (course simulators) */
+    OPT_TIES_CLEAN_FIRST,      /* a clean page (dropped unwritten) if any, lowest frame first */
+};
+
+#define KERNEL_SWAP_DEFAULT_BYTES (64ull << 20)   /* kernel_config_default's swap size */
+
+/* On a machine with software-managed TLB refill (machine_config.tlb_refill
+ * = TLB_REFILL_SOFTWARE) a TLB miss traps to the kernel, whose refill
+ * handler reads one of these (docs/kernel.md, "Software TLB refill"):
+ *   LINEAR    the leaf level of the page tables as one array in the kernel
+ *             half (MIPS/BSD): one read per refill, plus the upper levels
+ *             when the table's own page is not in the TLB; not on the
+ *             32-bit formats, whose user space has no kernel half beside it
+ *   HASHED    a hashed page table of fixed size (PowerPC's HTAB)
+ *   INVERTED  an inverted page table: an entry per frame, a hash anchor
+ *             table */
+enum kernel_sw_pt { KERNEL_SW_PT_LINEAR, KERNEL_SW_PT_HASHED, KERNEL_SW_PT_INVERTED, KERNEL_SW_PT_NR };
+/* "linear", "hashed", "inverted", indexed by enum kernel_sw_pt. */
+extern const char *const kernel_sw_pt_names[KERNEL_SW_PT_NR];
 
 struct kernel_config {
     uint64_t user_frames;      /* user pool, 4 KiB frames: the memory-pressure knob.
                                   0 = every frame not in the kernel pool */
     uint64_t kernel_frames;    /* kernel pool (page tables). 0 = 1/16 of memory, >= 64 */
-    const char *swap_path;     /* swap file; NULL = an unlinked temporary file */
-    uint64_t swap_bytes;       /* swap size, rounded down to 4 KiB slots; 0 = 64 MiB
-                                  (1 .. 4095: a device with no slot) */
+    const char *swap_path;     /* swap file; NULL = an unlinked temporary file. A named
+                                  file is created exclusively and removed at
+                                  kernel_destroy; an existing one is refused unless
+                                  swap_overwrite */
+    bool swap_overwrite;       /* swap_path may name an existing regular file: its
+                                  contents are lost, the file stays */
+    uint64_t swap_keep_dev;    /* a file swap must never be, overwrite or not (the front */
+    uint64_t swap_keep_ino;    /* end's input): st_dev and st_ino; ino 0 = none */
+    uint64_t swap_bytes;       /* swap size, rounded down to 4 KiB slots. 0 = no swap
+                                  (as 1 .. 4095: a device with no slot). The default
+                                  (kernel_config_default) is KERNEL_SWAP_DEFAULT_BYTES */
     const char *policy;        /* "clock" (default), "clock-noflush", "fifo", "lru",
                                   "random", "aging", "opt", "linux"; NULL = clock
                                   (docs/kernel.md describes each) */
     uint64_t seed;             /* for "random" */
     enum kernel_abi abi;       /* the ABI of kernel_process_create's processes */
+    enum opt_ties opt_ties;    /* for "opt" */
     enum stack_rule stack_rule;   /* the PintOS ABI's rule (the Linux ABI always uses Linux's) */
     uint64_t stack_cap;        /* maximum stack size; 0 = the ABI's (PintOS 1 MiB, Linux 8 MiB) */
     uint64_t stack_guard_gap;  /* Linux rule: gap kept below the stack; 0 = 256 pages */
@@ -190,10 +231,16 @@ struct kernel_config {
     unsigned elf_machine;      /* the ELF e_machine exec and kernel_load_elf accept (243 for
                                   RISC-V programs on any page-table format); 0 = the format's
                                   architecture's (62 x86-64, 243 RISC-V) */
+    int sw_pt;                 /* enum kernel_sw_pt: on a machine with software TLB refill, the
+                                  structure the refill handler reads (default linear) */
+    uint64_t sw_pt_entries;    /* hashed: its entries (rounded up to groups of 8); 0 = 2 per
+                                  user frame */
     uint64_t user_top;         /* PintOS ABI: end of user space; 0 = KERN_BASE. Clipped to the
                                   format's lower half: 1 << 47 gives x86-64 Linux's layout;
                                   the 32-bit formats have no halves: up to 4 GiB */
 };
+/* Every field 0 / NULL except: policy "clock", swap_bytes
+ * KERNEL_SWAP_DEFAULT_BYTES, format -1 (the machine's default). */
 void kernel_config_default(struct kernel_config *cfg);
 
 /* Create a kernel owning machine m (which it does not destroy); registers the
@@ -207,6 +254,16 @@ const char *kernel_policy_name(const struct kernel *k);
 /* Every replacement policy's name, NULL-terminated: clock, clock-noflush,
  * fifo, lru, random, aging, opt, linux. */
 extern const char *const kernel_policy_names[];
+
+/* What the kernel's policy asks of the front end that drives the accesses
+ * (a mask). A front end asks once and provides what is asked; it need not
+ * know the policies by name. */
+enum {
+    KERNEL_WANTS_REFS   = 1u << 0,  /* every reference reported (kernel_note_access, one per
+                                       page an access touches): exact "lru" */
+    KERNEL_WANTS_ORACLE = 1u << 1,  /* the future: a next-use oracle (kernel_set_oracle), "opt" */
+};
+unsigned kernel_policy_wants(const struct kernel *k);
 
 /* Global counters (every process that ever lived, plus the kernel's). */
 void kernel_vmstat(struct kernel *k, struct vmstat *out);
@@ -233,11 +290,10 @@ struct swap_dev *kernel_swap_device(struct kernel *k);
 /* OPT: next_use returns when (in the front end's time, e.g. trace position)
  * `page` of `p` is next referenced after the access in progress; UINT64_MAX =
  * never again. The "opt" policy evicts the resident page whose next use is
- * farthest. Without an oracle "opt" behaves as FIFO. The oracle is called
- * with the frame table locked: it must not call back into the kernel. If the
- * front end reports every reference (kernel_note_access), the oracle is
- * asked once per reference and per installed page and the answers are kept;
- * otherwise every eviction asks it about every resident page. */
+ * farthest (ties: kernel_config.opt_ties). Without an oracle "opt" behaves
+ * as FIFO. The oracle is called with the frame table locked: it must not
+ * call back into the kernel. Every eviction asks it about every resident
+ * page. */
 typedef uint64_t (*kernel_oracle_fn)(void *arg, const struct process *p, vaddr_t page);
 void kernel_set_oracle(struct kernel *k, kernel_oracle_fn next_use, void *arg);
 
@@ -487,12 +543,13 @@ void kernel_set_thread_cpu(struct kernel *k, struct cpu *cpu);
 /* The process running on cpu, or NULL. */
 struct process *kernel_current(struct cpu *cpu);
 
-/* Reference reports: a front end that sees every reference reports it here
- * (one call per access, after it). Only with these reports is "lru" exact;
- * without them "lru" approximates recency from A bits sampled at eviction
- * time. "opt" uses them to ask its oracle once per reference instead of once
- * per resident page per eviction. The other policies ignore them (the call
- * returns at once). Report all references or none. */
+/* Reference reports: a front end that sees every reference reports it here,
+ * one call per page an access touches, in address order, each before any
+ * later page of the access can fault (docs/replay.md says how the replay
+ * does it). Only with these reports is "lru" exact; without them "lru"
+ * approximates recency from A bits sampled at eviction time. The other
+ * policies ignore them (the call returns at once; kernel_policy_wants says
+ * whether to make them). Report all references or none. */
 void kernel_note_access(struct process *p, vaddr_t va);
 
 /* ---- kernel access to user memory ------------------------------------------ */

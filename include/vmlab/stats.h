@@ -26,7 +26,7 @@
     X(DTLB_L1_MISSES,     "dTLB-l1-misses",     "data accesses that missed the L1 DTLB")  \
     X(ITLB_L1_MISSES,     "iTLB-l1-misses",     "fetches that missed the L1 ITLB")        \
     X(STLB_HITS,          "stlb-hits",          "L1 misses that hit the L2 TLB")          \
-    X(TLB_DIRTY_REWALKS,  "tlb-dirty-rewalks",  "writes that hit an entry with D=0 and walked again") \
+    X(TLB_DIRTY_REWALKS,  "tlb-dirty-rewalks",  "stores that hit a TLB entry cached with D=0, so walked again to set D") \
     X(WALKS,              "walks",              "page walks started")                     \
     X(WALK_REFS,          "walk-mem-refs",      "page-table entries read by walks")       \
     X(WALK_AD_UPDATES,    "walk-ad-updates",    "A/D bits set by the walker (compare-and-swap)") \
@@ -39,10 +39,10 @@
     X(REFILL_WRITES_RANDOM,"refill-writes-random","TLB entries written where the replacement chooses (TLBWR)") \
     X(REFILL_PROBES,      "refill-probes",      "TLB probes (TLBP)")                      \
     X(REFILL_READS,       "refill-reads",       "TLB entries read (TLBR)")                \
-    X(PAGE_FAULTS,        "page-faults",        "page faults raised (#PF, RISC-V 12/13/15)") \
+    X(PAGE_FAULTS,        "page-faults",        "page faults the CPU raised (#PF; RISC-V 12/13/15); the kernel's count is pgfault") \
     X(GP_FAULTS,          "gp-faults",          "general-protection faults (non-canonical x86 address)") \
-    X(FLUSH_CR3,          "flush-cr3",          "MOV to CR3 that flushed")                \
-    X(FLUSH_CR3_NOFLUSH,  "flush-cr3-noflush",  "MOV to CR3 with the no-flush bit")       \
+    X(FLUSH_CR3,          "flush-cr3",          "address-space switches (MOV to CR3) that flushed the TLB")                \
+    X(FLUSH_CR3_NOFLUSH,  "flush-cr3-noflush",  "address-space switches that kept the TLB (CR3 bit 63: the PCID holds no stale entry)")       \
     X(FLUSH_CR4,          "flush-cr4",          "flushes caused by CR4 writes")           \
     X(FLUSH_INVLPG,       "flush-invlpg",       "INVLPG")                                 \
     X(FLUSH_INVPCID0,     "flush-invpcid-addr", "INVPCID type 0 (one address)")           \
@@ -56,7 +56,7 @@
     X(TLB_ENTRIES_FLUSHED,"tlb-entries-flushed","TLB entries removed by any invalidation") \
     X(SHOOTDOWNS_SENT,    "shootdowns-sent",    "shootdown requests sent to other CPUs")  \
     X(SHOOTDOWNS_RECEIVED,"shootdowns-received","shootdown requests received from other CPUs (the sender's own part is a local flush)") \
-    X(SHOOTDOWN_PAGES,    "shootdown-pages",    "pages invalidated one by one for shootdowns") \
+    X(SHOOTDOWN_PAGES,    "shootdown-pages",    "pages a shootdown invalidated one at a time (INVLPG each) on this CPU") \
     X(SHOOTDOWN_FULL,     "shootdown-full",     "shootdowns handled by flushing a whole PCID/ASID")
 
 enum cpu_stat {

@@ -152,8 +152,12 @@ void trace_close(struct trace_reader *r);
 struct trace_writer;
 
 /* Create a vmt file; "-" writes to standard output. The file is written
- * under a temporary name (PATH.partial-PID) and renamed to PATH by a
- * successful trace_writer_close(), so PATH never holds a partial trace. */
+ * under a temporary name beside it (PATH.tmp-PID-XXXXXX, created
+ * exclusively, with PATH's old permissions) and renamed to PATH by a
+ * successful trace_writer_close(), so PATH never holds a partial trace; a
+ * PATH that is no regular file (a FIFO, /dev/stdout) is written directly.
+ * The temporary is registered for removal by a fatal signal's handler
+ * (src/replay/outfile.h). */
 struct trace_writer *trace_writer_open(const char *path, char *err, size_t errlen);
 /* Write to an open descriptor, which trace_writer_close() does not close. */
 struct trace_writer *trace_writer_open_fd(int fd, const char *name, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #include <vmlab/trace.h>
 
 #include "cli/cli.h"
+#include "replay/outfile.h"
 
 static void convert_usage(FILE *out)
 {
@@ -22,8 +23,9 @@ static void convert_usage(FILE *out)
             "  -o, --output OUT where to write the vmt trace (required)\n"
             "  -h, --help       this help\n"
             "\n"
-            "Exit status: 0 converted, 1 bad input or I/O error (OUT is left as it\n"
-            "was), 2 usage error. docs/trace-formats.md describes every format.\n");
+            "OUT is replaced only once the whole trace is written: a failed or interrupted\n"
+            "conversion leaves an older OUT as it was, and no partial file. OUT may not be IN.\n"
+            "docs/trace-formats.md describes every format.\n\n%s", cli_exit_status_help);
 }
 
 /* "--opt=value" or "--opt value": returns the value or NULL. */
@@ -48,7 +50,7 @@ int cmd_convert(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             convert_usage(stdout);
-            return 0;
+            return VMLAB_EXIT_OK;
         } else if (!strcmp(a, "--skip-bad")) {
             opt.skip_bad = true;
         } else if ((v = option_value(argc, argv, &i, a, "--format")) ||
@@ -56,7 +58,7 @@ int cmd_convert(int argc, char **argv)
             if (trace_format_parse(v, &fmt) < 0) {
                 fprintf(stderr, "vmlab convert: unknown format '%s' (auto, rw, lackey, refs, "
                         "vmt)\n", v);
-                return 2;
+                return VMLAB_EXIT_USAGE;
             }
         } else if ((v = option_value(argc, argv, &i, a, "--output")) ||
                    (v = option_value(argc, argv, &i, a, "-o"))) {
@@ -64,31 +66,38 @@ int cmd_convert(int argc, char **argv)
         } else if (a[0] == '-' && a[1] != 0) {
             fprintf(stderr, "vmlab convert: unknown or incomplete option '%s'\n", a);
             convert_usage(stderr);
-            return 2;
+            return VMLAB_EXIT_USAGE;
         } else if (!in) {
             in = a;
         } else {
             fprintf(stderr, "vmlab convert: more than one input ('%s', '%s')\n", in, a);
-            return 2;
+            return VMLAB_EXIT_USAGE;
         }
     }
     if (!in || !out) {
         fprintf(stderr, "vmlab convert: %s\n", !in ? "no input given" : "no output given (-o)");
         convert_usage(stderr);
-        return 2;
+        return VMLAB_EXIT_USAGE;
     }
 
     char err[512];
     struct trace_reader *r = trace_open(in, fmt, &opt, err, sizeof err);
     if (!r) {
         fprintf(stderr, "vmlab convert: %s\n", err);
-        return 1;
+        return VMLAB_EXIT_ERROR;
+    }
+    if (strcmp(out, "-") &&
+        file_id_names(strcmp(in, "-") ? file_id_of_path(in) : file_id_of_fd(0), out)) {
+        fprintf(stderr, "vmlab convert: %s is the input: vmlab does not write over its own "
+                "input\n", out);
+        trace_close(r);
+        return VMLAB_EXIT_ERROR;
     }
     struct trace_writer *w = trace_writer_open(out, err, sizeof err);
     if (!w) {
         fprintf(stderr, "vmlab convert: %s\n", err);
         trace_close(r);
-        return 1;
+        return VMLAB_EXIT_ERROR;
     }
     struct trace_record rec;
     int n;
@@ -98,17 +107,17 @@ int cmd_convert(int argc, char **argv)
     int status = 0;
     if (n < 0) {
         fprintf(stderr, "vmlab convert: %s\n", trace_error(r));
-        status = 1;
+        status = VMLAB_EXIT_ERROR;
     } else if (n == 1) {
         fprintf(stderr, "vmlab convert: %s\n", trace_writer_error(w));
-        status = 1;
+        status = VMLAB_EXIT_ERROR;
     }
     uint64_t records = trace_writer_records(w);
     if (status != 0) {
         trace_writer_discard(w);   /* never leave a half-written trace behind */
     } else if (trace_writer_close(w, err, sizeof err) < 0) {
         fprintf(stderr, "vmlab convert: %s\n", err);
-        status = 1;
+        status = VMLAB_EXIT_ERROR;
     } else {
         fprintf(stderr, "%s: %llu records (%s, %s) written to %s\n", in,
                 (unsigned long long)records, trace_format_name(trace_reader_format(r)),

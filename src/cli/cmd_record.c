@@ -32,10 +32,11 @@ static void record_usage(FILE *out)
             "                     default PROGRAM.vmt (PROGRAM's base name)\n"
             "  -h, --help         this help\n"
             "\n"
-            "Valgrind is $VMLAB_VALGRIND if set, else 'valgrind' on PATH.\n"
-            "Exit status: 0 the trace was recorded (the program's own exit status is\n"
-            "reported, not returned), 1 valgrind failed or the trace could not be\n"
-            "written, 2 usage error.\n");
+            "Valgrind is $VMLAB_VALGRIND if set, else 'valgrind' on PATH. The program's\n"
+            "own exit status is reported on stderr, not returned: status 0 means the trace\n"
+            "was recorded; 1 that valgrind failed or the trace could not be written. Ctrl-C\n"
+            "goes to the program; the trace up to that point is kept.\n\n%s",
+            cli_exit_status_help);
 }
 
 int cmd_record(int argc, char **argv)
@@ -49,11 +50,11 @@ int cmd_record(int argc, char **argv)
             break;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             record_usage(stdout);
-            return 0;
+            return VMLAB_EXIT_OK;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "vmlab record: %s needs a file name\n", a);
-                return 2;
+                return VMLAB_EXIT_USAGE;
             }
             out = argv[++i];
         } else if (!strncmp(a, "--output=", 9)) {
@@ -61,7 +62,7 @@ int cmd_record(int argc, char **argv)
         } else if (a[0] == '-') {
             fprintf(stderr, "vmlab record: unknown option '%s'\n", a);
             record_usage(stderr);
-            return 2;
+            return VMLAB_EXIT_USAGE;
         } else {
             break;   /* the program */
         }
@@ -69,7 +70,7 @@ int cmd_record(int argc, char **argv)
     if (i >= argc) {
         fprintf(stderr, "vmlab record: no program given\n");
         record_usage(stderr);
-        return 2;
+        return VMLAB_EXIT_USAGE;
     }
     char **prog = argv + i;
     char defout[256];
@@ -83,13 +84,13 @@ int cmd_record(int argc, char **argv)
     struct trace_writer *w = trace_writer_open(out, err, sizeof err);
     if (!w) {
         fprintf(stderr, "vmlab record: %s\n", err);
-        return 1;
+        return VMLAB_EXIT_ERROR;
     }
     struct trace_reader *r = trace_open_command(prog, NULL, err, sizeof err);
     if (!r) {
         fprintf(stderr, "vmlab record: %s\n", err);
         trace_writer_discard(w);
-        return 1;
+        return VMLAB_EXIT_ERROR;
     }
     void (*old_int)(int) = signal(SIGINT, SIG_IGN);   /* the child keeps its own */
     struct trace_record rec;
@@ -101,17 +102,17 @@ int cmd_record(int argc, char **argv)
     int status = 0;
     if (n < 0) {
         fprintf(stderr, "vmlab record: %s\n", trace_error(r));
-        status = 1;
+        status = VMLAB_EXIT_ERROR;
     } else if (n == 1) {
         fprintf(stderr, "vmlab record: %s\n", trace_writer_error(w));
-        status = 1;
+        status = VMLAB_EXIT_ERROR;
     }
     uint64_t records = trace_writer_records(w);
     if (status != 0) {
         trace_writer_discard(w);
     } else if (trace_writer_close(w, err, sizeof err) < 0) {
         fprintf(stderr, "vmlab record: %s\n", err);
-        status = 1;
+        status = VMLAB_EXIT_ERROR;
     }
     int ws;
     if (status == 0 && trace_command_status(r, &ws) == 0) {

@@ -1,6 +1,7 @@
 /* cmd_replay.c — `vmlab replay`: a trace through the whole system. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,12 +10,6 @@
 #include "cli/replay_output.h"
 
 static volatile sig_atomic_t stop_requested;
-
-static void on_sigint(int sig)
-{
-    stop_requested = 1;
-    signal(sig, SIG_DFL);            /* a second Ctrl-C ends vmlab at once */
-}
 
 static void replay_usage(FILE *out)
 {
@@ -27,82 +22,121 @@ static void replay_usage(FILE *out)
             "lackey) through the TLBs, page tables, fault handler, eviction and swap of a\n"
             "simulated machine and kernel, and report what happened, like perf stat and\n"
             "/proc/vmstat. The trace's address space is demand-zero anonymous memory.\n"
-            "Ctrl-C stops cleanly and reports what was counted so far.\n\n%s",
-            replay_options_help);
+            "Ctrl-C stops cleanly and reports what was counted so far.\n\n%s\n%s",
+            replay_options_help, cli_exit_status_help);
 }
 
-int cmd_replay(int argc, char **argv)
+/* How PROGRAM (replay -- PROGRAM) ended, if not with status 0: said on
+ * stderr, not returned (the exit status is vmlab's own). */
+static void say_program_end(const char *name, struct trace_reader *r)
 {
-    struct replay_opts o;
-    replay_opts_init(&o);
+    int ws;
+    if (trace_command_status(r, &ws) != 0 || (WIFEXITED(ws) && WEXITSTATUS(ws) == 0))
+        return;
+    if (WIFEXITED(ws))
+        fprintf(stderr, "vmlab replay: %s exited with status %d\n", name, WEXITSTATUS(ws));
+    else if (WIFSIGNALED(ws))
+        fprintf(stderr, "vmlab replay: %s was killed by signal %d (%s)%s\n", name, WTERMSIG(ws),
+                strsignal(WTERMSIG(ws)), WCOREDUMP(ws) ? ", core dumped" : "");
+    else
+        fprintf(stderr, "vmlab replay: %s ended with wait status 0x%x\n", name, ws);
+}
+
+static int replay_main(struct replay_opts *o, int argc, char **argv)
+{
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, REPLAY_SHORT_OPTIONS, replay_long_options, NULL)) != -1) {
         if (c == 'h') {
             replay_usage(stdout);
-            return 0;
+            return VMLAB_EXIT_OK;
         }
-        int h = replay_opts_handle(&o, c, optarg, "replay");
+        int h = replay_opts_handle(o, c, optarg, "replay");
         if (h < 0)
-            return 2;
+            return VMLAB_EXIT_USAGE;
         if (h == 0) {
             replay_usage(stderr);
-            return 2;
+            return VMLAB_EXIT_USAGE;
         }
     }
-    if (replay_opts_finish(&o, "replay"))
-        return 2;
-
-    bool is_command;
-    const char *input;
-    struct trace_reader *r = replay_open_input(&o, argc, argv, optind, &is_command, &input, "replay");
-    if (!r)
-        return 1;
-    FILE *out = stdout;
-    if (o.output && !(out = fopen(o.output, "w"))) {
-        perror(o.output);
-        trace_close(r);
-        return 1;
+    if (replay_opts_finish(o, "replay"))
+        return VMLAB_EXIT_USAGE;
+    if (o->quiet && o->output) {
+        fprintf(stderr, "vmlab replay: --quiet writes no report: drop -o %s, or --quiet\n", o->output);
+        return VMLAB_EXIT_USAGE;
     }
-    o.cfg.progress = !o.no_progress && !o.quiet && isatty(STDERR_FILENO);
-    o.cfg.stop = &stop_requested;
-    signal(SIGINT, on_sigint);
+
+    bool is_command, usage;
+    const char *input;
+    struct trace_reader *r = replay_open_input(o, argc, argv, optind, &is_command, &input, &usage,
+                                               "replay");
+    if (!r)
+        return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
+
+    /* The report goes to a temporary file renamed over -o FILE only when it
+     * is complete: nothing is truncated before the input has been read, and
+     * a failed run leaves an older report alone. */
+    char err[1024];
+    struct outfile out;
+    bool printing = !o->quiet;
+    struct file_id in_id = replay_input_id(o);
+    if (printing && outfile_open(&out, o->output ? o->output : "-", &in_id, err, sizeof err)) {
+        fprintf(stderr, "vmlab replay: %s\n", err);
+        trace_close(r);
+        return VMLAB_EXIT_ERROR;
+    }
+    o->cfg.progress = !o->no_progress && !o->quiet && isatty(STDERR_FILENO);
+    o->cfg.stop = &stop_requested;
+    cli_catch_signals(&stop_requested);
 
     struct replay_source src = {.reader = r};
     struct replay_result res;
-    char err[1024];
-    int rc = replay_run(&o.cfg, &src, &res, err, sizeof err);
-    signal(SIGINT, SIG_DFL);
+    int rc = replay_run(&o->cfg, &src, &res, err, sizeof err);
     if (rc) {
         fprintf(stderr, "vmlab replay: %s\n", err);
+        if (printing)
+            outfile_abort(&out);
         trace_close(r);
-        if (out != stdout)
-            fclose(out);
-        return 1;
+        return VMLAB_EXIT_ERROR;
     }
-    const char *fmt = trace_format_name(trace_reader_format(r));
-    if (!o.quiet) {
-        if (o.json)
-            replay_print_json(out, &o, input, &res);
-        else if (o.csv) {
-            replay_print_csv_header(out, &o);
-            replay_print_csv_row(out, &o, input, &res);
-        } else
-            replay_print_text(out, &o, input, fmt, &res);
+    int status = VMLAB_EXIT_OK;
+    if (printing) {
+        FILE *f = outfile_stream(&out);
+        if (!f) {
+            fprintf(stderr, "vmlab replay: %s: out of memory\n", o->output ? o->output : "stdout");
+            outfile_abort(&out);
+            trace_close(r);
+            return VMLAB_EXIT_ERROR;
+        }
+        if (o->json)
+            replay_print_json(f, o, input, &res);
+        else if (o->csv)
+            replay_print_csv(f, o, input, &res);
+        else if (!o->quiet)
+            replay_print_text(f, o, input, trace_format_name(trace_reader_format(r)), &res);
+        if (outfile_commit(&out, err, sizeof err)) {
+            fprintf(stderr, "vmlab replay: %s\n", err);
+            status = VMLAB_EXIT_ERROR;
+        }
     }
-    int status = 0;
-    if (is_command) {
-        int ws;
-        if (trace_command_status(r, &ws) == 0 && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0))
-            fprintf(stderr, "vmlab replay: %s exited with status %d\n", input,
-                    WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws));
-    }
+    if (is_command)
+        say_program_end(input, r);
     trace_close(r);
-    if (out != stdout && fclose(out)) {
-        perror(o.output);
-        status = 1;
+    if (res.killed) {
+        fprintf(stderr, "vmlab replay: the process was killed after %llu accesses: %s\n",
+                (unsigned long long)res.records, res.kill_msg);
+        status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
     }
     if (res.interrupted)
-        status = 130;
+        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
+    return status;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    struct replay_opts o;
+    replay_opts_init(&o, argc, argv);
+    int status = replay_main(&o, argc, argv);
+    replay_opts_free(&o);
     return status;
 }

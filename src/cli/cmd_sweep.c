@@ -2,53 +2,39 @@
  *
  * Two grids: memory sizes x policies (the default), or TLB sizes x page
  * sizes (--tlb-sizes). The trace is read once into memory; each grid point
- * is a full replay on its own machine and kernel, and points run on
- * --jobs threads at once. The result is a CSV with every counter and one
- * self-contained HTML report with the charts.
+ * is a full replay on its own machine and kernel (and its own swap file),
+ * and points run on --jobs threads at once. sweep_report.c writes a CSV
+ * with every counter of every point and one self-contained HTML report. A
+ * point that did not finish (its process was killed, Ctrl-C stopped it, it
+ * never started) says so in both, on stderr and in the exit status.
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/replay_output.h"
-#include "replay/report.h"
+#include "cli/sweep.h"
 
 #define SWEEP_MAX_VALUES 64
 
 enum { OPT_FRAMES_LIST = 2000, OPT_MEM_LIST, OPT_POLICIES, OPT_TLB_SIZES, OPT_TLB_WAYS,
        OPT_PAGE_SIZES, OPT_JOBS, OPT_OUT };
 
-struct point {
-    struct replay_opts o;          /* this point's configuration */
-    char series[32];               /* policy, or page size */
-    uint64_t x;                    /* frames, or TLB entries */
-    struct replay_result res;
-    bool done, failed;
-    char err[512];
-};
-
-struct sweep {
-    struct point *pt;
-    size_t npt, next;
-    const struct trace_record *recs;
-    size_t nrecs;
-    pthread_mutex_t lock;
-    bool progress;
-    size_t finished;
+/* The grid and the sweep's own options, as parsed. */
+struct grid {
+    uint64_t xs[SWEEP_MAX_VALUES];
+    size_t nx;
+    char series[SWEEP_MAX_VALUES][32];
+    size_t nseries;
+    bool tlb_grid, frames_list, mem_list, policies, ways_or_pages, page_sizes;
+    uint64_t tlb_ways;
+    uint64_t jobs;
+    const char *prefix;
 };
 
 static volatile sig_atomic_t sweep_stop;
-
-static void on_sigint(int sig)
-{
-    sweep_stop = 1;
-    signal(sig, SIG_DFL);
-}
 
 static void sweep_usage(FILE *out)
 {
@@ -70,15 +56,22 @@ static void sweep_usage(FILE *out)
             "      --page-sizes L    4k,2m (2m = --thp always; default both)\n"
             "  -j, --jobs N          runs at once (default: the number of CPUs)\n"
             "      --out PREFIX      output files (default 'sweep')\n"
-            "\nevery run also takes the replay options:\n%s",
-            replay_options_help);
+            "\n"
+            "every run also takes the replay options, except those the grid sets (--frames,\n"
+            "--mem and --policy in a memory sweep; --tlb, --tlb-geometry and --thp in a TLB\n"
+            "sweep) and the report's (--json, --csv, -o: the sweep writes PREFIX.csv and\n"
+            "PREFIX.html). With --swap-file PATH each run swaps on its own file PATH.<run>.\n"
+            "--quiet prints no summary line.\n%s\n%s",
+            replay_options_help, cli_exit_status_help);
 }
 
 static int parse_list(const char *arg, bool sizes, uint64_t *vals, size_t *n, const char *opt)
 {
     char buf[1024];
-    if (strlen(arg) >= sizeof buf)
+    if (strlen(arg) >= sizeof buf) {
+        fprintf(stderr, "vmlab sweep: %s: the list is too long\n", opt);
         return -1;
+    }
     strcpy(buf, arg);
     *n = 0;
     for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -100,8 +93,10 @@ static int parse_list(const char *arg, bool sizes, uint64_t *vals, size_t *n, co
 static int parse_words(const char *arg, char words[][32], size_t *n, const char *opt)
 {
     char buf[1024];
-    if (strlen(arg) >= sizeof buf)
+    if (strlen(arg) >= sizeof buf) {
+        fprintf(stderr, "vmlab sweep: %s: the list is too long\n", opt);
         return -1;
+    }
     strcpy(buf, arg);
     *n = 0;
     for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -123,15 +118,18 @@ static void *worker(void *arg)
     struct sweep *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->lock);
-        size_t i = s->next < s->npt && !sweep_stop ? s->next++ : s->npt;
+        size_t i = s->next < s->npt && !__atomic_load_n(&sweep_stop, __ATOMIC_RELAXED) ? s->next++
+                                                                                    : s->npt;
         pthread_mutex_unlock(&s->lock);
         if (i == s->npt)
             return NULL;
         struct point *p = &s->pt[i];
-        struct replay_source src = {.recs = s->recs, .nrecs = s->nrecs};
+        struct replay_source src = {.recs = s->recs, .nrecs = s->nrecs, .skipped = s->skipped};
         p->o.cfg.stop = &sweep_stop;
-        p->failed = replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0;
-        p->done = !p->failed && !p->res.interrupted;
+        if (replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0)
+            p->state = PT_FAILED;
+        else
+            p->state = p->res.killed ? PT_KILLED : p->res.interrupted ? PT_INTERRUPTED : PT_DONE;
         pthread_mutex_lock(&s->lock);
         s->finished++;
         if (s->progress)
@@ -140,103 +138,129 @@ static void *worker(void *arg)
     }
 }
 
-static const char *const table_stats[] = {
-    "accesses", "pgfault", "pgmajfault", "pswpin", "pswpout", "pgsteal", "pgscan",
-    "dTLB-load-misses", "dTLB-store-misses", "iTLB-load-misses", "stlb-hits", "walks",
-    "walk-mem-refs", NULL,
-};
+/* ---- options ---- */
 
-static int write_report(struct sweep *s, bool tlb_grid, const char *input, const char *prefix,
-                        const struct replay_opts *base)
+/* A replay option the grid decides, or that names the report's form, is
+ * refused: it would be silently overridden. */
+static int refuse_meaningless(const struct replay_opts *o, bool tlb_grid, bool lists_given,
+                              bool ways_or_pages)
 {
-    char path[1100], err[1024];
-    /* CSV: every counter */
-    snprintf(path, sizeof path, "%s.csv", prefix);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "vmlab sweep: cannot write %s: %s\n", path, strerror(errno));
+    static const struct { const char *opt; int grid; const char *why; } rules[] = {
+        /* grid: 0 memory sweep, 1 TLB sweep, 2 both */
+        {"frames", 0, "a memory sweep sets the memory of every run: give the sizes with "
+                      "--frames-list or --mem-list"},
+        {"mem", 0, "a memory sweep sets the memory of every run: give the sizes with "
+                   "--mem-list or --frames-list"},
+        {"policy", 0, "a memory sweep sets the policy of every run: give them with --policies"},
+        {"tlb", 1, "each run of a TLB sweep has the TLB --tlb-sizes and --tlb-ways describe"},
+        {"tlb-geometry", 1, "each run of a TLB sweep has the TLB --tlb-sizes and --tlb-ways "
+                            "describe"},
+        {"thp", 1, "a TLB sweep sets the page size of every run: give them with --page-sizes"},
+        {"json", 2, "a sweep writes PREFIX.csv and PREFIX.html: name them with --out PREFIX"},
+        {"csv", 2, "a sweep always writes PREFIX.csv (and PREFIX.html): name them with --out PREFIX"},
+        {"output", 2, "a sweep writes PREFIX.csv and PREFIX.html: name them with --out PREFIX"},
+    };
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        if ((rules[i].grid == 2 || rules[i].grid == (int)tlb_grid) &&
+            replay_opts_given(o, rules[i].opt)) {
+            fprintf(stderr, "vmlab sweep: --%s has no meaning here: %s\n", rules[i].opt,
+                    rules[i].why);
+            return -1;
+        }
+    }
+    if (tlb_grid && lists_given) {
+        fprintf(stderr, "vmlab sweep: --tlb-sizes varies the TLB and the page size only; "
+                        "--frames-list, --mem-list and --policies have no meaning with it: give the "
+                        "memory with --frames or --mem, the policy with --policy\n");
         return -1;
     }
-    replay_print_csv_header(f, base);
-    for (size_t i = 0; i < s->npt; i++)
-        if (s->pt[i].done)
-            replay_print_csv_row(f, &s->pt[i].o, input, &s->pt[i].res);
-    if (fclose(f)) {
-        fprintf(stderr, "vmlab sweep: cannot write %s: %s\n", path, strerror(errno));
+    if (!tlb_grid && ways_or_pages) {
+        fprintf(stderr, "vmlab sweep: --tlb-ways and --page-sizes describe a TLB sweep: give "
+                        "--tlb-sizes too\n");
         return -1;
     }
-
-    /* HTML: the charts and the key counters */
-    struct report *rep = report_new(tlb_grid ? "vmlab sweep: TLB size x page size"
-                                             : "vmlab sweep: memory size x policy");
-    if (!rep)
-        return -1;
-    char buf[512];
-    report_add_note(rep, "trace", input);
-    snprintf(buf, sizeof buf, "%zu", s->nrecs);
-    report_add_note(rep, "accesses per run", buf);
-    report_add_note(rep, "page tables", base->cfg.fmt->name);
-    if (!tlb_grid) {
-        tlb_config_describe(&base->cfg.tlb, buf, sizeof buf);
-        report_add_note(rep, "TLB", buf);
-    } else {
-        snprintf(buf, sizeof buf, "%" PRIu64 " frames, policy %s", base->cfg.frames, base->cfg.policy);
-        report_add_note(rep, "memory", buf);
-    }
-    const char *cols[32];
-    unsigned nc = 0;
-    cols[nc++] = tlb_grid ? "page_size" : "policy";
-    cols[nc++] = tlb_grid ? "tlb_entries" : "frames";
-    for (int i = 0; table_stats[i]; i++)
-        cols[nc++] = table_stats[i];
-    cols[nc++] = "effective_access_ns";
-    report_set_columns(rep, nc, cols);
-    for (size_t i = 0; i < s->npt; i++) {
-        struct point *p = &s->pt[i];
-        if (!p->done)
-            continue;
-        char cells[32][48];
-        const char *row[32];
-        unsigned k = 0;
-        snprintf(cells[k], 48, "%s", p->series), k++;
-        snprintf(cells[k], 48, "%" PRIu64, p->x), k++;
-        for (int j = 0; table_stats[j]; j++, k++)
-            snprintf(cells[k], 48, "%" PRIu64, replay_stat_value(&p->res, table_stats[j]));
-        snprintf(cells[k], 48, "%.3f", p->res.eat_ns), k++;
-        for (unsigned j = 0; j < k; j++)
-            row[j] = cells[j];
-        report_add_row(rep, row);
-    }
-    if (tlb_grid) {
-        report_add_line_chart(rep, "dTLB load misses vs TLB size", "tlb_entries", "dTLB-load-misses",
-                              "page_size", REPORT_LOG_X);
-        report_add_line_chart(rep, "page walks vs TLB size", "tlb_entries", "walks", "page_size",
-                              REPORT_LOG_X);
-        report_add_line_chart(rep, "effective access time (ns) vs TLB size", "tlb_entries",
-                              "effective_access_ns", "page_size", REPORT_LOG_X);
-    } else {
-        report_add_line_chart(rep, "page faults vs memory size", "frames", "pgfault", "policy",
-                              REPORT_LOG_X);
-        report_add_line_chart(rep, "pages written to swap vs memory size", "frames", "pswpout",
-                              "policy", REPORT_LOG_X);
-        report_add_line_chart(rep, "effective access time (ns) vs memory size", "frames",
-                              "effective_access_ns", "policy", REPORT_LOG_X | REPORT_LOG_Y);
-    }
-    snprintf(path, sizeof path, "%s.html", prefix);
-    int rc = report_write_html(rep, path, err, sizeof err);
-    if (rc)
-        fprintf(stderr, "vmlab sweep: %s\n", err);
-    report_free(rep);
-    return rc;
+    return 0;
 }
 
-int cmd_sweep(int argc, char **argv)
+/* One option of the grid (c from getopt_long): 0, or -1 (said on stderr). */
+static int grid_option(struct grid *g, int c, const char *arg)
+{
+    switch (c) {
+    case OPT_FRAMES_LIST:
+        g->frames_list = true;
+        return parse_list(arg, false, g->xs, &g->nx, "--frames-list");
+    case OPT_MEM_LIST:
+        g->mem_list = true;
+        if (parse_list(arg, true, g->xs, &g->nx, "--mem-list"))
+            return -1;
+        for (size_t i = 0; i < g->nx; i++)
+            g->xs[i] = g->xs[i] / VM_PAGE_SIZE ? g->xs[i] / VM_PAGE_SIZE : 1;
+        return 0;
+    case OPT_POLICIES:
+        g->policies = true;
+        if (parse_words(arg, g->series, &g->nseries, "--policies"))
+            return -1;
+        for (size_t i = 0; i < g->nseries; i++) {
+            struct replay_opts probe;
+            replay_opts_init(&probe, 0, NULL);
+            if (replay_opts_handle(&probe, 'p', g->series[i], "sweep") < 0)
+                return -1;
+        }
+        return 0;
+    case OPT_TLB_SIZES:
+        if (parse_list(arg, false, g->xs, &g->nx, "--tlb-sizes"))
+            return -1;
+        g->tlb_grid = true;
+        if (!g->page_sizes) {
+            strcpy(g->series[0], "4k");
+            strcpy(g->series[1], "2m");
+            g->nseries = 2;
+        }
+        return 0;
+    case OPT_TLB_WAYS:
+        g->ways_or_pages = true;
+        if (parse_u64(arg, &g->tlb_ways) || !g->tlb_ways || g->tlb_ways > 4096) {
+            fprintf(stderr, "vmlab sweep: --tlb-ways '%s' is not valid (1 to 4096)\n", arg);
+            return -1;
+        }
+        return 0;
+    case OPT_PAGE_SIZES:
+        g->ways_or_pages = g->page_sizes = true;
+        if (parse_words(arg, g->series, &g->nseries, "--page-sizes"))
+            return -1;
+        for (size_t i = 0; i < g->nseries; i++)
+            if (strcmp(g->series[i], "4k") && strcmp(g->series[i], "2m")) {
+                fprintf(stderr, "vmlab sweep: --page-sizes: '%s' is not 4k or 2m\n", g->series[i]);
+                return -1;
+            }
+        return 0;
+    case 'j':
+    case OPT_JOBS:
+        if (parse_u64(arg, &g->jobs) || !g->jobs || g->jobs > 256) {
+            fprintf(stderr, "vmlab sweep: --jobs '%s' is not valid (1 to 256)\n", arg);
+            return -1;
+        }
+        return 0;
+    case OPT_OUT:
+        if (!*arg) {
+            fprintf(stderr, "vmlab sweep: --out '' is not valid: expected a file prefix\n");
+            return -1;
+        }
+        g->prefix = arg;
+        return 0;
+    }
+    return -1;
+}
+
+/* The command line: 0, 1 (--help printed: done), or -1 (a usage error,
+ * said on stderr). optind is then at the input. */
+static int parse_args(struct grid *g, struct replay_opts *base, int argc, char **argv)
 {
     static struct option opts[64];
     size_t nopt = 0;
     for (const struct option *o = replay_long_options; o->name; o++)
         opts[nopt++] = *o;
-    const struct option extra[] = {
+    static const struct option extra[] = {
         {"frames-list", required_argument, NULL, OPT_FRAMES_LIST},
         {"mem-list", required_argument, NULL, OPT_MEM_LIST},
         {"policies", required_argument, NULL, OPT_POLICIES},
@@ -250,180 +274,215 @@ int cmd_sweep(int argc, char **argv)
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
         opts[nopt++] = extra[i];
 
-    struct replay_opts base;
-    replay_opts_init(&base);
-    uint64_t xs[SWEEP_MAX_VALUES] = {16, 32, 64, 128, 256, 512, 1024, 2048};
-    size_t nx = 8;
-    char series[SWEEP_MAX_VALUES][32] = {"fifo", "lru", "clock", "opt"};
-    size_t nseries = 4;
-    bool tlb_grid = false, frames_given = false;
-    uint64_t tlb_ways = 0;
+    *g = (struct grid){.xs = {16, 32, 64, 128, 256, 512, 1024, 2048}, .nx = 8,
+                       .series = {"fifo", "lru", "clock", "opt"}, .nseries = 4, .prefix = "sweep"};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    uint64_t jobs = ncpu > 0 ? (uint64_t)ncpu : 1;
-    const char *prefix = "sweep";
+    g->jobs = ncpu > 0 ? (uint64_t)ncpu : 1;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, REPLAY_SHORT_OPTIONS "j:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
+        if (c == 'h') {
             sweep_usage(stdout);
-            return 0;
-        case OPT_FRAMES_LIST:
-            if (parse_list(optarg, false, xs, &nx, "--frames-list"))
-                return 2;
-            break;
-        case OPT_MEM_LIST:
-            if (parse_list(optarg, true, xs, &nx, "--mem-list"))
-                return 2;
-            for (size_t i = 0; i < nx; i++)
-                xs[i] = xs[i] / VM_PAGE_SIZE ? xs[i] / VM_PAGE_SIZE : 1;
-            break;
-        case OPT_POLICIES:
-            if (parse_words(optarg, series, &nseries, "--policies"))
-                return 2;
-            for (size_t i = 0; i < nseries; i++) {
-                struct replay_opts probe;
-                replay_opts_init(&probe);
-                if (replay_opts_handle(&probe, 'p', series[i], "sweep") < 0)
-                    return 2;
-            }
-            break;
-        case OPT_TLB_SIZES:
-            if (parse_list(optarg, false, xs, &nx, "--tlb-sizes"))
-                return 2;
-            tlb_grid = true;
-            strcpy(series[0], "4k");
-            strcpy(series[1], "2m");
-            nseries = 2;
-            break;
-        case OPT_TLB_WAYS:
-            if (parse_u64(optarg, &tlb_ways) || !tlb_ways || tlb_ways > 4096) {
-                fprintf(stderr, "vmlab sweep: --tlb-ways '%s' is not valid (1 to 4096)\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_PAGE_SIZES:
-            if (parse_words(optarg, series, &nseries, "--page-sizes"))
-                return 2;
-            for (size_t i = 0; i < nseries; i++)
-                if (strcmp(series[i], "4k") && strcmp(series[i], "2m")) {
-                    fprintf(stderr, "vmlab sweep: --page-sizes: '%s' is not 4k or 2m\n", series[i]);
-                    return 2;
-                }
-            break;
-        case 'j':
-        case OPT_JOBS:
-            if (parse_u64(optarg, &jobs) || !jobs || jobs > 256) {
-                fprintf(stderr, "vmlab sweep: --jobs '%s' is not valid (1 to 256)\n", optarg);
-                return 2;
-            }
-            break;
-        case OPT_OUT:
-            prefix = optarg;
-            break;
-        default: {
-            if (c == 'n' || c == 'm')
-                frames_given = true;
-            int h = replay_opts_handle(&base, c, optarg, "sweep");
-            if (h <= 0) {
-                if (h == 0)
-                    sweep_usage(stderr);
-                return 2;
-            }
+            return 1;
         }
+        if (c == 'j' || c >= OPT_FRAMES_LIST) {
+            if (grid_option(g, c, optarg))
+                return -1;
+            continue;
+        }
+        int h = replay_opts_handle(base, c, optarg, "sweep");
+        if (h <= 0) {
+            if (h == 0)
+                sweep_usage(stderr);
+            return -1;
         }
     }
-    if (replay_opts_finish(&base, "sweep"))
-        return 2;
-    for (size_t i = 0; tlb_grid && base.cfg.fmt->xlen == 32 && i < nseries; i++)
-        if (!strcmp(series[i], "2m")) {
+    if (g->frames_list && g->mem_list) {
+        fprintf(stderr, "vmlab sweep: --frames-list and --mem-list both give the memory sizes: "
+                        "give one of them\n");
+        return -1;
+    }
+    if (refuse_meaningless(base, g->tlb_grid, g->frames_list || g->mem_list || g->policies,
+                           g->ways_or_pages) ||
+        replay_opts_finish(base, "sweep"))
+        return -1;
+    for (size_t i = 0; g->tlb_grid && base->cfg.fmt->xlen == 32 && i < g->nseries; i++)
+        if (!strcmp(g->series[i], "2m")) {
             fprintf(stderr, "vmlab sweep: the 2m series (--thp always) is not available with --pt %s "
                             "yet (the kernel's huge pages are 2 MiB, %s's are 4 MiB): use "
-                            "--page-sizes 4k\n", base.cfg.fmt->name, base.cfg.fmt->name);
-            return 2;
+                            "--page-sizes 4k\n", base->cfg.fmt->name, base->cfg.fmt->name);
+            return -1;
         }
-    if (tlb_grid && !frames_given)
-        base.cfg.frames = 65536;     /* TLB study: enough memory that paging stays out of it */
+    if (g->tlb_grid && !replay_opts_given(base, "frames") && !replay_opts_given(base, "mem"))
+        base->cfg.frames = 65536;    /* TLB study: enough memory that paging stays out of it */
+    return 0;
+}
 
-    bool is_command;
-    const char *input;
-    struct trace_reader *r = replay_open_input(&base, argc, argv, optind, &is_command, &input, "sweep");
-    if (!r)
-        return 1;
-    struct sweep s = {.progress = isatty(STDERR_FILENO)};
-    char err[1024];
-    struct trace_record *recs;
-    if (replay_load(r, &recs, &s.nrecs, err, sizeof err)) {
-        fprintf(stderr, "vmlab sweep: %s\n", err);
-        trace_close(r);
-        return 1;
+/* One TLB level of n entries per side, w ways (0: fully associative), LRU,
+ * no page-walk caches: a point of the TLB grid. 0, or -1 (said). */
+static int one_level_tlb(struct tlb_config *t, unsigned n, unsigned w)
+{
+    if (!w)
+        w = n;
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%ux%s", n, w == n ? "full" : "way");
+    t->l1i.array[0] = (struct tlb_array){.entries = n, .ways = w, .sizes = TLB_ALL};
+    t->l1d.array[0] = t->l1i.array[0];
+    t->repl = TLB_REPL_LRU;
+    char err[512];
+    if (tlb_config_check(t, err, sizeof err)) {
+        fprintf(stderr, "vmlab sweep: TLB of %u entries: %s\n", n, err);
+        return -1;
     }
-    trace_close(r);
-    s.recs = recs;
-    s.npt = nx * nseries;
-    s.pt = calloc(s.npt, sizeof *s.pt);
-    if (!s.pt) {
-        free(recs);
+    return 0;
+}
+
+/* Every grid point, series-major, each with its own swap file if one is
+ * named. 0, or -1 (said). */
+static int make_points(struct sweep *s, const struct grid *g, const struct replay_opts *base)
+{
+    s->nx = g->nx;
+    s->nseries = g->nseries;
+    s->tlb_grid = g->tlb_grid;
+    s->npt = g->nx * g->nseries;
+    if (!(s->pt = calloc(s->npt, sizeof *s->pt))) {
         fprintf(stderr, "vmlab sweep: out of memory\n");
-        return 1;
+        return -1;
     }
-    for (size_t si = 0, k = 0; si < nseries; si++)
-        for (size_t xi = 0; xi < nx; xi++, k++) {
-            struct point *p = &s.pt[k];
-            p->o = base;
-            p->x = xs[xi];
-            snprintf(p->series, sizeof p->series, "%s", series[si]);
-            if (tlb_grid) {
-                struct tlb_config *t = &p->o.cfg.tlb;
-                unsigned n = (unsigned)xs[xi], w = tlb_ways ? (unsigned)tlb_ways : n;
-                memset(t, 0, sizeof *t);
-                snprintf(t->name, sizeof t->name, "%ux%s", n, w == n ? "full" : "way");
-                t->l1i.array[0] = (struct tlb_array){.entries = n, .ways = w, .sizes = TLB_ALL};
-                t->l1d.array[0] = t->l1i.array[0];
-                t->repl = TLB_REPL_LRU;
-                if (tlb_config_check(t, err, sizeof err)) {
-                    fprintf(stderr, "vmlab sweep: TLB of %u entries: %s\n", n, err);
-                    free(recs);
-                    free(s.pt);
-                    return 2;
-                }
-                p->o.cfg.thp = !strcmp(series[si], "2m");
+    for (size_t si = 0, k = 0; si < g->nseries; si++)
+        for (size_t xi = 0; xi < g->nx; xi++, k++) {
+            struct point *p = &s->pt[k];
+            p->o = *base;
+            p->o.argv0 = NULL;
+            p->x = g->xs[xi];
+            snprintf(p->series, sizeof p->series, "%s", g->series[si]);
+            if (base->cfg.swap_path) {   /* runs at once must not share one swap file */
+                snprintf(p->swap_path, sizeof p->swap_path, "%s.%zu", base->cfg.swap_path, k + 1);
+                p->o.cfg.swap_path = p->swap_path;
+            }
+            if (g->tlb_grid) {
+                if (one_level_tlb(&p->o.cfg.tlb, (unsigned)g->xs[xi], (unsigned)g->tlb_ways))
+                    return -1;
+                p->o.cfg.thp = !strcmp(g->series[si], "2m");
             } else {
-                p->o.cfg.frames = xs[xi];
-                replay_opts_handle(&p->o, 'p', series[si], "sweep");   /* checked above */
+                p->o.cfg.frames = g->xs[xi];
+                replay_opts_handle(&p->o, 'p', g->series[si], "sweep");   /* checked when parsed */
             }
         }
+    return 0;
+}
 
-    pthread_mutex_init(&s.lock, NULL);
-    signal(SIGINT, on_sigint);
+/* Run every point on `jobs` threads; Ctrl-C stops them (sweep_stop). */
+static void run_points(struct sweep *s, uint64_t jobs)
+{
+    pthread_mutex_init(&s->lock, NULL);
+    cli_catch_signals(&sweep_stop);
     pthread_t th[256];
-    size_t nth = jobs < s.npt ? jobs : s.npt;
+    size_t nth = jobs < s->npt ? jobs : s->npt;
     for (size_t i = 0; i < nth; i++)
-        pthread_create(&th[i], NULL, worker, &s);
+        pthread_create(&th[i], NULL, worker, s);
     for (size_t i = 0; i < nth; i++)
         pthread_join(th[i], NULL);
-    signal(SIGINT, SIG_DFL);
-    if (s.progress)
+    pthread_mutex_destroy(&s->lock);
+    if (s->progress)
         fprintf(stderr, "\n");
+}
 
-    int status = 0;
-    for (size_t i = 0; i < s.npt; i++)
-        if (s.pt[i].failed) {
-            fprintf(stderr, "vmlab sweep: run %s/%" PRIu64 ": %s\n", s.pt[i].series, s.pt[i].x,
-                    s.pt[i].err);
-            status = 1;
+/* Each run that failed or was killed, on stderr; the status they make. */
+static int tell_runs(const struct sweep *s)
+{
+    int status = VMLAB_EXIT_OK;
+    const char *xname = s->tlb_grid ? "TLB entries" : "frames";
+    for (size_t i = 0; i < s->npt; i++) {
+        const struct point *p = &s->pt[i];
+        if (p->state == PT_FAILED) {
+            fprintf(stderr, "vmlab sweep: run %zu (%s, %" PRIu64 " %s): %s\n", i + 1, p->series,
+                    p->x, xname, p->err);
+            status = cli_exit_worst(status, VMLAB_EXIT_ERROR);
+        } else if (p->state == PT_KILLED) {
+            fprintf(stderr, "vmlab sweep: run %zu (%s, %" PRIu64 " %s): the process was killed "
+                    "after %" PRIu64 " accesses: %s\n", i + 1, p->series, p->x, xname,
+                    p->res.records, p->res.kill_msg);
+            status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
         }
-    if (write_report(&s, tlb_grid, input, prefix, &base))
-        status = 1;
-    else
-        printf("wrote %s.csv and %s.html (%zu runs of %" PRIu64 " accesses)\n", prefix, prefix, s.npt,
-               base.cfg.limit && base.cfg.limit < s.nrecs ? base.cfg.limit : (uint64_t)s.nrecs);
-    if (sweep_stop) {
-        fprintf(stderr, "vmlab sweep: interrupted; the report holds the runs that finished\n");
-        status = 130;
     }
-    pthread_mutex_destroy(&s.lock);
+    return status;
+}
+
+/* The outputs, the summary line, and what the status must say. */
+static int write_outputs(const struct sweep *s, const struct grid *g, const struct replay_opts *base,
+                         int status)
+{
+    size_t count[PT_NSTATES];
+    sweep_tally(s, count);
+    char path[PATH_MAX + 8];
+    struct file_id keep = replay_input_id(base);
+    snprintf(path, sizeof path, "%s.csv", g->prefix);
+    int failed = sweep_write_csv(s, path, &keep);
+    snprintf(path, sizeof path, "%s.html", g->prefix);
+    failed |= sweep_write_html(s, path, base, &keep);
+    size_t finished = count[PT_DONE] + count[PT_KILLED];
+    if (failed) {
+        status = cli_exit_worst(status, VMLAB_EXIT_ERROR);
+    } else if (!base->quiet) {
+        printf("wrote %s.csv and %s.html: %zu of %zu runs of %zu accesses finished", g->prefix,
+               g->prefix, finished, s->npt, s->nrecs);
+        if (count[PT_KILLED])
+            printf(", %zu of them killed", count[PT_KILLED]);
+        printf("\n");
+    }
+    if (count[PT_KILLED])
+        fprintf(stderr, "vmlab sweep: %zu of %zu runs were killed: their counts stop at the kill "
+                "(status 'killed' in %s.csv, crosses in %s.html)\n", count[PT_KILLED], s->npt,
+                g->prefix, g->prefix);
+    if (__atomic_load_n(&sweep_stop, __ATOMIC_RELAXED)) {
+        fprintf(stderr, "vmlab sweep: interrupted: %zu of %zu runs finished; %s.csv and %s.html "
+                "mark the others\n", finished, s->npt, g->prefix, g->prefix);
+        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
+    }
+    return status;
+}
+
+static int sweep_main(struct replay_opts *base, int argc, char **argv)
+{
+    struct grid g;
+    int parsed = parse_args(&g, base, argc, argv);
+    if (parsed)
+        return parsed > 0 ? VMLAB_EXIT_OK : VMLAB_EXIT_USAGE;
+
+    bool is_command, usage;
+    struct sweep s = {.progress = !base->no_progress && !base->quiet && isatty(STDERR_FILENO)};
+    struct trace_reader *r = replay_open_input(base, argc, argv, optind, &is_command, &s.input,
+                                               &usage, "sweep");
+    if (!r)
+        return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
+    char err[1024];
+    struct trace_record *recs;
+    if (replay_load(r, &recs, &s.nrecs, base->cfg.limit, err, sizeof err)) {
+        fprintf(stderr, "vmlab sweep: %s\n", err);
+        trace_close(r);
+        return VMLAB_EXIT_ERROR;
+    }
+    s.skipped = trace_skipped(r);
+    trace_close(r);
+    s.recs = recs;
+    int status;
+    if (make_points(&s, &g, base)) {
+        status = s.pt ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
+    } else {
+        run_points(&s, g.jobs);
+        status = write_outputs(&s, &g, base, tell_runs(&s));
+    }
     free(s.pt);
     free(recs);
+    return status;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    struct replay_opts base;
+    replay_opts_init(&base, argc, argv);
+    int status = sweep_main(&base, argc, argv);
+    replay_opts_free(&base);
     return status;
 }

@@ -7,7 +7,16 @@
 #include "replay/report.h"
 
 #include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+double replay_miss_ratio(const struct replay_result *r)
+{
+    uint64_t accesses = replay_stat_value(r, "accesses");
+    return accesses ? (double)replay_stat_value(r, "pgfault") / (double)accesses : 0;
+}
 
 /* Configuration as (key, value) pairs, shared by JSON and CSV. */
 struct kv {
@@ -28,9 +37,14 @@ static size_t config_pairs(const struct replay_opts *o, const char *input, struc
     KV_STR("pt", "%s", c->fmt->name);
     KV_STR("tlb", "%s", c->tlb.name);
     KV_STR("tlb_geometry", "%s", tlb);
+    bool soft = c->tlb_refill == TLB_REFILL_SOFTWARE;
+    KV_STR("tlb_refill", "%s", soft ? "software" : "hardware");
+    KV_STR("sw_pt", "%s", soft ? kernel_sw_pt_names[c->sw_pt] : "none");
+    KV_NUM("sw_pt_entries", "%" PRIu64, soft && c->sw_pt == KERNEL_SW_PT_HASHED ? c->sw_pt_entries : 0);
     KV_NUM("frames", "%" PRIu64, c->frames);
     KV_NUM("mem_bytes", "%" PRIu64, c->frames * VM_PAGE_SIZE);
     KV_STR("policy", "%s", c->policy);
+    KV_STR("opt_ties", "%s", c->opt_ties == OPT_TIES_CLEAN_FIRST ? "clean-first" : "lowest-frame");
     KV_STR("thp", "%s", c->thp ? "always" : "never");
     KV_NUM("swap_bytes", "%" PRIu64, c->swap_bytes);
     KV_NUM("seed", "%" PRIu64, c->seed);
@@ -55,10 +69,13 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void derived(const struct replay_result *r, double *rate, double *eat)
+/* JSON has no inf or nan: a number that is not finite is null. */
+static void json_number(FILE *f, double v, int decimals)
 {
-    *rate = r->seconds > 0 ? (double)r->records / r->seconds : 0;
-    *eat = r->eat_ns;
+    if (isfinite(v))
+        fprintf(f, "%.*f", decimals, v);
+    else
+        fputs("null", f);
 }
 
 void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
@@ -84,46 +101,109 @@ void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
         json_string(f, st[i].name);
         fprintf(f, ": %" PRIu64, st[i].value);
     }
-    double rate, eat;
-    derived(r, &rate, &eat);
-    fprintf(f, "\n  },\n  \"derived\": {\n    \"effective_access_ns\": %.4f,\n"
-               "    \"seconds\": %.6f,\n    \"accesses_per_second\": %.0f,\n"
-               "    \"skipped_lines\": %" PRIu64 ",\n    \"killed\": %s,\n    \"kill_message\": ",
-            eat, r->seconds, rate, r->skipped, r->killed ? "true" : "false");
+    fprintf(f, "\n  },\n  \"derived\": {\n    \"effective_access_ns\": ");
+    json_number(f, r->eat_ns, 4);
+    fprintf(f, ",\n    \"miss_ratio\": ");
+    json_number(f, replay_miss_ratio(r), 6);
+    fprintf(f, ",\n    \"seconds\": ");
+    json_number(f, r->seconds, 6);
+    fprintf(f, ",\n    \"accesses_per_second\": ");
+    json_number(f, r->seconds > 0 ? (double)r->records / r->seconds : 0, 0);
+    fprintf(f, ",\n    \"skipped_lines\": %" PRIu64 ",\n    \"killed\": %s,\n    \"kill_message\": ",
+            r->skipped, r->killed ? "true" : "false");
     json_string(f, r->kill_msg);
     fprintf(f, ",\n    \"interrupted\": %s\n  }\n}\n", r->interrupted ? "true" : "false");
 }
 
-void replay_print_csv_header(FILE *f, const struct replay_opts *o)
+/* ---- CSV ---- */
+
+static int row_add(struct replay_row *row, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int row_add(struct replay_row *row, const char *name, const char *fmt, ...)
 {
-    struct kv kv[32];
-    size_t nkv = config_pairs(o, "", kv);
-    for (size_t i = 0; i < nkv; i++)
-        fprintf(f, "%s%s", i ? "," : "", kv[i].key);
-    struct replay_result zero;
-    memset(&zero, 0, sizeof zero);
-    struct replay_stat st[REPLAY_MAX_STATS];
-    size_t n = replay_stats(&zero, st, REPLAY_MAX_STATS);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, ",%s", st[i].name);
-    fprintf(f, ",effective_access_ns,seconds,killed,interrupted\n");
+    if (row->n == sizeof row->name / sizeof row->name[0])
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    char *v = NULL;
+    int rc = vasprintf(&v, fmt, ap);
+    va_end(ap);
+    if (rc < 0)
+        return -1;
+    row->name[row->n] = name;
+    row->value[row->n++] = v;
+    return 0;
 }
 
-void replay_print_csv_row(FILE *f, const struct replay_opts *o, const char *input,
-                          const struct replay_result *r)
+static const char *number_or_empty(double v, char *buf, size_t len, int decimals)
 {
+    if (isfinite(v))
+        snprintf(buf, len, "%.*f", decimals, v);
+    else
+        buf[0] = 0;
+    return buf;
+}
+
+int replay_row_fill(struct replay_row *row, const struct replay_opts *o, const char *input,
+                    const struct replay_result *r)
+{
+    row->n = 0;
     struct kv kv[32];
     size_t nkv = config_pairs(o, input, kv);
-    for (size_t i = 0; i < nkv; i++) {
-        if (i)
-            fputc(',', f);
-        report_csv_field(f, kv[i].value);
-    }
+    int bad = 0;
+    for (size_t i = 0; i < nkv; i++)
+        bad |= row_add(row, kv[i].key, "%s", kv[i].value);
+    row->nconfig = row->n;
     struct replay_stat st[REPLAY_MAX_STATS];
     size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, ",%" PRIu64, st[i].value);
-    fprintf(f, ",%.4f,%.6f,%d,%d\n", r->eat_ns, r->seconds, r->killed, r->interrupted);
+        bad |= row_add(row, st[i].name, "%" PRIu64, st[i].value);
+    char num[64];
+    bad |= row_add(row, "effective_access_ns", "%s",
+                   number_or_empty(r->eat_ns, num, sizeof num, 4));
+    bad |= row_add(row, "miss_ratio", "%s",
+                   number_or_empty(replay_miss_ratio(r), num, sizeof num, 6));
+    bad |= row_add(row, "seconds", "%s", number_or_empty(r->seconds, num, sizeof num, 6));
+    bad |= row_add(row, "skipped_lines", "%" PRIu64, r->skipped);
+    bad |= row_add(row, "killed", "%d", r->killed);
+    bad |= row_add(row, "kill_message", "%s", r->kill_msg);
+    bad |= row_add(row, "interrupted", "%d", r->interrupted);
+    if (bad) {
+        replay_row_free(row);
+        return -1;
+    }
+    return 0;
+}
+
+void replay_row_free(struct replay_row *row)
+{
+    for (size_t i = 0; i < row->n; i++)
+        free(row->value[i]);
+    row->n = 0;
+}
+
+void replay_print_csv(FILE *f, const struct replay_opts *o, const char *input,
+                      const struct replay_result *r)
+{
+    struct replay_row row;
+    if (replay_row_fill(&row, o, input, r)) {
+        fputs("out of memory\r\n", f);
+        return;
+    }
+    for (size_t i = 0; i < row.n; i++) {
+        if (i)
+            fputc(',', f);
+        report_csv_field(f, row.name[i]);
+    }
+    fputs("\r\n", f);
+    for (size_t i = 0; i < row.n; i++) {
+        if (i)
+            fputc(',', f);
+        report_csv_field(f, row.value[i]);
+    }
+    fputs("\r\n", f);
+    replay_row_free(&row);
 }
 
 /* ---- text ---- */
@@ -146,13 +226,19 @@ static bool always_shown(const char *name)
 {
     static const char *const names[] = {
         "accesses", "dTLB-loads", "dTLB-load-misses", "dTLB-stores", "dTLB-store-misses",
-        "iTLB-loads", "iTLB-load-misses", "walks", "walk-mem-refs", "pgfault", "pgmajfault",
-        "pswpin", "pswpout", "pgsteal", "pgscan", NULL,
+        "iTLB-loads", "iTLB-load-misses", "walks", "walk-mem-refs", "pgfault", "footprint",
+        "pgmajfault", "pswpin", "pswpout", "pgsteal", "pgscan", NULL,
     };
     for (int i = 0; names[i]; i++)
         if (!strcmp(names[i], name))
             return true;
     return false;
+}
+
+/* Counters that are not events: no rate per access. */
+static bool is_level(const char *name)
+{
+    return strstr(name, "_used") != NULL || !strcmp(name, "footprint") || !strcmp(name, "swpt_bytes");
 }
 
 /* perf stat's "# ..." comment: a ratio to the counter it refines, and a
@@ -166,6 +252,7 @@ static void comment(char *buf, size_t len, const struct replay_result *r,
         {"iTLB-load-misses", "iTLB-loads", "of all iTLB loads"},
         {"dTLB-l1-misses", "accesses", "of all accesses"},
         {"pwc-hits", "walks", "of all walks"},
+        {"pgfault", "accesses", "miss ratio"},
         {"pgmajfault", "pgfault", "of all faults"},
         {"pgsteal", "pgscan", "of frames scanned"},
         {"pgdrop_clean", "pgsteal", "of evictions"},
@@ -178,6 +265,10 @@ static void comment(char *buf, size_t len, const struct replay_result *r,
             snprintf(buf, len, "# %6.2f per walk", (double)st->value / (double)walks);
         return;
     }
+    if (!strcmp(name, "footprint")) {
+        snprintf(buf, len, "# distinct pages: the cold misses, pgfault's floor");
+        return;
+    }
     for (size_t k = 0; k < sizeof ratios / sizeof ratios[0]; k++) {
         if (strcmp(ratios[k].num, name))
             continue;
@@ -187,8 +278,7 @@ static void comment(char *buf, size_t len, const struct replay_result *r,
                      ratios[k].what);
         break;
     }
-    bool level = strstr(name, "_used") != NULL;          /* a level, not an event count */
-    if (accesses && strcmp(name, "accesses") && st->group != RG_KILL && !level) {
+    if (accesses && strcmp(name, "accesses") && st->group != RG_KILL && !is_level(name)) {
         size_t used = strlen(buf);
         snprintf(buf + used, len - used, "%s%10.3f /1k accesses", used ? "  " : "# ",
                  1000.0 * (double)st->value / (double)accesses);
@@ -217,8 +307,13 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
     format_size(c->frames * VM_PAGE_SIZE, mem, sizeof mem);
     format_size(c->swap_bytes, swap, sizeof swap);
     fprintf(f, "\n Replay of '%s' (%s):\n", input, format_name);
-    fprintf(f, " %s page tables, %s TLB, %" PRIu64 " frames (%s), policy %s, THP %s, swap %s\n\n",
-            c->fmt->name, c->tlb.name, c->frames, mem, c->policy, c->thp ? "always" : "never", swap);
+    fprintf(f, " %s page tables, %s TLB, %" PRIu64 " frames (%s), policy %s%s, THP %s, swap %s\n\n",
+            c->fmt->name, c->tlb.name, c->frames, mem, c->policy,
+            !strcmp(c->policy, "opt") && c->opt_ties == OPT_TIES_CLEAN_FIRST ? " (ties: clean first)" : "",
+            c->thp ? "always" : "never", c->swap_bytes ? swap : "none");
+    if (c->tlb_refill == TLB_REFILL_SOFTWARE)
+        fprintf(f, " TLB refill: software, the kernel's handler reading a%s %s page table\n\n",
+                c->sw_pt == KERNEL_SW_PT_INVERTED ? "n" : "", kernel_sw_pt_names[c->sw_pt]);
     print_reach(f, c);
 
     struct replay_stat st[REPLAY_MAX_STATS];

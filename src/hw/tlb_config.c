@@ -54,6 +54,16 @@ static const struct tlb_config presets[] = {
         .pwc = {0, 32, 8, 4, 2},
     },
     {
+        /* MIPS R3000, the lectures' software-managed TLB: one 64-entry
+         * fully associative TLB of 4 KiB pages that the kernel refills
+         * (TLBWR writes a pseudo-random entry). It is the L2 here, the
+         * level software writes, with no micro-TLBs in front of it; the
+         * R3000's 8 wired entries are not modelled (nothing here wires). */
+        .name = "r3000",
+        .l2 = {{ARR(64, 64, TLB_4K)}},
+        .repl = TLB_REPL_RANDOM,
+    },
+    {
         /* For teaching: small enough to follow by hand. */
         .name = "tiny",
         .l1i = {{ARR(8, 8, TLB_ALL)}},
@@ -67,7 +77,8 @@ static const struct tlb_config presets[] = {
     },
 };
 
-const char *const tlb_preset_names[] = {"golden-cove", "zen4", "haswell", "tiny", "none", NULL};
+const char *const tlb_preset_names[] = {"golden-cove", "zen4", "haswell", "r3000", "tiny", "none",
+                                        NULL};
 
 const struct tlb_config *tlb_preset(const char *name)
 {
@@ -181,6 +192,37 @@ static int parse_array(const char *s, const char *end, struct tlb_array *a)
     return 0;
 }
 
+/* Why an array list ("64x0", "0x4", "64x4:3k") was refused, for the
+ * message; NULL if nothing more specific than "not understood". */
+static const char *array_problem(const char *s, const char *end)
+{
+    while (s < end) {
+        const char *p = memchr(s, ';', (size_t)(end - s));
+        if (!p)
+            p = end;
+        const char *x = memchr(s, 'x', (size_t)(p - s));
+        const char *colon = memchr(s, ':', (size_t)(p - s));
+        const char *geom_end = colon ? colon : p;
+        unsigned v;
+        if (!x || x > geom_end)
+            return "an array is ENTRIESxWAYS, e.g. 64x4 or 64xfull";
+        if (parse_uint(s, x, &v))
+            return "ENTRIES must be a number";
+        if (v == 0)
+            return "ENTRIES must be at least 1 (write none for no array)";
+        bool full = (size_t)(geom_end - x - 1) == 4 && !strncmp(x + 1, "full", 4);
+        if (!full && parse_uint(x + 1, geom_end, &v))
+            return "WAYS must be a number or full";
+        if (!full && v == 0)
+            return "WAYS must be at least 1 (or full)";
+        unsigned sizes;
+        if (colon && parse_sizes(colon + 1, p, &sizes))
+            return "page sizes are 4k, 2m, 1g or all, joined by +";
+        s = p < end ? p + 1 : end;
+    }
+    return NULL;
+}
+
 static int parse_level(const char *s, const char *end, struct tlb_level *lv)
 {
     memset(lv, 0, sizeof *lv);
@@ -231,7 +273,11 @@ int tlb_config_parse(struct tlb_config *cfg, const char *spec, char *err, size_t
             end = s + strlen(s);
         const char *eq = memchr(s, '=', (size_t)(end - s));
         int bad = !eq;
-        if (eq) {
+        const char *why = NULL;
+        if (eq && eq + 1 == end) {
+            bad = 1;
+            why = "no value after '=' (none means no such level)";
+        } else if (eq) {
             size_t klen = (size_t)(eq - s);
             const char *v = eq + 1;
             if (klen == 3 && !strncmp(s, "l1i", 3))
@@ -262,12 +308,14 @@ int tlb_config_parse(struct tlb_config *cfg, const char *spec, char *err, size_t
                 bad = 1;
             }
         }
+        if (bad && !why && s[0] == 'l' && eq && (eq - s == 2 || eq - s == 3))
+            why = array_problem(eq + 1, end);   /* l1i, l1d, l2: say what is wrong */
         if (bad) {
             snprintf(err, errlen,
-                     "TLB geometry '%.*s' (at offset %zu of '%s') is not understood; "
+                     "TLB geometry '%.*s' (at offset %zu of '%s') is not understood%s%s; "
                      "expected e.g. l1d=64x4, l1i=64xfull:4k+2m+4m, l2=1536x12, pwc=2/4/8/32, "
                      "repl=lru|plru|random, seed=N (sizes: 4k, 2m, 1g, 4m, all)",
-                     (int)(end - s), s, (size_t)(s - spec), spec);
+                     (int)(end - s), s, (size_t)(s - spec), spec, why ? ": " : "", why ? why : "");
             return -1;
         }
         s = *end ? end + 1 : end;

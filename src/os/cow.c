@@ -88,8 +88,9 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i)
     page_clear(pg, PG_SLOT | PG_COW);
     page_set(pg, PG_DIRTY);   /* the copy is about to differ from any backing copy */
     klock_release(&p->ptl);
-    /* the faulting CPU dropped its own read-only entry when it faulted */
-    if (f->hw && f->addr >= va && f->addr < va + page_size(pg))
+    /* the faulting CPU dropped its own read-only entry when it faulted (a
+     * software-refill machine leaves that to the kernel's handler) */
+    if (f->hw && !k->soft_refill && f->addr >= va && f->addr < va + page_size(pg))
         mmu_flush_others(p, f->cpu, va, va + page_size(pg));
     else
         mmu_flush_range(p, f->cpu, va, va + page_size(pg));

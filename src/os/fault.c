@@ -26,6 +26,8 @@
 #include <string.h>
 
 #include "os/kern.h"
+#include "os/swap.h"
+#include "os/swpt.h"
 
 bool process_killed(const struct process *p)
 {
@@ -44,8 +46,13 @@ void process_kill_access(struct process *p, enum kill_reason r, vaddr_t addr, en
                                      __ATOMIC_ACQUIRE))
         return;   /* already killed: count once */
     p->kill_reason = r;
-    snprintf(p->kill_msg, sizeof p->kill_msg, "%s: %s at 0x%llx", kill_reason_names[r],
-             access_name(acc), (unsigned long long)addr);
+    int n = snprintf(p->kill_msg, sizeof p->kill_msg, "%s: %s at 0x%llx", kill_reason_names[r],
+                     access_name(acc), (unsigned long long)addr);
+    char why[sizeof p->kill_msg];   /* the swap device's errno and file, cut to fit */
+    size_t room = n > 0 && (size_t)n + 4 < sizeof p->kill_msg ? sizeof p->kill_msg - (size_t)n - 3 : 0;
+    if ((r == KILL_PAGEOUT_IO_ERROR || r == KILL_SWAP_IO_ERROR || r == KILL_SWAP_CORRUPT) && room &&
+        *swap_describe_error(p->k->swap, why, room))
+        snprintf(p->kill_msg + n, sizeof p->kill_msg - (size_t)n, " (%.*s)", (int)room, why);
     count(p, VMSTAT_KILLS, 1);
     count(p, vmstat_kill_item(r), 1);
     if (r == KILL_OOM_SWAP_FULL || r == KILL_OOM_NO_FRAME || r == KILL_OOM_KERNEL)
@@ -298,6 +305,8 @@ enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f
     struct process *p = cpu_user(cpu);
     if (!p || process_killed(p))
         return FAULT_FAIL;
+    if (p->k->soft_refill && f->type != FAULT_GP)
+        return swpt_trap(cpu, p, f);   /* the TLB is software's: swtlb.c */
     count(p, VMSTAT_PGFAULT, 1);
     enum kill_reason r = f->type == FAULT_GP ? KILL_SEGV_NONCANON
                                              : handle_fault(p, cpu, f->addr, f->access, false, true);

@@ -34,9 +34,7 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
     ft->nframes = n;
     ft->f = calloc(n ? n : 1, sizeof *ft->f);
     ft->state = calloc(n ? n : 1, sizeof *ft->state);
-    if (pol->wants_oracle)
-        ft->opt_next = calloc(n ? n : 1, sizeof *ft->opt_next);
-    if (!ft->f || !ft->state || (pol->wants_oracle && !ft->opt_next) || pc_init(&ft->pc) < 0) {
+    if (!ft->f || !ft->state || pc_init(&ft->pc) < 0) {
         frame_table_destroy(ft);
         return -ENOMEM;
     }
@@ -53,8 +51,6 @@ void frame_table_destroy(struct frame_table *ft)
 {
     free(ft->f);
     free(ft->state);
-    free(ft->opt_next);
-    ft->opt_next = NULL;
     pc_destroy(&ft->pc);
     rmap_destroy_all(ft);
     if (ft->pool.bitmap) {
@@ -189,7 +185,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
     struct frame_table *ft = &k->ft;
     uint64_t failures = 0;
     struct frame_wait w = {0};
-    bool swap_full = false;
+    bool swap_full = false, io_error = false;
     for (;;) {
         klock_acquire(&ft->lock, self);
         uint32_t i = take_free_frame(ft);
@@ -216,7 +212,7 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
                 kwait_step(self);
                 continue;
             }
-            *why = swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
+            *why = io_error ? FA_IO_ERROR : swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
             return FRAME_NONE;
         }
         ft_list_remove(ft, v);
@@ -251,8 +247,10 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
         klock_release(&ft->lock);
         if (r == EV_SWAP_FULL)
             swap_full = true;
+        if (r == EV_IO_ERROR)
+            io_error = true;
         if (++failures > 2 * candidates + 2) {
-            *why = swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
+            *why = io_error ? FA_IO_ERROR : swap_full ? FA_SWAP_FULL : FA_NO_FRAME;
             return FRAME_NONE;
         }
     }
@@ -260,7 +258,8 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
 
 enum kill_reason frame_alloc_kill(enum frame_alloc_err why)
 {
-    return why == FA_SWAP_FULL ? KILL_OOM_SWAP_FULL : KILL_OOM_NO_FRAME;
+    return why == FA_SWAP_FULL ? KILL_OOM_SWAP_FULL
+         : why == FA_IO_ERROR  ? KILL_PAGEOUT_IO_ERROR : KILL_OOM_NO_FRAME;
 }
 
 uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)

@@ -86,7 +86,6 @@ struct frame_table {
     const struct policy *policy;
     int opt_ties;             /* enum kernel_opt_ties */
     bool refs_seen;           /* the front end reports references (kernel_note_access) */
-    uint64_t *opt_next;       /* "opt" with reports: each frame's next use, as last asked */
     kernel_oracle_fn oracle;
     void *oracle_arg;
     struct page_cache pc;     /* under lock too */
@@ -133,7 +132,7 @@ static inline uint32_t frame_mapcount(const struct frame_table *ft, uint32_t i)
 struct policy {
     const char *name;
     bool clear_flushes;       /* clearing A also invalidates cached translations */
-    bool wants_refs;          /* uses kernel_note_access reports (lru, opt) */
+    bool wants_refs;          /* uses kernel_note_access reports (lru) */
     bool wants_oracle;        /* needs the front end's next-use oracle (opt) */
     /* Choose a victim among listed, unpinned frames; scan counted. Returns its
      * index (still listed) or FRAME_NONE. Under the frame-table lock. */
@@ -160,7 +159,7 @@ int frame_table_init(struct frame_table *ft, uint64_t base, uint64_t n, const st
                      uint64_t seed);
 void frame_table_destroy(struct frame_table *ft);
 
-enum frame_alloc_err { FA_OK, FA_SWAP_FULL, FA_NO_FRAME };
+enum frame_alloc_err { FA_OK, FA_SWAP_FULL, FA_NO_FRAME, FA_IO_ERROR /* pages could not be written out */ };
 /* A frame, busy and unlisted, evicting if the pool is empty. FRAME_NONE
  * and *why on failure. */
 uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *why);

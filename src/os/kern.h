@@ -22,6 +22,7 @@
 #include <vmlab/kernel.h>
 
 struct swap_dev;
+struct swpt;
 
 /* ---- locks ----------------------------------------------------------------- */
 
@@ -179,6 +180,8 @@ struct kernel {
     struct pool kpool;         /* page tables */
     struct frame_table ft;
     struct swap_dev *swap;
+    struct swpt *swpt;         /* software TLB refill: the structure (swpt.h); NULL: hardware */
+    bool soft_refill;          /* the machine has no walker: TLB misses trap to us */
     paddr_t kernel_root;       /* an empty root for CPUs running no process */
 
     struct klock asid_lock;    /* asid_owner, every p->asid/may_cache/running, cpu_proc */
@@ -217,7 +220,7 @@ static inline uint64_t kpte_exchange(struct kernel *k, paddr_t pa, uint64_t v)
 }
 static inline bool kpte_cas(struct kernel *k, paddr_t pa, uint64_t *expected, uint64_t v)
 {
-    return pte_cas(k->pm, pa, expected, v);
+    return pte_cas_as(k->fmt, k->pm, pa, expected, v);   /* 4-byte entries on ia32 and Sv32 */
 }
 static inline uint64_t kpte_clear_bits(struct kernel *k, paddr_t pa, uint64_t bits)
 {
@@ -263,6 +266,8 @@ static inline uint64_t mmu_leaf(const struct kernel *k, const struct page *pg, p
 void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end);
 void mmu_flush_page(struct process *p, struct cpu *self, vaddr_t va);
 void mmu_flush_all(struct process *p, struct cpu *self);
+/* The same on self alone (a software-refill trap's stale entry). */
+void mmu_flush_self(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end);
 /* The same on every CPU but self: for a fault that self took on the range,
  * whose entries for the address the CPU dropped itself (SDM 4.10.4.1). */
 void mmu_flush_others(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end);

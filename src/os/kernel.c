@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "os/kern.h"
+#include "os/swpt.h"
 #include "os/swap.h"
 
 const char *const kill_reason_names[KILL_NR] = {
@@ -96,6 +97,7 @@ void kernel_config_default(struct kernel_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->policy = "clock";
+    cfg->swap_bytes = KERNEL_SWAP_DEFAULT_BYTES;
     cfg->stack_rule = STACK_RULE_PINTOS;
     cfg->abi = KERNEL_ABI_PINTOS;
     cfg->format = -1;
@@ -149,8 +151,6 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
         cfg.stack_slack = 8;
     if (!cfg.stack_guard_gap)
         cfg.stack_guard_gap = 256 * VM_PAGE_SIZE;
-    if (!cfg.swap_bytes)
-        cfg.swap_bytes = 64 << 20;
     bool default_ids = !cfg.nasids;
     if (!cfg.nasids)
         cfg.nasids = 4095;
@@ -162,6 +162,10 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
     if (!pol) {
         snprintf(err, errlen, "unknown replacement policy '%s' (clock, clock-noflush, fifo, lru, "
                               "random, aging, opt, linux)", cfg.policy);
+        return NULL;
+    }
+    if ((unsigned)cfg.opt_ties > OPT_TIES_CLEAN_FIRST) {
+        snprintf(err, errlen, "opt_ties %d: no such rule", (int)cfg.opt_ties);
         return NULL;
     }
     if (cfg.format >= PT_NFORMATS) {
@@ -239,8 +243,13 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg_
         goto fail;
     }
     k->kernel_root = mmu_table_alloc(k);
-    k->swap = swap_open(cfg.swap_path, cfg.swap_bytes, err, errlen);
+    struct swap_options so = {.overwrite = cfg.swap_overwrite, .keep_dev = cfg.swap_keep_dev,
+                              .keep_ino = cfg.swap_keep_ino};
+    k->swap = swap_open_with(cfg.swap_path, cfg.swap_bytes, &so, err, errlen);
     if (!k->swap)
+        goto fail;
+    k->soft_refill = mc->tlb_refill == TLB_REFILL_SOFTWARE;
+    if (k->soft_refill && swpt_create(k, err, errlen) < 0)
         goto fail;
     machine_set_fault_handler(m, kernel_fault_handler, k);
     return k;
@@ -275,6 +284,7 @@ void kernel_destroy(struct kernel *k)
             cpu_set_user(cpu, NULL);
     }
     swap_close(k->swap);
+    swpt_destroy(k);
     frame_table_destroy(&k->ft);
     pool_destroy(&k->kpool);
     free(k->asid_owner);
@@ -287,11 +297,18 @@ struct machine *kernel_machine(struct kernel *k) { return k->m; }
 struct swap_dev *kernel_swap_device(struct kernel *k) { return k->swap; }
 const char *kernel_policy_name(const struct kernel *k) { return k->ft.policy->name; }
 
+unsigned kernel_policy_wants(const struct kernel *k)
+{
+    return (k->ft.policy->wants_refs ? KERNEL_WANTS_REFS : 0) |
+           (k->ft.policy->wants_oracle ? KERNEL_WANTS_ORACLE : 0);
+}
+
 void kernel_vmstat(struct kernel *k, struct vmstat *out)
 {
     for (int i = 0; i < VMSTAT_NR; i++)
         out->v[i] = stat_get(&k->stat[i]);
     out->v[VMSTAT_SWAP_SLOTS_USED] = swap_slots_used(k->swap);
+    out->v[VMSTAT_SWPT_BYTES] = k->swpt ? k->swpt->ops->bytes(k->swpt) : 0;
 }
 
 void kernel_usage(struct kernel *k, struct kernel_usage *out)

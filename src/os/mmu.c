@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "os/kern.h"
+#include "os/swpt.h"
 
 paddr_t mmu_table_alloc(struct kernel *k)
 {
@@ -145,6 +146,7 @@ static uint16_t hw_asid(const struct kernel *k, uint16_t asid)
 static void shootdown(struct kernel *k, struct process *p, struct cpu *self, cpumask_t targets,
                       uint16_t asid, vaddr_t start, vaddr_t end)
 {
+    swpt_invalidate(k, asid, start, end);   /* a software-refill structure forgets it too */
     if (!targets)
         return;
     cpumask_t me = self ? (cpumask_t)1 << cpu_index(self) : 0;
@@ -175,6 +177,15 @@ void mmu_flush_range(struct process *p, struct cpu *self, vaddr_t start, vaddr_t
     klock_acquire(&k->asid_lock, self);
     if (p->asid)
         shootdown(k, p, self, p->may_cache, p->asid, start, end);
+    klock_release(&k->asid_lock);
+}
+
+void mmu_flush_self(struct process *p, struct cpu *self, vaddr_t start, vaddr_t end)
+{
+    struct kernel *k = p->k;
+    klock_acquire(&k->asid_lock, self);
+    if (p->asid && self)
+        shootdown(k, p, self, (cpumask_t)1 << cpu_index(self), p->asid, start, end);
     klock_release(&k->asid_lock);
 }
 

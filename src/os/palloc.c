@@ -3,8 +3,10 @@
  * As PintOS's palloc, the kernel keeps two pools: the kernel pool (page
  * tables) and the user pool (user pages), so that user pages can never
  * starve the kernel of page-table pages. A pool hands out frame numbers;
- * what a frame holds is its owner's business. Allocation is first-fit from
- * a rotating hint, one 64-bit word of the bitmap at a time.
+ * what a frame holds is its owner's business. Allocation is first-fit: the
+ * lowest free frame, searched one 64-bit word of the bitmap at a time from
+ * a hint below which every word is full (a free lowers it), so frames are
+ * numbered as course simulators number them (filled 0, 1, 2, ...).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -128,6 +130,8 @@ void pool_free_contig(struct pool *pl, uint64_t frame, uint64_t n)
             abort();
         pl->bitmap[i / 64] &= ~(1ull << (i % 64));
         pl->used--;
+        if (i / 64 < pl->hint)
+            pl->hint = i / 64;   /* words below the hint stay full */
     }
     pool_unlock(pl);
 }

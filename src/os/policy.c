@@ -22,8 +22,12 @@
  *                  shifts right and takes its A bit (cleared) as the top bit;
  *                  the lowest counter is evicted (ties: oldest).
  *   opt            Belady's MIN through the front end's oracle: the frame
- *                  whose next use is farthest (never first); ties: oldest.
- *                  With reported references the answers are cached per frame.
+ *                  whose next use is farthest (never first). Ties (pages never
+ *                  used again) go by kernel_config.opt_ties: the lowest-
+ *                  numbered frame, or a clean page first. The oracle is asked
+ *                  at each eviction about each resident page: on real traces,
+ *                  whose fault rates are low, that costs less than a report
+ *                  per reference would.
  *   linux          active and inactive lists, as Linux's reclaim (below).
  */
 #include <string.h>
@@ -234,10 +238,7 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
 
 /* ---- opt ---- */
 
-/* The oracle is asked when a page is installed and at every reported
- * reference, and the answer kept per frame: between two references of a
- * page its next use does not change. Without reports, each eviction asks
- * the oracle about every resident page. */
+/* When frame i's page is next used, as the oracle says. */
 static uint64_t opt_ask(const struct frame_table *ft, uint32_t i)
 {
     /* a shared frame is next used when its first mapper next uses it */
@@ -252,50 +253,69 @@ static uint64_t opt_ask(const struct frame_table *ft, uint32_t i)
     return next;
 }
 
-static void opt_touch(struct frame_table *ft, uint32_t i)
+/* Would evicting frame i write it out? Its PTE's D (every mapper's, for a
+ * shared frame) or the page's own dirty flag, as eviction decides. */
+static bool opt_dirty(struct kernel *k, uint32_t i)
 {
-    if (ft->oracle && ft->opt_next)
-        ft->opt_next[i] = opt_ask(ft, i);
+    const struct frame_table *ft = &k->ft;
+    const struct rmap *rm = frame_rmap(ft, i);
+    if (rm && rm->dirty)
+        return true;
+    struct page *const *map;
+    uint32_t n = frame_mappers(ft, i, &map);
+    for (uint32_t j = 0; j < n; j++) {
+        const struct page *pg = map[j];
+        if (page_flags(pg) & PG_DIRTY)
+            return true;
+        paddr_t pte = mmu_pte_lookup(pg->proc, page_va(pg), page_level(pg));
+        if (pte && (kpte_load(k, pte) & k->fmt->d_bit))
+            return true;
+    }
+    return false;
 }
 
-static void opt_insert(struct frame_table *ft, uint32_t i)
-{
-    ft_list_insert_tail(ft, i);
-    opt_touch(ft, i);
-}
-
+/* The farthest next use wins. Among pages never used again, the rule
+ * decides: the lowest frame number (the frame a course simulator would
+ * name: frames are filled lowest first and an evicted frame is reused in
+ * place), or a clean page before a dirty one, each lowest frame first. */
 static uint32_t opt_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
     if (!ft->oracle)
         return fifo_select(k, self);
-    bool cached = ft->refs_seen && ft->opt_next;
-    uint32_t best = FRAME_NONE;
+    bool clean_first = k->cfg.opt_ties == OPT_TIES_CLEAN_FIRST;
+    uint32_t best = FRAME_NONE, never = FRAME_NONE, never_clean = FRAME_NONE;
     uint64_t best_next = 0;
     uint32_t i = ft->head;
     for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
         kcount(k, VMSTAT_PGSCAN, 1);
         if (pinned(ft, i))
             continue;
-        uint64_t next = cached ? ft->opt_next[i] : opt_ask(ft, i);
-        if (best == FRAME_NONE || next > best_next) {
+        uint64_t next = opt_ask(ft, i);
+        if (next == UINT64_MAX) {
+            if (never == FRAME_NONE || i < never)
+                never = i;
+            if (clean_first && (never_clean == FRAME_NONE || i < never_clean) && !opt_dirty(k, i))
+                never_clean = i;
+        } else if (best == FRAME_NONE || next > best_next) {
             best = i;
             best_next = next;
-            if (next == UINT64_MAX)
-                break;
         }
     }
-    return best;
+    if (never_clean != FRAME_NONE)
+        return never_clean;
+    return never != FRAME_NONE ? never : best;
 }
 
 static const struct policy policies[] = {
+    /* name, clear_flushes, wants_refs, wants_oracle, ... */
     {"clock", true, false, false, clock_select, clock_insert, touch_none},
     {"clock-noflush", false, false, false, clock_select, clock_insert, touch_none},
     {"fifo", false, false, false, fifo_select, insert_tail, touch_none},
     {"lru", true, true, false, lru_select, insert_tail, lru_touch},
     {"random", false, false, false, random_select, insert_tail, touch_none},
     {"aging", true, false, false, aging_select, insert_tail, touch_none},
-    {"opt", false, true, true, opt_select, opt_insert, opt_touch},
+    {"opt", false, false, true, opt_select, insert_tail, touch_none},
     {"linux", true, false, false, linux_select, insert_tail, touch_none},
 };
 

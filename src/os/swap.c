@@ -48,7 +48,10 @@ struct swap_inject {
 struct swap_dev {
     int fd;
     char *path;             /* NULL for an unlinked temporary file */
+    char *dir;              /* a temporary file's folder */
+    bool created;           /* swap_open created path: swap_close removes it */
     uint64_t nslots;
+    _Atomic int last_errno; /* of the last failed transfer (EBADMSG: a checksum) */
 
     pthread_mutex_t lock;
     _Atomic uint64_t *map;  /* bit set: slot allocated (tail bits past nslots set) */
@@ -227,15 +230,38 @@ static int open_temporary(char *err, size_t errlen)
     return fd;
 }
 
-/* The named swap file: created if absent, must be a regular file. */
-static int open_named(const char *path, char *err, size_t errlen)
+/* The named swap file: created exclusively, or (opt->overwrite) an
+ * existing regular file that is not opt's kept file. */
+static int open_named(const char *path, const struct swap_options *opt, bool *created, char *err,
+                      size_t errlen)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    *created = false;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        *created = true;
+        return fd;
+    }
+    if (errno != EEXIST) {
+        set_err(err, errlen, "swap file '%s': cannot create: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    bool is_kept = stat(path, &st) == 0 && opt->keep_ino && (uint64_t)st.st_dev == opt->keep_dev &&
+                   (uint64_t)st.st_ino == opt->keep_ino;
+    if (is_kept) {
+        set_err(err, errlen, "swap file '%s' is the input: refusing to write swap over it", path);
+        return -1;
+    }
+    if (!opt->overwrite) {
+        set_err(err, errlen, "swap file '%s' already exists: refusing to overwrite a file vmlab "
+                "did not create (allow it with --swap-file-overwrite; its contents are lost)", path);
+        return -1;
+    }
+    fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         set_err(err, errlen, "swap file '%s': cannot open for writing: %s", path, strerror(errno));
         return -1;
     }
-    struct stat st;
     if (fstat(fd, &st) != 0) {
         set_err(err, errlen, "swap file '%s': %s", path, strerror(errno));
         close(fd);
@@ -243,6 +269,11 @@ static int open_named(const char *path, char *err, size_t errlen)
     }
     if (!S_ISREG(st.st_mode)) {
         set_err(err, errlen, "swap file '%s': not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if (opt->keep_ino && (uint64_t)st.st_dev == opt->keep_dev && (uint64_t)st.st_ino == opt->keep_ino) {
+        set_err(err, errlen, "swap file '%s' is the input: refusing to write swap over it", path);
         close(fd);
         return -1;
     }
@@ -261,6 +292,15 @@ static void pad_bitmap(struct swap_dev *sw)
 
 struct swap_dev *swap_open(const char *path, uint64_t bytes, char *err, size_t errlen)
 {
+    return swap_open_with(path, bytes, NULL, err, errlen);
+}
+
+struct swap_dev *swap_open_with(const char *path, uint64_t bytes, const struct swap_options *opt,
+                                char *err, size_t errlen)
+{
+    static const struct swap_options defaults = {0};
+    if (!opt)
+        opt = &defaults;
     uint64_t nslots = bytes / SWAP_SLOT_SIZE;
     if (nslots > (uint64_t)INT64_MAX / SWAP_SLOT_SIZE) {
         set_err(err, errlen, "swap: size %" PRIu64 " bytes is too large", bytes);
@@ -292,9 +332,11 @@ struct swap_dev *swap_open(const char *path, uint64_t bytes, char *err, size_t e
             set_err(err, errlen, "swap: out of memory");
             goto fail;
         }
-        sw->fd = open_named(path, err, errlen);
+        sw->fd = open_named(path, opt, &sw->created, err, errlen);
     } else {
-        sw->fd = open_temporary(err, errlen);
+        const char *dir = getenv("TMPDIR");
+        sw->dir = strdup(dir && *dir ? dir : "/tmp");
+        sw->fd = sw->dir ? open_temporary(err, errlen) : -1;
     }
     if (sw->fd < 0)
         goto fail;
@@ -319,7 +361,10 @@ struct swap_dev *swap_open(const char *path, uint64_t bytes, char *err, size_t e
 fail:
     if (sw->fd >= 0)
         close(sw->fd);
+    if (sw->created)
+        unlink(sw->path);
     free(sw->path);
+    free(sw->dir);
     free(sw->map);
     free(sw->full);
     free(sw->sums);
@@ -333,9 +378,12 @@ void swap_close(struct swap_dev *sw)
     if (!sw)
         return;
     close(sw->fd);
+    if (sw->created)
+        unlink(sw->path);   /* vmlab made it: it leaves nothing behind */
     pthread_mutex_destroy(&sw->lock);
     pthread_mutex_destroy(&sw->inject_lock);
     free(sw->path);
+    free(sw->dir);
     free(sw->map);
     free(sw->full);
     free(sw->sums);
@@ -361,6 +409,30 @@ const char *swap_path(const struct swap_dev *sw)
 int swap_fd(const struct swap_dev *sw)
 {
     return sw->fd;
+}
+
+bool swap_created(const struct swap_dev *sw)
+{
+    return sw->created;
+}
+
+int swap_last_error(const struct swap_dev *sw)
+{
+    return atomic_load_explicit(&sw->last_errno, memory_order_relaxed);
+}
+
+const char *swap_describe_error(const struct swap_dev *sw, char *buf, size_t len)
+{
+    int e = swap_last_error(sw);
+    if (!e)
+        snprintf(buf, len, "%s", "");
+    else if (sw->path)   /* the errno first: a short buffer cuts the path, not the reason */
+        snprintf(buf, len, "%s in swap file '%s'",
+                 e == EBADMSG ? "a slot failed its checksum" : strerror(e), sw->path);
+    else
+        snprintf(buf, len, "%s in a temporary swap file in '%s'",
+                 e == EBADMSG ? "a slot failed its checksum" : strerror(e), sw->dir);
+    return buf;
 }
 
 /* ---- allocation -------------------------------------------------------- */
@@ -520,6 +592,7 @@ int swap_write(struct swap_dev *sw, uint64_t slot, const void *page)
     if (ret) {
         atomic_store_explicit(&sw->sums[slot], SUM_POISONED, memory_order_relaxed);
         atomic_fetch_add_explicit(&sw->write_errors, 1, memory_order_relaxed);
+        atomic_store_explicit(&sw->last_errno, -ret, memory_order_relaxed);
         return ret;
     }
     atomic_store_explicit(&sw->sums[slot], stored_sum(page, slot), memory_order_relaxed);
@@ -539,10 +612,12 @@ int swap_read(struct swap_dev *sw, uint64_t slot, void *page)
         ret = transfer_page(sw->fd, page, (off_t)(slot * SWAP_SLOT_SIZE), false);
     if (ret) {
         atomic_fetch_add_explicit(&sw->read_errors, 1, memory_order_relaxed);
+        atomic_store_explicit(&sw->last_errno, -ret, memory_order_relaxed);
         return ret;
     }
     if (stored_sum(page, slot) != want) {
         atomic_fetch_add_explicit(&sw->checksum_errors, 1, memory_order_relaxed);
+        atomic_store_explicit(&sw->last_errno, EBADMSG, memory_order_relaxed);
         return -EBADMSG;
     }
     atomic_fetch_add_explicit(&sw->reads, 1, memory_order_relaxed);

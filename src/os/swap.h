@@ -34,13 +34,29 @@
 
 struct swap_dev;
 
-/* Open (creating or resizing) the swap file at `path`, or with path NULL an
- * unlinked temporary file in $TMPDIR (or /tmp). `bytes` is rounded down to
- * whole slots; 0 slots is allowed (a device on which swap_alloc always
- * fails). An existing file must be a regular file; its contents are
- * discarded. NULL with a message in err on failure. */
+/* How a named swap file may be opened. */
+struct swap_options {
+    /* An existing regular file at the path may be used: its contents are
+     * discarded, and it stays at swap_close. Without this an existing file
+     * is refused. */
+    bool overwrite;
+    /* A file the swap device must never be, overwrite or not (the front
+     * end's input): device and inode; keep_ino 0 = none. */
+    uint64_t keep_dev, keep_ino;
+};
+
+/* Open a swap device of `bytes`, rounded down to whole slots (0 slots is
+ * allowed: a device on which swap_alloc always fails). With path NULL it is
+ * an unlinked temporary file in $TMPDIR (or /tmp). With a path, the file is
+ * created exclusively (O_EXCL) and removed again by swap_close; an
+ * existing file is refused unless opt->overwrite, and must then be a
+ * regular file. opt NULL: all defaults. NULL with a message in err. */
+struct swap_dev *swap_open_with(const char *path, uint64_t bytes, const struct swap_options *opt,
+                                char *err, size_t errlen);
 struct swap_dev *swap_open(const char *path, uint64_t bytes, char *err, size_t errlen);
 void swap_close(struct swap_dev *sw);
+/* Did swap_open create the named file (so that swap_close removes it)? */
+bool swap_created(const struct swap_dev *sw);
 
 uint64_t swap_slots(const struct swap_dev *sw);
 uint64_t swap_slots_used(const struct swap_dev *sw);
@@ -83,6 +99,13 @@ struct swap_stats { uint64_t writes, reads, write_errors, read_errors, checksum_
 void swap_get_stats(const struct swap_dev *sw, struct swap_stats *out);
 
 const char *swap_path(const struct swap_dev *sw);  /* "(temporary)" for an unlinked file */
+
+/* The errno of the last failed transfer of the file (0: none), and where it
+ * happened: "No space left on device in swap file '/x/s.swap'" (a temporary
+ * file is named by its folder). Written into buf, which is returned; "" if
+ * no transfer has failed. Corrupt slots (-EBADMSG) are named too. */
+int swap_last_error(const struct swap_dev *sw);
+const char *swap_describe_error(const struct swap_dev *sw, char *buf, size_t len);
 int swap_fd(const struct swap_dev *sw);             /* for tests that corrupt the file */
 
 /* The page checksum swap_write records (exposed for tests and benchmarks). */

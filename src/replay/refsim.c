@@ -22,6 +22,7 @@
 static const char *const policy_names[REFSIM_NPOLICIES] = {
     [REFSIM_FIFO] = "fifo", [REFSIM_LRU] = "lru", [REFSIM_OPT] = "opt",
     [REFSIM_CLOCK] = "clock", [REFSIM_RANDOM] = "random",
+    [REFSIM_OPT_CLEAN_FIRST] = "opt-clean-first",
 };
 
 const char *refsim_policy_name(enum refsim_policy p)
@@ -105,10 +106,20 @@ static void lru_push_front(struct sim *s, size_t f)
 /* ---- OPT: an indexed max-heap of frames keyed by their page's next use ---- */
 
 /* Does frame a go before frame b? Farther next use first; among equal keys
- * (only "never used again" can tie) the lower frame index first. */
+ * (only "never used again" can tie) a clean page first if the policy says
+ * so, then the lower frame index. */
 static bool opt_before(const struct sim *s, size_t a, size_t b)
 {
-    return s->key[a] != s->key[b] ? s->key[a] > s->key[b] : a < b;
+    if (s->key[a] != s->key[b])
+        return s->key[a] > s->key[b];
+    if (s->policy == REFSIM_OPT_CLEAN_FIRST && s->dirty[a] != s->dirty[b])
+        return !s->dirty[a];
+    return a < b;
+}
+
+static bool is_opt(enum refsim_policy p)
+{
+    return p == REFSIM_OPT || p == REFSIM_OPT_CLEAN_FIRST;
 }
 
 static void opt_swap(struct sim *s, size_t i, size_t j)
@@ -150,6 +161,7 @@ static void policy_reference(struct sim *s, size_t f, size_t i, bool loaded)
         lru_push_front(s, f);
         break;
     case REFSIM_OPT:
+    case REFSIM_OPT_CLEAN_FIRST:
         s->key[f] = s->next_use[i];
         if (loaded && s->heap_pos[f] == NIL) {      /* a fresh frame joins */
             s->heap[s->used - 1] = f;
@@ -181,6 +193,7 @@ static size_t policy_victim(struct sim *s)
         lru_unlink(s, f);
         break;
     case REFSIM_OPT:
+    case REFSIM_OPT_CLEAN_FIRST:
         f = s->heap[0];
         break;
     case REFSIM_CLOCK:
@@ -230,7 +243,7 @@ static int sim_init(struct sim *s, enum refsim_policy policy, size_t frames,
         ok = ok && (s->ref = calloc(m, 1));
     if (policy == REFSIM_LRU)
         ok = ok && (s->prev = malloc(m * sizeof(size_t))) && (s->next = malloc(m * sizeof(size_t)));
-    if (policy == REFSIM_OPT) {
+    if (is_opt(policy)) {
         size_t *next_use = malloc((n ? n : 1) * sizeof *next_use);
         s->next_use = next_use;
         ok = ok && next_use && (s->key = malloc(m * sizeof(size_t))) &&
@@ -277,8 +290,10 @@ int refsim_run_steps(enum refsim_policy policy, size_t frames, const uint64_t *p
         }
         struct refsim_step st = { 0 };
         size_t f = fresh ? NOT_RESIDENT : *slot;
+        bool write = is_write && is_write[i];
         if (f != NOT_RESIDENT) {
             r.hits++;
+            s.dirty[f] |= write;   /* before the policy hears of it: OPT's ties look at it */
             policy_reference(&s, f, i, false);
         } else {
             r.faults++;
@@ -296,11 +311,9 @@ int refsim_run_steps(enum refsim_policy policy, size_t frames, const uint64_t *p
             /* (pagemap_find never moves slots, so `slot` is still valid) */
             *slot = f;
             s.frame_page[f] = pages[i];
-            s.dirty[f] = 0;
+            s.dirty[f] = write;
             policy_reference(&s, f, i, true);
         }
-        if (is_write && is_write[i])
-            s.dirty[f] = 1;
         if (steps)
             steps[i] = st;
     }

@@ -14,7 +14,9 @@
  *   - LRU evicts the page least recently referenced.
  *   - OPT (Belady's MIN) evicts the page whose next use is farthest in the
  *     future; pages never used again count as farthest; among several such
- *     pages, the one in the lowest-numbered frame goes.
+ *     pages, the one in the lowest-numbered frame goes. OPT_CLEAN_FIRST is
+ *     the same but takes a clean page among those before a dirty one (still
+ *     the lowest frame first): the same faults, never more writes to disk.
  *   - CLOCK (second chance): frames in a circle, the hand starts at frame 0
  *     and does not move while frames are being filled. A page's reference bit
  *     is set when it is loaded and on every reference. On a fault with all
@@ -38,6 +40,7 @@ enum refsim_policy {
     REFSIM_OPT,
     REFSIM_CLOCK,
     REFSIM_RANDOM,
+    REFSIM_OPT_CLEAN_FIRST,
     REFSIM_NPOLICIES
 };
 
@@ -57,7 +60,7 @@ struct refsim_step {
     uint8_t dirty;              /* 1 if the evicted page was dirty */
 };
 
-/* "fifo", "lru", "opt", "clock", "random". */
+/* "fifo", "lru", "opt", "clock", "random", "opt-clean-first". */
 const char *refsim_policy_name(enum refsim_policy p);
 
 /* Parses a policy name (case-insensitive; "min" and "belady" name OPT,

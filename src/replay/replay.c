@@ -14,7 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <vmlab/physmem.h>
+
+#include "os/swap.h"
 #include "replay/nextuse.h"
+#include "replay/outfile.h"
 
 /* Page-table pages come from the kernel pool. A trace spread over the
  * whole address space needs one table page per 2 MiB region touched;
@@ -30,6 +34,8 @@ void replay_cost_default(struct replay_cost *c)
     c->minor_fault = 1000.0;
     c->major_fault = 100000.0;
     c->swap_out = 100000.0;
+    c->refill_trap = 20.0;
+    c->refill_probe = 10.0;
 }
 
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen)
@@ -41,6 +47,8 @@ int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t
         {"minor-fault", offsetof(struct replay_cost, minor_fault)},
         {"major-fault", offsetof(struct replay_cost, major_fault)},
         {"swap-out", offsetof(struct replay_cost, swap_out)},
+        {"refill-trap", offsetof(struct replay_cost, refill_trap)},
+        {"refill-probe", offsetof(struct replay_cost, refill_probe)},
     };
     struct replay_cost n = *c;
     const char *s = spec;
@@ -56,15 +64,25 @@ int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t
             char *e;
             errno = 0;
             double v = strtod(eq + 1, &e);
-            if (!errno && e == end && v >= 0 && isfinite(v)) {
+            if (e == eq + 1) {
+                snprintf(err, errlen, "cost '%.*s' has no value: give NAME=NANOSECONDS, e.g. "
+                         "%s=10", (int)(end - s), s, keys[i].name);
+                return -1;
+            }
+            if (!errno && e == end && v >= 0 && v <= REPLAY_COST_MAX_NS) {
                 *(double *)((char *)&n + keys[i].off) = v;
                 ok = true;
+            } else if (e == end) {
+                snprintf(err, errlen, "cost '%.*s' is out of range: from 0 to %g ns",
+                         (int)(end - s), s, REPLAY_COST_MAX_NS);
+                return -1;
             }
         }
         if (!ok) {
             snprintf(err, errlen,
                      "cost '%.*s' is not understood: expected NAME=NANOSECONDS with NAME one of "
-                     "access, stlb-hit, walk-ref, minor-fault, major-fault, swap-out",
+                     "access, stlb-hit, walk-ref, minor-fault, major-fault, swap-out, refill-trap, "
+                     "refill-probe",
                      (int)(end - s), s);
             return -1;
         }
@@ -111,8 +129,13 @@ static bool refuse_unfit(const struct replay_config *cfg, const struct trace_rec
     return true;
 }
 
-int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n, char *err,
-                size_t errlen)
+uint64_t replay_max_frames(void)
+{
+    return PHYSMEM_MAX_BYTES / VM_PAGE_SIZE - REPLAY_KERNEL_FRAMES - 1;
+}
+
+int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n, uint64_t max,
+                char *err, size_t errlen)
 {
     size_t cap = 1 << 16, len = 0;
     struct trace_record *a = malloc(cap * sizeof *a);
@@ -120,8 +143,8 @@ int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n, c
         snprintf(err, errlen, "out of memory loading the trace");
         return -1;
     }
-    int rc;
-    while ((rc = trace_next(r, &a[len])) == 1) {
+    int rc = 0;
+    while ((!max || len < max) && (rc = trace_next(r, &a[len])) == 1) {
         if (++len == cap) {
             struct trace_record *b = realloc(a, 2 * cap * sizeof *a);
             if (!b) {
@@ -305,6 +328,8 @@ uint64_t replay_stat_value(const struct replay_result *res, const char *name)
         return res->cpu.v[i];
     if ((i = vmstat_index(name)) >= 0)
         return res->vm.v[i];
+    if (!strcmp(name, "footprint"))
+        return res->footprint;
     return strcmp(name, "records-folded") ? 0 : res->folded;
 }
 
@@ -317,7 +342,10 @@ static double effective_access_time(const struct replay_cost *c, const struct re
     double extra = (double)replay_stat_value(r, "stlb-hits") * c->stlb_hit +
                    (double)replay_stat_value(r, "walk-mem-refs") * c->walk_ref +
                    minor * c->minor_fault + major * c->major_fault +
-                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out;
+                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out +
+                   (double)(r->cpu.v[CPU_STAT_REFILL_TRAPS] +
+                            r->cpu.v[CPU_STAT_REFILL_MODIFIED_TRAPS]) * c->refill_trap +
+                   (double)r->vm.v[VMSTAT_SWPT_PROBES] * c->refill_probe;
     return c->access + extra / (double)r->records;
 }
 
@@ -326,20 +354,24 @@ struct replay_env {
     struct kernel *k;
     struct process *p;
     struct cpu *cpu;
+    int swap_slot;                 /* the swap file vmlab created, in the registry */
 };
 
 static int env_create(const struct replay_config *cfg, struct replay_env *env, char *err,
                       size_t errlen)
 {
     memset(env, 0, sizeof *env);
-    if (cfg->frames < 1) {
-        snprintf(err, errlen, "the user pool needs at least one frame");
+    env->swap_slot = -1;
+    if (cfg->frames < 1 || cfg->frames > replay_max_frames()) {
+        snprintf(err, errlen, "a user pool of %llu frames does not fit: from 1 to %llu",
+                 (unsigned long long)cfg->frames, (unsigned long long)replay_max_frames());
         return -1;
     }
     struct machine_config mc;
     machine_config_default(&mc, cfg->fmt->arch);
     mc.xlen = cfg->fmt->xlen;
     mc.tlb = cfg->tlb;
+    mc.tlb_refill = cfg->tlb_refill;
     mc.mem_bytes = (cfg->frames + REPLAY_KERNEL_FRAMES + 1) * VM_PAGE_SIZE; /* frame 0 is never used */
     if (cfg->fmt->arch == PT_ARCH_X86)
         mc.maxphyaddr = 52;
@@ -351,13 +383,22 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
     kc.kernel_frames = REPLAY_KERNEL_FRAMES;
     kc.swap_bytes = cfg->swap_bytes;
     kc.swap_path = cfg->swap_path;
+    kc.swap_overwrite = cfg->swap_overwrite;
+    kc.swap_keep_dev = cfg->input_dev;
+    kc.swap_keep_ino = cfg->input_ino;
     kc.policy = cfg->policy;
     kc.seed = cfg->seed;
+    kc.opt_ties = cfg->opt_ties;
     kc.thp = cfg->thp;
+    kc.sw_pt = cfg->sw_pt;
+    kc.sw_pt_entries = cfg->sw_pt_entries;
     kc.format = (int)cfg->fmt->id;
     kc.user_top = replay_user_top(cfg->fmt);
     if (!(env->k = kernel_create(env->m, &kc, err, errlen)))
         return -1;
+    struct swap_dev *sw = kernel_swap_device(env->k);
+    if (swap_created(sw))   /* removed at the end, or by a fatal signal's handler */
+        env->swap_slot = temp_register(swap_path(sw));
     if (!(env->p = kernel_process_create(env->k, "trace"))) {
         snprintf(err, errlen, "cannot create the trace's process (kernel pool exhausted)");
         return -1;
@@ -385,12 +426,133 @@ static void env_destroy(struct replay_env *env)
         kernel_process_exit(env->p, NULL);
     }
     if (env->k)
-        kernel_destroy(env->k);
+        kernel_destroy(env->k);   /* removes a swap file it created */
+    temp_unregister(env->swap_slot);
     if (env->m)
         machine_destroy(env->m);
 }
 
-static bool is_policy(const char *p, const char *name) { return p && !strcmp(p, name); }
+/* ---- the footprint: distinct pages touched ---- */
+
+struct footprint {
+    struct pagemap seen;
+    uint64_t last;                 /* the last page added: most records repeat it */
+    bool failed;
+};
+
+static void footprint_add(struct footprint *f, uint64_t first, uint64_t last)
+{
+    if (first == f->last && last == first)
+        return;
+    for (uint64_t pg = first; pg <= last && !f->failed; pg++) {
+        bool inserted;
+        f->failed = !pagemap_upsert(&f->seen, pg, &inserted);
+    }
+    f->last = last;
+}
+
+/* ---- one record, page by page, for policies that hear every reference ----
+ *
+ * A record touching pages P1..Pk references them in address order. For the
+ * policy to see that order exactly, each page must be reported before any
+ * later page of the record can fault and make it choose a victim:
+ *   - a record of at most 4 KiB (one or two pages) is one access (one
+ *     translation per page, as a CPU does): P1 is reported before it, and
+ *     P2 cannot be evicted by its own fault;
+ *   - a longer record is the machine's one access per page (touch_slow does
+ *     the same), each page reported after its access;
+ * then the oracle moves past the record and every page is reported again in
+ * order, which leaves the recency order P1 < ... < Pk and lets OPT cache
+ * each page's next use after this record. */
+static bool touch_reported(struct replay_env *env, const struct trace_record *r, uint64_t first,
+                           uint64_t last)
+{
+    if (r->size <= VM_PAGE_SIZE) {
+        if (last != first)
+            kernel_note_access(env->p, first << VM_PAGE_SHIFT);
+        return cpu_touch(env->cpu, r->va, r->size, r->kind) == 0;
+    }
+    for (uint64_t pg = first; pg <= last; pg++) {
+        vaddr_t va = pg == first ? r->va : pg << VM_PAGE_SHIFT;
+        if (cpu_touch(env->cpu, va, 1, r->kind) != 0)
+            return false;
+        kernel_note_access(env->p, pg << VM_PAGE_SHIFT);
+    }
+    return true;
+}
+
+static void report_pages(struct replay_env *env, uint64_t first, uint64_t last)
+{
+    for (uint64_t pg = first; pg <= last; pg++)
+        kernel_note_access(env->p, pg << VM_PAGE_SHIFT);
+}
+
+static void note_kill(struct replay_env *env, struct replay_result *res)
+{
+    res->killed = true;
+    snprintf(res->kill_msg, sizeof res->kill_msg, "%s",
+             kernel_process_state(env->p) == PROC_KILLED ? kernel_process_kill_message(env->p)
+                                                         : "access failed");
+}
+
+/* OPT's future: the records it replays (a reader's are loaded, up to the
+ * limit) and the oracle over them, given to the kernel. 0, or -1 with err. */
+static int prepare_future(const struct replay_config *cfg, struct replay_env *env,
+                          struct replay_source *s, struct trace_record **loaded,
+                          struct opt_oracle *oracle, char *err, size_t errlen)
+{
+    if (!s->recs) {
+        if (replay_load(s->reader, loaded, &s->nrecs, cfg->limit, err, errlen))
+            return -1;
+        s->recs = *loaded;
+        s->skipped = trace_skipped(s->reader);
+        s->reader = NULL;
+    }
+    if (opt_build(oracle, cfg, s->recs, s->nrecs, replay_user_top(cfg->fmt), err, errlen))
+        return -1;
+    kernel_set_oracle(env->k, opt_next_use, oracle);
+    return 0;
+}
+
+/* One record on its own, for a policy that hears every reference (refs) or
+ * follows the oracle. false if the access killed the process. */
+static bool replay_one(struct replay_env *env, struct opt_oracle *oracle, bool refs,
+                       const struct trace_record *r)
+{
+    uint64_t first = r->va >> VM_PAGE_SHIFT, last = (r->va + r->size - 1) >> VM_PAGE_SHIFT;
+    uint64_t pages = last - first + 1;
+    if (oracle)
+        opt_before(oracle, pages);
+    bool ok = refs ? touch_reported(env, r, first, last)
+                   : cpu_touch(env->cpu, r->va, r->size, r->kind) == 0;
+    if (!ok)
+        return false;
+    if (oracle)
+        opt_after(oracle, pages);
+    if (refs)
+        report_pages(env, first, last);
+    return true;
+}
+
+/* The counters at the end of a run. The footprint: with 4 KiB pages the
+ * kernel already knows it -- the first touch of a page faults and gives it
+ * an SPT entry, and a replay never unmaps, so the process's SPT entries are
+ * exactly the pages touched; a 2 MiB page is one entry whatever was touched
+ * in it, so with THP the replay has counted the pages itself (fp). */
+static void collect(const struct replay_config *cfg, struct replay_env *env,
+                    const struct footprint *fp, struct replay_result *res)
+{
+    cpu_stats(env->cpu, &res->cpu);
+    kernel_vmstat(env->k, &res->vm);
+    struct kernel_usage ku;
+    kernel_usage(env->k, &ku);
+    res->frames_used = ku.user_frames_used;
+    struct process_usage pu;
+    kernel_process_usage(env->p, &pu);
+    res->pt_pages = pu.pt_pages;
+    res->footprint = cfg->thp ? fp->seen.count : pu.spt_pages;
+    res->eat_ns = effective_access_time(&cfg->cost, res);
+}
 
 int replay_run(const struct replay_config *cfg, struct replay_source *src,
                struct replay_result *res, char *err, size_t errlen)
@@ -399,40 +561,42 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
     struct trace_record *loaded = NULL;
     struct replay_source s = *src;
     struct opt_oracle oracle;
-    bool opt = is_policy(cfg->policy, "opt");
-    bool lru = is_policy(cfg->policy, "lru");
+    struct opt_oracle *future = NULL;
+    struct footprint fp = {.last = UINT64_MAX};
     vaddr_t top = replay_user_top(cfg->fmt);
     int rc = -1;
-
-    if (opt && !s.recs) {
-        if (replay_load(s.reader, &loaded, &s.nrecs, err, errlen))
-            return -1;
-        s.recs = loaded;
-        s.reader = NULL;
-    }
-    if (opt && opt_build(&oracle, cfg, s.recs, s.nrecs, top, err, errlen)) {
-        free(loaded);
-        return -1;
-    }
 
     struct replay_env env;
     if (env_create(cfg, &env, err, errlen))
         goto out;
-    if (opt)
-        kernel_set_oracle(env.k, opt_next_use, &oracle);
+    /* what the policy wants, whatever it is called */
+    unsigned wants = kernel_policy_wants(env.k);
+    bool refs = wants & KERNEL_WANTS_REFS;
+    if (s.recs && cfg->limit && cfg->limit < s.nrecs)
+        s.nrecs = (size_t)cfg->limit;   /* the future ends at the limit too */
+    if (wants & KERNEL_WANTS_ORACLE) {
+        if (prepare_future(cfg, &env, &s, &loaded, &oracle, err, errlen))
+            goto out;
+        future = &oracle;
+    }
+    if (pagemap_init(&fp.seen, 1024)) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
 
     /* Records go to the CPU in batches (cpu_touch_many: runs of TLB hits
      * cost a fraction of single calls), one at a time when the policy must
-     * hear of every access (OPT's oracle, exact LRU's reports). */
+     * hear of every reference or follow the oracle. */
     enum { BATCH = 256 };
     struct cpu_ref batch[BATCH];
-    const size_t batch_max = opt || lru ? 1 : BATCH;
+    const size_t batch_max = refs || future ? 1 : BATCH;
+    const bool count_pages = cfg->thp;   /* see collect() */
     double start = now_seconds();
     uint64_t n = 0, next_progress = 0x40000;
     size_t i = 0;
     bool read_failed = false, at_end = false;
     while (!at_end) {
-        if (cfg->stop && *cfg->stop) {
+        if (cfg->stop && __atomic_load_n(cfg->stop, __ATOMIC_RELAXED)) {   /* set by a signal handler */
             res->interrupted = true;
             break;
         }
@@ -466,23 +630,17 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         }
         if (got == 0)
             break;
-        uint64_t pages = opt ? record_pages(&r) : 0;   /* got == 1 with opt */
-        if (opt)
-            opt_before(&oracle, pages);
-        size_t done = cpu_touch_many(env.cpu, batch, got);
+        for (size_t k = 0; count_pages && k < got; k++)
+            footprint_add(&fp, batch[k].va >> VM_PAGE_SHIFT,
+                          (batch[k].va + batch[k].size - 1) >> VM_PAGE_SHIFT);
+        size_t done = batch_max > 1 ? cpu_touch_many(env.cpu, batch, got)
+                                    : replay_one(&env, future, refs, &r);
         n += done;
         if (done < got) {
-            res->killed = true;
-            snprintf(res->kill_msg, sizeof res->kill_msg, "%s",
-                     kernel_process_state(env.p) == PROC_KILLED ? kernel_process_kill_message(env.p)
-                                                                 : "access failed");
+            note_kill(&env, res);
             n++;   /* the killing access counts as replayed */
             break;
         }
-        if (opt)
-            opt_after(&oracle, pages);
-        if (lru)
-            kernel_note_access(env.p, r.va);
         if (cfg->progress && n >= next_progress) {
             next_progress = n + 0x40000;
             progress(cfg, &s, n, start, false);
@@ -492,26 +650,22 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         snprintf(err, errlen, "%s", trace_error(s.reader));
         goto out;
     }
+    if (fp.failed) {
+        snprintf(err, errlen, "out of memory counting the pages touched");
+        goto out;
+    }
     res->seconds = now_seconds() - start;
     if (cfg->progress)
         progress(cfg, &s, n, start, true);
     res->records = n;
-    if (s.reader)
-        res->skipped = trace_skipped(s.reader);
-    cpu_stats(env.cpu, &res->cpu);
-    kernel_vmstat(env.k, &res->vm);
-    struct kernel_usage ku;
-    kernel_usage(env.k, &ku);
-    res->frames_used = ku.user_frames_used;
-    struct process_usage pu;
-    kernel_process_usage(env.p, &pu);
-    res->pt_pages = pu.pt_pages;
-    res->eat_ns = effective_access_time(&cfg->cost, res);
+    res->skipped = s.reader ? trace_skipped(s.reader) : s.skipped;
+    collect(cfg, &env, &fp, res);
     rc = 0;
 out:
     env_destroy(&env);
-    if (opt)
-        opt_free(&oracle);
+    if (future)
+        opt_free(future);
+    pagemap_free(&fp.seen);
     free(loaded);
     return rc;
 }
@@ -519,7 +673,8 @@ out:
 /* ---- the counters as one list ---- */
 
 const char *const replay_group_names[RG_NGROUPS] = {
-    "accesses", "TLB", "page walks", "faults", "eviction", "swap and files", "invalidations", "kills",
+    "accesses", "TLB", "page walks", "software TLB refill", "faults", "copy-on-write", "eviction",
+    "swap and files", "invalidations", "other kernel counters", "kills",
 };
 
 static enum replay_group cpu_group(int i)
@@ -529,6 +684,10 @@ static enum replay_group cpu_group(int i)
     case CPU_STAT_WALKS: case CPU_STAT_WALK_REFS: case CPU_STAT_WALK_AD_UPDATES:
     case CPU_STAT_WALK_RESTARTS: case CPU_STAT_PWC_HITS: case CPU_STAT_PWC_MISSES:
         return RG_WALK;
+    case CPU_STAT_REFILL_TRAPS: case CPU_STAT_REFILL_MODIFIED_TRAPS:
+    case CPU_STAT_REFILL_WRITES_INDEXED: case CPU_STAT_REFILL_WRITES_RANDOM:
+    case CPU_STAT_REFILL_PROBES: case CPU_STAT_REFILL_READS:
+        return RG_REFILL;
     case CPU_STAT_PAGE_FAULTS: case CPU_STAT_GP_FAULTS: return RG_FAULT;
     default:
         return i >= CPU_STAT_FLUSH_CR3 ? RG_FLUSH : RG_TLB;
@@ -540,20 +699,30 @@ static enum replay_group vm_group(int i)
     switch (i) {
     case VMSTAT_PGFAULT: case VMSTAT_PGMAJFAULT: case VMSTAT_PGMINFAULT:
     case VMSTAT_THP_FAULT_ALLOC: case VMSTAT_THP_FAULT_FALLBACK: case VMSTAT_STACK_GROWTH:
+    case VMSTAT_ZERO_FILL:
         return RG_FAULT;
+    case VMSTAT_COW_FAULT: case VMSTAT_COW_COPY: case VMSTAT_COW_REUSE:
+    case VMSTAT_FORK_SHARED: case VMSTAT_FORK_SWAP_SHARED:
+        return RG_COW;
+    case VMSTAT_SWPT_REFILLS: case VMSTAT_SWPT_PROBES: case VMSTAT_SWPT_MISSES:
+    case VMSTAT_SWPT_LINEAR_MISSES: case VMSTAT_SWPT_EVICTIONS: case VMSTAT_SWPT_ALIAS:
+    case VMSTAT_SWPT_DIRTY: case VMSTAT_SWPT_BYTES:
+        return RG_REFILL;
     case VMSTAT_PGSTEAL: case VMSTAT_PGSCAN: case VMSTAT_PGACTIVATE: case VMSTAT_PGDEACTIVATE:
     case VMSTAT_PGDROP_CLEAN:
         return RG_EVICT;
     case VMSTAT_PSWPIN: case VMSTAT_PSWPOUT: case VMSTAT_FILE_READ: case VMSTAT_FILE_WRITEBACK:
     case VMSTAT_SWAP_WRITE_ERRORS: case VMSTAT_SWAP_READ_ERRORS: case VMSTAT_SWAP_CHECKSUM_ERRORS:
-    case VMSTAT_SWAP_SLOTS_USED:
+    case VMSTAT_SWAP_SLOTS_USED: case VMSTAT_FILE_WRITEBACK_ERRORS:
         return RG_SWAP;
     case VMSTAT_NR_TLB_REMOTE_FLUSH: case VMSTAT_NR_TLB_REMOTE_FLUSH_RECEIVED:
     case VMSTAT_NR_TLB_LOCAL_FLUSH_ONE: case VMSTAT_NR_TLB_LOCAL_FLUSH_ALL:
     case VMSTAT_ASID_ALLOC: case VMSTAT_ASID_STEAL:
         return RG_FLUSH;
-    default:
+    case VMSTAT_OOM_KILL: case VMSTAT_KILLS:
         return RG_KILL;
+    default:   /* one counter per kill reason; counters added later go to "other" */
+        return i >= VMSTAT_KILL_FIRST ? RG_KILL : RG_OTHER;
     }
 }
 
@@ -573,6 +742,11 @@ size_t replay_stats(const struct replay_result *res, struct replay_stat *out, si
             out[n++] = (struct replay_stat){"records-folded",
                                             "addresses folded into the format's user half",
                                             RG_ACCESS, res->folded};
+        if (g == RG_FAULT && n < max)
+            out[n++] = (struct replay_stat){"footprint",
+                                            "distinct 4 KiB pages touched (the cold misses: "
+                                            "pgfault's floor with 4 KiB pages)",
+                                            RG_FAULT, res->footprint};
     }
     return n;
 }

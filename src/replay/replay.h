@@ -9,8 +9,10 @@
  *
  * Records come from a streaming reader (constant memory) or from an array
  * already in memory (sweeps load a trace once and replay it many times).
- * The "opt" policy needs the future of the trace: a reader's records are
- * then loaded into memory first.
+ * The replay asks the kernel what its policy needs (kernel_policy_wants)
+ * and provides it, knowing no policy by name: every reference reported,
+ * page by page (exact LRU), or the trace's future as an oracle (OPT) — a
+ * reader's records are then loaded into memory first, up to the limit.
  */
 #ifndef VMLAB_REPLAY_REPLAY_H
 #define VMLAB_REPLAY_REPLAY_H
@@ -30,26 +32,41 @@ struct replay_cost {
     double minor_fault;   /* a fault handled without I/O */
     double major_fault;   /* a fault that read swap or a file */
     double swap_out;      /* a dirty page written to swap or its file */
+    double refill_trap;   /* software refill: each trap to the kernel (a refill, a TLB
+                             Modified), entry and return */
+    double refill_probe;  /* software refill: each entry its handler reads */
 };
 void replay_cost_default(struct replay_cost *c);
+/* The largest latency a cost may give: 10^15 ns (11.6 days), so that an
+ * effective access time is always a finite number. */
+#define REPLAY_COST_MAX_NS 1e15
 /* "walk-ref=30,major-fault=8000" over the defaults; 0 or -1 with err. */
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen);
 
 struct replay_config {
     const struct pt_format *fmt;   /* page-table format (also picks the architecture) */
     struct tlb_config tlb;
+    enum tlb_refill tlb_refill;    /* hardware walks, or the kernel's refill handler */
+    int sw_pt;                     /* enum kernel_sw_pt: what that handler reads */
+    uint64_t sw_pt_entries;        /* hashed: its entries; 0 = 2 per user frame */
     uint64_t frames;               /* user pool: the memory-pressure knob */
     const char *policy;            /* kernel policy name */
     uint64_t seed;
     bool thp;                      /* 2 MiB pages where aligned */
-    uint64_t swap_bytes;
-    const char *swap_path;         /* NULL: a temporary file */
+    uint64_t swap_bytes;           /* 0: no swap */
+    const char *swap_path;         /* NULL: a temporary file. Created exclusively and
+                                      removed at the end; an existing file only with
+                                      swap_overwrite, never the input */
+    bool swap_overwrite;
+    uint64_t input_dev, input_ino; /* the input file (ino 0: none), which swap must not be */
+    enum opt_ties opt_ties;
     struct replay_cost cost;
     uint64_t limit;                /* stop after this many records; 0: all */
     bool progress;                 /* progress line on stderr */
     uint64_t input_bytes;          /* size of a plain input file, for the progress percentage */
     const char *input_name;        /* the input, for messages (NULL: "the trace") */
-    volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C): stop cleanly */
+    volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C; with an atomic store, as
+                                      other threads may read it): stop cleanly */
 };
 void replay_config_default(struct replay_config *cfg);
 
@@ -57,6 +74,7 @@ struct replay_source {
     struct trace_reader *reader;         /* either a reader */
     const struct trace_record *recs;     /* or records in memory */
     size_t nrecs;
+    uint64_t skipped;                    /* records: malformed lines skipped loading them */
 };
 
 struct replay_result {
@@ -65,6 +83,8 @@ struct replay_result {
     uint64_t records;              /* accesses replayed */
     uint64_t folded;               /* addresses folded into the format's user half */
     uint64_t skipped;              /* malformed lines skipped (--skip-bad) */
+    uint64_t footprint;            /* distinct 4 KiB pages touched: the cold misses, the
+                                      floor of pgfault (with 4 KiB pages) */
     uint64_t frames_used;          /* user frames in use at the end */
     uint64_t pt_pages;             /* page-table pages at the end */
     bool killed;                   /* the process was killed: the replay stopped there */
@@ -79,15 +99,17 @@ struct replay_result {
 int replay_run(const struct replay_config *cfg, struct replay_source *src,
                struct replay_result *res, char *err, size_t errlen);
 
-/* Load every record of a reader into memory (for OPT and sweeps).
- * 0, or -1 with err. *recs is malloc'd. */
-int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n,
+/* Load the records of a reader into memory (for OPT and sweeps), at most
+ * max of them (0: all). 0, or -1 with err. *recs is malloc'd. */
+int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n, uint64_t max,
                 char *err, size_t errlen);
 
 /* The counters of a result as one flat list, in report order: the name is
  * the counter's name everywhere (text, JSON keys, CSV columns). */
 enum replay_group {
-    RG_ACCESS, RG_TLB, RG_WALK, RG_FAULT, RG_EVICT, RG_SWAP, RG_FLUSH, RG_KILL, RG_NGROUPS
+    RG_ACCESS, RG_TLB, RG_WALK, RG_REFILL, RG_FAULT, RG_COW, RG_EVICT, RG_SWAP, RG_FLUSH, RG_OTHER,
+    RG_KILL,
+    RG_NGROUPS
 };
 extern const char *const replay_group_names[RG_NGROUPS];
 struct replay_stat {
@@ -108,5 +130,9 @@ uint64_t replay_stat_value(const struct replay_result *res, const char *name);
  * 32-bit formats hold the whole 4 GiB, and a record beyond it is refused
  * (replay_run fails naming the input and the record). */
 vaddr_t replay_user_top(const struct pt_format *fmt);
+
+/* The largest user pool a replay's machine holds: its physical memory
+ * (PHYSMEM_MAX_BYTES) less the page-table pool and frame 0. */
+uint64_t replay_max_frames(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* report.c — CSV and self-contained HTML/SVG sweep reports (see report.h). */
 #include "replay/report.h"
+#include "replay/outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -23,7 +24,9 @@ struct report {
     char **cols;
     unsigned ncols;
     char ***rows;                   /* rows[i][j], ncols cells each */
+    char **marks;                   /* marks[i]: why row i is marked, or NULL */
     size_t nrows, rows_cap;
+    char *mark_legend;              /* what a marked point means */
     struct chart *charts;
     unsigned ncharts;
     int error;                      /* first errno from an add function, 0 if none */
@@ -66,8 +69,11 @@ void report_free(struct report *r)
         for (unsigned j = 0; j < r->ncols; j++)
             free(r->rows[i][j]);
         free(r->rows[i]);
+        free(r->marks[i]);
     }
     free(r->rows);
+    free(r->marks);
+    free(r->mark_legend);
     for (unsigned j = 0; j < r->ncols; j++)
         free(r->cols[j]);
     free(r->cols);
@@ -129,6 +135,10 @@ int report_add_row(struct report *r, const char *const *cells)
         if (!rows)
             return fail(r, ENOMEM);
         r->rows = rows;
+        char **marks = realloc(r->marks, cap * sizeof *marks);
+        if (!marks)
+            return fail(r, ENOMEM);
+        r->marks = marks;
         r->rows_cap = cap;
     }
     char **row = calloc(r->ncols, sizeof *row);
@@ -142,7 +152,26 @@ int report_add_row(struct report *r, const char *const *cells)
             return fail(r, ENOMEM);
         }
     }
+    r->marks[r->nrows] = NULL;
     r->rows[r->nrows++] = row;
+    return 0;
+}
+
+int report_mark_last_row(struct report *r, const char *why, const char *legend)
+{
+    if (!r->nrows)
+        return fail(r, EINVAL);
+    char *w = dup_or_empty(why), *l = legend ? strdup(legend) : NULL;
+    if (!w || (legend && !l)) {
+        free(w), free(l);
+        return fail(r, ENOMEM);
+    }
+    free(r->marks[r->nrows - 1]);
+    r->marks[r->nrows - 1] = w;
+    if (l) {
+        free(r->mark_legend);
+        r->mark_legend = l;
+    }
     return 0;
 }
 
@@ -285,14 +314,8 @@ char *report_format_tick(double v, bool binary, char *buf, size_t len)
 
 /* ---- output helpers ---- */
 
-/* A file being written: a temporary beside the target, renamed on success. */
-struct out {
-    FILE *f;
-    const char *path;
-    char tmp[4096];
-    bool is_stdout;
-};
-
+/* A file being written: a temporary beside the target, renamed on success
+ * (replay/outfile.h: the old file's mode kept, removed by a fatal signal). */
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -305,49 +328,24 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static int out_open(struct out *o, const char *path, char *err, size_t errlen)
+static int out_open(struct outfile *o, const char *path, char *err, size_t errlen)
 {
-    memset(o, 0, sizeof *o);
-    o->path = path;
-    if (strcmp(path, "-") == 0) {
-        o->f = stdout;
-        o->is_stdout = true;
-        return 0;
-    }
-    if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path) >= sizeof o->tmp) {
-        set_err(err, errlen, "%s: path too long", path);
+    if (outfile_open(o, path, NULL, err, errlen) < 0)
         return -1;
-    }
-    int fd = mkstemp(o->tmp);
-    if (fd >= 0)
-        (void)fchmod(fd, 0644);         /* mkstemp's 0600 would hide the report */
-    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+    if (!outfile_stream(o)) {
         set_err(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd), unlink(o->tmp);
+        outfile_abort(o);
         return -1;
     }
     return 0;
 }
 
-static int out_close(struct out *o, char *err, size_t errlen)
+static int out_close(struct outfile *o, char *err, size_t errlen)
 {
-    if (o->is_stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            set_err(err, errlen, "standard output: %s", strerror(errno));
-            return -1;
-        }
-        return 0;
-    }
-    bool bad = ferror(o->f);
-    int e = errno;
-    if (fclose(o->f) != 0 && !bad)
-        bad = true, e = errno;
-    if (!bad && rename(o->tmp, o->path) != 0)
-        bad = true, e = errno;
-    if (bad) {
-        set_err(err, errlen, "%s: write failed: %s", o->path, strerror(e ? e : EIO));
-        unlink(o->tmp);
+    char why[1024];
+    if (outfile_commit(o, why, sizeof why) < 0) {
+        set_err(err, errlen, "%s: write failed: %s", o->path,
+                strchr(why, ':') ? strchr(why, ':') + 2 : why);
         return -1;
     }
     return 0;
@@ -391,7 +389,7 @@ int report_write_csv(const struct report *r, const char *path, char *err, size_t
         set_err(err, errlen, "%s: report has no columns", path);
         return -1;
     }
-    struct out o;
+    struct outfile o;
     if (out_open(&o, path, err, errlen) < 0)
         return -1;
     csv_record(o.f, r->cols, r->ncols);
@@ -420,6 +418,18 @@ static void html_text(FILE *f, const char *s)
             else
                 fputc(c, f);
         }
+    }
+}
+
+/* A column name as a table header: it may break after '-' and '_', so that
+ * long counter names do not widen the table. */
+static void html_header(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        char one[2] = {*s, 0};
+        html_text(f, one);
+        if ((*s == '-' || *s == '_') && s[1])
+            fputs("<wbr>", f);
     }
 }
 
@@ -465,6 +475,7 @@ static const char *const palette[] = {
 struct point {
     double x, y;
     size_t row;
+    bool marked;                    /* drawn as a cross, not on the line */
 };
 
 struct series {
@@ -524,18 +535,22 @@ static void svg_text(FILE *f, double x, double y, const char *anchor, const char
 }
 
 /* Collects the chart's points into series. Returns the number of series, or
- * -1 on ENOMEM; *skipped counts rows left out. */
+ * -1 on ENOMEM; *no_number counts rows left out for want of a number,
+ * *not_positive those whose value a log axis cannot show. */
 static long collect_series(const struct report *r, int xi, int yi, int si, unsigned flags,
-                           struct series **out, size_t *skipped)
+                           struct series **out, size_t *no_number, size_t *not_positive)
 {
     struct series *ss = NULL;
     size_t nser = 0;
-    *skipped = 0;
+    *no_number = *not_positive = 0;
     for (size_t i = 0; i < r->nrows; i++) {
         double x, y;
-        if (!parse_number(r->rows[i][xi], &x) || !parse_number(r->rows[i][yi], &y) ||
-            ((flags & REPORT_LOG_X) && x <= 0) || ((flags & REPORT_LOG_Y) && y <= 0)) {
-            (*skipped)++;
+        if (!parse_number(r->rows[i][xi], &x) || !parse_number(r->rows[i][yi], &y)) {
+            (*no_number)++;
+            continue;
+        }
+        if (((flags & REPORT_LOG_X) && x <= 0) || ((flags & REPORT_LOG_Y) && y <= 0)) {
+            (*not_positive)++;
             continue;
         }
         const char *name = si >= 0 ? r->rows[i][si] : r->cols[yi];
@@ -557,7 +572,7 @@ static long collect_series(const struct report *r, int xi, int yi, int si, unsig
                 goto oom;
             se->pts = p, se->cap = cap;
         }
-        se->pts[se->n++] = (struct point){ x, y, i };
+        se->pts[se->n++] = (struct point){ x, y, i, r->marks[i] != NULL };
     }
     for (size_t s = 0; s < nser; s++)
         qsort(ss[s].pts, ss[s].n, sizeof *ss[s].pts, cmp_point);
@@ -598,8 +613,8 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
         return -1;
     }
     struct series *ss;
-    size_t skipped;
-    long nser = collect_series(r, xi, yi, si, ch->flags, &ss, &skipped);
+    size_t no_number, not_positive, nmarked = 0;
+    long nser = collect_series(r, xi, yi, si, ch->flags, &ss, &no_number, &not_positive);
     if (nser < 0) {
         set_err(err, errlen, "%s: out of memory", path);
         return -1;
@@ -612,6 +627,7 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
             xmin = fmin(xmin, p.x), xmax = fmax(xmax, p.x);
             ymin = fmin(ymin, p.y), ymax = fmax(ymax, p.y);
             npts++;
+            nmarked += p.marked;
         }
     }
     struct report_axis ax, ay;
@@ -678,15 +694,26 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
         fputs("\">\n", f);
         fprintf(f, "<polyline class=\"line\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
                    "points=\"", colour);
-        for (size_t k = 0; k < ss[s].n; k++)
-            fprintf(f, "%s%.1f,%.1f", k ? " " : "",
+        bool first = true;
+        for (size_t k = 0; k < ss[s].n; k++) {
+            if (ss[s].pts[k].marked)
+                continue;   /* a marked run is no point of the curve */
+            fprintf(f, "%s%.1f,%.1f", first ? "" : " ",
                     report_axis_map(&ax, ss[s].pts[k].x, PLOT_L, PLOT_R),
                     report_axis_map(&ay, ss[s].pts[k].y, PLOT_B, PLOT_T));
+            first = false;
+        }
         fputs("\"/>\n", f);
         for (size_t k = 0; k < ss[s].n; k++) {
             struct point p = ss[s].pts[k];
-            marker(f, "pt", shape, report_axis_map(&ax, p.x, PLOT_L, PLOT_R),
-                   report_axis_map(&ay, p.y, PLOT_B, PLOT_T), colour);
+            double px = report_axis_map(&ax, p.x, PLOT_L, PLOT_R);
+            double py = report_axis_map(&ay, p.y, PLOT_B, PLOT_T);
+            if (p.marked)
+                fprintf(f, "<path class=\"marked\" d=\"M%.1f %.1fl10 10m0 -10l-10 10\" "
+                           "stroke=\"%s\" stroke-width=\"2.5\" fill=\"none\">",
+                        px - 5, py - 5, colour);
+            else
+                marker(f, "pt", shape, px, py, colour);
             fputs("<title>", f);
             html_text(f, ss[s].name);
             fputs(": ", f);
@@ -697,7 +724,12 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
             html_text(f, ch->y_col);
             fputs(" = ", f);
             html_text(f, r->rows[p.row][yi]);
-            fprintf(f, "</title>%s\n", marker_end(shape));
+            if (p.marked) {
+                fputs(" (", f);
+                html_text(f, r->marks[p.row]);
+                fputs(")", f);
+            }
+            fprintf(f, "</title>%s\n", p.marked ? "</path>" : marker_end(shape));
         }
         fputs("</g>\n", f);
     }
@@ -721,13 +753,28 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
         fprintf(f, "%s\n", marker_end(shape));
         svg_text(f, LEGEND_X + 36, y, "start", "", ss[s].name);
     }
+    if (nmarked) {
+        double y = PLOT_T + 24 + 20.0 * (double)nser + 8;
+        fprintf(f, "<path class=\"key-marked\" d=\"M%d %.1fl10 10m0 -10l-10 10\" stroke=\"#222222\" "
+                   "stroke-width=\"2.5\" fill=\"none\"/>\n", LEGEND_X + 9, y - 9);
+        svg_text(f, LEGEND_X + 36, y, "start", "",
+                 r->mark_legend ? r->mark_legend : "marked row");
+    }
     fputs("</g>\n</svg>\n", f);
 
     fputs("<figcaption>", f);
     html_text(f, ch->title);
     fprintf(f, ": %zu points in %ld series", npts, nser);
-    if (skipped)
-        fprintf(f, "; %zu row%s without a usable number left out", skipped, skipped == 1 ? "" : "s");
+    if (nmarked) {
+        fprintf(f, "; %zu marked with a cross (", nmarked);
+        html_text(f, r->mark_legend ? r->mark_legend : "marked row");
+        fputs(")", f);
+    }
+    if (no_number)
+        fprintf(f, "; %zu row%s without a number left out", no_number, no_number == 1 ? "" : "s");
+    if (not_positive)
+        fprintf(f, "; %zu row%s of 0 or less left out (a log axis cannot show them)",
+                not_positive, not_positive == 1 ? "" : "s");
     fputs(".</figcaption>\n</figure>\n", f);
 
     for (long s = 0; s < nser; s++)
@@ -742,7 +789,10 @@ static const char html_style[] =
     "h1{font-size:22px;margin:0 0 12px}h2{font-size:18px;margin:28px 0 8px}\n"
     "table{border-collapse:collapse;font-size:13px}\n"
     "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}\n"
-    "th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "th{background:#f0f0f0;vertical-align:bottom}td.num{text-align:right;"
+    "font-variant-numeric:tabular-nums}\n"
+    "table.data{font-size:12px}table.data td,table.data th{padding:3px 5px}\n"
+    "table.data tr.marked td{background:#fde8e1}\n"
     "table.notes th{background:#f7f7f7;font-weight:normal;color:#555}\n"
     "figure{margin:12px 0 24px}figcaption{font-size:12px;color:#555}\n"
     "svg.chart{max-width:100%;height:auto;border:1px solid #e4e4e4}\n"
@@ -778,7 +828,7 @@ int report_write_html(const struct report *r, const char *path, char *err, size_
             }
         }
     }
-    struct out o;
+    struct outfile o;
     if (out_open(&o, path, err, errlen) < 0)
         return -1;
     FILE *f = o.f;
@@ -813,12 +863,18 @@ int report_write_html(const struct report *r, const char *path, char *err, size_
                    "<table class=\"data\">\n<thead><tr>", r->nrows);
         for (unsigned j = 0; j < r->ncols; j++) {
             fputs("<th scope=\"col\">", f);
-            html_text(f, r->cols[j]);
+            html_header(f, r->cols[j]);
             fputs("</th>", f);
         }
         fputs("</tr></thead>\n<tbody>\n", f);
         for (size_t i = 0; i < r->nrows; i++) {
-            fputs("<tr>", f);
+            if (r->marks[i]) {
+                fputs("<tr class=\"marked\" title=\"", f);
+                html_text(f, r->marks[i]);
+                fputs("\">", f);
+            } else {
+                fputs("<tr>", f);
+            }
             for (unsigned j = 0; j < r->ncols; j++) {
                 double v;
                 fputs(parse_number(r->rows[i][j], &v) ? "<td class=\"num\">" : "<td>", f);
@@ -831,10 +887,7 @@ int report_write_html(const struct report *r, const char *path, char *err, size_
     }
     fprintf(f, "<script>\n%s</script>\n</body>\n</html>\n", html_script);
     if (rc < 0) {                       /* err is set; drop the partial file */
-        if (!o.is_stdout) {
-            fclose(o.f);
-            unlink(o.tmp);
-        }
+        outfile_abort(&o);
         return -1;
     }
     return out_close(&o, err, errlen);

@@ -13,7 +13,7 @@
  * of first appearance; one series if no series column), x and y from two
  * numeric columns. Cells that do not parse as a number in full (strtod) are
  * left out, as are x <= 0 on a log x axis and y <= 0 on a log y axis; the
- * chart's caption says how many rows were left out.
+ * chart's caption says how many rows were left out, and why.
  *
  * Errors: the add functions return -1 (errno ENOMEM or EINVAL) and also
  * remember the first error, so a caller may check only the final write,
@@ -42,6 +42,12 @@ int report_set_columns(struct report *r, unsigned n, const char *const *names);
 
 /* One row: exactly as many cells as columns (NULL cells count as empty). */
 int report_add_row(struct report *r, const char *const *cells);
+
+/* Mark the row added last as not an ordinary result (a run that was killed
+ * or stopped early): its points are drawn as a cross that no line joins,
+ * hovering shows `why`, the legend and caption say what a cross means
+ * (`legend`, the same for every marked row), and its table row is shaded. */
+int report_mark_last_row(struct report *r, const char *why, const char *legend);
 
 #define REPORT_LOG_X 1u             /* log x axis (memory sizes, TLB sizes) */
 #define REPORT_LOG_Y 2u             /* log y axis */

@@ -62,9 +62,11 @@ const unsigned char trace_hexval[256] = {
 const char *trace_quote(const unsigned char *p, char *out, size_t outlen)
 {
     size_t o = 0;
+    /* Every unit ends in a delimiter, so the scan stops within it; a NUL is
+     * data (quoted as \x00), not the end of the token. */
     for (int i = 0; i < 24; i++, p++) {
         unsigned char c = *p;
-        if (c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == ',' || c == 0)
+        if (c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == ',' || c == '\v' || c == '\f')
             break;
         if (o + 5 >= outlen)
             break;
@@ -148,6 +150,50 @@ int trace_text_more(struct trace_reader *r, enum input_unit u)
 
 /* ---- format detection ---------------------------------------------------- */
 
+/* The start of a line for a message: up to 24 bytes, spaces kept (a line
+ * may start with one), unprintable bytes as \xNN; "..." if there is more. */
+static const char *quote_line_start(const unsigned char *p, char *out, size_t outlen)
+{
+    size_t o = 0;
+    int i = 0;
+    for (; i < 24 && p[i] != '\n' && p[i] != '\r' && o + 8 < outlen; i++) {
+        unsigned char c = p[i];
+        if (c < 0x20 || c >= 0x7f || c == '\'' || c == '\\')
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+        else
+            out[o++] = (char)c;
+    }
+    if (p[i] != '\n' && p[i] != '\r' && o + 4 < outlen)
+        out[o++] = '.', out[o++] = '.', out[o++] = '.';
+    out[o] = 0;
+    return out;
+}
+
+/* The shape of a line, not its validity: lackey's exact prefix then a hex
+ * digit, or rw's hex address, blanks and R or W. A sample in which no line
+ * is valid but lines have one format's shape is that format, whose reader
+ * then names what is wrong (a size that wraps, an address too long). */
+static bool lackey_shape(const unsigned char *p)
+{
+    bool prefix = (p[0] == 'I' && p[1] == ' ' && p[2] == ' ') ||
+                  (p[0] == ' ' && p[2] == ' ' && (p[1] == 'L' || p[1] == 'S' || p[1] == 'M'));
+    return prefix && trace_hexval[p[3]];
+}
+
+static bool rw_shape(const unsigned char *p)
+{
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        p += 2;
+    const unsigned char *digits = p;
+    while (trace_hexval[*p])
+        p++;
+    if (p == digits || (*p != ' ' && *p != '\t'))
+        return false;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return (*p | 0x20) == 'r' || (*p | 0x20) == 'w';
+}
+
 /* Look at up to the first 64 lines of the first 64 KiB and let each text
  * format count the lines it would accept; the most accepted wins (ties in
  * the order lackey, rw, refs). Valgrind's own "==PID==" lines vote for
@@ -178,6 +224,7 @@ static int detect_format(struct trace_reader *r, enum trace_format *fmt)
     memcpy(s, p, n);
     s[n] = '\n';
     unsigned lackey = 0, rw = 0, refs = 0, comments = 0, lines = 0;
+    unsigned lackey_shaped = 0, rw_shaped = 0;
     bool binary = memchr(s, 0, n) != NULL;
     for (size_t i = 0; i < n && lines < 64 && !binary; lines++) {
         const unsigned char *line = s + i;
@@ -188,11 +235,15 @@ static int detect_format(struct trace_reader *r, enum trace_format *fmt)
             lackey += trace_lackey_line_ok(line);
             rw += trace_rw_line_ok(line);
             refs += trace_refs_line_ok(line);
+            lackey_shaped += lackey_shape(line);
+            rw_shaped += rw_shape(line);
         }
         i = (size_t)(nl - s) + 1;
     }
     char q[128];
-    trace_quote(s, q, sizeof q);
+    quote_line_start(s, q, sizeof q);
+    const unsigned char *first_nl = memchr(s, '\n', n);
+    bool long_line = (size_t)(first_nl ? first_nl - s : (ptrdiff_t)n) > TRACE_MAX_LINE;
     free(s);
     if (lackey && lackey >= rw && lackey >= refs)
         *fmt = TRACE_LACKEY;
@@ -200,13 +251,20 @@ static int detect_format(struct trace_reader *r, enum trace_format *fmt)
         *fmt = TRACE_RW;
     else if (refs)
         *fmt = TRACE_REFS;
-    else if (comments)
+    else if (comments || (lackey_shaped && lackey_shaped >= rw_shaped))
         *fmt = TRACE_LACKEY;
-    else {
+    else if (rw_shaped)
+        *fmt = TRACE_RW;
+    else if (binary) {
+        snprintf(r->err, sizeof r->err, "%s: cannot tell the trace format (not vmt, lackey, rw or "
+                 "refs; it holds binary data); give it with --format", r->name);
+        return -1;
+    } else {
         snprintf(r->err, sizeof r->err,
-                 "%s: cannot tell the trace format (not vmt, lackey, rw or refs; it starts "
-                 "with '%s'); give it with --format",
-                 r->name, binary ? "binary data" : q);
+                 "%s: cannot tell the trace format (not vmt, lackey, rw or refs; %s '%s'); give "
+                 "it with --format", r->name,
+                 long_line ? "its first line is longer than 65536 bytes and starts with"
+                           : "it starts with", q);
         return -1;
     }
     return 0;

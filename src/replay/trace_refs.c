@@ -40,6 +40,10 @@ static const unsigned char *parse_entry(const unsigned char *p, struct trace_rec
             p++;
         }
     }
+    if (p == digits) {   /* "w", "r", "0x", "0xw": a suffix is no page number */
+        *why = "bad page number";
+        return NULL;
+    }
     rec->kind = VM_ACCESS_READ;
     if ((*p | 0x20) == 'w') {
         rec->kind = VM_ACCESS_WRITE;
@@ -47,7 +51,7 @@ static const unsigned char *parse_entry(const unsigned char *p, struct trace_rec
     } else if ((*p | 0x20) == 'r') {
         p++;
     }
-    if (p == digits || !is_sep(*p)) {
+    if (!is_sep(*p)) {
         *why = "bad page number";
         return NULL;
     }

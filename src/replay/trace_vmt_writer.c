@@ -6,8 +6,9 @@
  * Nothing seeks: the count and CRC go in a trailer, so "-" (a pipe) works.
  *
  * A file is written under a temporary name beside the target and renamed
- * over it only when closed successfully, so a failed conversion or
- * recording never leaves a partial trace, nor destroys an older one.
+ * over it only when closed successfully (replay/outfile.h), so a failed,
+ * interrupted or killed conversion or recording never leaves a partial
+ * trace, nor destroys an older one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,16 +19,16 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "replay/outfile.h"
 #include "replay/trace_impl.h"
 
 #define WRITER_BUF (1u << 20)
 
 struct trace_writer {
     int fd;
-    bool own_fd;
     bool failed;
     char *name;
-    char *tmp_path;                 /* renamed to name at close, or NULL */
+    struct outfile *out;            /* a file trace_writer_open opened, or NULL */
     unsigned char *buf;
     size_t len;
     uint32_t crc;
@@ -83,10 +84,9 @@ static unsigned char *put_varint(unsigned char *p, uint64_t v)
 /* Free w; an unfinished temporary file is removed. */
 static void writer_free(struct trace_writer *w)
 {
-    if (w->tmp_path) {
-        if (w->failed)
-            unlink(w->tmp_path);
-        free(w->tmp_path);
+    if (w->out) {
+        outfile_abort(w->out);   /* nothing left after a commit */
+        free(w->out);
     }
     free(w->name);
     free(w->buf);
@@ -126,26 +126,22 @@ struct trace_writer *trace_writer_open(const char *path, char *err, size_t errle
 {
     if (!strcmp(path, "-"))
         return trace_writer_open_fd(1, "<stdout>", err, errlen);
-    char *tmp = NULL;
-    if (asprintf(&tmp, "%s.partial-%ld", path, (long)getpid()) < 0) {
+    struct outfile *out = malloc(sizeof *out);
+    if (!out) {
         snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        free(tmp);
+    if (outfile_open(out, path, NULL, err, errlen) < 0) {
+        free(out);
         return NULL;
     }
-    struct trace_writer *w = trace_writer_open_fd(fd, path, err, errlen);
+    struct trace_writer *w = trace_writer_open_fd(out->fd, path, err, errlen);
     if (!w) {
-        close(fd);
-        unlink(tmp);
-        free(tmp);
+        outfile_abort(out);
+        free(out);
         return NULL;
     }
-    w->own_fd = true;
-    w->tmp_path = tmp;
+    w->out = out;
     return w;
 }
 
@@ -216,10 +212,9 @@ int trace_writer_close(struct trace_writer *w, char *err, size_t errlen)
             writer_flush(w);
         }
     }
-    if (w->own_fd && close(w->fd) < 0)
-        writer_fail(w, "close error: %s", strerror(errno));
-    if (w->tmp_path && !w->failed && rename(w->tmp_path, w->name) < 0)
-        writer_fail(w, "cannot rename %s into place: %s", w->tmp_path, strerror(errno));
+    char cerr[TRACE_ERR_MAX];
+    if (w->out && !w->failed && outfile_commit(w->out, cerr, sizeof cerr) < 0)
+        snprintf(w->err, sizeof w->err, "%s", cerr), w->failed = true;
     int rc = w->failed ? -1 : 0;
     if (rc < 0)
         snprintf(err, errlen, "%s", w->err);
@@ -231,8 +226,6 @@ void trace_writer_discard(struct trace_writer *w)
 {
     if (!w)
         return;
-    if (w->own_fd)
-        close(w->fd);
     w->failed = true;
     writer_free(w);
 }

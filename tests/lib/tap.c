@@ -1,10 +1,14 @@
 /* tap.c — see tap.h. */
 #include "tap.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int planned = -1, count, failures;
 static pthread_mutex_t tap_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -111,4 +115,56 @@ int tap_done(void)
         printf("# planned %d tests but ran %d\n", planned, count);
     fflush(stdout);
     return failures || (planned > 0 && planned != count) || count == 0 ? 1 : 0;
+}
+
+/* ---- the watchdog ---- */
+
+/* The limit: VMLAB_TEST_TIMEOUT seconds if set (0 = off), else 120 s, or
+ * 900 s in a sanitizer build (VMLAB_SAN set), where tests run 5-20x
+ * slower. */
+unsigned tap_watchdog_seconds(void)
+{
+    const char *t = getenv("VMLAB_TEST_TIMEOUT");
+    if (t && *t) {
+        char *end;
+        unsigned long v = strtoul(t, &end, 10);
+        return *end ? 120 : (unsigned)v;
+    }
+    const char *san = getenv("VMLAB_SAN");
+    return san && *san ? 900 : 120;
+}
+
+static void *watchdog(void *arg)
+{
+    unsigned secs = (unsigned)(uintptr_t)arg;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += secs;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) == EINTR)
+        ;
+    /* A hung thread may hold the lock mid-line: take it if free, so the
+     * line is not torn, but print in any case. */
+    (void)pthread_mutex_trylock(&tap_lock);
+    fflush(stdout);
+    /* not "Bail out!": that would stop prove, and the other tests with it */
+    dprintf(STDOUT_FILENO, "\nnot ok %d - watchdog: %s did not finish in %u s (a hang? "
+            "VMLAB_TEST_TIMEOUT sets the limit)\n", count + 1, program_invocation_short_name, secs);
+    dprintf(STDERR_FILENO, "%s: watchdog: no exit after %u s\n", program_invocation_short_name,
+            secs);
+    _exit(1);
+}
+
+__attribute__((constructor)) static void watchdog_start(void)
+{
+    unsigned secs = tap_watchdog_seconds();
+    if (!secs)
+        return;
+    pthread_t t;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 64 * 1024);
+    if (pthread_create(&t, &a, watchdog, (void *)(uintptr_t)secs) != 0)
+        fprintf(stderr, "%s: cannot start the test watchdog\n", program_invocation_short_name);
+    pthread_attr_destroy(&a);
 }
