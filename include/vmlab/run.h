@@ -34,29 +34,27 @@
 #define RUN_DEFAULT_QUANTUM 1000000ull   /* instructions: 1 ms of virtual time */
 #define RUN_MAX_UNKNOWN 16               /* distinct unknown system calls reported */
 
-/* The cost model of the effective access time, in ns: replay's
- * (docs/replay.md, --cost). */
-struct run_cost {
-    double access, stlb_hit, walk_ref, minor_fault, major_fault, swap_out;
-};
-
 struct run_config {
     const char *abi;               /* personality: "linux" (default) */
     /* the machine and the kernel (the options replay shares) */
     const struct pt_format *fmt;   /* page tables; NULL: the personality's (Linux: sv39) */
     struct tlb_config tlb;         /* every CPU's TLBs */
+    enum tlb_refill tlb_refill;    /* hardware walks (default), or the kernel's refill handler */
+    int sw_pt;                     /* enum kernel_sw_pt: what that handler reads */
+    uint64_t sw_pt_entries;        /* hashed: its entries; 0: 2 per user frame */
     const char *tlb_name;          /* for the report: the preset's name */
     unsigned ncpus;                /* simulated CPUs, 1 .. VM_MAX_CPUS (default 1) */
     uint64_t frames;               /* user pool in 4 KiB frames; 0: RUN_DEFAULT_FRAMES */
     const char *policy;            /* replacement policy; NULL: clock ("opt" is refused) */
     bool thp;
     uint64_t swap_bytes;           /* swap device; 0: no swap */
-    const char *swap_path;         /* NULL: an unlinked temporary file */
+    const char *swap_path;         /* NULL: an unlinked temporary file; a named one is created
+                                      exclusively and removed at the end (kernel.h) */
+    bool swap_overwrite;           /* swap_path may name an existing file (never the program) */
     uint64_t seed;                 /* getrandom, AT_RANDOM, the random policy */
     uint64_t quantum;              /* instructions per CPU turn; 0: RUN_DEFAULT_QUANTUM */
     uint64_t max_insns;            /* every process is killed (SIGXCPU) once the run has
                                       retired this many instructions; 0: no limit */
-    struct run_cost cost;
     /* the guest's world */
     const char *root;              /* every path the guest names is inside this
                                       directory; NULL: the host's file system */
@@ -107,7 +105,8 @@ struct run_summary {
     uint64_t instret;              /* every process */
     uint64_t vtime_ns;             /* virtual time at the end */
     double seconds;                /* host wall time of the run */
-    double eat_ns;                 /* effective access time by the cost model */
+    double eat_ns;                 /* not set by run_program: the caller's cost model
+                                      (vmlab run: replay's, --cost) */
     bool deadlock;                 /* every process was blocked forever: they were killed */
     bool interrupted;              /* cfg->stop */
     bool limited;                  /* cfg->max_insns was reached: they were killed */

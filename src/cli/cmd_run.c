@@ -18,14 +18,9 @@
 
 #include "cli/cli.h"
 #include "cli/replay_opts.h"
+#include "replay/outfile.h"
 
 static volatile sig_atomic_t stop_requested;
-
-static void on_sigint(int sig)
-{
-    stop_requested = 1;
-    signal(sig, SIG_DFL);   /* a second Ctrl-C ends vmlab at once */
-}
 
 enum {
     OPT_CPUS = 2000, OPT_QUANTUM, OPT_ROOT, OPT_TRACE_OUT, OPT_STRACE, OPT_ABI, OPT_MAX_INSNS,
@@ -42,7 +37,12 @@ static const struct option run_options[] = {
 };
 
 /* Replay's options with no meaning for a running program. */
-static const char *const meaningless[] = {"format", "refs", "skip-bad", "limit", "no-progress", NULL};
+static const char *const meaningless[] = {"format", "refs", "skip-bad", "limit", "no-progress",
+                                          "opt-ties", NULL};
+
+/* vmlab's own failures, as env(1) reports them: the exit status is the
+ * program's otherwise, so none of replay's small numbers can be used. */
+enum { RUN_EXIT_FAILED = 125, RUN_EXIT_CANNOT_RUN = 126, RUN_EXIT_NOT_FOUND = 127 };
 
 static void run_usage(FILE *out)
 {
@@ -72,8 +72,11 @@ static void run_usage(FILE *out)
             "does not swap). --policy opt is refused: the future is unknown while a program\n"
             "runs (use --trace-out, then 'vmlab replay --policy opt').\n"
             "\n%s"
-            "\nexit status: the program's (128 + signal if it was killed); 125 vmlab failed\n"
-            "(bad option, no room), 126 PROGRAM cannot be run, 127 PROGRAM not found.\n",
+            "\nexit status: the program's own, 128 + the signal if it was killed; and vmlab's:\n"
+            "  125  vmlab failed: a bad option or value, no room, the report not written\n"
+            "  126  PROGRAM cannot be run (not a static RISC-V ELF, no permission)\n"
+            "  127  PROGRAM was not found\n"
+            "  130  interrupted (Ctrl-C): the processes were killed, the report says so\n",
             (unsigned long long)RUN_DEFAULT_QUANTUM, (unsigned long long)RUN_DEFAULT_FRAMES,
             replay_options_help);
 }
@@ -103,41 +106,53 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
-int cmd_run(int argc, char **argv)
+/* The run's configuration from the shared options. */
+static void configure(struct run_config *rc, const struct replay_opts *o)
 {
-    /* replay's options and run's in one table */
+    rc->fmt = o->cfg.fmt;
+    rc->tlb = o->cfg.tlb;
+    rc->tlb_name = o->tlb_geometry ? "custom" : o->tlb_set ? o->tlb_preset
+                 : o->cfg.fmt->arch == PT_ARCH_X86 ? "golden-cove" : "zen4";
+    rc->tlb_refill = o->cfg.tlb_refill;
+    rc->sw_pt = o->cfg.sw_pt;
+    rc->sw_pt_entries = o->cfg.sw_pt_entries;
+    rc->frames = o->cfg.frames;
+    rc->policy = o->cfg.policy;
+    rc->thp = o->cfg.thp;
+    rc->swap_bytes = o->cfg.swap_bytes;
+    rc->swap_path = o->cfg.swap_path;
+    rc->swap_overwrite = o->cfg.swap_overwrite;
+    rc->seed = o->cfg.seed;
+}
+
+/* Parse; 0 to run, else the exit status. */
+static int parse(int argc, char **argv, struct replay_opts *o, struct run_config *rc, bool *strace)
+{
     size_t nshared = 0;
     while (replay_long_options[nshared].name)
         nshared++;
     size_t nrun = sizeof run_options / sizeof run_options[0];
-    struct option *opts = calloc(nshared + nrun + 1, sizeof *opts);
-    if (!opts)
-        return 125;
+    struct option opts[64];
+    if (nshared + nrun + 1 > sizeof opts / sizeof opts[0])
+        return RUN_EXIT_FAILED;
+    memset(opts, 0, sizeof opts);
     memcpy(opts, replay_long_options, nshared * sizeof *opts);
     memcpy(opts + nshared, run_options, nrun * sizeof *opts);
-
-    struct replay_opts o;
-    replay_opts_init(&o);
-    o.cfg.fmt = pt_format(PT_SV39);
-    o.cfg.frames = RUN_DEFAULT_FRAMES;
-    struct run_config rc;
-    run_config_default(&rc);
-    bool strace = false;
-    int c, status = 125;
+    int c;
     optind = 1;
     /* "+": options end at PROGRAM; its own options are its own */
     while ((c = getopt_long(argc, argv, "+" REPLAY_SHORT_OPTIONS, opts, NULL)) != -1) {
         int li = long_index(opts, c);
         if (c == 'h') {
             run_usage(stdout);
-            free(opts);
-            return 0;
+            return -1;
         }
         for (int i = 0; li >= 0 && meaningless[i]; i++)
             if (!strcmp(opts[li].name, meaningless[i])) {
-                fprintf(stderr, "vmlab run: --%s has no meaning for a running program\n",
-                        meaningless[i]);
-                goto out;
+                fprintf(stderr, "vmlab run: --%s has no meaning for a running program%s\n",
+                        meaningless[i], !strcmp(meaningless[i], "opt-ties")
+                                            ? " (--policy opt needs --trace-out and replay)" : "");
+                return RUN_EXIT_FAILED;
             }
         uint64_t v;
         switch (c) {
@@ -145,101 +160,119 @@ int cmd_run(int argc, char **argv)
             if (parse_u64(optarg, &v) || v < 1 || v > VM_MAX_CPUS) {
                 fprintf(stderr, "vmlab run: --cpus '%s' is not valid: expected 1 to %d\n", optarg,
                         VM_MAX_CPUS);
-                goto out;
+                return RUN_EXIT_FAILED;
             }
-            rc.ncpus = (unsigned)v;
+            rc->ncpus = (unsigned)v;
             continue;
         case OPT_QUANTUM:
-            if (parse_u64(optarg, &v) || v < 1) {
-                fprintf(stderr, "vmlab run: --quantum '%s' is not valid: expected a positive "
-                                "number of instructions\n", optarg);
-                goto out;
-            }
-            rc.quantum = v;
-            continue;
         case OPT_MAX_INSNS:
             if (parse_u64(optarg, &v) || v < 1) {
-                fprintf(stderr, "vmlab run: --max-insns '%s' is not valid: expected a positive "
-                                "number of instructions\n", optarg);
-                goto out;
+                fprintf(stderr, "vmlab run: --%s '%s' is not valid: expected a positive number of "
+                                "instructions\n", c == OPT_QUANTUM ? "quantum" : "max-insns", optarg);
+                return RUN_EXIT_FAILED;
             }
-            rc.max_insns = v;
+            *(c == OPT_QUANTUM ? &rc->quantum : &rc->max_insns) = v;
             continue;
         case OPT_ROOT:
-            rc.root = optarg;
+            rc->root = optarg;
             continue;
         case OPT_TRACE_OUT:
-            rc.trace_out = optarg;
+            rc->trace_out = optarg;
             continue;
         case OPT_STRACE:
-            strace = true;
+            *strace = true;
             continue;
         case OPT_ABI:
-            rc.abi = optarg;
+            rc->abi = optarg;
             continue;
         }
-        int h = replay_opts_handle(&o, c, optarg, "run");
+        int h = replay_opts_handle(o, c, optarg, "run");
         if (h <= 0) {
             if (h == 0)
                 run_usage(stderr);
-            goto out;
+            return RUN_EXIT_FAILED;
         }
     }
-    if (replay_opts_finish(&o, "run"))
-        goto out;
+    if (!replay_opts_given(o, "pt"))
+        o->cfg.fmt = pt_format(PT_SV39);   /* before finish picks the TLB preset by architecture */
+    if (!replay_opts_given(o, "frames") && !replay_opts_given(o, "mem"))
+        o->cfg.frames = RUN_DEFAULT_FRAMES;
+    if (replay_opts_finish(o, "run"))
+        return RUN_EXIT_FAILED;
+    if (o->quiet && o->output) {
+        fprintf(stderr, "vmlab run: --quiet writes no report: drop -o %s, or --quiet\n", o->output);
+        return RUN_EXIT_FAILED;
+    }
     if (optind >= argc) {
         fprintf(stderr, "vmlab run: no program: vmlab run [OPTIONS] -- PROGRAM [ARGS...]\n");
-        goto out;
+        return RUN_EXIT_FAILED;
     }
-    rc.fmt = o.cfg.fmt;
-    rc.tlb = o.cfg.tlb;
-    rc.tlb_name = o.tlb_set ? o.tlb_preset : o.cfg.fmt->arch == PT_ARCH_X86 ? "golden-cove" : "zen4";
-    if (o.tlb_geometry)
-        rc.tlb_name = "custom";
-    rc.frames = o.cfg.frames;
-    rc.policy = o.cfg.policy;
-    rc.thp = o.cfg.thp;
-    rc.swap_bytes = o.cfg.swap_bytes;
-    rc.swap_path = o.cfg.swap_path;
-    rc.seed = o.cfg.seed;
-    rc.cost = (struct run_cost){o.cfg.cost.access, o.cfg.cost.stlb_hit, o.cfg.cost.walk_ref,
-                                o.cfg.cost.minor_fault, o.cfg.cost.major_fault, o.cfg.cost.swap_out};
+    configure(rc, o);
+    return 0;
+}
+
+static int report(FILE *f, const struct replay_opts *o, struct run_summary *res, const char *cmdline)
+{
+    res->eat_ns = replay_eat(&o->cfg.cost, &res->cpu, &res->vm, res->cpu.v[CPU_STAT_ACCESSES]);
+    return o->json ? run_report_json(f, res, cmdline)
+         : o->csv  ? run_report_csv(f, res)
+                   : run_report_text(f, res, cmdline);
+}
+
+static int run_main(int argc, char **argv, struct replay_opts *o)
+{
+    struct run_config rc;
+    run_config_default(&rc);
+    bool strace = false;
+    int status = parse(argc, argv, o, &rc, &strace);
+    if (status)
+        return status < 0 ? VMLAB_EXIT_OK : status;
     rc.strace = strace ? stderr : NULL;
     rc.stop = &stop_requested;
 
-    FILE *out = stderr;
-    if (o.output && !(out = fopen(o.output, "w"))) {
-        perror(o.output);
-        goto out;
-    }
-    signal(SIGINT, on_sigint);
-    signal(SIGPIPE, SIG_IGN);   /* a guest writing to a closed pipe gets EPIPE, not vmlab */
-    struct run_summary res;
+    /* -o FILE: a temporary renamed over FILE once complete, never the
+     * program; else stderr itself (the guest's stderr may be the same file) */
     char err[1024];
+    struct outfile out;
+    struct file_id prog = file_id_of_path(argv[optind]);
+    bool to_file = !o->quiet && o->output;
+    if (to_file && outfile_open(&out, o->output, &prog, err, sizeof err)) {
+        fprintf(stderr, "vmlab run: %s\n", err);
+        return RUN_EXIT_FAILED;
+    }
+    cli_catch_signals(&stop_requested);
+    signal(SIGPIPE, SIG_IGN);   /* a guest writing to a closed pipe gets EPIPE, not vmlab */
     char *cmdline = join_args(argc - optind, argv + optind);
+    struct run_summary res;
     if (run_program(&rc, argc - optind, argv + optind, &res, err, sizeof err)) {
         fprintf(stderr, "vmlab run: %s\n", err);
-        status = res.status;
-    } else {
-        status = res.status;
-        if (!o.quiet) {
-            int w = o.json  ? run_report_json(out, &res, cmdline)
-                  : o.csv   ? run_report_csv(out, &res)
-                            : run_report_text(out, &res, cmdline);
-            if (w < 0 || fflush(out)) {
-                perror(o.output ? o.output : "vmlab run: the report");
-                status = 125;
-            }
+        if (to_file)
+            outfile_abort(&out);
+        free(cmdline);
+        return res.status;
+    }
+    status = res.interrupted ? VMLAB_EXIT_INTERRUPTED : res.status;
+    if (to_file) {
+        FILE *f = outfile_stream(&out);
+        if (!f || report(f, o, &res, cmdline) < 0 || outfile_commit(&out, err, sizeof err)) {
+            fprintf(stderr, "vmlab run: %s\n", f ? err : "out of memory for the report");
+            if (!f)
+                outfile_abort(&out);
+            status = RUN_EXIT_FAILED;
         }
-        run_summary_free(&res);
+    } else if (!o->quiet && (report(stderr, o, &res, cmdline) < 0 || fflush(stderr))) {
+        status = RUN_EXIT_FAILED;   /* nowhere left to say so */
     }
-    signal(SIGINT, SIG_DFL);
+    run_summary_free(&res);
     free(cmdline);
-    if (out != stderr && fclose(out)) {
-        perror(o.output);
-        status = 125;
-    }
-out:
-    free(opts);
+    return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct replay_opts o;
+    replay_opts_init(&o, argc, argv);
+    int status = run_main(argc, argv, &o);
+    replay_opts_free(&o);
     return status;
 }

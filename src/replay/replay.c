@@ -333,20 +333,25 @@ uint64_t replay_stat_value(const struct replay_result *res, const char *name)
     return strcmp(name, "records-folded") ? 0 : res->folded;
 }
 
+double replay_eat(const struct replay_cost *c, const struct cpu_stats *cpu, const struct vmstat *vm,
+                  uint64_t accesses)
+{
+    if (!accesses)
+        return 0;
+    double extra = (double)cpu->v[CPU_STAT_STLB_HITS] * c->stlb_hit +
+                   (double)cpu->v[CPU_STAT_WALK_REFS] * c->walk_ref +
+                   (double)vm->v[VMSTAT_PGMINFAULT] * c->minor_fault +
+                   (double)vm->v[VMSTAT_PGMAJFAULT] * c->major_fault +
+                   (double)(vm->v[VMSTAT_PSWPOUT] + vm->v[VMSTAT_FILE_WRITEBACK]) * c->swap_out +
+                   (double)(cpu->v[CPU_STAT_REFILL_TRAPS] + cpu->v[CPU_STAT_REFILL_MODIFIED_TRAPS]) *
+                       c->refill_trap +
+                   (double)vm->v[VMSTAT_SWPT_PROBES] * c->refill_probe;
+    return c->access + extra / (double)accesses;
+}
+
 static double effective_access_time(const struct replay_cost *c, const struct replay_result *r)
 {
-    if (!r->records)
-        return 0;
-    double minor = (double)r->vm.v[VMSTAT_PGMINFAULT];
-    double major = (double)r->vm.v[VMSTAT_PGMAJFAULT];
-    double extra = (double)replay_stat_value(r, "stlb-hits") * c->stlb_hit +
-                   (double)replay_stat_value(r, "walk-mem-refs") * c->walk_ref +
-                   minor * c->minor_fault + major * c->major_fault +
-                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out +
-                   (double)(r->cpu.v[CPU_STAT_REFILL_TRAPS] +
-                            r->cpu.v[CPU_STAT_REFILL_MODIFIED_TRAPS]) * c->refill_trap +
-                   (double)r->vm.v[VMSTAT_SWPT_PROBES] * c->refill_probe;
-    return c->access + extra / (double)r->records;
+    return replay_eat(c, &r->cpu, &r->vm, r->records);
 }
 
 struct replay_env {

@@ -37,6 +37,9 @@ struct replay_cost {
     double refill_probe;  /* software refill: each entry its handler reads */
 };
 void replay_cost_default(struct replay_cost *c);
+/* The effective access time of `accesses` accesses with these counters. */
+double replay_eat(const struct replay_cost *c, const struct cpu_stats *cpu, const struct vmstat *vm,
+                  uint64_t accesses);
 /* The largest latency a cost may give: 10^15 ns (11.6 days), so that an
  * effective access time is always a finite number. */
 #define REPLAY_COST_MAX_NS 1e15

@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "os/swap.h"
+#include "replay/outfile.h"
 #include "sys/sys.h"
 
 /* Page tables live in the kernel pool: 128 MiB of simulated memory
@@ -32,8 +35,6 @@ void run_config_default(struct run_config *cfg)
     cfg->ncpus = 1;
     cfg->policy = "clock";
     cfg->swap_bytes = 1ull << 30;
-    cfg->cost = (struct run_cost){.access = 1, .stlb_hit = 2.5, .walk_ref = 10, .minor_fault = 1000,
-                                  .major_fault = 100000, .swap_out = 100000};
     cfg->stdin_fd = 0;
     cfg->stdout_fd = 1;
     cfg->stderr_fd = 2;
@@ -155,6 +156,7 @@ static int sys_build(struct sys *s, const struct run_config *cfg, char *err, siz
     machine_config_default(&mc, fmt->arch);
     mc.ncpus = cfg->ncpus;
     mc.tlb = cfg->tlb;
+    mc.tlb_refill = cfg->tlb_refill;
     mc.mem_bytes = (frames + RUN_KERNEL_FRAMES + 1) * VM_PAGE_SIZE;   /* frame 0 is never used */
     if (fmt->arch == PT_ARCH_X86)
         mc.maxphyaddr = 52;
@@ -164,8 +166,16 @@ static int sys_build(struct sys *s, const struct run_config *cfg, char *err, siz
     kernel_config_default(&kc);
     kc.user_frames = frames;
     kc.kernel_frames = RUN_KERNEL_FRAMES;
-    kc.swap_bytes = cfg->swap_bytes ? cfg->swap_bytes : 1;   /* 1: a device with no slot */
+    kc.swap_bytes = cfg->swap_bytes;
     kc.swap_path = cfg->swap_path;
+    kc.swap_overwrite = cfg->swap_overwrite;
+    struct stat st;
+    if (stat(s->program, &st) == 0) {   /* swap must never replace the program */
+        kc.swap_keep_dev = (uint64_t)st.st_dev;
+        kc.swap_keep_ino = (uint64_t)st.st_ino;
+    }
+    kc.sw_pt = cfg->sw_pt;
+    kc.sw_pt_entries = cfg->sw_pt_entries;
     kc.policy = cfg->policy;
     kc.seed = cfg->seed;
     kc.thp = cfg->thp;
@@ -174,6 +184,9 @@ static int sys_build(struct sys *s, const struct run_config *cfg, char *err, siz
     kc.elf_machine = 243;    /* RISC-V programs on any page-table format */
     if (!(s->k = kernel_create(s->m, &kc, err, errlen)))
         return -1;
+    struct swap_dev *sw = kernel_swap_device(s->k);
+    s->swap_slot = sw && swap_created(sw) ? temp_register(swap_path(sw)) : -1;   /* removed if
+                                                                                  vmlab dies */
     if (!(s->rv = rv_sys_create(s->m, NULL, err, errlen)))
         return -1;
     rv_sys_set_time(s->rv, time_csr, s);
@@ -201,6 +214,8 @@ static void sys_destroy(struct sys *s)
     rv_sys_destroy(s->rv);
     if (s->k)
         kernel_destroy(s->k);
+    if (s->swap_slot >= 0)
+        temp_unregister(s->swap_slot);
     if (s->m)
         machine_destroy(s->m);
     free(s->recs);
@@ -231,20 +246,6 @@ static int start_program(struct sys *s, int argc, char *const argv[], char *err,
     return rc;
 }
 
-/* The effective access time, by replay's cost model (docs/replay.md). */
-static double effective_access_time(const struct run_cost *c, const struct run_summary *r)
-{
-    uint64_t accesses = r->cpu.v[CPU_STAT_ACCESSES];
-    if (!accesses)
-        return 0;
-    double extra = (double)r->cpu.v[CPU_STAT_STLB_HITS] * c->stlb_hit +
-                   (double)r->cpu.v[CPU_STAT_WALK_REFS] * c->walk_ref +
-                   (double)r->vm.v[VMSTAT_PGMINFAULT] * c->minor_fault +
-                   (double)r->vm.v[VMSTAT_PGMAJFAULT] * c->major_fault +
-                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out;
-    return c->access + extra / (double)accesses;
-}
-
 static int by_pid(const void *a, const void *b)
 {
     const struct run_proc *x = a, *y = b;
@@ -267,7 +268,6 @@ static void collect(struct sys *s, struct run_summary *res, double seconds)
     res->status = !first ? 125 : first->signaled ? 128 + first->code : first->code & 0xff;
     res->vtime_ns = s->now;
     res->seconds = seconds;
-    res->eat_ns = effective_access_time(&s->cfg->cost, res);
     res->deadlock = s->deadlock;
     res->interrupted = s->interrupted;
     res->limited = s->limited;
@@ -302,6 +302,8 @@ int run_program(const struct run_config *cfg, int argc, char *const argv[], stru
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    s->program = argv[0];
+    s->swap_slot = -1;
     double t0 = wall_seconds();
     int rc = sys_build(s, cfg, err, errlen);
     if (rc == 0)

@@ -274,6 +274,8 @@ struct sys_cpu {
 
 struct sys {
     const struct run_config *cfg;
+    const char *program;     /* the run's program, as named on the command line */
+    int swap_slot;           /* a swap file the kernel created, registered for removal */
     const struct sys_abi *abi;
     void *abi_state;
     struct machine *m;
