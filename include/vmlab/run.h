@@ -110,6 +110,8 @@ struct run_summary {
     bool deadlock;                 /* every process was blocked forever: they were killed */
     bool interrupted;              /* cfg->stop */
     bool limited;                  /* cfg->max_insns was reached: they were killed */
+    bool trace_failed;             /* cfg->trace_out could not be written: */
+    char trace_error[256];         /* why (the run itself is complete) */
     /* the configuration as it was made */
     char format[16], tlb[32], policy[24], abi[16];
     unsigned ncpus;

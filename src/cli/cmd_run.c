@@ -252,6 +252,10 @@ static int run_main(int argc, char **argv, struct replay_opts *o)
         return res.status;
     }
     status = res.interrupted ? VMLAB_EXIT_INTERRUPTED : res.status;
+    if (res.trace_failed) {
+        fprintf(stderr, "vmlab run: --trace-out: %s\n", res.trace_error);
+        status = RUN_EXIT_FAILED;
+    }
     if (to_file) {
         FILE *f = outfile_stream(&out);
         if (!f || report(f, o, &res, cmdline) < 0 || outfile_commit(&out, err, sizeof err)) {

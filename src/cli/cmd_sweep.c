@@ -8,6 +8,7 @@
  * point that did not finish (its process was killed, Ctrl-C stopped it, it
  * never started) says so in both, on stderr and in the exit status.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -126,10 +127,20 @@ static void *worker(void *arg)
         struct point *p = &s->pt[i];
         struct replay_source src = {.recs = s->recs, .nrecs = s->nrecs, .skipped = s->skipped};
         p->o.cfg.stop = &sweep_stop;
-        if (replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0)
+        struct trace_options topt = {.name = s->input};
+        if (s->run_trace && !(src.reader = trace_open_mem(s->run_trace, s->run_trace_len, TRACE_VMT,
+                                                          &topt, p->err, sizeof p->err)))
+            p->state = PT_FAILED;
+        else if (replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0)
             p->state = PT_FAILED;
         else
             p->state = p->res.killed ? PT_KILLED : p->res.interrupted ? PT_INTERRUPTED : PT_DONE;
+        trace_close(src.reader);
+        if (p->state != PT_FAILED && p->res.run_trace) {
+            volatile sig_atomic_t *stop = p->o.cfg.stop;
+            p->o.cfg = p->res.run;   /* the configuration it ran in: the run's, and the point's */
+            p->o.cfg.stop = stop;
+        }
         pthread_mutex_lock(&s->lock);
         s->finished++;
         if (s->progress)
@@ -364,9 +375,11 @@ static int make_points(struct sweep *s, const struct grid *g, const struct repla
                 if (one_level_tlb(&p->o.cfg.tlb, (unsigned)g->xs[xi], (unsigned)g->tlb_ways))
                     return -1;
                 p->o.cfg.thp = !strcmp(g->series[si], "2m");
+                p->o.cfg.given |= REPLAY_GIVEN_TLB | REPLAY_GIVEN_THP;   /* over a run trace's */
             } else {
                 p->o.cfg.frames = g->xs[xi];
                 replay_opts_handle(&p->o, 'p', g->series[si], "sweep");   /* checked when parsed */
+                p->o.cfg.given |= REPLAY_GIVEN_FRAMES | REPLAY_GIVEN_POLICY;
             }
         }
     return 0;
@@ -443,6 +456,40 @@ static int write_outputs(const struct sweep *s, const struct grid *g, const stru
     return status;
 }
 
+/* The bytes of a file (a run trace: each point reads it from memory). */
+static int load_file(const char *path, void **out, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "%s: a run trace is swept from a file: %s", path,
+                 strcmp(path, "-") ? strerror(errno) : "not from standard input");
+        return -1;
+    }
+    size_t cap = 1 << 20, n = 0;
+    char *b = malloc(cap);
+    for (size_t got; b && (got = fread(b + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        if (n == cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+            }
+            b = nb;
+        }
+    }
+    bool bad = !b || ferror(f);
+    fclose(f);
+    if (bad) {
+        free(b);
+        snprintf(err, errlen, "%s: cannot read it: %s", path, b ? strerror(errno) : "out of memory");
+        return -1;
+    }
+    *out = b;
+    *len = n;
+    return 0;
+}
+
 static int sweep_main(struct replay_opts *base, int argc, char **argv)
 {
     struct grid g;
@@ -457,24 +504,38 @@ static int sweep_main(struct replay_opts *base, int argc, char **argv)
     if (!r)
         return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
     char err[1024];
-    struct trace_record *recs;
-    if (replay_load(r, &recs, &s.nrecs, base->cfg.limit, err, sizeof err)) {
+    struct trace_record *recs = NULL;
+    void *run = NULL;
+    if (trace_reader_version(r) >= 2) {
+        /* a run trace: every point replays it from the start */
+        trace_close(r);
+        if (load_file(s.input, &run, &s.run_trace_len, err, sizeof err)) {
+            fprintf(stderr, "vmlab sweep: %s\n", err);
+            return VMLAB_EXIT_ERROR;
+        }
+        s.run_trace = run;
+    } else if (replay_load(r, &recs, &s.nrecs, base->cfg.limit, err, sizeof err)) {
         fprintf(stderr, "vmlab sweep: %s\n", err);
         trace_close(r);
         return VMLAB_EXIT_ERROR;
     }
-    s.skipped = trace_skipped(r);
-    trace_close(r);
+    if (!run) {
+        s.skipped = trace_skipped(r);
+        trace_close(r);
+    }
     s.recs = recs;
     int status;
     if (make_points(&s, &g, base)) {
         status = s.pt ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
     } else {
         run_points(&s, g.jobs);
+        if (s.run_trace && s.npt && s.pt[0].state != PT_FAILED)
+            s.nrecs = (size_t)s.pt[0].res.records;   /* every point replays all of it */
         status = write_outputs(&s, &g, base, tell_runs(&s));
     }
     free(s.pt);
     free(recs);
+    free(run);
     return status;
 }
 

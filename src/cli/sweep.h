@@ -33,6 +33,9 @@ struct sweep {
     bool tlb_grid;                 /* TLB sizes x page sizes, else memory sizes x policies */
     const struct trace_record *recs;
     size_t nrecs;
+    const void *run_trace;         /* a run trace (vmt version 2): its bytes, read afresh by
+                                      every point (it is replayed by replay_events) */
+    size_t run_trace_len;
     uint64_t skipped;              /* malformed lines skipped reading the trace */
     const char *input;
     pthread_mutex_t lock;

@@ -18,9 +18,7 @@ enum {
 
 int64_t lx_sys_brk(struct lx_call *c)
 {
-    vaddr_t out = 0;
-    kernel_brk(c->t->proc, c->a[0], &out, task_cpu(c->t));
-    return (int64_t)out;   /* brk(2) returns the break, moved or not */
+    return (int64_t)sys_brk(c->t, c->a[0]);   /* brk(2) returns the break, moved or not */
 }
 
 /* Is f /dev/zero? Its private mappings are anonymous memory. */
@@ -70,13 +68,13 @@ int64_t lx_sys_mmap(struct lx_call *c)
             hostfd = f->hostfd;
     }
     vaddr_t out;
-    int rc = kernel_mmap(c->t->proc, addr, len, (unsigned)prot, kflags, hostfd, off, &out);
+    int rc = sys_mmap(c->t, addr, len, (unsigned)prot, kflags, hostfd, off, &out);
     return rc < 0 ? rc : (int64_t)out;
 }
 
 int64_t lx_sys_munmap(struct lx_call *c)
 {
-    return kernel_munmap(c->t->proc, c->a[0], c->a[1], task_cpu(c->t));
+    return sys_munmap(c->t, c->a[0], c->a[1]);
 }
 
 int64_t lx_sys_mprotect(struct lx_call *c)
@@ -87,7 +85,7 @@ int64_t lx_sys_mprotect(struct lx_call *c)
         return -EINVAL;
     if (c->a[1] == 0)
         return 0;
-    return kernel_mprotect(c->t->proc, c->a[0], c->a[1], (unsigned)c->a[2], task_cpu(c->t));
+    return sys_mprotect(c->t, c->a[0], c->a[1], (unsigned)c->a[2]);
 }
 
 int64_t lx_sys_madvise(struct lx_call *c)
@@ -115,5 +113,5 @@ int64_t lx_sys_madvise(struct lx_call *c)
         return -EINVAL;
     if (c->a[1] == 0)
         return 0;
-    return kernel_madvise(c->t->proc, c->a[0], c->a[1], advice, task_cpu(c->t));
+    return sys_madvise(c->t, c->a[0], c->a[1], advice);
 }

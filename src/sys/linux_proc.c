@@ -73,7 +73,7 @@ int lx_exec(struct task *t, int fd, const char *name, int argc, char *const argv
             char *const envp[], char *err, size_t errlen)
 {
     struct kernel_image img;
-    int rc = kernel_exec_fd(t->proc, fd, name, &img, task_cpu(t), err, errlen);
+    int rc = sys_exec(t, fd, name, &img, err, errlen);
     if (rc < 0)
         return rc;
     /* past the point of no return: the old image is gone */

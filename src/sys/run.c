@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <vmlab/trace.h>
+
 #include "os/swap.h"
 #include "replay/outfile.h"
 #include "sys/sys.h"
@@ -197,6 +199,8 @@ static int sys_build(struct sys *s, const struct run_config *cfg, char *err, siz
     uint64_t x = cfg->seed;
     for (int i = 0; i < 4; i++)
         s->rng[i] = splitmix64(&x);
+    if (systrace_open(s, err, errlen))
+        return -1;
     if (s->abi->setup && s->abi->setup(s, err, errlen))
         return -1;
     return 0;
@@ -231,13 +235,14 @@ static int start_program(struct sys *s, int argc, char *const argv[], char *err,
     s->first = t;
     struct sys_cpu *c = &s->cpu[0];
     cpu_attach(c->cpu);
-    kernel_switch_to(c->cpu, t->proc);
     s->on = c;
+    sys_note_process(t, TRACE_EV_PROCESS, 0);
+    sys_switch(s, c, t);
     t->cpu = 0;
     task_account_on(t);
     int rc = s->abi->start(s, t, argc, argv, err, errlen);
     task_account_off(t);
-    kernel_switch_to(c->cpu, NULL);
+    sys_switch(s, c, NULL);
     t->cpu = -1;
     s->on = NULL;
     cpu_detach(c->cpu);
@@ -311,7 +316,10 @@ int run_program(const struct run_config *cfg, int argc, char *const argv[], stru
     if (rc == 0) {
         sched_run(s);
         collect(s, res, wall_seconds() - t0);
+        if (systrace_close(s, res->trace_error, sizeof res->trace_error))
+            res->trace_failed = true;
     } else {
+        systrace_discard(s);
         /* as env(1): 127 the program was not found, 126 it cannot be run,
          * 125 vmlab itself failed */
         res->status = rc == -ENOENT ? 127 : rc == -EACCES || rc == -ENOEXEC || rc == -ENOTDIR ? 126

@@ -145,7 +145,7 @@ void task_account_off(struct task *t)
 static void put_on(struct sys *s, struct sys_cpu *c, struct task *t)
 {
     if (kernel_current(c->cpu) != t->proc) {
-        kernel_switch_to(c->cpu, t->proc);
+        sys_switch(s, c, t);
         s->counts.switches++;
     }
     t->cpu = (int)(c - s->cpu);
@@ -157,7 +157,7 @@ static void put_on(struct sys *s, struct sys_cpu *c, struct task *t)
 static void take_off(struct sys *s, struct sys_cpu *c, struct task *t)
 {
     task_account_off(t);
-    kernel_switch_to(c->cpu, NULL);
+    sys_switch(s, c, NULL);
     t->cpu = -1;
     c->cur = NULL;
     if (t->state == TASK_RUNNABLE)

@@ -52,6 +52,7 @@
 struct sys;
 struct task;
 struct file;
+struct sys_cpu;
 
 #define SYS_NO_DEADLINE UINT64_MAX
 
@@ -250,6 +251,34 @@ static inline void sys_return(struct task *t, int64_t v)
     t->h.pc += 4;
 }
 
+/* ---- kernel calls that shape address spaces (kcall.c) -------------------------
+ *
+ * A personality changes address spaces only through these, which call the
+ * kernel and record the call in the run trace (--trace-out) when there is
+ * one, so that a replay of the trace does to its kernel what the run did. */
+
+/* c runs t now (NULL: nothing): kernel_switch_to. */
+void sys_switch(struct sys *s, struct sys_cpu *c, struct task *t);
+/* exec of the ELF open as fd into t's process (kernel_exec_fd). */
+int sys_exec(struct task *t, int fd, const char *name, struct kernel_image *img, char *err,
+             size_t errlen);
+/* The memory calls of kernel.h on t's process, with t's CPU. */
+int sys_mmap(struct task *t, vaddr_t addr, uint64_t len, unsigned prot, unsigned flags, int hostfd,
+             uint64_t off, vaddr_t *out);
+int sys_munmap(struct task *t, vaddr_t addr, uint64_t len);
+int sys_mprotect(struct task *t, vaddr_t addr, uint64_t len, unsigned prot);
+int sys_madvise(struct task *t, vaddr_t addr, uint64_t len, int advice);
+vaddr_t sys_brk(struct task *t, vaddr_t want);   /* the break afterwards */
+/* For task.c and uaccess.c: a process made, forked (other = the child) or
+ * gone (TRACE_EV_PROCESS/FORK/EXIT), a copy to or from user memory. */
+void sys_note_process(struct task *t, int kind, int other);
+void sys_note_copy(struct task *t, vaddr_t va, size_t len, bool out);
+/* The trace of the run, if cfg->trace_out: opened by run.c when the
+ * machine is built, closed (0 or -1 with a message) or discarded at the end. */
+int systrace_open(struct sys *s, char *err, size_t errlen);
+int systrace_close(struct sys *s, char *err, size_t errlen);
+void systrace_discard(struct sys *s);
+
 /* ---- user memory (through the CPU the task runs on) --------------------------- */
 
 /* 0, -EFAULT (a bad address: nothing copied, the task goes on), or
@@ -300,8 +329,8 @@ struct sys {
     struct run_proc *recs;
     size_t nrecs, recs_cap;
     struct run_counts counts;
-    FILE *trace;             /* --trace-out, or NULL */
-    void *trace_state;
+    void *trace_state;       /* --trace-out: kcall.c's, or NULL */
+    bool note_refs;          /* the policy hears every reference (lru): kcall.c tells it */
 };
 
 /* Virtual time now, in ns (the clock of the CPU whose turn it is). */

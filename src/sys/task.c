@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmlab/trace.h>
+
 #include "sys/sys.h"
 
 static struct task *task_alloc(struct sys *s)
@@ -71,6 +73,7 @@ int task_fork(struct task *t, struct task **out)
         free(c);
         return rc;
     }
+    sys_note_process(t, TRACE_EV_FORK, kernel_process_pid(c->proc));
     if (fd_table_copy(&c->fds, &t->fds) < 0 || (t->exe && !(c->exe = strdup(t->exe)))) {
         rc = -ENOMEM;
         goto fail;
@@ -94,6 +97,9 @@ int task_fork(struct task *t, struct task **out)
 fail:
     fd_close_all(&c->fds);
     free(c->exe);
+    c->s = s;
+    c->pid = kernel_process_pid(c->proc);
+    sys_note_process(c, TRACE_EV_EXIT, 0);
     kernel_process_exit(c->proc, task_cpu(t));
     free(c);
     return rc;
@@ -193,7 +199,8 @@ static void task_end(struct task *t, bool signaled, int code, int by, const char
     /* the address space goes now (the CPU it was loaded on is the one
      * attached: sched.c ends tasks only there) */
     if (cpu && kernel_current(cpu) == t->proc)
-        kernel_switch_to(cpu, NULL);
+        sys_switch(s, s->on, NULL);
+    sys_note_process(t, TRACE_EV_EXIT, 0);
     if (kernel_process_exit(t->proc, cpu) == 0)
         t->proc = NULL;
     fd_close_all(&t->fds);

@@ -20,11 +20,13 @@ static int result(int rc)
 
 int sys_copy_in(struct task *t, void *dst, vaddr_t src, size_t len)
 {
+    sys_note_copy(t, src, len, false);
     return result(kernel_copy_from_user(task_cpu(t), dst, src, len));
 }
 
 int sys_copy_out(struct task *t, vaddr_t dst, const void *src, size_t len)
 {
+    sys_note_copy(t, dst, len, true);
     return result(kernel_copy_to_user(task_cpu(t), dst, src, len));
 }
 
