@@ -125,5 +125,25 @@ int main(void)
     ok(r.status == 0 && strstr(r.err, "x86-64 page tables, golden-cove TLB") && strstr(r.err, "pswpin"),
        "a what-if: x86-64 page tables under pressure, and the report says which format");
     run_free(&r);
+    char vmt[PATH_MAX + 64];
+    snprintf(vmt, sizeof vmt, "%s/run-cli-%d.vmt", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (int)getpid());
+    snprintf(args, sizeof args, "--quiet --cpus 2 --frames 64 --trace-out %s -- %s 4000", vmt, prog);
+    vrun(args, &r);
+    int st = r.status;
+    run_free(&r);
+    char cmd[3 * PATH_MAX];
+    snprintf(cmd, sizeof cmd, "%s replay %s", vmlab_bin(), vmt);
+    run_cmd(cmd, &r);
+    ok(st == 0 && r.status == 0 && strstr(r.out, "a run trace (vmlab run --trace-out): 2 CPUs") &&
+           strstr(r.out, "sv39 page tables, zen4 TLB, 64 frames"),
+       "--trace-out, then vmlab replay: the run's configuration and CPUs");
+    run_free(&r);
+    snprintf(cmd, sizeof cmd, "%s replay --policy opt --frames 32 %s", vmlab_bin(), vmt);
+    run_cmd(cmd, &r);
+    ok(r.status == 0 && strstr(r.out, "32 frames") && strstr(r.out, "policy opt"),
+       "and --policy opt, as --help points to");
+    run_free(&r);
+    unlink(vmt);
     return tap_done();
 }
