@@ -105,13 +105,15 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
 
 $(B)/guest/%: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
-	$(RV_CC) -static -O2 -Wall -Werror $< -o $@ -lm
+	$(call say,RVCC,$@)
+	$(Q)$(RV_CC) -static -O2 -Wall -Werror $< -o $@ -lm
 
 # a static PIE (ET_DYN, no interpreter): freestanding, as Debian's cross
 # glibc has no static-PIE start file
 $(B)/guest/pie: tests/guest/pie.c
 	@mkdir -p $(dir $@)
-	$(RV_CC) -O2 -Wall -Werror -fPIE -pie -nostdlib -ffreestanding -Wl,--no-dynamic-linker $< -o $@
+	$(call say,RVCC,$@)
+	$(Q)$(RV_CC) -O2 -Wall -Werror -fPIE -pie -nostdlib -ffreestanding -Wl,--no-dynamic-linker $< -o $@
 
 guests: $(GUESTS)
 
@@ -121,12 +123,17 @@ tests: $(TESTS) $(BIN) $(GUESTS)
 check: tests
 	VMLAB=$(abspath $(BIN)) VMLAB_SAN=$(SAN) prove -j2 --exec '' $(if $(T),$(T:%=$(B)/tests/%),$(TESTS))
 
-bench: $(BENCHES) $(BIN)
+bench: $(BENCHES) $(BIN) $(GUESTS)
 	@for b in $(BENCHES); do echo "== $$b"; VMLAB=$(abspath $(BIN)) $$b || exit 1; done
 
-# The README's first command: replay a bundled real trace (the bzip SPEC
-# course trace, 1M accesses) through 256 frames with clock, then sweep it.
-demo: $(BIN)
+# The README's first command: run a real program (the corpus's sort, built
+# from tests/guest/sort.c by the cross compiler setup.sh installs) on the
+# simulated machine with 256 frames, recording its trace, and replay that
+# trace with OPT; then replay a bundled real trace (the bzip SPEC course
+# trace, 1M accesses) through 256 frames with clock, and sweep it.
+demo: $(BIN) $(GUESTS)
+	$(BIN) run --frames 256 --trace-out build/demo-sort.vmt -- $(B)/guest/sort 100000
+	$(BIN) replay --policy opt build/demo-sort.vmt
 	$(BIN) replay --frames 256 examples/traces/bzip.trace.gz
 	$(BIN) sweep --out build/demo-sweep examples/traces/bzip.trace.gz
 	@echo "open build/demo-sweep.html in a browser for the charts"
