@@ -3,7 +3,7 @@
  * with qemu-riscv64: every program's stdout and exit status must equal
  * qemu's, in every configuration -- the default, memory pressure under
  * every replacement policy with swap, several CPUs with small quanta, the
- * other page-table formats, THP, tiny TLBs.
+ * other page-table formats, THP, tiny TLBs, software TLB refill.
  *
  * qemu-user cannot exec a RISC-V program without binfmt_misc, so the
  * programs that exec (forktree, pipe) run under qemu in their "fork" mode,
@@ -47,6 +47,7 @@ static const struct prog corpus[] = {
     {"bad", {"stack"}, {0}, false, false},
     {"bad", {"abort"}, {0}, false, false},
     {"pie", {0}, {0}, false, false},
+    {"pages", {"200", "6"}, {0}, false, false},
 };
 
 struct config {
@@ -55,25 +56,28 @@ struct config {
     uint64_t frames, quantum;
     const char *policy, *pt, *tlb;
     bool thp;
+    int refill;                 /* software TLB refill: 1 + enum kernel_sw_pt; 0: hardware */
 };
 
 static const struct config configs[] = {
-    {"default", 1, 0, 0, NULL, NULL, NULL, false},
-    {"48 frames, clock", 1, 48, 0, "clock", NULL, NULL, false},
-    {"48 frames, clock-noflush", 1, 48, 0, "clock-noflush", NULL, NULL, false},
-    {"48 frames, fifo", 1, 48, 0, "fifo", NULL, NULL, false},
-    {"48 frames, lru", 1, 48, 0, "lru", NULL, NULL, false},
-    {"48 frames, random", 1, 48, 0, "random", NULL, NULL, false},
-    {"48 frames, aging", 1, 48, 0, "aging", NULL, NULL, false},
-    {"48 frames, linux", 1, 48, 0, "linux", NULL, NULL, false},
-    {"2 CPUs, quantum 20000", 2, 0, 20000, NULL, NULL, NULL, false},
-    {"4 CPUs, quantum 3000, 64 frames", 4, 64, 3000, "clock", NULL, NULL, false},
-    {"sv48", 1, 0, 0, NULL, "sv48", NULL, false},
-    {"sv57, 2 CPUs", 2, 0, 7000, NULL, "sv57", NULL, false},
-    {"x86-64", 1, 0, 0, NULL, "x86-64", NULL, false},
-    {"x86-64-5, 96 frames", 1, 96, 0, "linux", "x86-64-5", NULL, false},
-    {"THP always", 1, 0, 0, NULL, NULL, NULL, true},
-    {"tiny TLBs, 64 frames", 1, 64, 0, "fifo", NULL, "tiny", false},
+    {"default", 1, 0, 0, NULL, NULL, NULL, false, 0},
+    {"48 frames, clock", 1, 48, 0, "clock", NULL, NULL, false, 0},
+    {"48 frames, clock-noflush", 1, 48, 0, "clock-noflush", NULL, NULL, false, 0},
+    {"48 frames, fifo", 1, 48, 0, "fifo", NULL, NULL, false, 0},
+    {"48 frames, lru", 1, 48, 0, "lru", NULL, NULL, false, 0},
+    {"48 frames, random", 1, 48, 0, "random", NULL, NULL, false, 0},
+    {"48 frames, aging", 1, 48, 0, "aging", NULL, NULL, false, 0},
+    {"48 frames, linux", 1, 48, 0, "linux", NULL, NULL, false, 0},
+    {"2 CPUs, quantum 20000", 2, 0, 20000, NULL, NULL, NULL, false, 0},
+    {"4 CPUs, quantum 3000, 64 frames", 4, 64, 3000, "clock", NULL, NULL, false, 0},
+    {"sv48", 1, 0, 0, NULL, "sv48", NULL, false, 0},
+    {"sv57, 2 CPUs", 2, 0, 7000, NULL, "sv57", NULL, false, 0},
+    {"x86-64", 1, 0, 0, NULL, "x86-64", NULL, false, 0},
+    {"x86-64-5, 96 frames", 1, 96, 0, "linux", "x86-64-5", NULL, false, 0},
+    {"THP always", 1, 0, 0, NULL, NULL, NULL, true, 0},
+    {"tiny TLBs, 64 frames", 1, 64, 0, "fifo", NULL, "tiny", false, 0},
+    {"software refill, linear table, 64 frames", 1, 64, 0, "clock", NULL, NULL, false, 1},
+    {"software refill, inverted table, 2 CPUs", 2, 0, 5000, NULL, NULL, NULL, false, 3},
 };
 #define NCONFIGS (sizeof configs / sizeof configs[0])
 
@@ -91,6 +95,10 @@ static void configure(struct run_config *rc, const struct config *c)
     rc->tlb = *tlb_preset(tlb);
     rc->tlb_name = tlb;
     rc->thp = c->thp;
+    if (c->refill) {
+        rc->tlb_refill = TLB_REFILL_SOFTWARE;
+        rc->sw_pt = c->refill - 1;
+    }
     rc->swap_bytes = 64u << 20;
     rc->max_insns = 3000000000ull;   /* a runaway guest fails the test, not the suite */
 }
