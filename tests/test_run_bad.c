@@ -142,6 +142,39 @@ int main(void)
                                  "stopped by the instruction limit); vmlab stood",
        rounds, refusedn, ran, signaled, limited);
     ok(refusedn > 0 && ran > 0, "some were refused and some ran");
+
+    /* wild system calls (tests/guest/chaos.c), in a scratch root */
+    char chaos[PATH_MAX];
+    guest_path("chaos", chaos, sizeof chaos);
+    int stood = 0, nseeds = san ? 3 : 8;
+    uint64_t unknown = 0, calls = 0;
+    for (int sd = 1; sd <= nseeds; sd++) {
+        char root[PATH_MAX], sdarg[16];
+        if (scratch_make(root, sizeof root))
+            break;
+        snprintf(sdarg, sizeof sdarg, "%d", sd);
+        struct run_config rc;
+        run_config_default(&rc);
+        rc.root = root;
+        rc.max_insns = 50000000;
+        rc.frames = 8192;
+        char *argv[] = {chaos, sdarg, (char *)"2000", NULL};
+        struct guest_run g;
+        guest_run(&rc, 3, argv, &g);
+        const struct run_proc *first = g.rc == 0 ? guest_proc(&g.sum, 1) : NULL;
+        if (g.rc == 0 && first && first->ended && (g.status == 0 || first->signaled)) {
+            stood++;
+            unknown += g.sum.counts.unknown;
+            calls += g.sum.counts.syscalls;
+        } else {
+            tap_diag("seed %d: rc %d status %d %s", sd, g.rc, g.status, g.msg);
+        }
+        guest_free(&g);
+        scratch_remove(root);
+    }
+    ok(stood == nseeds && unknown > 0,
+       "%d runs of 2000 wild system calls each (%llu calls, %llu of unknown numbers): each ended "
+       "by exit or signal, vmlab stood", nseeds, (unsigned long long)calls, (unsigned long long)unknown);
     free(elf);
     scratch_remove(dir);
     return tap_done();
