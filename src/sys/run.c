@@ -184,6 +184,8 @@ static int sys_build(struct sys *s, const struct run_config *cfg, char *err, siz
     kc.abi = s->abi->kabi;
     kc.format = (int)fmt->id;
     kc.elf_machine = 243;    /* RISC-V programs on any page-table format */
+    if (s->abi->kernel_config)
+        s->abi->kernel_config(s, &kc);
     if (!(s->k = kernel_create(s->m, &kc, err, errlen)))
         return -1;
     struct swap_dev *sw = kernel_swap_device(s->k);
@@ -270,7 +272,8 @@ static void collect(struct sys *s, struct run_summary *res, double seconds)
     for (size_t i = 0; i < res->nprocs; i++)
         res->instret += res->procs[i].instret;
     const struct run_proc *first = res->nprocs ? &res->procs[0] : NULL;
-    res->status = !first ? 125 : first->signaled ? 128 + first->code : first->code & 0xff;
+    res->status = s->halted ? s->halt_status & 0xff
+                : !first ? 125 : first->signaled ? 128 + first->code : first->code & 0xff;
     res->vtime_ns = s->now;
     res->seconds = seconds;
     res->deadlock = s->deadlock;

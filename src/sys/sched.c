@@ -225,7 +225,7 @@ static void cpu_turn(struct sys *s, struct sys_cpu *c)
     c->used = 0;
     bool attached = false;
     uint64_t max = s->cfg->max_insns;
-    while (c->used < s->quantum && (!max || s->retired < max)) {
+    while (c->used < s->quantum && (!max || s->retired < max) && !s->halted) {
         struct task *t = c->cur;
         if (!t && !(t = rq_pop(s)))
             break;
@@ -286,9 +286,19 @@ static void end_all(struct sys *s, int sig, const char *why)
     }
 }
 
+void sys_halt(struct sys *s, int status)
+{
+    s->halted = true;
+    s->halt_status = status;
+}
+
 void sched_run(struct sys *s)
 {
     while (s->nlive > 0) {
+        if (s->halted) {
+            end_all(s, 9 /* SIGKILL */, "SIGKILL: the run was halted");
+            return;
+        }
         if (s->cfg->stop && *s->cfg->stop) {
             s->interrupted = true;
             end_all(s, 9 /* SIGKILL */, "SIGKILL: the run was interrupted (SIGINT to vmlab)");

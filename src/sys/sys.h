@@ -62,6 +62,9 @@ struct sys_abi {
     const char *name;                 /* "linux" */
     enum kernel_abi kabi;             /* the kernel's rules for its processes */
     int default_format;               /* enum pt_format_id without --pt */
+    /* Before the kernel is made: the personality's rules for it (PintOS:
+     * stack_slack, its user top, its stack rule). NULL: the defaults. */
+    void (*kernel_config)(struct sys *s, struct kernel_config *kc);
     /* The run starts: per-run state (s->abi_state), checks of the
      * configuration. 0, or -1 with a message. */
     int (*setup)(struct sys *s, char *err, size_t errlen);
@@ -322,6 +325,8 @@ struct sys {
     unsigned nlive;          /* tasks not yet ended */
     struct task *first;      /* the run's program */
     bool deadlock, interrupted, limited;   /* how the run ended, if not by itself */
+    bool halted;             /* sys_halt */
+    int halt_status;
     uint64_t retired;        /* instructions retired by every task (cfg->max_insns) */
     uint64_t rng[4];         /* xoshiro256**, seeded by cfg->seed */
     uint64_t pipes;          /* pipes made (their inode numbers) */
@@ -341,6 +346,11 @@ void sys_random(struct sys *s, void *buf, size_t len);
 void sys_count_unknown(struct sys *s, uint64_t nr);
 /* The signal's name, "SIGSEGV"; "signal 40" for others (buf). */
 const char *sys_signal_name(int sig, char *buf, size_t len);
+
+/* End the whole run (PintOS's halt): every task still alive is ended by
+ * SIGKILL ("halted") once the call returns, and the run's exit status is
+ * `status` instead of the first process's. */
+void sys_halt(struct sys *s, int status);
 
 /* The scheduler: run every task to its end (or until cfg->stop). */
 void sched_run(struct sys *s);
