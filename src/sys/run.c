@@ -20,11 +20,27 @@
 const struct sys_abi *const sys_abis[] = {&sys_abi_linux, NULL};
 const char *const run_abi_names[] = {"linux", NULL};
 
+/* Personalities added at run time (sys_abi_add: tests, embedders). */
+static const struct sys_abi *added[8];
+
+int sys_abi_add(const struct sys_abi *abi)
+{
+    for (size_t i = 0; i < sizeof added / sizeof added[0]; i++)
+        if (!added[i] || added[i] == abi) {
+            added[i] = abi;
+            return 0;
+        }
+    return -1;
+}
+
 const struct sys_abi *sys_abi_find(const char *name)
 {
     for (int i = 0; sys_abis[i]; i++)
         if (!strcmp(sys_abis[i]->name, name))
             return sys_abis[i];
+    for (size_t i = 0; i < sizeof added / sizeof added[0] && added[i]; i++)
+        if (!strcmp(added[i]->name, name))
+            return added[i];
     return NULL;
 }
 
@@ -123,7 +139,7 @@ static int check_config(const struct run_config *cfg, const struct sys_abi *abi,
                         const struct pt_format **fmt, char *err, size_t errlen)
 {
     if (!abi) {
-        snprintf(err, errlen, "unknown personality '%s' (there is: linux)", cfg->abi);
+        snprintf(err, errlen, "unknown personality '%s' (there is: linux)", cfg->abi ? cfg->abi : "");
         return -1;
     }
     *fmt = cfg->fmt ? cfg->fmt : pt_format((enum pt_format_id)abi->default_format);

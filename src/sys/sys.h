@@ -96,9 +96,12 @@ struct sys_abi {
     void (*free)(struct sys *s, struct task *t);
 };
 
-/* The personalities there are, NULL-terminated; by name. */
+/* The personalities built in, NULL-terminated; one by name (built in or
+ * added); add one at run time (tests, embedders: up to 8): 0 or -1. The
+ * table must outlive the runs that use it. */
 extern const struct sys_abi *const sys_abis[];
 const struct sys_abi *sys_abi_find(const char *name);
+int sys_abi_add(const struct sys_abi *abi);
 extern const struct sys_abi sys_abi_linux;
 
 /* ---- open files ------------------------------------------------------------ */
