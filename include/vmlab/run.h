@@ -73,7 +73,7 @@ struct run_counts {
     uint64_t unknown_nr[RUN_MAX_UNKNOWN], unknown_n[RUN_MAX_UNKNOWN];   /* which, how often */
     unsigned nunknown;
     uint64_t handler_refused;      /* rt_sigaction handlers refused (-EINVAL) */
-    uint64_t forks, execs;
+    uint64_t forks, execs;         /* execve calls that succeeded (the run's program not counted) */
     uint64_t switches;             /* a CPU changed the task it runs */
     uint64_t blocks;               /* a task blocked in a system call */
 };

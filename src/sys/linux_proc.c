@@ -99,7 +99,6 @@ int lx_exec(struct task *t, int fd, const char *name, int argc, char *const argv
         free(t->exe);
         t->exe = exe;
     }
-    t->s->counts.execs++;
     lx_release_vfork_parent(t);
     return 0;
 }
@@ -187,6 +186,8 @@ int64_t lx_sys_execve(struct lx_call *c)
     if (rc == 0) {
         char err[512];
         rc = lx_exec(t, fd, path, argc, argv, envc, envp, err, sizeof err);
+        if (rc == 0)
+            c->s->counts.execs++;
     }
     if (fd >= 0)
         close(fd);
