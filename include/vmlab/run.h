@@ -104,6 +104,7 @@ struct run_summary {
     struct run_counts counts;
     uint64_t instret;              /* every process */
     uint64_t vtime_ns;             /* virtual time at the end */
+    uint64_t cpu_busy[VM_MAX_CPUS];   /* instructions each CPU ran (the rest of vtime_ns it idled) */
     double seconds;                /* host wall time of the run */
     double eat_ns;                 /* not set by run_program: the caller's cost model
                                       (vmlab run: replay's, --cost) */

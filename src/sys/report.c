@@ -152,6 +152,12 @@ int run_report_text(FILE *f, const struct run_summary *r, const char *cmdline)
     fprintf(f, "  %18" PRIu64 "  processes (%" PRIu64 " forks, %" PRIu64 " execs)\n",
             (uint64_t)r->nprocs, r->counts.forks, r->counts.execs);
     fprintf(f, "  %18" PRIu64 "  context switches\n", r->counts.switches);
+    if (r->ncpus > 1 && r->vtime_ns) {
+        fprintf(f, "  %18s  busy:", "CPUs");
+        for (unsigned i = 0; i < r->ncpus; i++)
+            fprintf(f, " %u %.1f%%", i, 100.0 * (double)r->cpu_busy[i] / (double)r->vtime_ns);
+        fprintf(f, "\n");
+    }
     fprintf(f, "\n  %18.3f  ns effective access time (cost model; see --cost)\n", r->eat_ns);
     fprintf(f, "  %18.6f  seconds of virtual time (1 ns per instruction per CPU)\n",
             (double)r->vtime_ns * 1e-9);
@@ -231,7 +237,10 @@ int run_report_json(FILE *f, const struct run_summary *r, const char *cmdline)
             r->counts.handler_refused, r->counts.forks, r->counts.execs, r->counts.switches,
             r->eat_ns, (double)r->vtime_ns * 1e-9, r->seconds, r->deadlock ? "true" : "false",
             r->interrupted ? "true" : "false", r->limited ? "true" : "false");
-    fprintf(f, "  \"processes\": [");
+    fprintf(f, "  \"cpu_busy_instructions\": [");
+    for (unsigned i = 0; i < r->ncpus; i++)
+        fprintf(f, "%s%" PRIu64, i ? ", " : "", r->cpu_busy[i]);
+    fprintf(f, "],\n  \"processes\": [");
     for (size_t i = 0; i < r->nprocs; i++) {
         const struct run_proc *p = &r->procs[i];
         char sig[16];

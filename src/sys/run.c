@@ -291,6 +291,8 @@ static void collect(struct sys *s, struct run_summary *res, double seconds)
     res->status = s->halted ? s->halt_status & 0xff
                 : !first ? 125 : first->signaled ? 128 + first->code : first->code & 0xff;
     res->vtime_ns = s->now;
+    for (unsigned i = 0; i < s->ncpus; i++)
+        res->cpu_busy[i] = s->cpu[i].busy;
     res->seconds = seconds;
     res->deadlock = s->deadlock;
     res->interrupted = s->interrupted;

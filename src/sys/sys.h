@@ -304,7 +304,7 @@ struct sys_cpu {
     struct cpu *cpu;
     struct task *cur;        /* the task it runs (kept across rounds) */
     uint64_t used;           /* instructions of this round so far */
-    uint64_t busy, idle;     /* instructions run and idled over the run */
+    uint64_t busy, idle;     /* instructions run, and idled, over the run (the report) */
 };
 
 struct sys {
