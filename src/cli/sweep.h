@@ -90,6 +90,7 @@ struct sweep {
     size_t npt;
     struct replay_opts opts;       /* the base options alone, finished (for the notes) */
     bool quiet, no_progress;
+    bool collected;                /* read back from a plan (--collect) */
 
     /* running in process */
     const struct trace_record *recs;

@@ -174,14 +174,18 @@ static enum run_problem no_result(const char *log, char *why, size_t len)
         return RUN_MISSING;
     }
     if (status < 0) {
-        snprintf(why, len, "crashed or still running: no exit status%s%s", msg[0] ? "; " : "", msg);
+        snprintf(why, len, "no exit status (it died with its shell, or is still running)%s%s", msg[0] ? "; " : "", msg);
         return RUN_CRASHED;
+    }
+    if (status == 0) {
+        snprintf(why, len, "its result file is gone (the run ended with status 0)");
+        return RUN_MISSING;
     }
     if (status > 128) {
-        snprintf(why, len, "crashed: killed by signal %d%s%s", status - 128, msg[0] ? "; " : "", msg);
+        snprintf(why, len, "killed by signal %d%s%s", status - 128, msg[0] ? "; " : "", msg);
         return RUN_CRASHED;
     }
-    snprintf(why, len, "failed with exit status %d%s%s", status, msg[0] ? ": " : "", msg);
+    snprintf(why, len, "exit status %d%s%s", status, msg[0] ? ": " : "", msg);
     return RUN_FAILED;
 }
 
@@ -323,6 +327,7 @@ int sweep_collect(const char *dir, const char *prefix, bool partial, bool quiet,
         !(problem = calloc(s.npt, sizeof *problem)))
         goto out;
     s.quiet = quiet;
+    s.collected = true;
     json_t *digits = json_object_get(m, "result_digits");
     int width = json_is_integer(digits) ? (int)json_integer_value(digits) : 4;
     size_t nproblem[6] = {0};

@@ -448,10 +448,13 @@ void sweep_point_label(const struct sweep *s, size_t k, char *buf, size_t len)
 #define ADD(...) do { if (used < len) used += (size_t)snprintf(buf + used, len - used, __VA_ARGS__); } while (0)
     if (s->nin > 1)
         ADD("%s", s->in[p->input].name);
+    bool varies = false;
+    for (size_t i = 0; i < s->naxes; i++)
+        varies |= s->axis[i].n > 1;
     for (int numeric = 0; numeric < 2; numeric++)   /* words first, then the numbers */
         for (size_t i = 0; i < s->naxes; i++) {
             const struct sweep_axis *a = &s->axis[i];
-            if (a->n < 2 || a->numeric != (bool)numeric)
+            if ((varies && a->n < 2) || a->numeric != (bool)numeric)
                 continue;
             ADD("%s", used ? ", " : "");
             if (a->numeric)

@@ -217,7 +217,10 @@ static void add_notes(struct report *rep, const struct sweep *s, int x)
 
     size_t count[PT_NSTATES];
     sweep_tally(s, count);
-    if (count[PT_NOT_RUN] || count[PT_INTERRUPTED])
+    if (s->collected && (count[PT_NOT_RUN] || count[PT_INTERRUPTED] || count[PT_FAILED]))
+        snprintf(buf, sizeof buf, "INCOMPLETE (collected with --partial): %zu of %zu runs "
+                 "finished; the table says which did not", count[PT_DONE] + count[PT_KILLED], s->npt);
+    else if (count[PT_NOT_RUN] || count[PT_INTERRUPTED])
         snprintf(buf, sizeof buf, "INTERRUPTED: %zu of %zu runs finished; the table says which "
                  "did not", count[PT_DONE] + count[PT_KILLED], s->npt);
     else
