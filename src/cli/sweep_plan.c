@@ -82,7 +82,7 @@ static void write_job(FILE *f, const struct sweep *s, size_t k, const char *vmla
     sh_quote(f, path);
     fputs(".err; s=$?; echo $s >", f);
     sh_quote(f, path);
-    fputs(".rc; exit $s", f);
+    fputs(".rc; (exit $s)", f);   /* the line's status; the file still runs as a script */
 }
 
 static int write_jobs(const struct sweep *s, const char *vmlab, const char *dir, unsigned width,
