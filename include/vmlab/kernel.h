@@ -190,7 +190,9 @@ enum opt_ties {
  *   HASHED    a hashed page table of fixed size (PowerPC's HTAB)
  *   INVERTED  an inverted page table: an entry per frame, a hash anchor
  *             table */
-enum kernel_sw_pt { KERNEL_SW_PT_LINEAR, KERNEL_SW_PT_HASHED, KERNEL_SW_PT_INVERTED };
+enum kernel_sw_pt { KERNEL_SW_PT_LINEAR, KERNEL_SW_PT_HASHED, KERNEL_SW_PT_INVERTED, KERNEL_SW_PT_NR };
+/* "linear", "hashed", "inverted", indexed by enum kernel_sw_pt. */
+extern const char *const kernel_sw_pt_names[KERNEL_SW_PT_NR];
 
 struct kernel_config {
     uint64_t user_frames;      /* user pool, 4 KiB frames: the memory-pressure knob.

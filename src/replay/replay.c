@@ -34,6 +34,8 @@ void replay_cost_default(struct replay_cost *c)
     c->minor_fault = 1000.0;
     c->major_fault = 100000.0;
     c->swap_out = 100000.0;
+    c->refill_trap = 20.0;
+    c->refill_probe = 10.0;
 }
 
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen)
@@ -45,6 +47,8 @@ int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t
         {"minor-fault", offsetof(struct replay_cost, minor_fault)},
         {"major-fault", offsetof(struct replay_cost, major_fault)},
         {"swap-out", offsetof(struct replay_cost, swap_out)},
+        {"refill-trap", offsetof(struct replay_cost, refill_trap)},
+        {"refill-probe", offsetof(struct replay_cost, refill_probe)},
     };
     struct replay_cost n = *c;
     const char *s = spec;
@@ -77,7 +81,8 @@ int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t
         if (!ok) {
             snprintf(err, errlen,
                      "cost '%.*s' is not understood: expected NAME=NANOSECONDS with NAME one of "
-                     "access, stlb-hit, walk-ref, minor-fault, major-fault, swap-out",
+                     "access, stlb-hit, walk-ref, minor-fault, major-fault, swap-out, refill-trap, "
+                     "refill-probe",
                      (int)(end - s), s);
             return -1;
         }
@@ -337,7 +342,10 @@ static double effective_access_time(const struct replay_cost *c, const struct re
     double extra = (double)replay_stat_value(r, "stlb-hits") * c->stlb_hit +
                    (double)replay_stat_value(r, "walk-mem-refs") * c->walk_ref +
                    minor * c->minor_fault + major * c->major_fault +
-                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out;
+                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out +
+                   (double)(r->cpu.v[CPU_STAT_REFILL_TRAPS] +
+                            r->cpu.v[CPU_STAT_REFILL_MODIFIED_TRAPS]) * c->refill_trap +
+                   (double)r->vm.v[VMSTAT_SWPT_PROBES] * c->refill_probe;
     return c->access + extra / (double)r->records;
 }
 
@@ -363,6 +371,7 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
     machine_config_default(&mc, cfg->fmt->arch);
     mc.xlen = cfg->fmt->xlen;
     mc.tlb = cfg->tlb;
+    mc.tlb_refill = cfg->tlb_refill;
     mc.mem_bytes = (cfg->frames + REPLAY_KERNEL_FRAMES + 1) * VM_PAGE_SIZE; /* frame 0 is never used */
     if (cfg->fmt->arch == PT_ARCH_X86)
         mc.maxphyaddr = 52;
@@ -381,6 +390,8 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
     kc.seed = cfg->seed;
     kc.opt_ties = cfg->opt_ties;
     kc.thp = cfg->thp;
+    kc.sw_pt = cfg->sw_pt;
+    kc.sw_pt_entries = cfg->sw_pt_entries;
     kc.format = (int)cfg->fmt->id;
     kc.user_top = replay_user_top(cfg->fmt);
     if (!(env->k = kernel_create(env->m, &kc, err, errlen)))

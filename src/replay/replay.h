@@ -32,6 +32,9 @@ struct replay_cost {
     double minor_fault;   /* a fault handled without I/O */
     double major_fault;   /* a fault that read swap or a file */
     double swap_out;      /* a dirty page written to swap or its file */
+    double refill_trap;   /* software refill: each trap to the kernel (a refill, a TLB
+                             Modified), entry and return */
+    double refill_probe;  /* software refill: each entry its handler reads */
 };
 void replay_cost_default(struct replay_cost *c);
 /* The largest latency a cost may give: 10^15 ns (11.6 days), so that an
@@ -43,6 +46,9 @@ int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t
 struct replay_config {
     const struct pt_format *fmt;   /* page-table format (also picks the architecture) */
     struct tlb_config tlb;
+    enum tlb_refill tlb_refill;    /* hardware walks, or the kernel's refill handler */
+    int sw_pt;                     /* enum kernel_sw_pt: what that handler reads */
+    uint64_t sw_pt_entries;        /* hashed: its entries; 0 = 2 per user frame */
     uint64_t frames;               /* user pool: the memory-pressure knob */
     const char *policy;            /* kernel policy name */
     uint64_t seed;
