@@ -40,7 +40,7 @@ struct sweep_pair {
 };
 
 /* What an axis's values mean in a chart. */
-enum axis_family { AF_MEMORY, AF_TLB, AF_OTHER };
+enum axis_family { AF_MEMORY, AF_TLB, AF_SWPT, AF_OTHER };
 
 struct sweep_axis {
     char name[32];                 /* "frames", "policy", "tlb-entries", ... */

@@ -36,7 +36,7 @@ static const struct axis_kind special[] = {
     {"policy", 'p', AF_OTHER, true, false, {NULL}, "--policies"},
     {"tlb-geometry", 0, AF_TLB, true, true, {NULL}, NULL},
     {"cost", 0, AF_OTHER, true, true, {NULL}, NULL},
-    {"sw-pt-entries", 0, AF_TLB, false, false, {NULL}, NULL},
+    {"sw-pt-entries", 0, AF_SWPT, false, false, {NULL}, NULL},
     {"tlb-entries", PSEUDO_TLB_ENTRIES, AF_TLB, false, false, {"tlb", "tlb-geometry"},
      "--tlb-sizes and --tlb-ways"},
     {"tlb-ways", PSEUDO_TLB_WAYS, AF_TLB, false, false, {"-"}, "--tlb-ways"},

@@ -110,6 +110,11 @@ static const struct metric tlb_metrics[] = {
     {"page walks", "walks", REPORT_LOG_X | REPORT_LOG_Y},
     {"effective access time (ns)", "effective_access_ns", REPORT_LOG_X},
 };
+static const struct metric swpt_metrics[] = {   /* the software-refilled TLB's table */
+    {"table probes", "swpt_probes", REPORT_LOG_X | REPORT_LOG_Y},
+    {"table misses", "swpt_misses", REPORT_LOG_X},
+    {"effective access time (ns)", "effective_access_ns", REPORT_LOG_X},
+};
 static const struct metric other_metrics[] = {
     {"page faults", "pgfault", REPORT_LOG_X | REPORT_LOG_Y},
     {"dTLB load misses", "dTLB-load-misses", REPORT_LOG_X | REPORT_LOG_Y},
@@ -119,6 +124,10 @@ static const struct metric other_metrics[] = {
 static const char *const memory_columns[] = {
     "pgfault", "footprint", "pgmajfault", "pswpin", "pswpout", "pgscan", "dTLB-load-misses",
     "dTLB-store-misses", "iTLB-load-misses", "walks", NULL,
+};
+static const char *const swpt_columns[] = {
+    "dTLB-load-misses", "refill-traps", "swpt_refills", "swpt_probes", "swpt_misses",
+    "swpt_evictions", "swpt_bytes", "pgfault", NULL,
 };
 static const char *const tlb_columns[] = {
     "dTLB-load-misses", "dTLB-store-misses", "iTLB-load-misses", "stlb-hits", "walks",
@@ -278,7 +287,8 @@ static void add_group_charts(struct report *rep, const struct sweep *s, int x, i
 {
     const struct sweep_axis *xa = &s->axis[x];
     const struct metric *m = xa->family == AF_MEMORY ? memory_metrics
-                           : xa->family == AF_TLB ? tlb_metrics : other_metrics;
+                           : xa->family == AF_TLB ? tlb_metrics
+                           : xa->family == AF_SWPT ? swpt_metrics : other_metrics;
     const char *along = !strcmp(xa->name, "frames") || !strcmp(xa->name, "mem") ? "memory size"
                       : !strcmp(xa->name, "tlb-entries") ? "TLB size" : xa->name;
     double lo = INFINITY, hi = 0;
@@ -346,7 +356,9 @@ int sweep_write_html(const struct sweep *s, const char *path)
         return -1;
     int x = sweep_x_axis(s), series = x >= 0 ? sweep_series_axis(s, x) : -1;
     add_notes(rep, s, x);
-    const char *const *stats = x >= 0 && s->axis[x].family == AF_TLB ? tlb_columns : memory_columns;
+    enum axis_family fam = x >= 0 ? s->axis[x].family : AF_MEMORY;
+    const char *const *stats = fam == AF_TLB ? tlb_columns : fam == AF_SWPT ? swpt_columns
+                             : memory_columns;
     const char *cols[48];
     unsigned nc = 0;
     if (s->nin > 1)
