@@ -87,6 +87,7 @@ static void differential(void)
                vmlab_bin(), prefix);
     ok(r.status == 0 && st_csv_read(csv, &t) == 0 && t.nrows == 3, "tlb-geometry and cost values "
        "keep their commas: 2 runs (%s)", r.err);
+    run_free(&r);
     if (t.nrows == 3)
         ok(row_is_replay(&t, 1, "--tlb-geometry l1d=16x4,l1i=16x4 --cost walk-ref=90,major-fault=8000 "
                          "--limit 5000", BZIP) &&
