@@ -210,6 +210,67 @@ static void inputs_and_charts(void)
     run_free(&r);
 }
 
+static uint64_t cell_u64(const struct st_csv *t, size_t r, const char *col)
+{
+    int c = st_csv_col(t, col);
+    return c >= 0 ? strtoull(t->cell[r][c], NULL, 10) : UINT64_MAX;
+}
+
+/* The lectures' translation designs on one trace: hardware walks and the
+ * three refill structures over one unified TLB (l2-entries) of several
+ * sizes. Each run equals its replay; the hashed and inverted tables trap
+ * exactly as often as the walker misses; the page draws the comparison. */
+static void refill_designs(void)
+{
+    char prefix[600], path[700];
+    snprintf(prefix, sizeof prefix, "%s/designs", dir);
+    struct run_result r = st_run("%s sweep --grid sw-pt=none,linear,hashed,inverted "
+                                 "--grid l2-entries=16,64 --cost stlb-hit=0 --limit 100000 "
+                                 "--out %s " BZIP, vmlab_bin(), prefix);
+    is_i64(r.status, 0, "a sweep of sw-pt x l2-entries runs (%s)", r.err);
+    run_free(&r);
+    snprintf(path, sizeof path, "%s.csv", prefix);
+    struct st_csv t;
+    if (!ok(st_csv_read(path, &t) == 0 && t.nrows == 9, "its CSV has 8 runs"))
+        return;
+    ok(row_is_replay(&t, 1, "--sw-pt none --tlb none --tlb-geometry l2=16xfull,repl=lru "
+                            "--frames 65536 --cost stlb-hit=0 --limit 100000", BZIP),
+       "the hardware run at 16 entries is the replay of one unified 16-entry TLB at the L2 level");
+    ok(row_is_replay(&t, 7, "--sw-pt hashed --tlb none --tlb-geometry l2=64xfull,repl=lru "
+                            "--frames 65536 --cost stlb-hit=0 --limit 100000", BZIP),
+       "the hashed run at 64 entries is its replay");
+    for (size_t size = 0; size < 2; size++) {
+        size_t hw = 1 + 4 * size;
+        uint64_t misses = cell_u64(&t, hw, "dTLB-load-misses") + cell_u64(&t, hw, "dTLB-store-misses") +
+                          cell_u64(&t, hw, "iTLB-load-misses") - cell_u64(&t, hw, "tlb-dirty-rewalks");
+        is_u64(cell_u64(&t, hw + 2, "refill-traps"), misses,
+               "%s entries: the hashed table traps as often as the walker misses",
+               size ? "64" : "16");
+        is_u64(cell_u64(&t, hw + 3, "refill-traps"), misses, "and the inverted table too");
+        ok(cell_u64(&t, hw + 1, "refill-traps") >= misses, "the linear table at least as often");
+    }
+    st_csv_free(&t);
+    snprintf(path, sizeof path, "%s.html", prefix);
+    char *html = st_slurp(path, NULL);
+    ok(html && strstr(html, "entries read to refill the TLB (walker or handler) vs TLB size"),
+       "the page draws the entries each design reads against the TLB size");
+    ok(html && strstr(html, "TLB misses (walks or refill traps") &&
+           strstr(html, "effective access time (ns) vs TLB size"),
+       "and the misses and the effective access time");
+    ok(html && strstr(html, "stlb-hit=0,") && strstr(html, "refill-trap=20,refill-probe=10"),
+       "its notes give the cost model");
+    free(html);
+    r = st_run("%s sweep --grid l2-entries=0 --out %s " BZIP, vmlab_bin(), prefix);
+    ok(r.status == 2 && r.err && strstr(r.err, "l2-entries '0' is not valid"),
+       "l2-entries 0 is refused, naming the axis (%s)", r.err);
+    run_free(&r);
+    r = st_run("%s sweep --grid l2-entries=16 --grid tlb-entries=16 --out %s " BZIP, vmlab_bin(),
+               prefix);
+    ok(r.status == 2 && r.err && strstr(r.err, "both set --tlb"),
+       "l2-entries and tlb-entries together are refused (%s)", r.err);
+    run_free(&r);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -217,6 +278,7 @@ int main(void)
     differential();
     refused();
     inputs_and_charts();
+    refill_designs();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -1,10 +1,14 @@
 /* sweep_grid.c — a sweep's axes and its points.
  *
- * An axis is any replay option that takes a value, or one of three of the
+ * An axis is any replay option that takes a value, or one of four of the
  * sweep's own that stand for replay options: tlb-entries (a one-level TLB
  * of N entries per side, LRU, no page-walk caches: --tlb none
- * --tlb-geometry l1i=NxW,l1d=NxW,repl=lru), tlb-ways (the W of that TLB;
- * full by default) and page-size (4k or 2m: --thp never or always). A point
+ * --tlb-geometry l1i=NxW,l1d=NxW,repl=lru), l2-entries (one unified TLB of
+ * N entries at the L2 level, no L1s: the TLB a software refill handler
+ * writes, so that hardware and software refill are compared on the same
+ * TLB: --tlb none --tlb-geometry l2=NxW,repl=lru), tlb-ways (the W of
+ * either; full by default) and page-size (4k or 2m: --thp never or
+ * always). A point
  * is the base options then one replay option per axis, parsed by
  * replay_opts_handle and checked by replay_opts_finish exactly as `vmlab
  * replay` parses and checks its command line: a value or a combination
@@ -16,7 +20,7 @@
 
 #include "cli/sweep.h"
 
-enum { PSEUDO_TLB_ENTRIES = -1, PSEUDO_TLB_WAYS = -2, PSEUDO_PAGE_SIZE = -3 };
+enum { PSEUDO_TLB_ENTRIES = -1, PSEUDO_TLB_WAYS = -2, PSEUDO_PAGE_SIZE = -3, PSEUDO_L2_ENTRIES = -4 };
 
 /* Axes that are not plain "one replay option of the same name". */
 struct axis_kind {
@@ -39,6 +43,7 @@ static const struct axis_kind special[] = {
     {"sw-pt-entries", 0, AF_SWPT, false, false, {NULL}, NULL},
     {"tlb-entries", PSEUDO_TLB_ENTRIES, AF_TLB, false, false, {"tlb", "tlb-geometry"},
      "--tlb-sizes and --tlb-ways"},
+    {"l2-entries", PSEUDO_L2_ENTRIES, AF_TLB, false, false, {"tlb", "tlb-geometry"}, NULL},
     {"tlb-ways", PSEUDO_TLB_WAYS, AF_TLB, false, false, {"-"}, "--tlb-ways"},
     {"page-size", PSEUDO_PAGE_SIZE, AF_OTHER, true, false, {"thp"}, "--page-sizes"},
 };
@@ -58,7 +63,10 @@ const char sweep_grid_help[] =
     "                        --OPT (frames, mem, policy, pt, tlb, tlb-geometry, thp,\n"
     "                        swap, opt-ties, seed, cost, ...) or of the sweep's own\n"
     "                        tlb-entries (a one-level TLB of N entries per side),\n"
-    "                        tlb-ways (its ways; default full), page-size (4k, 2m);\n"
+    "                        l2-entries (one unified TLB of N entries at the L2\n"
+    "                        level, no L1s: the one a software refill handler\n"
+    "                        writes), tlb-ways (the ways of either; default full),\n"
+    "                        page-size (4k, 2m);\n"
     "                        repeatable; the runs are every combination. tlb-geometry\n"
     "                        and cost take one value per --grid (theirs hold commas)\n"
     "      --frames-list L   the same as --grid frames=L (default 16,32,...,2048)\n"
@@ -123,7 +131,7 @@ static void list_axes(void)
         if (o->has_arg == required_argument && !denied)
             fprintf(stderr, " %s", o->name);
     }
-    fprintf(stderr, ", and tlb-entries, tlb-ways, page-size\n");
+    fprintf(stderr, ", and tlb-entries, l2-entries, tlb-ways, page-size\n");
 }
 
 /* The axis named name, made if new. NULL (said) if name is no axis. */
@@ -167,10 +175,11 @@ static int check_pseudo(const struct sweep_axis *a, const char *v, const char *o
     uint64_t n;
     switch (a->val) {
     case PSEUDO_TLB_ENTRIES:
+    case PSEUDO_L2_ENTRIES:
         if (!parse_u64(v, &n) && n >= 1 && n <= (1u << 20))
             return 0;
-        fprintf(stderr, "vmlab sweep: %s: tlb-entries '%s' is not valid: expected a number of "
-                        "entries from 1 to 1048576\n", origin, v);
+        fprintf(stderr, "vmlab sweep: %s: %s '%s' is not valid: expected a number of "
+                        "entries from 1 to 1048576\n", origin, a->name, v);
         return -1;
     case PSEUDO_TLB_WAYS:
         if (!parse_u64(v, &n) && n >= 1 && n <= 4096)
@@ -296,9 +305,11 @@ static int check_conflicts(const struct sweep *s)
                     return -1;
                 }
     }
-    if (axis_find(s, PSEUDO_TLB_WAYS) && !axis_find(s, PSEUDO_TLB_ENTRIES)) {
-        fprintf(stderr, "vmlab sweep: tlb-ways shapes the one-level TLB of tlb-entries: give "
-                        "--tlb-sizes (or --grid tlb-entries=...) too\n");
+    if (axis_find(s, PSEUDO_TLB_WAYS) && !axis_find(s, PSEUDO_TLB_ENTRIES) &&
+        !axis_find(s, PSEUDO_L2_ENTRIES)) {
+        fprintf(stderr, "vmlab sweep: tlb-ways shapes the one-level TLB of tlb-entries or "
+                        "l2-entries: give --tlb-sizes (or --grid tlb-entries=... or "
+                        "l2-entries=...) too\n");
         return -1;
     }
     return 0;
@@ -331,7 +342,7 @@ size_t sweep_point_args(const struct sweep *s, size_t k, struct sweep_pair *out,
     for (size_t i = 0; i < s->naxes; i++) {
         const struct sweep_axis *a = &s->axis[i];
         const char *v = a->values[p->value[i]];
-        if (a->val == PSEUDO_TLB_ENTRIES) {
+        if (a->val == PSEUDO_TLB_ENTRIES || a->val == PSEUDO_L2_ENTRIES) {
             PUT(option_val("tlb"), "none");
             PUT(option_val("tlb-geometry"), p->geometry);
         } else if (a->val == PSEUDO_PAGE_SIZE) {
@@ -344,13 +355,14 @@ size_t sweep_point_args(const struct sweep *s, size_t k, struct sweep_pair *out,
     return n < max ? n : max;
 }
 
-/* The one-level TLB that the point's tlb-entries (and tlb-ways) stand for. */
+/* The one-level TLB that the point's tlb-entries or l2-entries (and
+ * tlb-ways) stand for. */
 static void point_geometry(const struct sweep *s, struct point *p)
 {
     const struct sweep_axis *e = NULL, *w = NULL;
     size_t ei = 0, wi = 0;
     for (size_t i = 0; i < s->naxes; i++) {
-        if (s->axis[i].val == PSEUDO_TLB_ENTRIES)
+        if (s->axis[i].val == PSEUDO_TLB_ENTRIES || s->axis[i].val == PSEUDO_L2_ENTRIES)
             e = &s->axis[i], ei = i;
         if (s->axis[i].val == PSEUDO_TLB_WAYS)
             w = &s->axis[i], wi = i;
@@ -358,7 +370,10 @@ static void point_geometry(const struct sweep *s, struct point *p)
     if (!e)
         return;
     const char *n = e->values[p->value[ei]], *ways = w ? w->values[p->value[wi]] : "full";
-    snprintf(p->geometry, sizeof p->geometry, "l1i=%sx%s,l1d=%sx%s,repl=lru", n, ways, n, ways);
+    if (e->val == PSEUDO_L2_ENTRIES)
+        snprintf(p->geometry, sizeof p->geometry, "l2=%sx%s,repl=lru", n, ways);
+    else
+        snprintf(p->geometry, sizeof p->geometry, "l1i=%sx%s,l1d=%sx%s,repl=lru", n, ways, n, ways);
 }
 
 /* Make point k's options; 0, or -1 (replay's message said, not the point). */
@@ -396,7 +411,8 @@ int sweep_make_points(struct sweep *s)
 {
     if (check_conflicts(s))
         return -1;
-    if (axis_find(s, PSEUDO_TLB_ENTRIES) && !axis_find(s, 'n') && !axis_find(s, 'm') &&
+    if ((axis_find(s, PSEUDO_TLB_ENTRIES) || axis_find(s, PSEUDO_L2_ENTRIES)) &&
+        !axis_find(s, 'n') && !axis_find(s, 'm') &&
         !base_given(s, "frames") && !base_given(s, "mem")) {
         /* a TLB study: enough memory that paging stays out of it */
         struct sweep_pair *grown = realloc(s->base, (s->nbase + 1) * sizeof *grown);

@@ -115,6 +115,13 @@ static const struct metric swpt_metrics[] = {   /* the software-refilled TLB's t
     {"table misses", "swpt_misses", REPORT_LOG_X},
     {"effective access time (ns)", "effective_access_ns", REPORT_LOG_X},
 };
+static const struct metric refill_metrics[] = {   /* hardware walks vs software refill */
+    {"TLB misses (walks or refill traps, faults' retries included)", "tlb_refills",
+     REPORT_LOG_X | REPORT_LOG_Y},
+    {"entries read to refill the TLB (walker or handler)", "refill_reads",
+     REPORT_LOG_X | REPORT_LOG_Y},
+    {"effective access time (ns)", "effective_access_ns", REPORT_LOG_X},
+};
 static const struct metric other_metrics[] = {
     {"page faults", "pgfault", REPORT_LOG_X | REPORT_LOG_Y},
     {"dTLB load misses", "dTLB-load-misses", REPORT_LOG_X | REPORT_LOG_Y},
@@ -133,6 +140,35 @@ static const char *const tlb_columns[] = {
     "dTLB-load-misses", "dTLB-store-misses", "iTLB-load-misses", "stlb-hits", "walks",
     "walk-mem-refs", "pwc-hits", "pgfault", NULL,
 };
+static const char *const refill_columns[] = {
+    "dTLB-load-misses", "dTLB-store-misses", "walks", "walk-mem-refs", "refill-traps",
+    "refill-modified-traps", "swpt_probes", "swpt_bytes", "tlb_refills", "refill_reads",
+    "pgfault", NULL,
+};
+
+/* A counter of a result, or one of the two sums that put hardware and
+ * software refill side by side: tlb_refills (walks + refill-traps: how
+ * often the TLB had to be filled) and refill_reads (walk-mem-refs +
+ * swpt_probes: the entries read to fill it). */
+static uint64_t column_value(const struct replay_result *r, const char *name)
+{
+    if (!strcmp(name, "tlb_refills"))
+        return replay_stat_value(r, "walks") + replay_stat_value(r, "refill-traps");
+    if (!strcmp(name, "refill_reads"))
+        return replay_stat_value(r, "walk-mem-refs") + replay_stat_value(r, "swpt_probes");
+    return replay_stat_value(r, name);
+}
+
+/* Does the sweep compare refill designs (an axis of tlb-refill or sw-pt
+ * with more than one value)? */
+static bool compares_refill(const struct sweep *s)
+{
+    for (size_t a = 0; a < s->naxes; a++)
+        if (s->axis[a].n > 1 && (!strcmp(s->axis[a].name, "tlb-refill") ||
+                                 !strcmp(s->axis[a].name, "sw-pt")))
+            return true;
+    return false;
+}
 
 /* The table's cell for value v of axis a: numbers in full (sizes in bytes),
  * so that a chart reads them, and words as given. */
@@ -182,6 +218,16 @@ static void add_constant_notes(struct report *rep, const struct sweep *s)
     }
     if (c->opt_ties == OPT_TIES_CLEAN_FIRST && !sweep_varies(s, "opt-ties"))
         report_add_note(rep, "OPT ties", "clean-first");
+    if (!sweep_varies(s, "tlb-refill") && !sweep_varies(s, "sw-pt") &&
+        c->tlb_refill == TLB_REFILL_SOFTWARE) {
+        snprintf(buf, sizeof buf, "software: the kernel's handler reads a%s %s page table",
+                 c->sw_pt == KERNEL_SW_PT_INVERTED ? "n" : "", kernel_sw_pt_names[c->sw_pt]);
+        report_add_note(rep, "TLB refill", buf);
+    }
+    if (!sweep_varies(s, "cost")) {
+        replay_cost_describe(&c->cost, buf, sizeof buf);
+        report_add_note(rep, "cost model (ns)", buf);
+    }
 }
 
 static void add_notes(struct report *rep, const struct sweep *s, int x)
@@ -262,7 +308,7 @@ static void add_rows(struct report *rep, const struct sweep *s, const char *cons
         for (int j = 0; stats[j]; j++, k++) {
             cells[k][0] = 0;
             if (counted(p))
-                snprintf(cells[k], 512, "%" PRIu64, replay_stat_value(&p->res, stats[j]));
+                snprintf(cells[k], 512, "%" PRIu64, column_value(&p->res, stats[j]));
         }
         cells[k][0] = 0;   /* the JSON's and the CSV's 4 decimals: a collected sweep's are equal */
         if (counted(p) && isfinite(p->res.eat_ns))
@@ -287,10 +333,11 @@ static void add_group_charts(struct report *rep, const struct sweep *s, int x, i
 {
     const struct sweep_axis *xa = &s->axis[x];
     const struct metric *m = xa->family == AF_MEMORY ? memory_metrics
-                           : xa->family == AF_TLB ? tlb_metrics
+                           : xa->family == AF_TLB ? (compares_refill(s) ? refill_metrics : tlb_metrics)
                            : xa->family == AF_SWPT ? swpt_metrics : other_metrics;
     const char *along = !strcmp(xa->name, "frames") || !strcmp(xa->name, "mem") ? "memory size"
-                      : !strcmp(xa->name, "tlb-entries") ? "TLB size" : xa->name;
+                      : !strcmp(xa->name, "tlb-entries") || !strcmp(xa->name, "l2-entries")
+                          ? "TLB size" : xa->name;
     double lo = INFINITY, hi = 0;
     for (size_t v = 0; v < xa->n; v++)
         lo = fmin(lo, xa->num[v]), hi = fmax(hi, xa->num[v]);
@@ -357,8 +404,8 @@ int sweep_write_html(const struct sweep *s, const char *path)
     int x = sweep_x_axis(s), series = x >= 0 ? sweep_series_axis(s, x) : -1;
     add_notes(rep, s, x);
     enum axis_family fam = x >= 0 ? s->axis[x].family : AF_MEMORY;
-    const char *const *stats = fam == AF_TLB ? tlb_columns : fam == AF_SWPT ? swpt_columns
-                             : memory_columns;
+    const char *const *stats = fam == AF_TLB ? (compares_refill(s) ? refill_columns : tlb_columns)
+                             : fam == AF_SWPT ? swpt_columns : memory_columns;
     const char *cols[48];
     unsigned nc = 0;
     if (s->nin > 1)
