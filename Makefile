@@ -49,6 +49,7 @@ CFLAGS   ?= $(OPT) -g
 ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DVMLAB_VERSION=\"$(VERSION)\" -pthread \
             -Iinclude -Isrc -Itests -MMD -MP
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
+CLI_LIBS := -ljansson -lnettle    # the sweep's manifest and results (JSON), input checksums
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c src/sys/*.c))
@@ -91,7 +92,7 @@ $(LIBA): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(LIBA)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALLLDFLAGS) $(CLI_OBJ) $(LIBA) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALLLDFLAGS) $(CLI_OBJ) $(LIBA) $(CLI_LIBS) $(LDLIBS) -o $@
 
 $(B)/tests/%: $(B)/obj/tests/%.o $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)

@@ -107,6 +107,7 @@ void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
     json_number(f, replay_miss_ratio(r), 6);
     fprintf(f, ",\n    \"seconds\": ");
     json_number(f, r->seconds, 6);
+    fprintf(f, ",\n    \"records\": %" PRIu64, r->records);
     fprintf(f, ",\n    \"accesses_per_second\": ");
     json_number(f, r->seconds > 0 ? (double)r->records / r->seconds : 0, 0);
     fprintf(f, ",\n    \"skipped_lines\": %" PRIu64 ",\n    \"killed\": %s,\n    \"kill_message\": ",

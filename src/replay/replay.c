@@ -39,18 +39,29 @@ void replay_cost_default(struct replay_cost *c)
     c->refill_probe = 10.0;
 }
 
+/* The latencies by their --cost names. */
+static const struct { const char *name; size_t off; } keys[] = {
+    {"access", offsetof(struct replay_cost, access)},
+    {"stlb-hit", offsetof(struct replay_cost, stlb_hit)},
+    {"walk-ref", offsetof(struct replay_cost, walk_ref)},
+    {"minor-fault", offsetof(struct replay_cost, minor_fault)},
+    {"major-fault", offsetof(struct replay_cost, major_fault)},
+    {"swap-out", offsetof(struct replay_cost, swap_out)},
+    {"refill-trap", offsetof(struct replay_cost, refill_trap)},
+    {"refill-probe", offsetof(struct replay_cost, refill_probe)},
+};
+
+void replay_cost_describe(const struct replay_cost *c, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%g", i ? "," : "", keys[i].name,
+                                 *(const double *)((const char *)c + keys[i].off));
+}
+
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen)
 {
-    static const struct { const char *name; size_t off; } keys[] = {
-        {"access", offsetof(struct replay_cost, access)},
-        {"stlb-hit", offsetof(struct replay_cost, stlb_hit)},
-        {"walk-ref", offsetof(struct replay_cost, walk_ref)},
-        {"minor-fault", offsetof(struct replay_cost, minor_fault)},
-        {"major-fault", offsetof(struct replay_cost, major_fault)},
-        {"swap-out", offsetof(struct replay_cost, swap_out)},
-        {"refill-trap", offsetof(struct replay_cost, refill_trap)},
-        {"refill-probe", offsetof(struct replay_cost, refill_probe)},
-    };
     struct replay_cost n = *c;
     const char *s = spec;
     while (*s) {

@@ -45,6 +45,9 @@ double replay_eat(const struct replay_cost *c, const struct cpu_stats *cpu, cons
 #define REPLAY_COST_MAX_NS 1e15
 /* "walk-ref=30,major-fault=8000" over the defaults; 0 or -1 with err. */
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen);
+/* Every latency as a --cost spec ("access=1,stlb-hit=2.5,..."), which
+ * replay_cost_parse reads back. */
+void replay_cost_describe(const struct replay_cost *c, char *buf, size_t len);
 
 struct replay_config {
     const struct pt_format *fmt;   /* page-table format (also picks the architecture) */
