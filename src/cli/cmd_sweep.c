@@ -299,10 +299,20 @@ static void *worker(void *arg)
         struct point *p = &s->pt[i];
         struct replay_source src = {.recs = s->recs, .nrecs = s->nrecs, .skipped = s->skipped};
         p->o.cfg.stop = &sweep_stop;
-        if (replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0)
+        struct trace_options topt = {.name = s->in[p->input].name};
+        if (s->run_trace && !(src.reader = trace_open_mem(s->run_trace, s->run_trace_len, TRACE_VMT,
+                                                          &topt, p->err, sizeof p->err)))
+            p->state = PT_FAILED;
+        else if (replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0)
             p->state = PT_FAILED;
         else
             p->state = p->res.killed ? PT_KILLED : p->res.interrupted ? PT_INTERRUPTED : PT_DONE;
+        trace_close(src.reader);
+        if (p->state != PT_FAILED && p->res.run_trace) {
+            volatile sig_atomic_t *stop = p->o.cfg.stop;
+            p->o.cfg = p->res.run;   /* the configuration it ran in: the run's, and the point's */
+            p->o.cfg.stop = stop;
+        }
         pthread_mutex_lock(&s->lock);
         s->finished++;
         if (s->progress)
@@ -326,7 +336,11 @@ static int run_points(struct sweep *s, uint64_t jobs)
         size_t n;
         s->next = in * per_input;
         s->end = s->next + per_input;
-        if (sweep_input_load(s, in, &recs, &n, err, sizeof err)) {
+        void *run = NULL;
+        int is_run = sweep_input_run_trace(s, in, &run, &s->run_trace_len, err, sizeof err);
+        recs = NULL;
+        n = 0;
+        if (is_run < 0 || (is_run == 0 && sweep_input_load(s, in, &recs, &n, err, sizeof err))) {
             fprintf(stderr, "%svmlab sweep: %s\n", s->progress ? "\n" : "", err);
             for (size_t k = s->next; k < s->end; k++) {
                 s->pt[k].state = PT_FAILED;
@@ -337,6 +351,7 @@ static int run_points(struct sweep *s, uint64_t jobs)
         }
         s->recs = recs;
         s->nrecs = n;
+        s->run_trace = run;
         s->skipped = s->in[in].skipped;
         pthread_t th[256];
         size_t nth = jobs < per_input ? jobs : per_input;
@@ -344,8 +359,14 @@ static int run_points(struct sweep *s, uint64_t jobs)
             pthread_create(&th[i], NULL, worker, s);
         for (size_t i = 0; i < nth; i++)
             pthread_join(th[i], NULL);
+        if (run && s->pt[in * per_input].state == PT_DONE) {
+            s->in[in].nrecs = (size_t)s->pt[in * per_input].res.records;   /* every point replays all */
+            s->in[in].nrecs_known = true;
+        }
         free(recs);
+        free(run);
         s->recs = NULL;
+        s->run_trace = NULL;
     }
     pthread_mutex_destroy(&s->lock);
     if (s->progress)

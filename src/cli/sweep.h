@@ -95,6 +95,9 @@ struct sweep {
     /* running in process */
     const struct trace_record *recs;
     size_t nrecs, next, end;       /* the current input's records; its points [next, end) */
+    const void *run_trace;         /* or a run trace (vmt version 2): its bytes, which every
+                                      point reads afresh (replay_events) */
+    size_t run_trace_len;
     uint64_t skipped;
     pthread_mutex_t lock;
     bool progress;
@@ -137,6 +140,10 @@ void sweep_free(struct sweep *s);
 int sweep_inputs_parse(struct sweep *s, int argc, char **argv, int first,
                        const struct replay_opts *o);
 /* Read input i into memory (trace options from s->opts). 0, or -1 with err. */
+/* The i-th input's bytes if it is a run trace (vmt version 2: 1, *bytes
+ * malloc'd), 0 if it is not, -1 with err. */
+int sweep_input_run_trace(struct sweep *s, size_t i, void **bytes, size_t *len, char *err,
+                          size_t errlen);
 int sweep_input_load(struct sweep *s, size_t i, struct trace_record **recs, size_t *n,
                      char *err, size_t errlen);
 /* Absolute path, size and SHA-256 of each input, for a plan (files only).

@@ -104,6 +104,44 @@ int sweep_inputs_parse(struct sweep *s, int argc, char **argv, int first, const 
     return 0;
 }
 
+int sweep_input_run_trace(struct sweep *s, size_t i, void **bytes, size_t *len, char *err,
+                          size_t errlen)
+{
+    struct sweep_input *in = &s->in[i];
+    if (in->kind != IN_FILE)
+        return 0;
+    struct trace_options topt = {.name = in->name};
+    struct trace_reader *r = trace_open(in->name, s->opts.format, &topt, err, errlen);
+    if (!r)
+        return -1;
+    bool run = trace_reader_version(r) >= 2;
+    trace_close(r);
+    if (!run)
+        return 0;
+    FILE *f = fopen(in->name, "rb");
+    size_t cap = 1 << 20, n = 0;
+    char *b = f ? malloc(cap) : NULL;
+    for (size_t got; b && (got = fread(b + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        char *nb = n == cap ? realloc(b, cap *= 2) : b;
+        if (!nb)
+            free(b);
+        b = nb;
+    }
+    bool bad = !b || ferror(f);
+    if (f)
+        fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "%s: cannot read the run trace: %s", in->name,
+                 b ? strerror(errno) : "out of memory");
+        free(b);
+        return -1;
+    }
+    *bytes = b;
+    *len = n;
+    return 1;
+}
+
 int sweep_input_load(struct sweep *s, size_t i, struct trace_record **recs, size_t *n, char *err,
                      size_t errlen)
 {
