@@ -60,25 +60,39 @@ int sweep_write_csv(const struct sweep *s, const char *path)
         fprintf(stderr, "vmlab sweep: out of memory\n");
         return -1;
     }
-    const char **names = calloc(row.n + 1, sizeof *names), **cells = calloc(row.n + 1, sizeof *cells);
-    size_t ncols = row.n + 1;
+    /* programs: after the configuration, the run's own (run_columns) */
+    static const char *const run_columns[] = {"cpus", "quantum", "abi", "instructions"};
+    size_t nrun = s->programs ? sizeof run_columns / sizeof run_columns[0] : 0;
+    size_t ncols = row.n + 1 + nrun;
+    const char **names = calloc(ncols, sizeof *names), **cells = calloc(ncols, sizeof *cells);
     int rc = -1;
     char err[PATH_MAX + 1024];
     snprintf(err, sizeof err, "%s: out of memory", path);
     if (!names || !cells)
         goto out;
     names[0] = "status";
-    for (size_t j = 0; j < row.n; j++)
-        names[j + 1] = row.name[j];
+    for (size_t j = 0, c = 1; j < row.n; j++) {
+        for (size_t x = 0; j == row.nconfig && x < nrun; x++)
+            names[c++] = run_columns[x];
+        names[c++] = row.name[j];
+    }
     report_set_columns(rep, (unsigned)ncols, names);
     for (size_t i = 0; i < s->npt; i++) {
         const struct point *p = &s->pt[i];
         struct replay_row r;
         if (replay_row_fill(&r, &p->o, s->in[p->input].name, counted(p) ? &p->res : &zero))
             goto out;   /* out of memory */
+        char run[4][32];
+        snprintf(run[0], sizeof run[0], "%u", p->rc.ncpus);
+        snprintf(run[1], sizeof run[1], "%" PRIu64, p->rc.quantum ? p->rc.quantum : (uint64_t)RUN_DEFAULT_QUANTUM);
+        snprintf(run[2], sizeof run[2], "%s", p->rc.abi ? p->rc.abi : run_abi_names[0]);
+        snprintf(run[3], sizeof run[3], "%" PRIu64, p->res.instructions);
         cells[0] = sweep_state_names[p->state];
-        for (size_t j = 0; j < r.n && j + 1 < ncols; j++)
-            cells[j + 1] = counted(p) || j < r.nconfig ? r.value[j] : "";
+        for (size_t j = 0, c = 1; j < r.n && c < ncols; j++) {
+            for (size_t x = 0; j == r.nconfig && x < nrun; x++)
+                cells[c++] = x < 3 || counted(p) ? run[x] : "";
+            cells[c++] = counted(p) || j < r.nconfig ? r.value[j] : "";
+        }
         report_add_row(rep, cells);
         replay_row_free(&r);
     }
