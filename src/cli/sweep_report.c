@@ -216,7 +216,7 @@ static void add_constant_notes(struct report *rep, const struct sweep *s)
         report_add_note(rep, "THP", c->thp ? "always" : "never");
     bool frames = sweep_varies(s, "frames"), policy = sweep_varies(s, "policy");
     if (!frames) {
-        format_size(c->frames * VM_PAGE_SIZE, size, sizeof size);
+        report_size_text(c->frames * VM_PAGE_SIZE, size, sizeof size);
         snprintf(buf, sizeof buf, "%" PRIu64 " frames (%s)%s%s", c->frames, size,
                  policy ? "" : ", policy ", policy ? "" : c->policy);
         report_add_note(rep, "memory", buf);
@@ -224,7 +224,7 @@ static void add_constant_notes(struct report *rep, const struct sweep *s)
         report_add_note(rep, "policy", c->policy);
     }
     if (!sweep_varies(s, "swap")) {
-        format_size(c->swap_bytes, size, sizeof size);
+        report_size_text(c->swap_bytes, size, sizeof size);
         snprintf(buf, sizeof buf, "%s%s%s%s", c->swap_bytes ? size : "none (--swap 0)",
                  s->swap_file ? ", one file per run: " : "", s->swap_file ? s->swap_file : "",
                  s->swap_file ? ".<run>" : "");
