@@ -251,10 +251,20 @@ static void add_notes(struct report *rep, const struct sweep *s, int x)
     for (size_t i = 0; i < s->nin && used < sizeof buf; i++)
         used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? ", " : "",
                                  s->in[i].name);
-    report_add_note(rep, s->nin > 1 ? "inputs" : "trace", buf);
+    report_add_note(rep, s->nin > 1 ? "inputs" : s->programs ? "program" : "trace", buf);
+    if (s->programs) {   /* each run ran it: its accesses are each run's own */
+        const struct run_config *rc = &s->pt[0].rc;
+        snprintf(buf, sizeof buf, "each ran the program as vmlab run does (%u CPU%s, a quantum of "
+                 "%" PRIu64 " instructions%s; its output discarded, its environment empty): its "
+                 "accesses and instructions are each run's, in the CSV", rc->ncpus,
+                 rc->ncpus > 1 ? "s" : "", rc->quantum ? rc->quantum : (uint64_t)RUN_DEFAULT_QUANTUM,
+                 sweep_varies(s, "cpus") || sweep_varies(s, "quantum") ? ", unless the grid says "
+                 "otherwise" : "");
+        report_add_note(rep, "runs", buf);
+    }
     used = 0;
     uint64_t skipped = 0;
-    for (size_t i = 0; i < s->nin && used < sizeof buf; i++) {
+    for (size_t i = 0; !s->programs && i < s->nin && used < sizeof buf; i++) {
         const struct sweep_input *in = &s->in[i];
         uint64_t limit = s->pt[0].o.cfg.limit;
         char n[64];
@@ -266,7 +276,8 @@ static void add_notes(struct report *rep, const struct sweep *s, int x)
                                  i ? "; " : "", in->name, n);
         skipped += in->skipped;
     }
-    report_add_note(rep, "accesses per run", buf);
+    if (!s->programs)
+        report_add_note(rep, "accesses per run", buf);
     if (skipped) {
         snprintf(buf, sizeof buf, "%" PRIu64 " (--skip-bad)", skipped);
         report_add_note(rep, "malformed lines skipped", buf);
