@@ -365,6 +365,39 @@ static void test_run_trace_counts(void)
        "trace_next_event: accesses and events, 10 records (%s)", r ? trace_error(r) : err);
     trace_close(r);
     unlink(path);
+
+    /* every truncation of a trace whose events are long (a configuration
+     * text, an exec's segments) is an error, never a read past the end */
+    w = trace_writer_open_run(path, err, sizeof err);
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TRACE_EV_CONFIG;
+    memset(ev.text, 'c', 900);
+    bad = !w || trace_write_event(w, &ev);
+    memset(&ev, 0, sizeof ev);
+    ev.kind = TRACE_EV_EXEC;
+    ev.pid = 1;
+    ev.nsegs = 40;
+    for (unsigned i = 0; i < ev.nsegs; i++)
+        ev.seg[i] = (struct trace_segment){~0ull >> 1, ~0ull >> 2, ~0ull >> 3, ~0ull >> 4, 7};
+    bad |= w && trace_write_event(w, &ev);
+    bad |= w && trace_write(w, &known[0]);
+    bad |= w && trace_writer_close(w, err, sizeof err);
+    FILE *f = fopen(path, "rb");
+    static unsigned char bytes[8192];
+    size_t len = f ? fread(bytes, 1, sizeof bytes, f) : 0;
+    if (f)
+        fclose(f);
+    unlink(path);
+    size_t refused = 0, cut = 0;
+    for (size_t l = 17; !bad && l < len; l++, cut++) {
+        r = trace_open_mem(bytes, l, TRACE_VMT, &opt, err, sizeof err);
+        while (r && (rc = trace_next_event(r, &ev)) == 1)
+            ;
+        refused += !r || (rc < 0 && strstr(trace_error(r), "run.vmt"));
+        trace_close(r);
+    }
+    ok(!bad && len > 2000 && refused == cut, "all %zu truncations of a %zu-byte run trace with "
+       "long events are errors naming the input (%zu)", cut, len, refused);
 }
 
 int main(void)

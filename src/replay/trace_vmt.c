@@ -132,6 +132,20 @@ const struct vmt_event_shape vmt_event_shapes[TRACE_EV_NR] = {
     [TRACE_EV_BRK] = {false, true, false, 1},
 };
 
+/* A varint of an event that must end by lim (the window's end: at the end
+ * of the input fewer bytes than an event's largest may be there, and the
+ * slack past lim covers one varint's overrun, not an event's). */
+static const unsigned char *event_varint(const unsigned char *p, const unsigned char *lim,
+                                         uint64_t *v, bool *truncated)
+{
+    p = get_varint(p, v);
+    if (p && p > lim) {
+        *truncated = true;
+        return NULL;
+    }
+    return p;
+}
+
 /* Decode the event whose tag is at in->pos into ev; advances past it. */
 static int __attribute__((noinline)) vmt_event(struct trace_reader *r, struct trace_event *ev)
 {
@@ -139,7 +153,7 @@ static int __attribute__((noinline)) vmt_event(struct trace_reader *r, struct tr
     if (input_ensure(in, VMT_MAX_EVENT) < 0)
         return trace_input_failed(r);
     size_t at = in->pos;
-    const unsigned char *p = in->buf + at;
+    const unsigned char *p = in->buf + at, *lim = in->buf + in->end;
     unsigned kind = *p++ >> 2;
     if (r->version < VMT_VERSION_RUN || kind == 0 || kind >= TRACE_EV_NR)
         return trace_bad_byte(r, input_offset(in, at), "bad record tag 0x%02x", in->buf[at]);
@@ -148,9 +162,13 @@ static int __attribute__((noinline)) vmt_event(struct trace_reader *r, struct tr
     uint64_t v[3 + 8];
     unsigned nv = (unsigned)vmt_event_shapes[kind].cpu + vmt_event_shapes[kind].pid + vmt_event_shapes[kind].pid2 +
                   vmt_event_shapes[kind].nargs;
+    bool truncated = false;
+#define TRUNCATED() trace_bad_byte(r, input_offset(in, at), \
+                                   "truncated vmt trace: the file ends inside an event")
     for (unsigned i = 0; i < nv; i++)
-        if (!(p = get_varint(p, &v[i])))
-            return trace_bad_byte(r, input_offset(in, at), "bad varint in an event");
+        if (!(p = event_varint(p, lim, &v[i], &truncated)))
+            return truncated ? TRUNCATED()
+                             : trace_bad_byte(r, input_offset(in, at), "bad varint in an event");
     unsigned k = 0;
     if (vmt_event_shapes[kind].cpu)
         ev->cpu = (unsigned)v[k++];
@@ -162,27 +180,33 @@ static int __attribute__((noinline)) vmt_event(struct trace_reader *r, struct tr
         ev->a[i] = v[k++];
     uint64_t n;
     if (kind == TRACE_EV_CONFIG) {
-        if (!(p = get_varint(p, &n)) || n >= TRACE_EV_MAX_TEXT)
-            return trace_bad_byte(r, input_offset(in, at), "bad configuration text in an event");
+        if (!(p = event_varint(p, lim, &n, &truncated)) || n >= TRACE_EV_MAX_TEXT)
+            return truncated ? TRUNCATED()
+                             : trace_bad_byte(r, input_offset(in, at),
+                                              "bad configuration text in an event");
+        if (n > (size_t)(lim - p))
+            return TRUNCATED();
         memcpy(ev->text, p, n);
         ev->text[n] = 0;
         p += n;
     } else if (kind == TRACE_EV_EXEC) {
-        if (!(p = get_varint(p, &n)) || n > TRACE_EV_MAX_SEGS)
-            return trace_bad_byte(r, input_offset(in, at), "bad segment count in an exec event");
+        if (!(p = event_varint(p, lim, &n, &truncated)) || n > TRACE_EV_MAX_SEGS)
+            return truncated ? TRUNCATED()
+                             : trace_bad_byte(r, input_offset(in, at),
+                                              "bad segment count in an exec event");
         ev->nsegs = (unsigned)n;
         for (unsigned i = 0; i < ev->nsegs; i++) {
             uint64_t f[5];
             for (unsigned j = 0; j < 5; j++)
-                if (!(p = get_varint(p, &f[j])))
-                    return trace_bad_byte(r, input_offset(in, at), "bad segment in an exec event");
+                if (!(p = event_varint(p, lim, &f[j], &truncated)))
+                    return truncated ? TRUNCATED()
+                                     : trace_bad_byte(r, input_offset(in, at),
+                                                      "bad segment in an exec event");
             ev->seg[i] = (struct trace_segment){.flags = (uint32_t)f[0], .vaddr = f[1], .memsz = f[2],
                                                 .offset = f[3], .filesz = f[4]};
         }
     }
-    if ((size_t)(p - in->buf) > in->end)
-        return trace_bad_byte(r, input_offset(in, at),
-                              "truncated vmt trace: the file ends inside an event");
+#undef TRUNCATED
     in->pos = (size_t)(p - in->buf);
     return 1;
 }
