@@ -524,6 +524,99 @@ static void cli(void)
     scratch_remove(top);
 }
 
+/* ---- programs that cannot be loaded ---- */
+
+static uint64_t get_le(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put_le(unsigned char *p, int n, uint64_t v)
+{
+    for (int i = 0; i < n; i++, v >>= 8)
+        p[i] = (unsigned char)v;
+}
+
+/* child-simple, spoilt one way: each must be refused as the run's program
+ * (126, the file named) and make an exec fail (exit(-1)). */
+static void bad_elves(void)
+{
+    char src[PATH_MAX];
+    join(src, sizeof src, pintos_dir, "child-simple");
+    size_t len;
+    unsigned char *orig = (unsigned char *)slurp(src, &len);
+    if (!orig || len < 64) {
+        ok(0, "bad ELF: child-simple is readable");
+        free(orig);
+        return;
+    }
+    uint64_t phoff = get_le(orig + 32, 8);
+    unsigned phentsize = (unsigned)get_le(orig + 54, 2), phnum = (unsigned)get_le(orig + 56, 2);
+    int load[2] = {-1, -1}, nload = 0;
+    for (unsigned i = 0; i < phnum && nload < 2; i++)
+        if (get_le(orig + phoff + i * phentsize, 4) == 1 /* PT_LOAD */)
+            load[nload++] = (int)i;
+    if (nload < 2) {
+        ok(0, "bad ELF: child-simple has two PT_LOADs");
+        free(orig);
+        return;
+    }
+    static const char *const kinds[] = {"an empty PT_LOAD", "overlapping PT_LOADs", "an x86-64 program",
+                                        "a truncated header"};
+    for (int kind = 0; kind < 4; kind++) {
+        unsigned char *e = malloc(len);
+        memcpy(e, orig, len);
+        size_t elen = len;
+        unsigned char *ph0 = e + phoff + (unsigned)load[0] * phentsize,
+                      *ph1 = e + phoff + (unsigned)load[1] * phentsize;
+        if (kind == 0) {
+            put_le(ph1 + 32, 8, 0);   /* p_filesz */
+            put_le(ph1 + 40, 8, 0);   /* p_memsz */
+        } else if (kind == 1) {
+            /* the second segment's first page on the first's */
+            put_le(ph1 + 16, 8, get_le(ph0 + 16, 8) + get_le(ph1 + 8, 8) % 4096);
+        } else if (kind == 2) {
+            put_le(e + 18, 2, 62);    /* e_machine: EM_X86_64 */
+        } else {
+            elen = 40;
+        }
+        char top[PATH_MAX], fs[PATH_MAX], to[PATH_MAX], exe[PATH_MAX];
+        if (scratch_make(top, sizeof top)) {
+            free(e);
+            break;
+        }
+        join(fs, sizeof fs, top, "fs");
+        mkdir(fs, 0755);
+        join(to, sizeof to, fs, "bad-elf");
+        FILE *f = fopen(to, "wb");
+        if (f) {
+            fwrite(e, 1, elen, f);
+            fclose(f);
+        }
+        char from[PATH_MAX];
+        join(from, sizeof from, pintos_dir, "exec");
+        join(exe, sizeof exe, fs, "exec");
+        copy_file(from, exe);
+        struct run_result r = run_fmt("'%s' run --abi pintos --fs '%s' --quiet -- bad-elf", vmlab_bin(), fs);
+        ok(r.status == 126 && r.err && strstr(r.err, "bad-elf") && r.out && !r.out[0],
+           "bad ELF, %s: refused as the program (126, named)", kinds[kind]);
+        run_free(&r);
+        r = run_fmt("'%s' run --abi pintos --fs '%s' --quiet -- exec named bad-elf", vmlab_bin(), fs);
+        ok(r.status == 255 && r.out &&
+               !strcmp(r.out, "(exec) begin\n(exec) exec bad-elf\nexec: exit(-1)\n"),
+           "bad ELF, %s: exec of it ends the process with exit(-1)", kinds[kind]);
+        if (r.out && strcmp(r.out, "(exec) begin\n(exec) exec bad-elf\nexec: exit(-1)\n"))
+            tap_diag("got: %s", r.out);
+        run_free(&r);
+        scratch_remove(top);
+        free(e);
+    }
+    free(orig);
+}
+
 int main(void)
 {
     const char *bin = vmlab_bin();
@@ -541,8 +634,10 @@ int main(void)
     const char *san = getenv("VMLAB_SAN");
     bool sanitized = san && *san;
     run_cases(sanitized);
-    if (!sanitized)
+    if (!sanitized) {
         cli();
+        bad_elves();
+    }
     tap_diag("%llu guest instructions in %.2f s of runs (%.1f M instructions/s end to end)",
              (unsigned long long)total_insns, total_seconds,
              total_seconds > 0 ? (double)total_insns / total_seconds / 1e6 : 0.0);

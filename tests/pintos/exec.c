@@ -47,6 +47,10 @@ int main(int argc, char *argv[])
         snprintf(cmd, sizeof cmd, "child-fd %d", fd);
         msg("wait for child-fd: %d", wait(fork_exec("child-fd", cmd)));
         CHECK(tell(fd) == 10, "the parent's sample.txt is still at 10");
+    } else if (!strcmp(m, "named") && argc > 2) {
+        msg("exec %s", argv[2]);
+        exec(argv[2]);
+        fail("exec returned");
     } else if (!strcmp(m, "self")) {
         /* exec without fork: this process becomes args, keeps its name */
         msg("exec args x");

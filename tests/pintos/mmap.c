@@ -203,6 +203,15 @@ int main(int argc, char *argv[])
         int fd = open_or_fail("sample.txt");
         CHECK(mmap(A, sample_size, 0, fd, 0) == A, "mmap sample.txt");
         msg("wait for child-touch: %d", wait(fork_exec("child-touch", "child-touch 0x10000000")));
+    } else if (!strcmp(m, "top")) {
+        /* where user space ends: KERN_BASE under sv48, 2^38 under sv39 */
+        int fd = open_or_fail("sample.txt");
+        char *below = (char *)0x3ffffff000ul, *above = (char *)0x4000000000ul;
+        msg("mmap at 0x3ffffff000: %s", mmap(below, PGSIZE, 0, fd, 0) == below ? "succeeds" : "fails");
+        msg("mmap at 0x4000000000: %s", mmap(above, PGSIZE, 0, fd, 0) == above ? "succeeds" : "fails");
+        msg("mmap at KERN_BASE - 4096: %s",
+            mmap((void *)(KERN_BASE - PGSIZE), PGSIZE, 0, fd, 0) == (void *)(KERN_BASE - PGSIZE) ? "succeeds"
+                                                                                               : "fails");
     } else if (!strcmp(m, "munmap-bad")) {
         munmap(A);
         munmap((void *)0x12345);
