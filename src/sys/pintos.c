@@ -196,7 +196,8 @@ static void pt_syscall(struct sys *s, struct task *t)
         r = -1;
     }
     /* a copy the kernel refused killed the process: no result then */
-    if (r != PT_BLOCKED && r != PT_NORESULT && kernel_process_state(t->proc) != PROC_RUNNABLE)
+    if (r != PT_BLOCKED && r != PT_NORESULT &&
+        (t->state == TASK_ZOMBIE || kernel_process_state(t->proc) != PROC_RUNNABLE))
         r = PT_NORESULT;
     if (s->cfg->strace)
         strace(s, &c, r);

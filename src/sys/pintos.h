@@ -17,7 +17,6 @@
 
 #define PT_NAME_MAX 14          /* PintOS's NAME_MAX: a file name's characters */
 #define PT_CMDLINE_MAX 4096     /* a command line, its NUL included (PintOS: a page) */
-#define PT_THREAD_NAME 16       /* a thread's name, its NUL included */
 #define PT_STACK_SLACK 32       /* RISC-V: a fault at or above sp - 32 grows the stack */
 #define PT_NR_GET_PHYS_ADDR 0x42
 #define PT_NR_MAX 16            /* HALT .. MUNMAP: 0 .. 15 */

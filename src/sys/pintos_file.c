@@ -115,16 +115,28 @@ void pt_console_write(struct sys *s, const void *buf, size_t len)
     }
 }
 
-/* write(1): the whole buffer, checked and copied first, then one write. */
+/* write(1): the whole buffer, checked and copied first (a piece at a
+ * time, so a huge size with a small valid buffer kills at its first bad
+ * page before vmlab allocates more than the process could hold), then one
+ * write. */
 static int64_t console_write(struct pt_call *c, vaddr_t ubuf, uint32_t len)
 {
-    char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        pt_kill(c, "write: %u bytes to the console: out of host memory", len);
-        return PT_NORESULT;
-    }
+    char *buf = NULL;
+    size_t cap = 0;
     for (uint32_t done = 0; done < len;) {
         uint32_t step = len - done < PT_CHUNK ? len - done : PT_CHUNK;
+        if (done + step > cap) {
+            size_t want = cap ? 2 * cap : PT_CHUNK;
+            want = want < len ? want : len;
+            char *more = realloc(buf, want);
+            if (!more) {
+                free(buf);
+                pt_kill(c, "write: %u bytes to the console: out of host memory", len);
+                return PT_NORESULT;
+            }
+            buf = more;
+            cap = want;
+        }
         if (pt_copy_in(c->t, buf + done, ubuf + done, step) < 0) {
             free(buf);
             return PT_NORESULT;
