@@ -4,7 +4,6 @@ files: child-sort
 opts: --cpus 4 --quantum 20000 --frames 192 --swap 8M
 order: per-name
 counter: pgsteal > 0
-san: yes
 ---
 (page-par) begin
 (page-par) create "buf", 524288 bytes
