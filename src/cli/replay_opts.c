@@ -396,6 +396,16 @@ int replay_opts_finish(struct replay_opts *o, const char *cmd)
                 cmd, o->cfg.fmt->name, o->cfg.fmt->name);
         return -1;
     }
+    static const struct { const char *opt; unsigned bit; } given[] = {
+        {"pt", REPLAY_GIVEN_PT}, {"tlb", REPLAY_GIVEN_TLB}, {"tlb-geometry", REPLAY_GIVEN_TLB},
+        {"frames", REPLAY_GIVEN_FRAMES}, {"mem", REPLAY_GIVEN_FRAMES},
+        {"policy", REPLAY_GIVEN_POLICY}, {"swap", REPLAY_GIVEN_SWAP}, {"thp", REPLAY_GIVEN_THP},
+        {"seed", REPLAY_GIVEN_SEED}, {"tlb-refill", REPLAY_GIVEN_REFILL},
+        {"sw-pt", REPLAY_GIVEN_REFILL}, {"sw-pt-entries", REPLAY_GIVEN_REFILL},
+    };
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
+        if (replay_opts_given(o, given[i].opt))
+            o->cfg.given |= given[i].bit;
     if (o->cfg.swap_overwrite && !o->cfg.swap_path) {
         fprintf(stderr, "vmlab %s: --swap-file-overwrite needs --swap-file PATH\n", cmd);
         return -1;

@@ -107,6 +107,7 @@ void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
     json_number(f, replay_miss_ratio(r), 6);
     fprintf(f, ",\n    \"seconds\": ");
     json_number(f, r->seconds, 6);
+    fprintf(f, ",\n    \"records\": %" PRIu64, r->records);
     fprintf(f, ",\n    \"accesses_per_second\": ");
     json_number(f, r->seconds > 0 ? (double)r->records / r->seconds : 0, 0);
     fprintf(f, ",\n    \"skipped_lines\": %" PRIu64 ",\n    \"killed\": %s,\n    \"kill_message\": ",
@@ -314,6 +315,10 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
     if (c->tlb_refill == TLB_REFILL_SOFTWARE)
         fprintf(f, " TLB refill: software, the kernel's handler reading a%s %s page table\n\n",
                 c->sw_pt == KERNEL_SW_PT_INVERTED ? "n" : "", kernel_sw_pt_names[c->sw_pt]);
+    if (r->run_trace)
+        fprintf(f, " a run trace (vmlab run --trace-out): %u CPU%s, every process of the run; the\n"
+                   " run's configuration except what the options above set\n\n",
+                r->ncpus, r->ncpus == 1 ? "" : "s");
     print_reach(f, c);
 
     struct replay_stat st[REPLAY_MAX_STATS];

@@ -37,11 +37,17 @@ struct replay_cost {
     double refill_probe;  /* software refill: each entry its handler reads */
 };
 void replay_cost_default(struct replay_cost *c);
+/* The effective access time of `accesses` accesses with these counters. */
+double replay_eat(const struct replay_cost *c, const struct cpu_stats *cpu, const struct vmstat *vm,
+                  uint64_t accesses);
 /* The largest latency a cost may give: 10^15 ns (11.6 days), so that an
  * effective access time is always a finite number. */
 #define REPLAY_COST_MAX_NS 1e15
 /* "walk-ref=30,major-fault=8000" over the defaults; 0 or -1 with err. */
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen);
+/* Every latency as a --cost spec ("access=1,stlb-hit=2.5,..."), which
+ * replay_cost_parse reads back. */
+void replay_cost_describe(const struct replay_cost *c, char *buf, size_t len);
 
 struct replay_config {
     const struct pt_format *fmt;   /* page-table format (also picks the architecture) */
@@ -67,6 +73,13 @@ struct replay_config {
     const char *input_name;        /* the input, for messages (NULL: "the trace") */
     volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C; with an atomic store, as
                                       other threads may read it): stop cleanly */
+    unsigned given;                /* REPLAY_GIVEN_*: fields the user set; for a run trace
+                                      the others come from the run's own configuration */
+};
+enum {
+    REPLAY_GIVEN_PT = 1u << 0, REPLAY_GIVEN_TLB = 1u << 1, REPLAY_GIVEN_FRAMES = 1u << 2,
+    REPLAY_GIVEN_POLICY = 1u << 3, REPLAY_GIVEN_SWAP = 1u << 4, REPLAY_GIVEN_THP = 1u << 5,
+    REPLAY_GIVEN_SEED = 1u << 6, REPLAY_GIVEN_REFILL = 1u << 7,
 };
 void replay_config_default(struct replay_config *cfg);
 
@@ -92,12 +105,26 @@ struct replay_result {
     bool interrupted;              /* stopped by *stop */
     double seconds;                /* wall time of the replay loop */
     double eat_ns;                 /* effective access time */
+    /* a run trace: the configuration it was replayed in (the run's, and the
+     * options given), and its CPUs */
+    bool run_trace;
+    struct replay_config run;
+    unsigned ncpus;
 };
 
 /* 0, or -1 with a message in err (bad configuration, trace error). A
- * killed process is not an error: the result says so. */
+ * killed process is not an error: the result says so. A reader of a run
+ * trace (vmt version 2, trace_reader_version) is replayed by
+ * replay_events: several CPUs and address spaces, as the run had them. */
 int replay_run(const struct replay_config *cfg, struct replay_source *src,
                struct replay_result *res, char *err, size_t errlen);
+
+/* A run trace (`vmlab run --trace-out`): every CPU and process of the run,
+ * on a machine and kernel configured as the run's except for the fields of
+ * cfg->given; res->run says what was used. 0, or -1 with err (also for a
+ * trace that does not fit the configuration: a pid or an mmap that differs). */
+int replay_events(const struct replay_config *cfg, struct trace_reader *r, struct replay_result *res,
+                  char *err, size_t errlen);
 
 /* Load the records of a reader into memory (for OPT and sweeps), at most
  * max of them (0: all). 0, or -1 with err. *recs is malloc'd. */
