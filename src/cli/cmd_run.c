@@ -1,5 +1,6 @@
 /* cmd_run.c — `vmlab run`: a real RISC-V program on vmlab's CPUs, MMU and
- * kernel, with the Linux personality.
+ * kernel, with the Linux personality or (--abi pintos --fs DIR) the PintOS
+ * one (docs/pintos.md).
  *
  * The program's standard output and error are its own; the report goes to
  * stderr (or -o FILE), like perf stat. The exit status is the program's
@@ -24,6 +25,7 @@ static volatile sig_atomic_t stop_requested;
 
 enum {
     OPT_CPUS = 2000, OPT_QUANTUM, OPT_ROOT, OPT_TRACE_OUT, OPT_STRACE, OPT_ABI, OPT_MAX_INSNS,
+    OPT_FS,
 };
 
 static const struct option run_options[] = {
@@ -34,6 +36,7 @@ static const struct option run_options[] = {
     {"strace", no_argument, NULL, OPT_STRACE},
     {"abi", required_argument, NULL, OPT_ABI},
     {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
+    {"fs", required_argument, NULL, OPT_FS},
 };
 
 /* Replay's options with no meaning for a running program. */
@@ -48,6 +51,7 @@ static void run_usage(FILE *out)
 {
     fprintf(out,
             "usage: vmlab run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+            "       vmlab run --abi pintos --fs DIR [OPTIONS] [--] PROGRAM [ARGS...]\n"
             "\n"
             "Run a static RISC-V Linux program (riscv64-linux-gnu-gcc -static) instruction by\n"
             "instruction on vmlab's simulated CPUs: every fetch through an iTLB, every load and\n"
@@ -65,9 +69,16 @@ static void run_usage(FILE *out)
             "                        vmt trace that 'vmlab replay' reproduces\n"
             "      --max-insns N     kill every process (SIGXCPU) after N instructions in all\n"
             "      --strace          print every system call and its result on stderr\n"
+            "      --abi NAME        the system-call personality: linux (default), or pintos:\n"
+            "                        PintOS project-3 user programs (docs/pintos.md)\n"
+            "      --fs DIR          --abi pintos: the flat directory that is PintOS's file\n"
+            "                        system; PROGRAM and every file the programs name are in\n"
+            "                        it, and only it is changed. stdout is what PintOS\n"
+            "                        prints: the console and the 'NAME: exit(N)' lines\n"
             "\n"
             "The system options are replay's; here the page tables default to sv39 (user space\n"
-            "in Sv39's window, as Linux keeps it; sv48, sv57, x86-64, x86-64-5 are what-ifs),\n"
+            "in Sv39's window, as Linux keeps it; sv48, sv57, x86-64, x86-64-5 are what-ifs;\n"
+            "--abi pintos: sv48, so that all of [0, KERN_BASE) is user space),\n"
             "the TLBs to zen4, and the user pool to %llu frames (1 GiB: an ordinary program\n"
             "does not swap). --policy opt is refused: the future is unknown while a program\n"
             "runs (use --trace-out, then 'vmlab replay --policy opt').\n"
@@ -109,7 +120,7 @@ static char *join_args(int argc, char **argv)
 /* The run's configuration from the shared options. */
 static void configure(struct run_config *rc, const struct replay_opts *o)
 {
-    rc->fmt = o->cfg.fmt;
+    rc->fmt = replay_opts_given(o, "pt") ? o->cfg.fmt : NULL;   /* NULL: the personality's */
     rc->tlb = o->cfg.tlb;
     rc->tlb_name = o->tlb_geometry ? "custom" : o->tlb_set ? o->tlb_preset
                  : o->cfg.fmt->arch == PT_ARCH_X86 ? "golden-cove" : "zen4";
@@ -125,9 +136,44 @@ static void configure(struct run_config *rc, const struct replay_opts *o)
     rc->seed = o->cfg.seed;
 }
 
+/* --fs DIR is the PintOS personality's file system, which it finds where
+ * the Linux one finds --root (every path the guest names is inside it):
+ * one of the two, each with its own personality. 0, or -1 and a message. */
+static int check_fs(struct run_config *rc, const char *fs)
+{
+    bool known = false;
+    for (int i = 0; run_abi_names[i]; i++)
+        known |= !strcmp(rc->abi, run_abi_names[i]);
+    if (!known) {
+        fprintf(stderr, "vmlab run: --abi %s: no such personality (there are: linux, pintos)\n",
+                rc->abi);
+        return -1;
+    }
+    bool pintos = !strcmp(rc->abi, "pintos");
+    if (fs && !pintos) {
+        fprintf(stderr, "vmlab run: --fs %s is the PintOS file system: it needs --abi pintos "
+                        "(a Linux program's files: --root DIR)\n", fs);
+        return -1;
+    }
+    if (pintos && rc->root) {
+        fprintf(stderr, "vmlab run: --root has no meaning with --abi pintos: its files are the "
+                        "flat directory --fs DIR\n");
+        return -1;
+    }
+    if (pintos && !fs) {
+        fprintf(stderr, "vmlab run: --abi pintos needs --fs DIR: the directory that is PintOS's "
+                        "file system (PROGRAM and every file the programs open are in it)\n");
+        return -1;
+    }
+    if (fs)
+        rc->root = fs;
+    return 0;
+}
+
 /* Parse; 0 to run, else the exit status. */
 static int parse(int argc, char **argv, struct replay_opts *o, struct run_config *rc, bool *strace)
 {
+    const char *fs = NULL;
     size_t nshared = 0;
     while (replay_long_options[nshared].name)
         nshared++;
@@ -185,6 +231,9 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
         case OPT_ABI:
             rc->abi = optarg;
             continue;
+        case OPT_FS:
+            fs = optarg;
+            continue;
         }
         int h = replay_opts_handle(o, c, optarg, "run");
         if (h <= 0) {
@@ -193,6 +242,8 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
             return RUN_EXIT_FAILED;
         }
     }
+    if (check_fs(rc, fs))
+        return RUN_EXIT_FAILED;
     if (!replay_opts_given(o, "pt"))
         o->cfg.fmt = pt_format(PT_SV39);   /* before finish picks the TLB preset by architecture */
     if (!replay_opts_given(o, "frames") && !replay_opts_given(o, "mem"))

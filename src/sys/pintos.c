@@ -87,6 +87,15 @@ int64_t pt_copy_str(struct task *t, char *buf, vaddr_t src, size_t max)
 
 /* ---- the operations ---- */
 
+/* The kernel's PintOS rules with RISC-V's stack slack: compilers move sp
+ * first and then store at or above it, so a fault at or above sp - 32
+ * grows the stack (PintOS's x86 rule is rsp - 8, for PUSH). */
+static void pt_kernel_config(struct sys *s, struct kernel_config *kc)
+{
+    kc->stack_rule = STACK_RULE_PINTOS;
+    kc->stack_slack = PT_STACK_SLACK;
+}
+
 static int pt_setup(struct sys *s, char *err, size_t errlen)
 {
     if (!s->cfg->root) {
@@ -278,7 +287,7 @@ const struct sys_abi sys_abi_pintos = {
     .name = "pintos",
     .kabi = KERNEL_ABI_PINTOS,
     .default_format = PT_SV48,   /* all of [0, KERN_BASE) is user space */
-    .stack_slack = PT_STACK_SLACK,
+    .kernel_config = pt_kernel_config,
     .setup = pt_setup,
     .teardown = pt_teardown,
     .start = pt_start,

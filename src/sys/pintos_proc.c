@@ -170,7 +170,7 @@ int pt_load(struct task *t, const char *cmdline, char *err, size_t errlen)
 
 int64_t pt_sys_halt(struct pt_call *c)
 {
-    sys_halt(c->s);
+    sys_halt(c->s, 0);   /* vmlab's exit status after halt: 0 */
     return PT_NORESULT;
 }
 
