@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sys/pintos.h"
@@ -94,6 +95,18 @@ static void pt_kernel_config(struct sys *s, struct kernel_config *kc)
 {
     kc->stack_rule = STACK_RULE_PINTOS;
     kc->stack_slack = PT_STACK_SLACK;
+    /* the file swap must never be is the program in the fs, not a file of
+     * that name in vmlab's directory (the core's guess) */
+    kc->swap_keep_dev = kc->swap_keep_ino = 0;
+    const char *w = s->program + strspn(s->program, " ");
+    char path[4096];
+    struct stat st;
+    if (s->cfg->root && (size_t)snprintf(path, sizeof path, "%s/%.*s", s->cfg->root,
+                                         (int)strcspn(w, " "), w) < sizeof path &&
+        stat(path, &st) == 0) {
+        kc->swap_keep_dev = (uint64_t)st.st_dev;
+        kc->swap_keep_ino = (uint64_t)st.st_ino;
+    }
 }
 
 static int pt_setup(struct sys *s, char *err, size_t errlen)
@@ -101,6 +114,14 @@ static int pt_setup(struct sys *s, char *err, size_t errlen)
     if (!s->cfg->root) {
         snprintf(err, errlen, "--abi pintos needs --fs DIR: the directory that is PintOS's "
                               "file system (PROGRAM and every file the programs open are in it)");
+        return -1;
+    }
+    if (s->cfg->trace_out) {
+        /* vmt version 2 describes Linux's mmap; PintOS's (kernel_map_file:
+         * the zero tail never written back, unmapped whole) is not in it,
+         * so vmlab replay could not reproduce such a run */
+        snprintf(err, errlen, "--trace-out: runs of the PintOS personality cannot be recorded "
+                              "yet (run traces describe Linux's memory calls, not PintOS's mmap)");
         return -1;
     }
     int fd = open(s->cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -155,7 +155,7 @@ int pt_load(struct task *t, const char *cmdline, char *err, size_t errlen)
         return fd;
     }
     struct kernel_image img;
-    int rc = kernel_exec_fd(t->proc, fd, words[0], &img, task_cpu(t), err, errlen);
+    int rc = sys_exec(t, fd, words[0], &img, err, errlen);
     if (rc == 0) {
         /* past the point of no return: the old image is gone */
         pt_exe_set(t, fd);
