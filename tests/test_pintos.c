@@ -268,6 +268,21 @@ static void cli(void)
     r = run_fmt("'%s' run --abi pintos --fs '%s' -- notelf", vm, fs);
     ok(r.status == 126 && r.err && strstr(r.err, "notelf"), "cli: a file that is not a program: 126, named");
     run_free(&r);
+    char trace[PATH_MAX];
+    pt_join(trace, sizeof trace, top, "run.vmt");
+    r = run_fmt("'%s' run --abi pintos --fs '%s' --trace-out '%s' -- args", vm, fs, trace);
+    ok(r.status == 125 && r.err && strstr(r.err, "--trace-out") && access(trace, F_OK) != 0,
+       "cli: --trace-out is refused (125), and no trace is left behind");
+    run_free(&r);
+    struct stat before, after;
+    pt_join(to, sizeof to, fs, "args");
+    stat(to, &before);
+    r = run_fmt("'%s' run --abi pintos --fs '%s' --swap-file '%s' --swap-file-overwrite -- args", vm,
+                fs, to);
+    ok(r.status == 125 && stat(to, &after) == 0 && after.st_size == before.st_size &&
+           after.st_mtime == before.st_mtime,
+       "cli: the swap file may not be the program in the fs, even with --swap-file-overwrite");
+    run_free(&r);
     r = run_fmt("'%s' run --abi pintos --fs '%s' --help", vm, fs);
     ok(r.status == 0 && r.out && strstr(r.out, "--fs DIR"), "cli: --help tells of --fs");
     run_free(&r);
