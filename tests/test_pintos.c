@@ -268,6 +268,19 @@ static void cli(void)
     r = run_fmt("'%s' run --abi pintos --fs '%s' -- notelf", vm, fs);
     ok(r.status == 126 && r.err && strstr(r.err, "notelf"), "cli: a file that is not a program: 126, named");
     run_free(&r);
+    char bad[PATH_MAX];
+    pt_join(bad, sizeof bad, pintos_dir, "bad");
+    pt_join(to, sizeof to, fs, "bad");
+    pt_copy_file(bad, to);
+    r = run_fmt("'%s' run --abi pintos --fs '%s' --json -- bad read-kernel", vm, fs);
+    ok(r.status == 255 && r.err && strstr(r.err, "\"exit_code\": -1, \"why\": \"segv-"),
+       "cli: a kill is exit(-1) (255), and the report says why");
+    run_free(&r);
+    r = run_fmt("'%s' run --abi pintos --fs '%s' -- bad read-kernel", vm, fs);
+    ok(r.err && strstr(r.err, "killed\n   pid 1 (bad): segv-"), "cli: so does the text report");
+    run_free(&r);
+    remove(to);
+
     char trace[PATH_MAX];
     pt_join(trace, sizeof trace, top, "run.vmt");
     r = run_fmt("'%s' run --abi pintos --fs '%s' --trace-out '%s' -- args", vm, fs, trace);
