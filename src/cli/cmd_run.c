@@ -19,29 +19,10 @@
 
 #include "cli/cli.h"
 #include "cli/replay_opts.h"
+#include "cli/run_opts.h"
 #include "replay/outfile.h"
 
 static volatile sig_atomic_t stop_requested;
-
-enum {
-    OPT_CPUS = 2000, OPT_QUANTUM, OPT_ROOT, OPT_TRACE_OUT, OPT_STRACE, OPT_ABI, OPT_MAX_INSNS,
-    OPT_FS,
-};
-
-static const struct option run_options[] = {
-    {"cpus", required_argument, NULL, OPT_CPUS},
-    {"quantum", required_argument, NULL, OPT_QUANTUM},
-    {"root", required_argument, NULL, OPT_ROOT},
-    {"trace-out", required_argument, NULL, OPT_TRACE_OUT},
-    {"strace", no_argument, NULL, OPT_STRACE},
-    {"abi", required_argument, NULL, OPT_ABI},
-    {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
-    {"fs", required_argument, NULL, OPT_FS},
-};
-
-/* Replay's options with no meaning for a running program. */
-static const char *const meaningless[] = {"format", "refs", "skip-bad", "limit", "no-progress",
-                                          "opt-ties", NULL};
 
 /* vmlab's own failures, as env(1) reports them: the exit status is the
  * program's otherwise, so none of replay's small numbers can be used. */
@@ -59,22 +40,16 @@ static void run_usage(FILE *out)
             "personality. Runs are deterministic (virtual time, --seed). The program's output\n"
             "is its own; the report (perf stat style) goes to stderr or -o FILE.\n"
             "\n"
-            "run:\n"
-            "      --cpus N          simulated CPUs (default 1); processes are spread over them\n"
-            "      --quantum N       instructions a CPU runs per turn (default %llu: 1 ms of\n"
-            "                        virtual time); the end of a turn is a timer interrupt\n"
-            "      --root DIR        every path the guest names is inside DIR (as a chroot;\n"
-            "                        default: the host's files with your rights, as qemu-user)\n"
+            "run:\n%s"
             "      --trace-out FILE  write every access (with its CPU and address space) as a\n"
             "                        vmt trace that 'vmlab replay' reproduces\n"
-            "      --max-insns N     kill every process (SIGXCPU) after N instructions in all\n"
             "      --strace          print every system call and its result on stderr\n"
-            "      --abi NAME        the system-call personality: linux (default), or pintos:\n"
-            "                        PintOS project-3 user programs (docs/pintos.md)\n"
             "      --fs DIR          --abi pintos: the flat directory that is PintOS's file\n"
-            "                        system; PROGRAM and every file the programs name are in\n"
-            "                        it, and only it is changed. stdout is what PintOS\n"
-            "                        prints: the console and the 'NAME: exit(N)' lines\n"
+            "                        system; the programs' files are there and only it changes\n"
+            "\n"
+            "--abi pintos runs PintOS project-3 user programs (docs/pintos.md): PROGRAM and\n"
+            "every file they name are files of --fs DIR, and stdout is what a PintOS kernel\n"
+            "prints (the console and the 'NAME: exit(N)' lines).\n"
             "\n"
             "The system options are replay's; here the page tables default to sv39 (user space\n"
             "in Sv39's window, as Linux keeps it; sv48, sv57, x86-64, x86-64-5 are what-ifs;\n"
@@ -88,7 +63,7 @@ static void run_usage(FILE *out)
             "  126  PROGRAM cannot be run (not a static RISC-V ELF, no permission)\n"
             "  127  PROGRAM was not found\n"
             "  130  interrupted (Ctrl-C): the processes were killed, the report says so\n",
-            (unsigned long long)RUN_DEFAULT_QUANTUM, (unsigned long long)RUN_DEFAULT_FRAMES,
+            run_options_help, (unsigned long long)RUN_DEFAULT_FRAMES,
             replay_options_help);
 }
 
@@ -117,73 +92,20 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
-/* The run's configuration from the shared options. */
-static void configure(struct run_config *rc, const struct replay_opts *o)
-{
-    rc->fmt = replay_opts_given(o, "pt") ? o->cfg.fmt : NULL;   /* NULL: the personality's */
-    rc->tlb = o->cfg.tlb;
-    rc->tlb_name = o->tlb_geometry ? "custom" : o->tlb_set ? o->tlb_preset
-                 : o->cfg.fmt->arch == PT_ARCH_X86 ? "golden-cove" : "zen4";
-    rc->tlb_refill = o->cfg.tlb_refill;
-    rc->sw_pt = o->cfg.sw_pt;
-    rc->sw_pt_entries = o->cfg.sw_pt_entries;
-    rc->frames = o->cfg.frames;
-    rc->policy = o->cfg.policy;
-    rc->thp = o->cfg.thp;
-    rc->swap_bytes = o->cfg.swap_bytes;
-    rc->swap_path = o->cfg.swap_path;
-    rc->swap_overwrite = o->cfg.swap_overwrite;
-    rc->seed = o->cfg.seed;
-}
-
-/* --fs DIR is the PintOS personality's file system, which it finds where
- * the Linux one finds --root (every path the guest names is inside it):
- * one of the two, each with its own personality. 0, or -1 and a message. */
-static int check_fs(struct run_config *rc, const char *fs)
-{
-    bool known = false;
-    for (int i = 0; run_abi_names[i]; i++)
-        known |= !strcmp(rc->abi, run_abi_names[i]);
-    if (!known) {
-        fprintf(stderr, "vmlab run: --abi %s: no such personality (there are: linux, pintos)\n",
-                rc->abi);
-        return -1;
-    }
-    bool pintos = !strcmp(rc->abi, "pintos");
-    if (fs && !pintos) {
-        fprintf(stderr, "vmlab run: --fs %s is the PintOS file system: it needs --abi pintos "
-                        "(a Linux program's files: --root DIR)\n", fs);
-        return -1;
-    }
-    if (pintos && rc->root) {
-        fprintf(stderr, "vmlab run: --root has no meaning with --abi pintos: its files are the "
-                        "flat directory --fs DIR\n");
-        return -1;
-    }
-    if (pintos && !fs) {
-        fprintf(stderr, "vmlab run: --abi pintos needs --fs DIR: the directory that is PintOS's "
-                        "file system (PROGRAM and every file the programs open are in it)\n");
-        return -1;
-    }
-    if (fs)
-        rc->root = fs;
-    return 0;
-}
-
 /* Parse; 0 to run, else the exit status. */
 static int parse(int argc, char **argv, struct replay_opts *o, struct run_config *rc, bool *strace)
 {
-    const char *fs = NULL;
-    size_t nshared = 0;
+    size_t nshared = 0, nrun = 0;
     while (replay_long_options[nshared].name)
         nshared++;
-    size_t nrun = sizeof run_options / sizeof run_options[0];
+    while (run_long_options[nrun].name)
+        nrun++;
     struct option opts[64];
     if (nshared + nrun + 1 > sizeof opts / sizeof opts[0])
         return RUN_EXIT_FAILED;
     memset(opts, 0, sizeof opts);
     memcpy(opts, replay_long_options, nshared * sizeof *opts);
-    memcpy(opts + nshared, run_options, nrun * sizeof *opts);
+    memcpy(opts + nshared, run_long_options, nrun * sizeof *opts);
     int c;
     optind = 1;
     /* "+": options end at PROGRAM; its own options are its own */
@@ -193,61 +115,32 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
             run_usage(stdout);
             return -1;
         }
-        for (int i = 0; li >= 0 && meaningless[i]; i++)
-            if (!strcmp(opts[li].name, meaningless[i])) {
+        for (int i = 0; li >= 0 && run_meaningless_options[i]; i++)
+            if (!strcmp(opts[li].name, run_meaningless_options[i])) {
                 fprintf(stderr, "vmlab run: --%s has no meaning for a running program%s\n",
-                        meaningless[i], !strcmp(meaningless[i], "opt-ties")
-                                            ? " (--policy opt needs --trace-out and replay)" : "");
+                        opts[li].name, !strcmp(opts[li].name, "opt-ties")
+                                           ? " (--policy opt needs --trace-out and replay)" : "");
                 return RUN_EXIT_FAILED;
             }
-        uint64_t v;
-        switch (c) {
-        case OPT_CPUS:
-            if (parse_u64(optarg, &v) || v < 1 || v > VM_MAX_CPUS) {
-                fprintf(stderr, "vmlab run: --cpus '%s' is not valid: expected 1 to %d\n", optarg,
-                        VM_MAX_CPUS);
-                return RUN_EXIT_FAILED;
-            }
-            rc->ncpus = (unsigned)v;
-            continue;
-        case OPT_QUANTUM:
-        case OPT_MAX_INSNS:
-            if (parse_u64(optarg, &v) || v < 1) {
-                fprintf(stderr, "vmlab run: --%s '%s' is not valid: expected a positive number of "
-                                "instructions\n", c == OPT_QUANTUM ? "quantum" : "max-insns", optarg);
-                return RUN_EXIT_FAILED;
-            }
-            *(c == OPT_QUANTUM ? &rc->quantum : &rc->max_insns) = v;
-            continue;
-        case OPT_ROOT:
-            rc->root = optarg;
-            continue;
-        case OPT_TRACE_OUT:
+        if (c == RUN_OPT_TRACE_OUT) {
             rc->trace_out = optarg;
             continue;
-        case OPT_STRACE:
+        }
+        if (c == RUN_OPT_STRACE) {
             *strace = true;
             continue;
-        case OPT_ABI:
-            rc->abi = optarg;
-            continue;
-        case OPT_FS:
-            fs = optarg;
-            continue;
         }
-        int h = replay_opts_handle(o, c, optarg, "run");
-        if (h <= 0) {
-            if (h == 0)
-                run_usage(stderr);
+        int h = run_opts_handle(rc, c, optarg, "run");
+        if (h == 0)
+            h = replay_opts_handle(o, c, optarg, "run");
+        if (h < 0)
+            return RUN_EXIT_FAILED;
+        if (h == 0) {
+            run_usage(stderr);
             return RUN_EXIT_FAILED;
         }
     }
-    if (check_fs(rc, fs))
-        return RUN_EXIT_FAILED;
-    if (!replay_opts_given(o, "pt"))
-        o->cfg.fmt = pt_format(PT_SV39);   /* before finish picks the TLB preset by architecture */
-    if (!replay_opts_given(o, "frames") && !replay_opts_given(o, "mem"))
-        o->cfg.frames = RUN_DEFAULT_FRAMES;
+    run_opts_defaults(o);
     if (replay_opts_finish(o, "run"))
         return RUN_EXIT_FAILED;
     if (o->quiet && o->output) {
@@ -258,7 +151,7 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
         fprintf(stderr, "vmlab run: no program: vmlab run [OPTIONS] -- PROGRAM [ARGS...]\n");
         return RUN_EXIT_FAILED;
     }
-    configure(rc, o);
+    run_opts_configure(rc, o);
     return 0;
 }
 

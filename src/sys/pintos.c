@@ -101,7 +101,7 @@ static void pt_kernel_config(struct sys *s, struct kernel_config *kc)
     const char *w = s->program + strspn(s->program, " ");
     char path[4096];
     struct stat st;
-    if (s->cfg->root && (size_t)snprintf(path, sizeof path, "%s/%.*s", s->cfg->root,
+    if (s->cfg->fs && (size_t)snprintf(path, sizeof path, "%s/%.*s", s->cfg->fs,
                                          (int)strcspn(w, " "), w) < sizeof path &&
         stat(path, &st) == 0) {
         kc->swap_keep_dev = (uint64_t)st.st_dev;
@@ -111,9 +111,14 @@ static void pt_kernel_config(struct sys *s, struct kernel_config *kc)
 
 static int pt_setup(struct sys *s, char *err, size_t errlen)
 {
-    if (!s->cfg->root) {
+    if (!s->cfg->fs) {
         snprintf(err, errlen, "--abi pintos needs --fs DIR: the directory that is PintOS's "
                               "file system (PROGRAM and every file the programs open are in it)");
+        return -1;
+    }
+    if (s->cfg->root) {
+        snprintf(err, errlen, "--root has no meaning with --abi pintos: its files are the flat "
+                              "directory --fs DIR");
         return -1;
     }
     if (s->cfg->trace_out) {
@@ -124,10 +129,10 @@ static int pt_setup(struct sys *s, char *err, size_t errlen)
                               "yet (run traces describe Linux's memory calls, not PintOS's mmap)");
         return -1;
     }
-    int fd = open(s->cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(s->cfg->fs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     struct pt_run *r = fd >= 0 ? calloc(1, sizeof *r) : NULL;
-    if (!r || !(r->fspath = strdup(s->cfg->root))) {
-        snprintf(err, errlen, "--fs %s: %s", s->cfg->root, fd < 0 ? strerror(errno) : "out of memory");
+    if (!r || !(r->fspath = strdup(s->cfg->fs))) {
+        snprintf(err, errlen, "--fs %s: %s", s->cfg->fs, fd < 0 ? strerror(errno) : "out of memory");
         if (fd >= 0)
             close(fd);
         free(r);
