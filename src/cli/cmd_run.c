@@ -152,6 +152,8 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
         return RUN_EXIT_FAILED;
     }
     run_opts_configure(rc, o);
+    if (!replay_opts_given(o, "pt"))
+        rc->fmt = NULL;   /* the personality's page tables (Linux sv39, PintOS sv48) */
     return 0;
 }
 

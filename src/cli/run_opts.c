@@ -82,7 +82,7 @@ void run_opts_defaults(struct replay_opts *o)
 
 void run_opts_configure(struct run_config *rc, const struct replay_opts *o)
 {
-    rc->fmt = replay_opts_given(o, "pt") ? o->cfg.fmt : NULL;   /* NULL: the personality's */
+    rc->fmt = o->cfg.fmt;
     rc->tlb = o->cfg.tlb;
     rc->tlb_name = o->tlb_geometry ? "custom" : o->tlb_set ? o->tlb_preset
                  : o->cfg.fmt->arch == PT_ARCH_X86 ? "golden-cove" : "zen4";

@@ -46,9 +46,7 @@ int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *c
  * RUN_DEFAULT_FRAMES). */
 void run_opts_defaults(struct replay_opts *o);
 
-/* The run's machine and kernel from the finished shared options; the page
- * tables only when --pt was given (else the personality's: Linux sv39,
- * PintOS sv48). */
+/* The run's machine and kernel from the finished shared options. */
 void run_opts_configure(struct run_config *rc, const struct replay_opts *o);
 
 /* The run's result as a replay's (the counters, the kill, the times), so
