@@ -67,6 +67,13 @@ GUEST_SRC  := $(sort $(wildcard tests/guest/*.c))
 HAVE_RV_CC := $(shell command -v $(RV_CC) >/dev/null 2>&1 && echo yes)
 GUESTS     := $(if $(HAVE_RV_CC),$(GUEST_SRC:tests/guest/%.c=$(B)/guest/%))
 
+# PintOS user programs for `vmlab run --abi pintos` (tests/pintos/*.c, each
+# linked with tests/pintos/common.c) built by examples/pintos/Makefile, the
+# one users build theirs with, into $(B)/pintos/. Without the compiler
+# test_pintos skips.
+PINTOS_SRC   := $(filter-out tests/pintos/common.c,$(sort $(wildcard tests/pintos/*.c)))
+PINTOS_PROGS := $(PINTOS_SRC:tests/pintos/%.c=%)
+
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
 TLIB_OBJ  := $(TLIB_SRC:%.c=$(B)/obj/%.o)
@@ -76,7 +83,7 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 LIBA := $(B)/libvmlab.a
 BIN  := $(B)/vmlab
 
-.PHONY: all check tests bench install clean demo fuzz guests
+.PHONY: all check tests bench install clean demo fuzz guests pintos
 .SECONDARY:
 all: $(LIBA) $(BIN)
 
@@ -104,6 +111,12 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALLLDFLAGS) $< $(LIBA) $(LDLIBS) -o $@
 
+# bench_pintos runs the PintOS suite through the tests' own helpers
+$(B)/bench/bench_pintos: $(B)/obj/bench/bench_pintos.o $(TLIB_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALLLDFLAGS) $< $(TLIB_OBJ) $(LIBA) $(LDLIBS) -o $@
+
 $(B)/guest/%: tests/guest/%.c tests/guest/guest.h
 	@mkdir -p $(dir $@)
 	$(call say,RVCC,$@)
@@ -118,13 +131,21 @@ $(B)/guest/pie: tests/guest/pie.c
 
 guests: $(GUESTS)
 
-tests: $(TESTS) $(BIN) $(GUESTS)
+pintos:
+ifeq ($(HAVE_RV_CC),yes)
+	$(call say,RVCC,$(B)/pintos/)
+	$(Q)$(MAKE) --no-print-directory $(if $(filter 1,$(V)),,-s) -C examples/pintos \
+	    O=$(abspath $(B)/pintos) SRC=$(abspath tests/pintos) EXTRA=$(abspath tests/pintos/common.c) \
+	    PROGS="$(PINTOS_PROGS)" RV_CC=$(RV_CC)
+endif
+
+tests: $(TESTS) $(BIN) $(GUESTS) pintos
 
 # Tests run from the project root; VMLAB names the command under test.
 check: tests
 	VMLAB=$(abspath $(BIN)) VMLAB_SAN=$(SAN) prove -j2 --exec '' $(if $(T),$(T:%=$(B)/tests/%),$(TESTS))
 
-bench: $(BENCHES) $(BIN) $(GUESTS)
+bench: $(BENCHES) $(BIN) $(GUESTS) pintos
 	@for b in $(BENCHES); do echo "== $$b"; VMLAB=$(abspath $(BIN)) $$b || exit 1; done
 
 # The README's first command: run a real program (the corpus's sort, built

@@ -1,5 +1,6 @@
 /* test_kernel_stack.c — stack growth under both rules: accept, reject, the
- * cap, faults at exactly rsp-8, kernel-mode faults using the saved rsp. */
+ * cap, faults at exactly rsp-8, kernel-mode faults using the saved rsp, the
+ * rsp read from a register (kernel_set_rsp_source) with RISC-V's slack. */
 #include "ktest.h"
 
 #define TOP KERNEL_USER_STACK
@@ -135,9 +136,61 @@ static void linux_rule(void)
     kt_free(&t);
 }
 
+/* The stack pointer read from where it lives (a hart's sp), with the slack
+ * of 32 a RISC-V front end sets: each fault compares with the register's
+ * value at that moment, no kernel_set_rsp needed. */
+static void rsp_source(void)
+{
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.user_frames = 64;
+    kc.swap_bytes = 16 * 4096;
+    kc.stack_slack = 32;
+    struct kt t = kt_make_cfg(PT_ARCH_RISCV, 1, &kc);
+    struct cpu *cpu = machine_cpu(t.m, 0);
+    cpu_attach(cpu);
+    struct process *p = kernel_process_create(t.k, "src");
+    kernel_map_stack(p);
+    kernel_switch_to(cpu, p);
+    kernel_set_rsp(p, TOP);   /* what the rule would use without the source */
+    uint64_t sp = TOP - 0x3000;
+    kernel_set_rsp_source(p, &sp);
+    is_i64(cpu_touch(cpu, sp - 32, 1, VM_ACCESS_WRITE), 0, "source: a store at sp-32 grows");
+    sp = TOP - 0x6000;   /* the register moved: nobody told the kernel */
+    is_i64(cpu_touch(cpu, sp - 32, 1, VM_ACCESS_WRITE), 0, "source: followed to the new sp");
+    struct process *c = NULL;
+    is_i64(kernel_process_fork(p, "child", cpu, &c), 0, "fork");
+    sp = TOP - 0x9000;
+    is_i64(cpu_touch(cpu, sp - 33, 1, VM_ACCESS_WRITE), -1, "source: sp-33 is not a stack access");
+    is_str(kill_reason_names[kernel_process_kill_reason(p)], "segv-unmapped", "killed segv-unmapped");
+    kernel_switch_to(cpu, c);
+    /* the child has no source: the parent's sp at fork (TOP - 0x6000) */
+    is_i64(cpu_touch(cpu, TOP - 0x6000 - 32, 1, VM_ACCESS_WRITE), 0,
+           "child: the parent's sp at fork, as its own");
+    is_i64(cpu_touch(cpu, TOP - 0x9000, 1, VM_ACCESS_WRITE), -1,
+           "child: the parent's later sp means nothing to it");
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(c, cpu);
+    kernel_process_exit(p, cpu);
+
+    p = kernel_process_create(t.k, "back");
+    kernel_map_stack(p);
+    kernel_switch_to(cpu, p);
+    kernel_set_rsp_source(p, &sp);
+    kernel_set_rsp_source(p, NULL);
+    kernel_set_rsp(p, TOP - 0x2000);
+    is_i64(cpu_touch(cpu, sp - 8, 1, VM_ACCESS_WRITE), -1, "no source: the set value again");
+    kernel_switch_to(cpu, NULL);
+    kernel_process_exit(p, cpu);
+    kt_no_leaks(t.k, "rsp source");
+    cpu_detach(cpu);
+    kt_free(&t);
+}
+
 int main(void)
 {
     pintos_rule();
     linux_rule();
+    rsp_source();
     return tap_done();
 }

@@ -363,6 +363,14 @@ void kernel_process_usage(struct process *p, struct process_usage *out);
  * intr_frame.rsp, also the rsp saved at system-call entry). Front ends set
  * it before accesses that may grow the stack. */
 void kernel_set_rsp(struct process *p, vaddr_t rsp);
+/* Or give the kernel where the stack pointer lives: the stack rule then
+ * reads *rsp at each fault of p (a hart's sp register, which is current at
+ * every fault the hart takes and, during a system call, is the sp saved at
+ * its entry), instead of kernel_set_rsp's value. NULL goes back to that
+ * value. Only faults of p read it, on the thread that drives the CPU
+ * running p, which must be the thread that writes *rsp. fork's child has
+ * no source: it starts with the parent's sp as its kernel_set_rsp value. */
+void kernel_set_rsp_source(struct process *p, const uint64_t *rsp);
 
 /* ---- mappings ------------------------------------------------------------- */
 

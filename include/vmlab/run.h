@@ -56,8 +56,12 @@ struct run_config {
     uint64_t max_insns;            /* every process is killed (SIGXCPU) once the run has
                                       retired this many instructions; 0: no limit */
     /* the guest's world */
+    const char *fs;                /* the PintOS personality's file system: a flat
+                                      directory (--fs; required there, refused by
+                                      the Linux personality) */
     const char *root;              /* every path the guest names is inside this
-                                      directory; NULL: the host's file system */
+                                      directory; NULL: the host's file system
+                                      (the Linux personality's --root) */
     int stdin_fd, stdout_fd, stderr_fd;   /* host descriptors behind 0, 1, 2 */
     char *const *envp;             /* the environment; NULL: vmlab's own */
     const char *trace_out;         /* write every access as a vmt trace; NULL: none */

@@ -1,5 +1,6 @@
 /* cmd_run.c — `vmlab run`: a real RISC-V program on vmlab's CPUs, MMU and
- * kernel, with the Linux personality.
+ * kernel, with the Linux personality or (--abi pintos --fs DIR) the PintOS
+ * one (docs/pintos.md).
  *
  * The program's standard output and error are its own; the report goes to
  * stderr (or -o FILE), like perf stat. The exit status is the program's
@@ -31,6 +32,7 @@ static void run_usage(FILE *out)
 {
     fprintf(out,
             "usage: vmlab run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+            "       vmlab run --abi pintos --fs DIR [OPTIONS] [--] PROGRAM [ARGS...]\n"
             "\n"
             "Run a static RISC-V Linux program (riscv64-linux-gnu-gcc -static) instruction by\n"
             "instruction on vmlab's simulated CPUs: every fetch through an iTLB, every load and\n"
@@ -42,9 +44,16 @@ static void run_usage(FILE *out)
             "      --trace-out FILE  write every access (with its CPU and address space) as a\n"
             "                        vmt trace that 'vmlab replay' reproduces\n"
             "      --strace          print every system call and its result on stderr\n"
+            "      --fs DIR          --abi pintos: the flat directory that is PintOS's file\n"
+            "                        system; the programs' files are there and only it changes\n"
+            "\n"
+            "--abi pintos runs PintOS project-3 user programs (docs/pintos.md): PROGRAM and\n"
+            "every file they name are files of --fs DIR, and stdout is what a PintOS kernel\n"
+            "prints (the console and the 'NAME: exit(N)' lines).\n"
             "\n"
             "The system options are replay's; here the page tables default to sv39 (user space\n"
-            "in Sv39's window, as Linux keeps it; sv48, sv57, x86-64, x86-64-5 are what-ifs),\n"
+            "in Sv39's window, as Linux keeps it; sv48, sv57, x86-64, x86-64-5 are what-ifs;\n"
+            "--abi pintos: sv48, so that all of [0, KERN_BASE) is user space),\n"
             "the TLBs to zen4, and the user pool to %llu frames (1 GiB: an ordinary program\n"
             "does not swap). --policy opt is refused: the future is unknown while a program\n"
             "runs (use --trace-out, then 'vmlab replay --policy opt').\n"
@@ -143,6 +152,8 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
         return RUN_EXIT_FAILED;
     }
     run_opts_configure(rc, o);
+    if (!replay_opts_given(o, "pt"))
+        rc->fmt = NULL;   /* the personality's page tables (Linux sv39, PintOS sv48) */
     return 0;
 }
 

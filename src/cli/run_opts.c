@@ -11,6 +11,7 @@ const struct option run_long_options[] = {
     {"root", required_argument, NULL, RUN_OPT_ROOT},
     {"abi", required_argument, NULL, RUN_OPT_ABI},
     {"max-insns", required_argument, NULL, RUN_OPT_MAX_INSNS},
+    {"fs", required_argument, NULL, RUN_OPT_FS},
     {"trace-out", required_argument, NULL, RUN_OPT_TRACE_OUT},
     {"strace", no_argument, NULL, RUN_OPT_STRACE},
     {0},
@@ -52,6 +53,9 @@ int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *c
         return 1;
     case RUN_OPT_ROOT:
         rc->root = arg;
+        return 1;
+    case RUN_OPT_FS:
+        rc->fs = arg;
         return 1;
     case RUN_OPT_ABI:
         for (int i = 0; run_abi_names[i]; i++)

@@ -3,8 +3,9 @@
  *
  * A program runs on the system replay's shared options describe (format,
  * TLB, memory, policy, swap, cost model: replay_opts.h) plus these: the
- * CPUs, the scheduler's quantum, the guest's view of the files (--root),
- * its personality (--abi) and an instruction limit. One parser serves both
+ * CPUs, the scheduler's quantum, the guest's view of the files (--root;
+ * the PintOS personality's --fs), its personality (--abi) and an
+ * instruction limit. One parser serves both
  * commands, so an option means the same in each.
  */
 #ifndef VMLAB_CLI_RUN_OPTS_H
@@ -19,13 +20,14 @@
 /* getopt_long values of the run options: above replay's and the sweep's. */
 enum {
     RUN_OPT_CPUS = 3000, RUN_OPT_QUANTUM, RUN_OPT_ROOT, RUN_OPT_ABI, RUN_OPT_MAX_INSNS,
-    RUN_OPT_TRACE_OUT, RUN_OPT_STRACE,
+    RUN_OPT_FS, RUN_OPT_TRACE_OUT, RUN_OPT_STRACE,
     RUN_OPT_END
 };
 
 /* The run options, {0}-terminated: those a sweep's runs take first, then
- * --trace-out and --strace (one run's own; RUN_SWEEP_OPTIONS counts the
- * first group). */
+ * --fs, --trace-out and --strace (one run's own: a sweep names its program
+ * by an absolute path, which is no PintOS file name; RUN_SWEEP_OPTIONS
+ * counts the first group). */
 extern const struct option run_long_options[];
 #define RUN_SWEEP_OPTIONS 5
 /* Their help text, for the first group only. */

@@ -78,7 +78,7 @@ static enum kill_reason grow_stack(struct fault *f)
         return KILL_SEGV_UNMAPPED;
     struct vma *st = &p->vmas.v[i];
     if (abi->stack_rule == STACK_RULE_PINTOS) {
-        vaddr_t rsp = __atomic_load_n(&p->rsp, __ATOMIC_RELAXED);
+        vaddr_t rsp = process_rsp(p);
         if (f->addr + abi->stack_slack < rsp || rsp < abi->stack_slack)
             return KILL_SEGV_UNMAPPED;
         if (f->addr < st->end - abi->stack_cap || f->addr >= st->end)

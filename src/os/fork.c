@@ -67,7 +67,7 @@ int kernel_process_fork(struct process *p, const char *name, struct cpu *self, s
     }
     *x = (struct fork_ctx){.parent = p, .child = c, .self = self};
     klock_acquire(&p->lock, self);
-    c->rsp = __atomic_load_n(&p->rsp, __ATOMIC_RELAXED);
+    c->rsp = process_rsp(p);   /* the child's front end gives it a source of its own */
     c->heap_start = p->heap_start;
     c->brk = p->brk;
     int err = copy_vmas(x);

@@ -156,6 +156,7 @@ struct process {
     struct vma_set vmas;
     struct spt spt;
     vaddr_t rsp;               /* atomic */
+    const uint64_t *rsp_src;   /* kernel_set_rsp_source: where the live rsp is, or NULL */
     vaddr_t heap_start, brk;   /* the program break: heap VMA is [heap_start, align_up(brk)) */
     int state;                 /* enum process_state, atomic */
     enum kill_reason kill_reason;
@@ -318,6 +319,9 @@ enum kill_reason cow_fault(struct fault *f);
 void process_kill(struct process *p, enum kill_reason r, vaddr_t addr);
 void process_kill_access(struct process *p, enum kill_reason r, vaddr_t addr, enum vm_access acc);
 bool process_killed(const struct process *p);
+/* The user stack pointer the stack rule compares with: the source's, if
+ * kernel_set_rsp_source gave one, else kernel_set_rsp's value. */
+vaddr_t process_rsp(const struct process *p);
 
 /* ---- file pages (fileio.c): the one place vmlab reads and writes them ------------- */
 

@@ -88,6 +88,18 @@ void kernel_set_rsp(struct process *p, vaddr_t rsp)
     __atomic_store_n(&p->rsp, rsp, __ATOMIC_RELAXED);
 }
 
+void kernel_set_rsp_source(struct process *p, const uint64_t *rsp)
+{
+    p->rsp_src = rsp;
+}
+
+vaddr_t process_rsp(const struct process *p)
+{
+    /* the source is the register of the hart that runs p, written by the
+     * thread that drives it -- the thread that takes p's faults */
+    return p->rsp_src ? *p->rsp_src : __atomic_load_n(&p->rsp, __ATOMIC_RELAXED);
+}
+
 /* ---- exit ---- */
 
 /* Every page, VMA and descriptor of p (mm lock held), flushing its whole

@@ -88,6 +88,11 @@ static void lx_syscall(struct sys *s, struct task *t)
 
 static int lx_setup(struct sys *s, char *err, size_t errlen)
 {
+    if (s->cfg->fs) {
+        snprintf(err, errlen, "--fs %s is the PintOS file system: it needs --abi pintos (a Linux "
+                              "program's files: --root DIR)", s->cfg->fs);
+        return -1;
+    }
     struct lx_run *r = calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errlen, "out of memory");

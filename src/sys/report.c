@@ -94,8 +94,8 @@ int run_report_text(FILE *f, const struct run_summary *r, const char *cmdline)
     bool kills = false;
     for (size_t i = 0; i < r->nprocs; i++) {
         const struct run_proc *p = &r->procs[i];
-        if (!p->signaled)
-            continue;
+        if (!p->signaled && !p->why[0])
+            continue;   /* ended by itself (a kernel's exit carries its reason: PintOS's exit(-1)) */
         if (!kills)
             fprintf(f, "\n killed\n");
         kills = true;
@@ -228,6 +228,10 @@ int run_report_json(FILE *f, const struct run_summary *r, const char *cmdline)
             report_json_string(f, p->why);
         } else {
             fprintf(f, "\"exit_code\": %d", p->code);
+            if (p->why[0]) {   /* the kernel ended it with this status (task_exit_why) */
+                fprintf(f, ", \"why\": ");
+                report_json_string(f, p->why);
+            }
         }
         fprintf(f, ",\n     \"stats\": ");
         json_stats(f, &p->cpu, &p->vm, "     ");

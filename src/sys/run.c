@@ -17,8 +17,8 @@
  * (reserved, committed only when used) maps far more than any run needs. */
 #define RUN_KERNEL_FRAMES 32768ull
 
-const struct sys_abi *const sys_abis[] = {&sys_abi_linux, NULL};
-const char *const run_abi_names[] = {"linux", NULL};
+const struct sys_abi *const sys_abis[] = {&sys_abi_linux, &sys_abi_pintos, NULL};
+const char *const run_abi_names[] = {"linux", "pintos", NULL};
 
 /* Personalities added at run time (sys_abi_add: tests, embedders). */
 static const struct sys_abi *added[8];
@@ -139,7 +139,7 @@ static int check_config(const struct run_config *cfg, const struct sys_abi *abi,
                         const struct pt_format **fmt, char *err, size_t errlen)
 {
     if (!abi) {
-        snprintf(err, errlen, "unknown personality '%s' (there is: linux)", cfg->abi ? cfg->abi : "");
+        snprintf(err, errlen, "unknown personality '%s' (there are: linux, pintos)", cfg->abi ? cfg->abi : "");
         return -1;
     }
     *fmt = cfg->fmt ? cfg->fmt : pt_format((enum pt_format_id)abi->default_format);

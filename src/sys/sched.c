@@ -165,14 +165,18 @@ static void take_off(struct sys *s, struct sys_cpu *c, struct task *t)
 }
 
 /* The kernel killed t's process (an access it may not make, out of
- * memory, a swap read that failed): end the task with the signal Linux
- * delivers for the reason. */
+ * memory, a swap read that failed): end the task as the personality says,
+ * by default with the signal Linux delivers for the reason. */
 static bool end_if_killed(struct sys *s, struct task *t)
 {
     if (t->state == TASK_ZOMBIE)
         return true;
     if (kernel_process_state(t->proc) != PROC_KILLED)
         return false;
+    if (s->abi->killed) {
+        s->abi->killed(s, t, kernel_process_kill_message(t->proc));
+        return true;
+    }
     enum kill_reason r = kernel_process_kill_reason(t->proc);
     int sig = kernel_kill_signal(r);
     char why[192], name[16];

@@ -94,6 +94,12 @@ struct sys_abi {
     void (*exiting)(struct sys *s, struct task *t);
     /* t's record is gone (reaped): free t->abi. NULL: nothing. */
     void (*free)(struct sys *s, struct task *t);
+    /* The kernel killed t's process (an access it may not make, no swap
+     * slot, a swap read that failed; `why` is the kernel's reason): end the
+     * task as the personality's kernel does (PintOS: exit(-1)). NULL:
+     * task_kill with the signal Linux delivers for the reason
+     * (kernel_kill_signal). */
+    void (*killed)(struct sys *s, struct task *t, const char *why);
 };
 
 /* The personalities built in, NULL-terminated; one by name (built in or
@@ -103,6 +109,7 @@ extern const struct sys_abi *const sys_abis[];
 const struct sys_abi *sys_abi_find(const char *name);
 int sys_abi_add(const struct sys_abi *abi);
 extern const struct sys_abi sys_abi_linux;
+extern const struct sys_abi sys_abi_pintos;
 
 /* ---- open files ------------------------------------------------------------ */
 
@@ -228,6 +235,9 @@ int task_fork(struct task *t, struct task **child);
  * the run, and the parent woken; t stays a zombie until reaped. */
 void task_exit(struct task *t, int code);
 void task_kill(struct task *t, int sig, int by, const char *why);
+/* exit(code) that the kernel chose, with its reason for the report (PintOS
+ * ends a process that misbehaves with exit(-1), not a signal). */
+void task_exit_why(struct task *t, int code, const char *why);
 /* The first zombie child of t matching pid (> 0: that child; -1: any; 0:
  * t's process group; < -1: group -pid), or NULL. *any_child says whether
  * t has a matching child at all. */

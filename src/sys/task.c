@@ -247,3 +247,8 @@ void task_kill(struct task *t, int sig, int by, const char *why)
 {
     task_end(t, true, sig, by, why);
 }
+
+void task_exit_why(struct task *t, int code, const char *why)
+{
+    task_end(t, false, code, 0, why);
+}

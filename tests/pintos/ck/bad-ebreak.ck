@@ -1,0 +1,6 @@
+run: bad ebreak
+status: 255
+---
+(bad) begin
+(bad) execute ebreak
+bad: exit(-1)

@@ -1,0 +1,6 @@
+run: bad illegal
+status: 255
+---
+(bad) begin
+(bad) execute an illegal instruction
+bad: exit(-1)

@@ -1,0 +1,6 @@
+run: bad write-rodata
+status: 255
+---
+(bad) begin
+(bad) write a constant
+bad: exit(-1)

@@ -1,0 +1,6 @@
+run: open null
+status: 255
+---
+(open) begin
+(open) open(NULL)
+open: exit(-1)
