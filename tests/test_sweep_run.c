@@ -186,6 +186,7 @@ static void refused(const char *v)
         {"--run '  '", "no program"},
         {"--run 'PROG' --trace-out x.vmt", "unrecognized option"},
         {"--run 'PROG' --cpus 0", "--cpus '0' is not valid"},
+        {"--run 'PROG' --grid abi=linux,pintos", "its own file system (--fs DIR)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char args[PATH_MAX + 200];

@@ -141,5 +141,8 @@ int run_report_csv(FILE *f, const struct run_summary *r);
 
 /* The personalities' names, NULL-terminated. */
 extern const char *const run_abi_names[];
+/* Are personality abi's programs and files those of a file system of its
+ * own (PintOS: --fs DIR, names inside it) rather than host paths (Linux)? */
+bool run_abi_own_files(const char *abi);
 
 #endif

@@ -432,6 +432,12 @@ static int make_point(struct sweep *s, size_t k, size_t per_input)
     if (replay_opts_finish(&p->o, "sweep"))
         return -1;
     if (program) {
+        if (run_abi_own_files(p->rc.abi)) {
+            fprintf(stderr, "vmlab sweep: --abi %s: its programs are files of its own file system "
+                            "(--fs DIR), which runs at once would share: run them with vmlab run "
+                            "--abi %s --fs DIR\n", p->rc.abi, p->rc.abi);
+            return -1;
+        }
         if (!strcmp(p->o.cfg.policy, "opt")) {
             fprintf(stderr, "vmlab sweep: --policy opt cannot run a program: the future is "
                             "unknown while it runs (sweep its run trace: vmlab run --trace-out "

@@ -313,6 +313,7 @@ const struct sys_abi sys_abi_pintos = {
     .name = "pintos",
     .kabi = KERNEL_ABI_PINTOS,
     .default_format = PT_SV48,   /* all of [0, KERN_BASE) is user space */
+    .own_files = true,           /* --fs DIR: PintOS's flat file system */
     .kernel_config = pt_kernel_config,
     .setup = pt_setup,
     .teardown = pt_teardown,

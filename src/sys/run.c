@@ -33,6 +33,12 @@ int sys_abi_add(const struct sys_abi *abi)
     return -1;
 }
 
+bool run_abi_own_files(const char *abi)
+{
+    const struct sys_abi *a = sys_abi_find(abi ? abi : "linux");
+    return a && a->own_files;
+}
+
 const struct sys_abi *sys_abi_find(const char *name)
 {
     for (int i = 0; sys_abis[i]; i++)

@@ -62,6 +62,8 @@ struct sys_abi {
     const char *name;                 /* "linux" */
     enum kernel_abi kabi;             /* the kernel's rules for its processes */
     int default_format;               /* enum pt_format_id without --pt */
+    bool own_files;                   /* its programs and files are those of its own file
+                                         system (--fs), named inside it, not host paths */
     /* Before the kernel is made: the personality's rules for it (PintOS:
      * stack_slack, its user top, its stack rule). NULL: the defaults. */
     void (*kernel_config)(struct sys *s, struct kernel_config *kc);
