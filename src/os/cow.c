@@ -210,7 +210,7 @@ static void share_parent(struct fork_ctx *x, struct fork_item *it)
 {
     struct process *p = x->parent;
     struct page *pg = it->pg;
-    paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), page_level(pg));
+    paddr_t pte_pa = mmu_pte_lookup_at(&x->ppte, p, page_va(pg), page_level(pg));
     if (write_protect(p, pte_pa, pg, it->frame, it->prot))
         page_set(pg, PG_DIRTY);
     page_set(pg, PG_COW);
@@ -311,7 +311,7 @@ int cow_fork_flush(struct fork_ctx *x)
     for (unsigned j = 0; j < n; j++) {
         struct page *pg = b[j].pg;
         b[j].prot = page_prot(p, pg);
-        b[j].cpte = mmu_pte_create(c, page_va(pg), page_level(pg));
+        b[j].cpte = mmu_pte_create_at(&x->cpte, c, page_va(pg), page_level(pg));
         b[j].cp = b[j].cpte ? fork_child_page(x, pg, PG_LOADED) : NULL;
         if (!b[j].cp)
             return -ENOMEM;

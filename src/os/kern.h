@@ -253,6 +253,25 @@ paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level);
  * at `level`), else 0. Lock-free: tables are freed only when no frame maps
  * into the process (exit, exec). */
 paddr_t mmu_pte_lookup(const struct process *p, vaddr_t va, unsigned level);
+/* Walks remembered: the tables that hold `level`'s entries for the spans
+ * of addresses last asked about, a few at once (direct-mapped by span). A
+ * run of lookups in address order -- fork and exit go through a process's
+ * pages so, the SPT's buckets keeping neighbours together, a bucket's
+ * chain interleaving a few regions -- then costs an entry address each,
+ * not a walk from the root. One cursor serves one process and one caller;
+ * like mmu_pte_lookup it stays valid until exit or exec frees the tables.
+ * Zero-initialised: empty. */
+#define PTE_CURSOR_WAYS 4
+struct pte_cursor {
+    struct pte_cursor_way {
+        paddr_t table;         /* 0: none */
+        vaddr_t span;          /* va >> the bits one table of `level` maps */
+        unsigned level;
+    } way[PTE_CURSOR_WAYS];
+};
+paddr_t mmu_pte_lookup_at(struct pte_cursor *c, const struct process *p, vaddr_t va,
+                          unsigned level);
+paddr_t mmu_pte_create_at(struct pte_cursor *c, struct process *p, vaddr_t va, unsigned level);
 /* Free every table of p below its root (after every leaf has been cleared
  * and flushed); with keep_root the root stays (emptied), else it goes too. */
 void mmu_free_tables(struct process *p, bool keep_root);
@@ -348,6 +367,7 @@ struct gather {
     struct gathered *v;
     size_t n, cap;
     struct cpu *self;
+    struct pte_cursor pte;     /* the pages' PTEs, found in address order */
 };
 /* Take pg out of p: its frame (PTE cleared, into g), its slots, its SPT
  * entry. mm lock held. release_pages does n of them, in batches (the
@@ -376,6 +396,7 @@ struct fork_ctx {
     struct cpu *self;
     unsigned n;                /* resident private pages waiting to be shared (cow.c) */
     struct fork_item b[FORK_BATCH];
+    struct pte_cursor ppte, cpte;   /* the parent's and the child's PTEs, in address order */
 };
 /* A page of the child's, at the parent page's address, kind and flags
  * (flags masked by keep), inserted into its SPT. NULL: out of memory. */

@@ -63,7 +63,10 @@ static inline bool slot_present(const struct pt_format *fmt, uint64_t e)
     return fmt->arch == PT_ARCH_X86 ? (e & X86_PTE_P) : (e & RV_PTE_V);
 }
 
-paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level)
+/* The table holding va's entry at `level` (p's root at the top level),
+ * made as needed when create is set (p->lock held); 0 if there is none (a
+ * huge leaf covers va, the tables do not exist, the pool is empty). */
+static paddr_t table_for(struct process *p, vaddr_t va, unsigned level, bool create)
 {
     struct kernel *k = p->k;
     const struct pt_format *fmt = k->fmt;
@@ -71,7 +74,7 @@ paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level)
     for (unsigned l = fmt->levels - 1; l > level; l--) {
         paddr_t e = kpte_slot(k, table, va, l);
         uint64_t v = kpte_load(k, e);
-        if (!slot_present(fmt, v)) {
+        if (create && !slot_present(fmt, v)) {
             paddr_t t = mmu_table_alloc(k);
             if (!t)
                 return 0;
@@ -79,21 +82,47 @@ paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level)
             p->pt_pages++;
             table = t;
         } else if (!next_table(fmt, v, &table)) {
-            return 0;   /* a huge page covers va */
+            return 0;   /* not there, or a huge page covers va */
         }
     }
-    return kpte_slot(k, table, va, level);
+    return table;
+}
+
+paddr_t mmu_pte_create(struct process *p, vaddr_t va, unsigned level)
+{
+    paddr_t table = table_for(p, va, level, true);
+    return table ? kpte_slot(p->k, table, va, level) : 0;
 }
 
 paddr_t mmu_pte_lookup(const struct process *p, vaddr_t va, unsigned level)
 {
-    struct kernel *k = p->k;
-    const struct pt_format *fmt = k->fmt;
-    paddr_t table = p->root;
-    for (unsigned l = fmt->levels - 1; l > level; l--)
-        if (!next_table(fmt, kpte_load(k, kpte_slot(k, table, va, l)), &table))
-            return 0;
-    return kpte_slot(k, table, va, level);
+    paddr_t table = table_for((struct process *)p, va, level, false);   /* creates nothing */
+    return table ? kpte_slot(p->k, table, va, level) : 0;
+}
+
+static paddr_t cursor_walk(struct pte_cursor *c, struct process *p, vaddr_t va, unsigned level,
+                           bool create)
+{
+    const struct pt_format *fmt = p->k->fmt;
+    vaddr_t span = level + 1 < fmt->levels ? va >> pt_fmt_shift(fmt, level + 1) : 0;
+    struct pte_cursor_way *w = &c->way[span % PTE_CURSOR_WAYS];
+    if (!w->table || w->level != level || w->span != span) {
+        w->table = table_for(p, va, level, create);
+        w->level = level;
+        w->span = span;
+    }
+    return w->table ? kpte_slot(p->k, w->table, va, level) : 0;
+}
+
+paddr_t mmu_pte_lookup_at(struct pte_cursor *c, const struct process *p, vaddr_t va,
+                          unsigned level)
+{
+    return cursor_walk(c, (struct process *)p, va, level, false);
+}
+
+paddr_t mmu_pte_create_at(struct pte_cursor *c, struct process *p, vaddr_t va, unsigned level)
+{
+    return cursor_walk(c, p, va, level, true);
 }
 
 static void free_level(struct process *p, paddr_t table, unsigned level)

@@ -122,7 +122,8 @@ static unsigned release_batch(struct process *p, struct page **pg, unsigned n, s
     for (unsigned j = 0; j < n; j++) {
         if (how[j] != FAST)
             continue;
-        uint64_t old = kpte_exchange(k, mmu_pte_lookup(p, page_va(pg[j]), page_level(pg[j])), 0);
+        uint64_t old = kpte_exchange(k, mmu_pte_lookup_at(&g->pte, p, page_va(pg[j]),
+                                                         page_level(pg[j])), 0);
         pg[j]->u.r.frame = FRAME_NONE;
         page_clear(pg[j], PG_RESIDENT);
         struct pte_info pi;

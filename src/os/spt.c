@@ -22,10 +22,18 @@ _Static_assert(sizeof(struct frame) == 16, "struct frame grew past 16 bytes");
 #define SPT_MIN_BUCKETS  64
 #define SPT_MAX_LOAD     2
 
+/* Neighbouring pages in neighbouring buckets: the low bits of the page
+ * number pick the bucket within a block of nbuckets pages, and a hash of
+ * the block number turns the block by a pseudo-random offset, so that
+ * regions which share the low bits do not share buckets. A walk of the
+ * table (fork, exit) then goes through each region in address order, and
+ * through its PTEs, its struct pages and its frames with it. */
 static inline uint64_t spt_hash(vaddr_t va, uint64_t nbuckets)
 {
-    uint64_t h = (va >> VM_PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
-    return (h >> 32) & (nbuckets - 1);
+    uint64_t vpn = va >> VM_PAGE_SHIFT;
+    unsigned bits = (unsigned)__builtin_ctzll(nbuckets);   /* >= 6: SPT_MIN_BUCKETS */
+    uint64_t turn = ((vpn >> bits) * 0x9e3779b97f4a7c15ull) >> (64 - bits);
+    return (vpn + turn) & (nbuckets - 1);
 }
 
 int spt_init(struct spt *t)
