@@ -121,6 +121,7 @@ struct tlb {
     uint64_t rng;
     uint32_t seq;            /* fill counter, never 0 for a filled entry */
     bool seq_wrapped;        /* seq went round: entry seqs may repeat */
+    struct cpu *observed;    /* the CPU whose observer hears of fills (observe.h), or NULL */
 };
 
 /* Where a lookup hit: the array, set and way of the entry. */
