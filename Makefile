@@ -9,7 +9,7 @@
 #   make V=1             print every command in full (default: one short line each)
 #
 # Sources are found by folder, so adding a file needs no edit here:
-# src/{hw,os,replay}/*.c form the library, src/cli/*.c the command,
+# src/{hw,os,replay,isa,step}/*.c form the library, src/cli/*.c the command,
 # tests/*.c one test program each (tests/lib/*.c linked into all of them),
 # bench/*.c one benchmark each.
 
@@ -51,7 +51,7 @@ ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DVMLAB_VERSION
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c))
+LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c src/step/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*.c))
 TLIB_SRC  := $(sort $(wildcard tests/lib/*.c))

@@ -72,6 +72,7 @@ struct vm_ev_tlb_lookup {
                                  dTLB-loads etc. (a retry after a fault is not) */
     unsigned hit;             /* 0: every level missed; 1: the L1 (ITLB or DTLB) hit;
                                  2: the L1 missed and the L2 hit (the L1 is filled from it) */
+    bool has_l1;              /* the CPU has an L1 TLB on this side (else a miss is vacuous) */
     bool has_l2;              /* the CPU has an L2 TLB (a miss probed it too) */
     enum vm_tlb_verdict verdict;
     /* the entry found, when hit != 0 */
@@ -136,8 +137,6 @@ struct vm_ev_walk {
     bool pwc_missed;          /* the CPU has page-walk caches and none covered va
                                  (counted in pwc-misses) */
     paddr_t start;            /* the table the walk began with (the root: CR3 / satp) */
-    unsigned nlevels;         /* lv[0 .. nlevels): the entries read, in order */
-    struct vm_walk_level lv[VM_WALK_MAX_LEVELS];
     unsigned refs, ad_updates, restarts;   /* as counted (walk-mem-refs, ...) */
     bool ok;                  /* a leaf that allows the access: */
     paddr_t pa;               /* the translation */
@@ -145,6 +144,9 @@ struct vm_ev_walk {
     unsigned page_shift;
     unsigned prot;
     bool global, dirty;
+    unsigned nlevels;         /* lv[0 .. nlevels): the entries read, in order (last, so
+                                 that a copy may stop after them) */
+    struct vm_walk_level lv[VM_WALK_MAX_LEVELS];
 };
 
 struct vm_ev_fault {
@@ -255,7 +257,9 @@ struct vm_ev_policy {
     bool young;               /*   some mapping's A was set */
     bool flushed;             /*   and clearing it invalidated the cached translations */
     bool has_value;
-    uint64_t value;           /* aging: the counter; opt: the next use (UINT64_MAX: never) */
+    uint64_t value;           /* a number the verdict rests on, named by value_name: */
+    const char *value_name;   /*   "age" (aging's counter), "next use" (opt: the page touch
+                                 of the next use, UINT64_MAX: never), "random start" */
     const char *why;          /* VM_POL_VICTIM: the policy's reason, in words */
 };
 

@@ -18,6 +18,7 @@ static const struct subcommand subcommands[] = {
     {"explain", cmd_explain, "show how a virtual address splits; what each counter means"},
     {"convert", cmd_convert, "convert a trace (rw, lackey, refs; gzip/xz/zstd) to vmt"},
     {"record",  cmd_record,  "trace a program's memory accesses with Valgrind into vmt"},
+    {"step",    cmd_step,    "replay a trace and print the path of each access, step by step"},
 };
 
 static void usage(FILE *out)

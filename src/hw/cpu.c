@@ -230,6 +230,7 @@ static void observe_lookup(struct cpu *c, vaddr_t va, enum vm_access acc, bool c
     l->asid = c->asid;
     l->counted = counted;
     l->hit = e ? n->hit : 0;
+    l->has_l1 = (acc == VM_ACCESS_FETCH ? c->tlb.l1i.n : c->tlb.l1d.n) > 0;
     l->has_l2 = c->tlb.l2.n > 0;
     l->verdict = verdict;
     if (e) {

@@ -57,6 +57,7 @@ struct look {
     enum vm_policy_verdict verdict;
     bool scanned, tested, young, flushed, has_value;
     uint64_t value;
+    const char *value_name;
     const char *why;
 };
 
@@ -83,6 +84,7 @@ static void tell(struct kernel *k, struct cpu *self, uint32_t i, const struct lo
     e->flushed = l->flushed;
     e->has_value = l->has_value;
     e->value = l->value;
+    e->value_name = l->value_name;
     e->why = l->why;
     cpu_observe(self, &ev);
 }
@@ -225,7 +227,7 @@ static uint32_t random_select(struct kernel *k, struct cpu *self)
         if (!pinned(ft, i)) {
             if (watch)
                 TELL(i, &(struct look){.verdict = VM_POL_VICTIM, .scanned = true,
-                                       .has_value = true, .value = start,
+                                       .has_value = true, .value = start, .value_name = "random start",
                                        .why = "the first listed frame from a random start"});
             return i;
         }
@@ -258,7 +260,7 @@ static uint32_t aging_select(struct kernel *k, struct cpu *self)
             TELL(i, &(struct look){.verdict = pinned(ft, i) ? VM_POL_SKIP_PINNED : VM_POL_AGED,
                                    .scanned = true, .tested = true, .young = young,
                                    .flushed = young && ft->policy->clear_flushes,
-                                   .has_value = true, .value = age});
+                                   .has_value = true, .value = age, .value_name = "age"});
         if (!pinned(ft, i) && age < best_age) {
             best = i;
             best_age = age;
@@ -266,6 +268,7 @@ static uint32_t aging_select(struct kernel *k, struct cpu *self)
     }
     if (watch && best != FRAME_NONE)
         TELL(best, &(struct look){.verdict = VM_POL_VICTIM, .has_value = true, .value = best_age,
+                                  .value_name = "age",
                                   .why = "the lowest age counter (the oldest of equals)"});
     return best;
 }
@@ -420,7 +423,7 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
         uint64_t next = opt_ask(ft, i);
         if (watch)
             TELL(i, &(struct look){.verdict = VM_POL_CANDIDATE, .scanned = true, .has_value = true,
-                                   .value = next});
+                                   .value = next, .value_name = "next use"});
         if (next == UINT64_MAX) {
             if (never == FRAME_NONE || i < never)
                 never = i;
@@ -435,7 +438,7 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
     if (watch && v != FRAME_NONE)
         TELL(v, &(struct look){
                     .verdict = VM_POL_VICTIM, .has_value = true,
-                    .value = v == best ? best_next : UINT64_MAX,
+                    .value = v == best ? best_next : UINT64_MAX, .value_name = "next use",
                     .why = v == never_clean ? "never used again, and clean (the lowest such frame)"
                          : v == never       ? "never used again (the lowest such frame)"
                                             : "its next use is the farthest in the future"});

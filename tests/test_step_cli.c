@@ -1,0 +1,448 @@
+/* test_step_cli.c — `vmlab step` from the command line.
+ *
+ *   1. A reference string worked by hand (two frames, fifo, no TLB): which
+ *      steps fault, what each fault does (zero-fill, swap-out to slot 0,
+ *      swap-in from slot 0, dropped), in JSON and in the text.
+ *   2. Step output summed equals the counters of the same replay: every
+ *      event of `step --json-lines` over real traces (the bzip SPEC trace
+ *      with memory pressure, the course traces, the sample traces), for
+ *      every policy, counted the way each counter counts, against
+ *      `replay --json` of the same input and options.
+ *   3. --from / --count / --only select exactly the steps a full run
+ *      shows; every input the replay takes (a file, -, --refs, -- PROGRAM);
+ *      -o; a kill (exit 3, the kill shown); refused options (exit 2).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/json.h"
+#include "lib/ptbuild.h"
+#include "lib/run.h"
+#include "lib/tap.h"
+
+static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static struct run_result run(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    struct run_result r;
+    if (run_cmd(cmd, &r))
+        tap_diag("could not run: %s", cmd);
+    return r;
+}
+
+/* The JSON lines of an output, parsed; n set. NULL entries for bad lines. */
+static struct json **lines(const char *out, size_t *n, bool *all_ok)
+{
+    size_t cap = 64;
+    struct json **v = malloc(cap * sizeof *v);
+    *n = 0;
+    *all_ok = true;
+    for (const char *p = out; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char err[128];
+        if (*n == cap)
+            v = realloc(v, (cap *= 2) * sizeof *v);
+        v[*n] = json_parse(p, len, err, sizeof err);
+        if (!v[*n]) {
+            if (*all_ok)
+                tap_diag("line %zu is not JSON: %s", *n + 1, err);
+            *all_ok = false;
+        }
+        (*n)++;
+        p += len + (e ? 1 : 0);
+    }
+    return v;
+}
+
+static void free_lines(struct json **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_free(v[i]);
+    free(v);
+}
+
+/* The first event of a type in a step, and the how-many-th. */
+static const struct json *event(const struct json *step, const char *type, unsigned nth)
+{
+    const struct json *evs = json_get(step, "events");
+    for (size_t i = 0; evs && i < evs->n; i++)
+        if (json_is(json_get(&evs->item[i], "type"), type) && nth-- == 0)
+            return &evs->item[i];
+    return NULL;
+}
+
+/* ---- 1. by hand ---- */
+
+static void by_hand(const char *v)
+{
+    /* pages 1 (written), 2, 3, 1 in two frames, fifo, no TLB:
+     *   1: page 1 zero-filled into frame 0, dirty (the store sets D)
+     *   2: page 2 into frame 1
+     *   3: fifo evicts frame 0 (page 1, dirty): written to swap slot 0;
+     *      page 3 zero-filled into frame 0
+     *   4: page 1 faults: fifo evicts frame 1 (page 2, clean): dropped;
+     *      page 1 read back from slot 0 into frame 1, a major fault */
+    struct run_result r = run("%s step --json-lines --frames 2 --policy fifo --tlb none --refs 1w,2,3,1", v);
+    is_i64(r.status, 0, "by hand: step exits 0");
+    size_t n;
+    bool good;
+    struct json **s = lines(r.out, &n, &good);
+    ok(good && n == 4, "by hand: four steps, each one JSON object (%zu lines)", n);
+    if (n == 4 && good) {
+        const struct json *h[4];
+        for (int i = 0; i < 4; i++)
+            h[i] = event(s[i], "handled", 0);
+        ok(json_u64(json_get(s[0], "step")) == 1 && json_is(json_get(s[0], "access"), "store") &&
+               json_u64(json_get(s[0], "va")) == 0x1000 && json_u64(json_get(s[3], "step")) == 4,
+           "by hand: steps numbered 1-4, the first a store to 0x1000");
+        ok(h[0] && json_is(json_get(h[0], "action"), "zero-fill") && json_u64(json_get(h[0], "frame")) == 0 &&
+               h[1] && json_u64(json_get(h[1], "frame")) == 1,
+           "by hand: pages 1 and 2 zero-filled into frames 0 and 1");
+        const struct json *e3 = event(s[2], "evict", 2), *p3 = event(s[2], "policy", 0);
+        ok(p3 && json_is(json_get(p3, "verdict"), "victim") && json_u64(json_get(p3, "frame")) == 0 &&
+               e3 && json_is(json_get(e3, "outcome"), "swapped") && json_u64(json_get(e3, "slot")) == 0 &&
+               !json_true(json_get(e3, "slot_reused")),
+           "by hand: step 3: fifo's victim is frame 0, page 1 written to swap slot 0");
+        const struct json *u3 = event(s[2], "evict", 1);
+        ok(u3 && json_is(json_get(u3, "phase"), "unmap") && json_u64(json_get(u3, "va")) == 0x1000 &&
+               json_true(json_get(u3, "dirty")),
+           "by hand: its PTE had D set when it was cleared");
+        const struct json *e4 = event(s[3], "evict", 2);
+        ok(e4 && json_is(json_get(e4, "outcome"), "dropped") && json_u64(json_get(e4, "frame")) == 1,
+           "by hand: step 4: frame 1 (page 2, clean) dropped");
+        ok(h[3] && json_is(json_get(h[3], "action"), "swap-in") && json_u64(json_get(h[3], "slot")) == 0 &&
+               json_true(json_get(h[3], "major")) && json_u64(json_get(h[3], "frame")) == 1,
+           "by hand: page 1 swapped in from slot 0 into frame 1, a major fault");
+        /* no TLB and no page-walk caches: every walk reads all 4 levels */
+        const struct json *w = event(s[3], "walk", 0), *w2 = event(s[3], "walk", 1);
+        const struct json *l = event(s[3], "tlb", 0);
+        ok(w && json_get(w, "entries")->n == 4 && w2 && json_get(w2, "entries")->n == 4 && l &&
+               !json_true(json_get(l, "l1")) && !json_true(json_get(l, "l2_probed")) &&
+               json_is(json_get(l, "hit"), "miss") && !event(s[3], "fill", 0),
+           "by hand: no TLB: a lookup with nothing to look in, two walks of 4 entries (before "
+           "and after the fault), nothing filled");
+    }
+    free_lines(s, n);
+    run_free(&r);
+
+    r = run("%s step --frames 2 --policy fifo --tlb none --refs 1w,2,3,1", v);
+    ok(r.status == 0 && strstr(r.out, "step 3  cpu 0  load 0x3000 (1 byte)") &&
+           strstr(r.out, "fifo chooses a victim:") &&
+           strstr(r.out, "frame 0 (pid 1 0x1000; load order): victim: the oldest resident page") &&
+           strstr(r.out, "dirty: written to swap slot 0") &&
+           strstr(r.out, "kernel: swap-in from slot 0: frame 1") && strstr(r.out, "(a major fault)") &&
+           strstr(r.out, "clean: dropped"),
+       "by hand: the text tells the same story");
+    if (r.status == 0 && !strstr(r.out, "dirty: written to swap slot 0"))
+        tap_diag("%s", r.out);
+    run_free(&r);
+}
+
+/* ---- 2. step summed = replay's counters ---- */
+
+struct sums {
+    uint64_t steps, dloads, dstores, iloads, dload_miss, dstore_miss, iload_miss, dl1_miss,
+        il1_miss, stlb, dirty_rewalks, walks, refs, ad, pwc_hits, pwc_misses, page_faults, pgfault,
+        major, minor, zero, swpin, steal, swpout, drop, scan, activate, deactivate, flushed,
+        sent, cow_copy, cow_reuse;
+};
+
+static void sum_step(const struct json *st, struct sums *t)
+{
+    t->steps++;
+    const struct json *evs = json_get(st, "events");
+    for (size_t i = 0; evs && i < evs->n; i++) {
+        const struct json *e = &evs->item[i];
+        const struct json *type = json_get(e, "type");
+        if (json_is(type, "tlb")) {
+            const char *acc = json_str(json_get(e, "access"));
+            const char *hit = json_str(json_get(e, "hit"));
+            const char *verdict = json_str(json_get(e, "verdict"));
+            bool fetch = !strcmp(acc, "fetch"), store = !strcmp(acc, "store");
+            if (!strcmp(verdict, "dirty-rewalk"))
+                t->dirty_rewalks++;
+            if (!json_true(json_get(e, "counted")))
+                continue;
+            *(fetch ? &t->iloads : store ? &t->dstores : &t->dloads) += 1;
+            if (strcmp(verdict, "used"))   /* walked: missed, or a re-walk */
+                *(fetch ? &t->iload_miss : store ? &t->dstore_miss : &t->dload_miss) += 1;
+            if (strcmp(hit, "l1"))
+                *(fetch ? &t->il1_miss : &t->dl1_miss) += 1;
+            if (!strcmp(hit, "l2"))
+                t->stlb++;
+        } else if (json_is(type, "walk")) {
+            t->walks++;
+            const struct json *ent = json_get(e, "entries");
+            for (size_t k = 0; ent && k < ent->n; k++) {
+                t->refs++;
+                const struct json *x = &ent->item[k];
+                if (json_u64(json_get(x, "written")) != json_u64(json_get(x, "pte")) &&
+                    !json_is(json_get(x, "check"), "cas-lost"))
+                    t->ad++;
+            }
+            if (json_true(json_get(json_get(e, "start"), "pwc")))
+                t->pwc_hits++;
+            if (json_true(json_get(e, "pwc_missed")))
+                t->pwc_misses++;
+        } else if (json_is(type, "fault")) {
+            if (json_is(json_get(e, "fault"), "page"))
+                t->page_faults++;
+        } else if (json_is(type, "handled")) {
+            t->pgfault++;
+            const char *a = json_str(json_get(e, "action"));
+            if (json_true(json_get(e, "major")))
+                t->major++;
+            else if (strcmp(a, "kill"))
+                t->minor++;
+            if (!strcmp(a, "zero-fill"))
+                t->zero += json_true(json_get(e, "huge")) ? 512 : 1;
+            if (!strcmp(a, "swap-in"))
+                t->swpin += json_true(json_get(e, "huge")) ? 512 : 1;
+            if (!strcmp(a, "cow-copy"))
+                t->cow_copy++;
+            if (!strcmp(a, "cow-reuse"))
+                t->cow_reuse++;
+        } else if (json_is(type, "policy")) {
+            t->scan += json_true(json_get(e, "scanned"));
+            t->activate += json_is(json_get(e, "verdict"), "activate");
+            t->deactivate += json_is(json_get(e, "verdict"), "deactivate");
+        } else if (json_is(type, "evict") && json_is(json_get(e, "phase"), "done")) {
+            const char *o = json_str(json_get(e, "outcome"));
+            if (!strcmp(o, "dropped") || !strcmp(o, "swapped") || !strcmp(o, "written-back"))
+                t->steal++;
+            t->swpout += !strcmp(o, "swapped");
+            t->drop += !strcmp(o, "dropped");
+        } else if (json_is(type, "flush")) {
+            t->flushed += json_u64(json_get(e, "tlb")) + json_u64(json_get(e, "pwc"));
+        } else if (json_is(type, "shootdown")) {
+            t->sent += json_get(e, "sent") ? json_get(e, "sent")->n : 0;
+        }
+    }
+}
+
+static bool compare(const char *what, const struct json *stats, const struct sums *t)
+{
+    const struct { const char *name; uint64_t got; } c[] = {
+        {"accesses", t->steps}, {"dTLB-loads", t->dloads}, {"dTLB-stores", t->dstores},
+        {"iTLB-loads", t->iloads}, {"dTLB-load-misses", t->dload_miss},
+        {"dTLB-store-misses", t->dstore_miss}, {"iTLB-load-misses", t->iload_miss},
+        {"dTLB-l1-misses", t->dl1_miss}, {"iTLB-l1-misses", t->il1_miss}, {"stlb-hits", t->stlb},
+        {"tlb-dirty-rewalks", t->dirty_rewalks}, {"walks", t->walks}, {"walk-mem-refs", t->refs},
+        {"walk-ad-updates", t->ad}, {"pwc-hits", t->pwc_hits}, {"pwc-misses", t->pwc_misses},
+        {"page-faults", t->page_faults}, {"pgfault", t->pgfault}, {"pgmajfault", t->major},
+        {"pgminfault", t->minor}, {"zero_fill", t->zero}, {"pswpin", t->swpin},
+        {"pgsteal", t->steal}, {"pswpout", t->swpout}, {"pgdrop_clean", t->drop},
+        {"pgscan", t->scan}, {"pgactivate", t->activate}, {"pgdeactivate", t->deactivate},
+        {"tlb-entries-flushed", t->flushed}, {"shootdowns-sent", t->sent},
+        {"cow_copy", t->cow_copy}, {"cow_reuse", t->cow_reuse},
+    };
+    bool same = stats != NULL;
+    for (size_t i = 0; stats && i < sizeof c / sizeof c[0]; i++) {
+        uint64_t want = json_u64(json_get(stats, c[i].name));
+        if (want != c[i].got) {
+            tap_diag("%s: %s: step events sum to %llu, replay counts %llu", what, c[i].name,
+                     (unsigned long long)c[i].got, (unsigned long long)want);
+            same = false;
+        }
+    }
+    return same;
+}
+
+static void sums_case(const char *v, const char *input, const char *opts, const char *label)
+{
+    struct run_result st = run("%s step --json-lines %s %s", v, opts, input);
+    struct run_result rp = run("%s replay --json %s %s", v, opts, input);
+    size_t n;
+    bool good;
+    struct json **s = lines(st.out, &n, &good);
+    char err[128];
+    struct json *rj = json_parse(rp.out, strlen(rp.out), err, sizeof err);
+    struct sums t = {0};
+    for (size_t i = 0; good && i < n; i++)
+        sum_step(s[i], &t);
+    bool same = st.status == 0 && rp.status == 0 && good && rj &&
+                compare(label, json_get(rj, "stats"), &t);
+    ok(same, "%s: %zu steps' events sum to the replay's counters", label, n);
+    if (st.status || rp.status)
+        tap_diag("%s: step exit %d (%.200s), replay exit %d (%.200s)", label, st.status, st.err,
+                 rp.status, rp.err);
+    json_free(rj);
+    free_lines(s, n);
+    run_free(&st);
+    run_free(&rp);
+}
+
+static void sums(const char *v)
+{
+    static const char *const policies[] = {"clock", "clock-noflush", "fifo", "lru", "random",
+                                           "aging", "opt", "linux"};
+    unsigned limit = tm_san() ? 3000 : 30000;
+    char opts[256], label[128];
+    for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+        /* 64 frames: the bzip trace's footprint is larger, so every policy evicts */
+        snprintf(opts, sizeof opts, "--frames 64 --policy %s --limit %u", policies[i], limit);
+        snprintf(label, sizeof label, "bzip, %s, 64 frames", policies[i]);
+        sums_case(v, "examples/traces/bzip.trace.gz", opts, label);
+    }
+    sums_case(v, "examples/traces/bzip.trace.gz",
+              tm_san() ? "--frames 48 --pt sv39 --tlb zen4 --limit 2000"
+                       : "--frames 48 --pt sv39 --tlb zen4 --limit 20000",
+              "bzip, sv39, zen4, clock, 48 frames");
+    sums_case(v, "examples/traces/bzip.trace.gz",
+              tm_san() ? "--frames 32 --pt ia32 --tlb haswell --policy linux --limit 2000"
+                       : "--frames 32 --pt ia32 --tlb haswell --policy linux --limit 20000",
+              "bzip, ia32, haswell, linux, 32 frames");
+    sums_case(v, "examples/traces/trace3", "--frames 4 --policy clock", "trace3, clock, 4 frames");
+    sums_case(v, "examples/traces/trace2", "--frames 3 --policy lru --tlb tiny", "trace2, lru, tiny TLB");
+    sums_case(v, "tests/data/sample.lackey", "--frames 2 --policy fifo", "sample.lackey (fetches), fifo");
+    sums_case(v, "tests/data/sample.rw.xz", "--frames 1 --policy opt", "sample.rw.xz, opt, 1 frame");
+}
+
+/* ---- 3. selecting steps; inputs; the command line ---- */
+
+static size_t count_lines(const char *s, const char *prefix)
+{
+    size_t n = 0, len = strlen(prefix);
+    for (const char *p = s; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, prefix, len))
+            n++;
+    return n;
+}
+
+static void selection(const char *v)
+{
+    const char *in = "examples/traces/bzip.trace.gz", *o = "--frames 64 --policy clock";
+    struct run_result all = run("%s step --json-lines %s --count 400 %s", v, o, in);
+    struct run_result part = run("%s step --json-lines %s --from 301 --count 100 %s", v, o, in);
+    const char *at = all.out;
+    for (int i = 0; i < 300 && at; i++)
+        at = strchr(at, '\n'), at = at ? at + 1 : NULL;
+    ok(all.status == 0 && part.status == 0 && at && !strcmp(at, part.out),
+       "--from 301 --count 100: the same lines as steps 301-400 of a run from the start (the "
+       "first 300 replayed in batches, unwatched)");
+    size_t n;
+    bool good;
+    struct json **s = lines(all.out, &n, &good);
+    size_t faults = 0;
+    for (size_t i = 0; i < n; i++)
+        faults += event(s[i], "fault", 0) != NULL;
+    free_lines(s, n);
+    struct run_result f = run("%s step --json-lines %s --only faults --count %zu %s", v, o,
+                              faults, in);
+    s = lines(f.out, &n, &good);
+    bool all_fault = good && n == faults;
+    for (size_t i = 0; all_fault && i < n; i++)
+        all_fault = event(s[i], "fault", 0) != NULL;
+    uint64_t last = n ? json_u64(json_get(s[n - 1], "step")) : 0;
+    ok(all_fault && last <= 400, "--only faults --count %zu: exactly the %zu faulting steps of the "
+       "first 400 (the last is step %llu)", faults, faults, (unsigned long long)last);
+    free_lines(s, n);
+    run_free(&f);
+
+    f = run("%s step --only evictions --count 3 %s %s", v, o, in);
+    ok(f.status == 0 && count_lines(f.out, "step ") == 3 && count_lines(f.out, "    evict frame") >= 3,
+       "--only evictions --count 3: three steps, each with an eviction");
+    run_free(&f);
+    f = run("%s step --only misses --count 50 --json-lines %s %s", v, o, in);
+    s = lines(f.out, &n, &good);
+    bool missing = good && n == 50;
+    for (size_t i = 0; missing && i < n; i++)
+        missing = event(s[i], "walk", 0) || (event(s[i], "tlb", 0) &&
+                                             !json_is(json_get(event(s[i], "tlb", 0), "hit"), "l1"));
+    ok(missing, "--only misses: 50 steps, each an L2 hit or a walk");
+    free_lines(s, n);
+    run_free(&f);
+
+    /* text and JSON say the same steps */
+    struct run_result t = run("%s step %s --count 400 %s", v, o, in);
+    ok(t.status == 0 && count_lines(t.out, "step ") == 400 && count_lines(t.out, "  => pa ") == 400,
+       "text: 400 steps, each ending with its physical address");
+    run_free(&t);
+    run_free(&all);
+    run_free(&part);
+}
+
+static void inputs(const char *v)
+{
+    struct run_result a = run("%s step --count 5 examples/traces/trace1", v);
+    struct run_result b = run("%s step --count 5 - < examples/traces/trace1", v);
+    ok(a.status == 0 && b.status == 0 && count_lines(a.out, "step ") == 5 && !strcmp(a.out, b.out),
+       "a file and - (standard input) give the same steps");
+    run_free(&a);
+    run_free(&b);
+    a = run("%s step --refs 7,0,1,2,0,3 --frames 3 --policy fifo", v);
+    ok(a.status == 0 && count_lines(a.out, "step ") == 6 && strstr(a.out, "step 6  cpu 0  load 0x3000"),
+       "--refs: one step per reference, page N at N x 4096");
+    run_free(&a);
+    a = run("valgrind --version");
+    if (a.status != 0) {
+        tap_skip(1, "valgrind not installed");
+    } else {
+        struct run_result c = run("%s step --count 20 --json-lines -- /bin/true", v);
+        size_t n;
+        bool good;
+        struct json **s = lines(c.out, &n, &good);
+        ok(c.status == 0 && good && n == 20 && s[0] && json_is(json_get(s[0], "access"), "fetch"),
+           "-- PROGRAM: a live Valgrind trace, stepped (20 steps, the first a fetch)");
+        free_lines(s, n);
+        run_free(&c);
+    }
+    run_free(&a);
+
+    char dir[] = "/tmp/vmlab-step-XXXXXX";
+    if (mkdtemp(dir)) {
+        a = run("%s step --json-lines --count 7 -o %s/steps.jsonl examples/traces/trace2 && wc -l < %s/steps.jsonl",
+                v, dir, dir);
+        ok(a.status == 0 && atoi(a.out) == 7, "-o FILE: the 7 steps written to the file");
+        run_free(&a);
+        a = run("rm -rf %s", dir);
+        run_free(&a);
+    }
+
+    /* a kill: one frame, no swap, a dirty page cannot be evicted */
+    a = run("%s step --frames 1 --swap 0 --refs 1w,2", v);
+    ok(a.status == 3 && strstr(a.out, "kernel: kills pid 1: oom-swap-full") &&
+           strstr(a.out, "=> the access fails: the process is killed") &&
+           strstr(a.err, "killed after 2 accesses"),
+       "a kill: exit 3, the killing step shows the kill and why");
+    run_free(&a);
+    a = run("%s step --frames 1 --swap 0 --only evictions --refs 1w,2", v);
+    ok(a.status == 3 && count_lines(a.out, "step 2") == 1,
+       "the step that kills is shown whatever --only says");
+    run_free(&a);
+
+    a = run("%s step --from 100 examples/traces/trace1", v);
+    ok(a.status == 0 && a.out[0] == 0 && strstr(a.err, "none from access 100"),
+       "--from past the end: nothing shown, said on stderr, exit 0");
+    run_free(&a);
+    static const char *const bad[] = {"--from 0", "--count 0", "--only hits", "--json", "--csv",
+                                      "--quiet", "--from x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        a = run("%s step %s examples/traces/trace1", v, bad[i]);
+        ok(a.status == 2 && a.out[0] == 0 && a.err[0], "step %s: a usage error (exit 2), said on stderr",
+           bad[i]);
+        run_free(&a);
+    }
+    a = run("%s step --help", v);
+    ok(a.status == 0 && strstr(a.out, "--json-lines") && strstr(a.out, "--only WHAT"),
+       "step --help");
+    run_free(&a);
+}
+
+int main(void)
+{
+    const char *v = vmlab_bin();
+    by_hand(v);
+    sums(v);
+    selection(v);
+    inputs(v);
+    return tap_done();
+}
