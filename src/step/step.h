@@ -75,6 +75,11 @@ int step_only_parse(const char *s, enum step_only *out);
 int step_print_text(FILE *out, const struct step_ctx *ctx, const struct step *s);
 int step_print_json(FILE *out, const struct step_ctx *ctx, const struct step *s);
 
+/* What the step's translations found: the level of the leaf that mapped
+ * the access (0 if none did) and its physical address (false if none). */
+unsigned step_leaf_level(const struct step *s, const struct pt_format *fmt);
+bool step_result_pa(const struct step *s, uint64_t *pa);
+
 /* The pieces the printers share (step_words.c). */
 const char *step_access_name(enum vm_access acc);       /* "load", "store", "fetch" */
 /* The name of a level's table, x86 "PML4", "PDPT", "PD", "PT" (ia32: "PD",

@@ -402,8 +402,46 @@ static void text_flush(struct printer *p, const struct vm_ev_flush *f)
          plural(f->pwc_removed, "entry", "entries"));
 }
 
-/* The page a translation of this step mapped va to, as the last lookup or
- * walk of each page said. */
+/* The physical address of a lookup that translated, or of a walk that did. */
+static bool event_pa(const struct vm_event *e, uint64_t *pa, unsigned *shift)
+{
+    if (e->kind == VM_EV_TLB_LOOKUP && e->tlb.verdict == VM_TLB_USED) {
+        *pa = e->tlb.frame + (e->tlb.va - e->tlb.entry_va);
+        *shift = e->tlb.page_shift;
+        return true;
+    }
+    if (e->kind == VM_EV_WALK && e->walk.ok) {
+        *pa = e->walk.pa;
+        *shift = e->walk.page_shift;
+        return true;
+    }
+    return false;
+}
+
+bool step_result_pa(const struct step *s, uint64_t *pa)
+{
+    unsigned shift;
+    for (size_t i = 0; i < s->nev; i++)
+        if (event_pa(s->ev[i], pa, &shift))
+            return true;
+    return false;
+}
+
+unsigned step_leaf_level(const struct step *s, const struct pt_format *fmt)
+{
+    for (size_t i = s->nev; i-- > 0;) {
+        uint64_t pa;
+        unsigned shift;
+        if (!event_pa(s->ev[i], &pa, &shift))
+            continue;
+        for (unsigned l = 0; l < fmt->levels; l++)
+            if (pt_fmt_shift(fmt, l) == shift)
+                return l;
+    }
+    return 0;
+}
+
+/* The physical address each page of the access was translated to. */
 static void text_result(struct printer *p)
 {
     const struct step *s = p->s;
@@ -414,35 +452,13 @@ static void text_result(struct printer *p)
     char pas[128] = "";
     size_t at = 0;
     for (size_t i = 0; i < s->nev && at < sizeof pas; i++) {
-        const struct vm_event *e = s->ev[i];
         uint64_t pa;
-        if (e->kind == VM_EV_TLB_LOOKUP && e->tlb.verdict == VM_TLB_USED)
-            pa = e->tlb.frame + (e->tlb.va - e->tlb.entry_va);
-        else if (e->kind == VM_EV_WALK && e->walk.ok)
-            pa = e->walk.pa;
-        else
-            continue;
-        at += (size_t)snprintf(pas + at, sizeof pas - at, "%s0x%llx", at ? ", " : "", u(pa));
+        unsigned shift;
+        if (event_pa(s->ev[i], &pa, &shift))
+            at += (size_t)snprintf(pas + at, sizeof pas - at, "%s0x%llx", at ? ", " : "", u(pa));
     }
     if (at)
         line(p, 2, "=> pa %s", pas);
-}
-
-/* The page size the access was translated with (for the split). */
-static unsigned leaf_of(const struct printer *p)
-{
-    for (size_t i = p->s->nev; i-- > 0;) {
-        const struct vm_event *e = p->s->ev[i];
-        unsigned shift = 0;
-        if (e->kind == VM_EV_TLB_LOOKUP && e->tlb.verdict == VM_TLB_USED)
-            shift = e->tlb.page_shift;
-        else if (e->kind == VM_EV_WALK && e->walk.ok)
-            shift = e->walk.page_shift;
-        for (unsigned l = 0; shift && l < p->fmt->levels; l++)
-            if (pt_fmt_shift(p->fmt, l) == shift)
-                return l;
-    }
-    return 0;
 }
 
 /* Is event i the kernel's answer to a fault the CPU raised (not a fault
@@ -462,7 +478,7 @@ int step_print_text(FILE *out, const struct step_ctx *ctx, const struct step *s)
 {
     struct printer p = {.f = out, .fmt = ctx->fmt, .ctx = ctx, .s = s, .ind = 2};
     char split[160];
-    step_split(ctx->fmt, s->rec.va, leaf_of(&p), split, sizeof split);
+    step_split(ctx->fmt, s->rec.va, step_leaf_level(s, ctx->fmt), split, sizeof split);
     if (s->insn.valid)
         fprintf(out, "step %llu  cpu %u  pc 0x%llx  %s  %s 0x%llx (%u %s)  %s\n", u(s->n), s->cpu,
                 u(s->insn.pc), s->insn.text[0] ? s->insn.text : "?", step_access_name(s->rec.kind),
