@@ -7,7 +7,7 @@
 set -eu
 
 # The Debian packages, one group a line.
-pkgs="build-essential pkg-config zlib1g-dev liblzma-dev libzstd-dev"
+pkgs="build-essential pkg-config zlib1g-dev liblzma-dev libzstd-dev xxd"   # xxd: the explorer page's assets
 pkgs="$pkgs valgrind chromium clang"
 pkgs="$pkgs gcc-riscv64-linux-gnu qemu-user"   # RISC-V guests: the cross compiler, and qemu the oracle
 

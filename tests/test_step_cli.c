@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/json.h"
+#include "lib/jsontree.h"
 #include "lib/ptbuild.h"
 #include "lib/run.h"
 #include "lib/tap.h"
@@ -50,7 +50,7 @@ static struct json **lines(const char *out, size_t *n, bool *all_ok)
         char err[128];
         if (*n == cap)
             v = realloc(v, (cap *= 2) * sizeof *v);
-        v[*n] = json_parse(p, len, err, sizeof err);
+        v[*n] = jt_parse(p, len, err, sizeof err);
         if (!v[*n]) {
             if (*all_ok)
                 tap_diag("line %zu is not JSON: %s", *n + 1, err);
@@ -65,16 +65,16 @@ static struct json **lines(const char *out, size_t *n, bool *all_ok)
 static void free_lines(struct json **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        json_free(v[i]);
+        jt_free(v[i]);
     free(v);
 }
 
 /* The first event of a type in a step, and the how-many-th. */
 static const struct json *event(const struct json *step, const char *type, unsigned nth)
 {
-    const struct json *evs = json_get(step, "events");
+    const struct json *evs = jt_get(step, "events");
     for (size_t i = 0; evs && i < evs->n; i++)
-        if (json_is(json_get(&evs->item[i], "type"), type) && nth-- == 0)
+        if (jt_is(jt_get(&evs->item[i], "type"), type) && nth-- == 0)
             return &evs->item[i];
     return NULL;
 }
@@ -100,33 +100,33 @@ static void by_hand(const char *v)
         const struct json *h[4];
         for (int i = 0; i < 4; i++)
             h[i] = event(s[i], "handled", 0);
-        ok(json_u64(json_get(s[0], "step")) == 1 && json_is(json_get(s[0], "access"), "store") &&
-               json_u64(json_get(s[0], "va")) == 0x1000 && json_u64(json_get(s[3], "step")) == 4,
+        ok(jt_u64(jt_get(s[0], "step")) == 1 && jt_is(jt_get(s[0], "access"), "store") &&
+               jt_u64(jt_get(s[0], "va")) == 0x1000 && jt_u64(jt_get(s[3], "step")) == 4,
            "by hand: steps numbered 1-4, the first a store to 0x1000");
-        ok(h[0] && json_is(json_get(h[0], "action"), "zero-fill") && json_u64(json_get(h[0], "frame")) == 0 &&
-               h[1] && json_u64(json_get(h[1], "frame")) == 1,
+        ok(h[0] && jt_is(jt_get(h[0], "action"), "zero-fill") && jt_u64(jt_get(h[0], "frame")) == 0 &&
+               h[1] && jt_u64(jt_get(h[1], "frame")) == 1,
            "by hand: pages 1 and 2 zero-filled into frames 0 and 1");
         const struct json *e3 = event(s[2], "evict", 2), *p3 = event(s[2], "policy", 0);
-        ok(p3 && json_is(json_get(p3, "verdict"), "victim") && json_u64(json_get(p3, "frame")) == 0 &&
-               e3 && json_is(json_get(e3, "outcome"), "swapped") && json_u64(json_get(e3, "slot")) == 0 &&
-               !json_true(json_get(e3, "slot_reused")),
+        ok(p3 && jt_is(jt_get(p3, "verdict"), "victim") && jt_u64(jt_get(p3, "frame")) == 0 &&
+               e3 && jt_is(jt_get(e3, "outcome"), "swapped") && jt_u64(jt_get(e3, "slot")) == 0 &&
+               !jt_true(jt_get(e3, "slot_reused")),
            "by hand: step 3: fifo's victim is frame 0, page 1 written to swap slot 0");
         const struct json *u3 = event(s[2], "evict", 1);
-        ok(u3 && json_is(json_get(u3, "phase"), "unmap") && json_u64(json_get(u3, "va")) == 0x1000 &&
-               json_true(json_get(u3, "dirty")),
+        ok(u3 && jt_is(jt_get(u3, "phase"), "unmap") && jt_u64(jt_get(u3, "va")) == 0x1000 &&
+               jt_true(jt_get(u3, "dirty")),
            "by hand: its PTE had D set when it was cleared");
         const struct json *e4 = event(s[3], "evict", 2);
-        ok(e4 && json_is(json_get(e4, "outcome"), "dropped") && json_u64(json_get(e4, "frame")) == 1,
+        ok(e4 && jt_is(jt_get(e4, "outcome"), "dropped") && jt_u64(jt_get(e4, "frame")) == 1,
            "by hand: step 4: frame 1 (page 2, clean) dropped");
-        ok(h[3] && json_is(json_get(h[3], "action"), "swap-in") && json_u64(json_get(h[3], "slot")) == 0 &&
-               json_true(json_get(h[3], "major")) && json_u64(json_get(h[3], "frame")) == 1,
+        ok(h[3] && jt_is(jt_get(h[3], "action"), "swap-in") && jt_u64(jt_get(h[3], "slot")) == 0 &&
+               jt_true(jt_get(h[3], "major")) && jt_u64(jt_get(h[3], "frame")) == 1,
            "by hand: page 1 swapped in from slot 0 into frame 1, a major fault");
         /* no TLB and no page-walk caches: every walk reads all 4 levels */
         const struct json *w = event(s[3], "walk", 0), *w2 = event(s[3], "walk", 1);
         const struct json *l = event(s[3], "tlb", 0);
-        ok(w && json_get(w, "entries")->n == 4 && w2 && json_get(w2, "entries")->n == 4 && l &&
-               !json_true(json_get(l, "l1")) && !json_true(json_get(l, "l2_probed")) &&
-               json_is(json_get(l, "hit"), "miss") && !event(s[3], "fill", 0),
+        ok(w && jt_get(w, "entries")->n == 4 && w2 && jt_get(w2, "entries")->n == 4 && l &&
+               !jt_true(jt_get(l, "l1")) && !jt_true(jt_get(l, "l2_probed")) &&
+               jt_is(jt_get(l, "hit"), "miss") && !event(s[3], "fill", 0),
            "by hand: no TLB: a lookup with nothing to look in, two walks of 4 entries (before "
            "and after the fault), nothing filled");
     }
@@ -158,18 +158,18 @@ struct sums {
 static void sum_step(const struct json *st, struct sums *t)
 {
     t->steps++;
-    const struct json *evs = json_get(st, "events");
+    const struct json *evs = jt_get(st, "events");
     for (size_t i = 0; evs && i < evs->n; i++) {
         const struct json *e = &evs->item[i];
-        const struct json *type = json_get(e, "type");
-        if (json_is(type, "tlb")) {
-            const char *acc = json_str(json_get(e, "access"));
-            const char *hit = json_str(json_get(e, "hit"));
-            const char *verdict = json_str(json_get(e, "verdict"));
+        const struct json *type = jt_get(e, "type");
+        if (jt_is(type, "tlb")) {
+            const char *acc = jt_str(jt_get(e, "access"));
+            const char *hit = jt_str(jt_get(e, "hit"));
+            const char *verdict = jt_str(jt_get(e, "verdict"));
             bool fetch = !strcmp(acc, "fetch"), store = !strcmp(acc, "store");
             if (!strcmp(verdict, "dirty-rewalk"))
                 t->dirty_rewalks++;
-            if (!json_true(json_get(e, "counted")))
+            if (!jt_true(jt_get(e, "counted")))
                 continue;
             *(fetch ? &t->iloads : store ? &t->dstores : &t->dloads) += 1;
             if (strcmp(verdict, "used"))   /* walked: missed, or a re-walk */
@@ -178,52 +178,52 @@ static void sum_step(const struct json *st, struct sums *t)
                 *(fetch ? &t->il1_miss : &t->dl1_miss) += 1;
             if (!strcmp(hit, "l2"))
                 t->stlb++;
-        } else if (json_is(type, "walk")) {
+        } else if (jt_is(type, "walk")) {
             t->walks++;
-            const struct json *ent = json_get(e, "entries");
+            const struct json *ent = jt_get(e, "entries");
             for (size_t k = 0; ent && k < ent->n; k++) {
                 t->refs++;
                 const struct json *x = &ent->item[k];
-                if (json_u64(json_get(x, "written")) != json_u64(json_get(x, "pte")) &&
-                    !json_is(json_get(x, "check"), "cas-lost"))
+                if (jt_u64(jt_get(x, "written")) != jt_u64(jt_get(x, "pte")) &&
+                    !jt_is(jt_get(x, "check"), "cas-lost"))
                     t->ad++;
             }
-            if (json_true(json_get(json_get(e, "start"), "pwc")))
+            if (jt_true(jt_get(jt_get(e, "start"), "pwc")))
                 t->pwc_hits++;
-            if (json_true(json_get(e, "pwc_missed")))
+            if (jt_true(jt_get(e, "pwc_missed")))
                 t->pwc_misses++;
-        } else if (json_is(type, "fault")) {
-            if (json_is(json_get(e, "fault"), "page"))
+        } else if (jt_is(type, "fault")) {
+            if (jt_is(jt_get(e, "fault"), "page"))
                 t->page_faults++;
-        } else if (json_is(type, "handled")) {
+        } else if (jt_is(type, "handled")) {
             t->pgfault++;
-            const char *a = json_str(json_get(e, "action"));
-            if (json_true(json_get(e, "major")))
+            const char *a = jt_str(jt_get(e, "action"));
+            if (jt_true(jt_get(e, "major")))
                 t->major++;
             else if (strcmp(a, "kill"))
                 t->minor++;
             if (!strcmp(a, "zero-fill"))
-                t->zero += json_true(json_get(e, "huge")) ? 512 : 1;
+                t->zero += jt_true(jt_get(e, "huge")) ? 512 : 1;
             if (!strcmp(a, "swap-in"))
-                t->swpin += json_true(json_get(e, "huge")) ? 512 : 1;
+                t->swpin += jt_true(jt_get(e, "huge")) ? 512 : 1;
             if (!strcmp(a, "cow-copy"))
                 t->cow_copy++;
             if (!strcmp(a, "cow-reuse"))
                 t->cow_reuse++;
-        } else if (json_is(type, "policy")) {
-            t->scan += json_true(json_get(e, "scanned"));
-            t->activate += json_is(json_get(e, "verdict"), "activate");
-            t->deactivate += json_is(json_get(e, "verdict"), "deactivate");
-        } else if (json_is(type, "evict") && json_is(json_get(e, "phase"), "done")) {
-            const char *o = json_str(json_get(e, "outcome"));
+        } else if (jt_is(type, "policy")) {
+            t->scan += jt_true(jt_get(e, "scanned"));
+            t->activate += jt_is(jt_get(e, "verdict"), "activate");
+            t->deactivate += jt_is(jt_get(e, "verdict"), "deactivate");
+        } else if (jt_is(type, "evict") && jt_is(jt_get(e, "phase"), "done")) {
+            const char *o = jt_str(jt_get(e, "outcome"));
             if (!strcmp(o, "dropped") || !strcmp(o, "swapped") || !strcmp(o, "written-back"))
                 t->steal++;
             t->swpout += !strcmp(o, "swapped");
             t->drop += !strcmp(o, "dropped");
-        } else if (json_is(type, "flush")) {
-            t->flushed += json_u64(json_get(e, "tlb")) + json_u64(json_get(e, "pwc"));
-        } else if (json_is(type, "shootdown")) {
-            t->sent += json_get(e, "sent") ? json_get(e, "sent")->n : 0;
+        } else if (jt_is(type, "flush")) {
+            t->flushed += jt_u64(jt_get(e, "tlb")) + jt_u64(jt_get(e, "pwc"));
+        } else if (jt_is(type, "shootdown")) {
+            t->sent += jt_get(e, "sent") ? jt_get(e, "sent")->n : 0;
         }
     }
 }
@@ -246,7 +246,7 @@ static bool compare(const char *what, const struct json *stats, const struct sum
     };
     bool same = stats != NULL;
     for (size_t i = 0; stats && i < sizeof c / sizeof c[0]; i++) {
-        uint64_t want = json_u64(json_get(stats, c[i].name));
+        uint64_t want = jt_u64(jt_get(stats, c[i].name));
         if (want != c[i].got) {
             tap_diag("%s: %s: step events sum to %llu, replay counts %llu", what, c[i].name,
                      (unsigned long long)c[i].got, (unsigned long long)want);
@@ -264,17 +264,17 @@ static void sums_case(const char *v, const char *input, const char *opts, const 
     bool good;
     struct json **s = lines(st.out, &n, &good);
     char err[128];
-    struct json *rj = json_parse(rp.out, strlen(rp.out), err, sizeof err);
+    struct json *rj = jt_parse(rp.out, strlen(rp.out), err, sizeof err);
     struct sums t = {0};
     for (size_t i = 0; good && i < n; i++)
         sum_step(s[i], &t);
     bool same = st.status == 0 && rp.status == 0 && good && rj &&
-                compare(label, json_get(rj, "stats"), &t);
+                compare(label, jt_get(rj, "stats"), &t);
     ok(same, "%s: %zu steps' events sum to the replay's counters", label, n);
     if (st.status || rp.status)
         tap_diag("%s: step exit %d (%.200s), replay exit %d (%.200s)", label, st.status, st.err,
                  rp.status, rp.err);
-    json_free(rj);
+    jt_free(rj);
     free_lines(s, n);
     run_free(&st);
     run_free(&rp);
@@ -341,7 +341,7 @@ static void selection(const char *v)
     bool all_fault = good && n == faults;
     for (size_t i = 0; all_fault && i < n; i++)
         all_fault = event(s[i], "fault", 0) != NULL;
-    uint64_t last = n ? json_u64(json_get(s[n - 1], "step")) : 0;
+    uint64_t last = n ? jt_u64(jt_get(s[n - 1], "step")) : 0;
     ok(all_fault && last <= 400, "--only faults --count %zu: exactly the %zu faulting steps of the "
        "first 400 (the last is step %llu)", faults, faults, (unsigned long long)last);
     free_lines(s, n);
@@ -356,7 +356,7 @@ static void selection(const char *v)
     bool missing = good && n == 50;
     for (size_t i = 0; missing && i < n; i++)
         missing = event(s[i], "walk", 0) || (event(s[i], "tlb", 0) &&
-                                             !json_is(json_get(event(s[i], "tlb", 0), "hit"), "l1"));
+                                             !jt_is(jt_get(event(s[i], "tlb", 0), "hit"), "l1"));
     ok(missing, "--only misses: 50 steps, each an L2 hit or a walk");
     free_lines(s, n);
     run_free(&f);
@@ -390,7 +390,7 @@ static void inputs(const char *v)
         size_t n;
         bool good;
         struct json **s = lines(c.out, &n, &good);
-        ok(c.status == 0 && good && n == 20 && s[0] && json_is(json_get(s[0], "access"), "fetch"),
+        ok(c.status == 0 && good && n == 20 && s[0] && jt_is(jt_get(s[0], "access"), "fetch"),
            "-- PROGRAM: a live Valgrind trace, stepped (20 steps, the first a fetch)");
         free_lines(s, n);
         run_free(&c);

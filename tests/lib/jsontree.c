@@ -1,5 +1,5 @@
-/* json.c — the tests' JSON reader (json.h): recursive descent. */
-#include "lib/json.h"
+/* jsontree.c — the tests' JSON reader (jsontree.h): recursive descent. */
+#include "lib/jsontree.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,7 +224,7 @@ static void release(struct json *j)
     free(j->str);
 }
 
-void json_free(struct json *j)
+void jt_free(struct json *j)
 {
     if (j) {
         release(j);
@@ -232,7 +232,7 @@ void json_free(struct json *j)
     }
 }
 
-struct json *json_parse(const char *text, size_t len, char *err, size_t errlen)
+struct json *jt_parse(const char *text, size_t len, char *err, size_t errlen)
 {
     struct parser p = {.s = text, .len = len, .err = err, .errlen = errlen};
     struct json *j = calloc(1, sizeof *j);
@@ -243,13 +243,13 @@ struct json *json_parse(const char *text, size_t len, char *err, size_t errlen)
     if (!p.failed && p.i != len)
         fail(&p, "text after the value");
     if (p.failed) {
-        json_free(j);
+        jt_free(j);
         return NULL;
     }
     return j;
 }
 
-const struct json *json_get(const struct json *j, const char *key)
+const struct json *jt_get(const struct json *j, const char *key)
 {
     if (!j || j->type != JSON_OBJ)
         return NULL;
@@ -259,12 +259,12 @@ const struct json *json_get(const struct json *j, const char *key)
     return NULL;
 }
 
-const struct json *json_at(const struct json *j, size_t i)
+const struct json *jt_at(const struct json *j, size_t i)
 {
     return j && (j->type == JSON_ARR || j->type == JSON_OBJ) && i < j->n ? &j->item[i] : NULL;
 }
 
-uint64_t json_u64(const struct json *j)
+uint64_t jt_u64(const struct json *j)
 {
     if (!j)
         return 0;
@@ -275,17 +275,17 @@ uint64_t json_u64(const struct json *j)
     return 0;
 }
 
-bool json_true(const struct json *j)
+bool jt_true(const struct json *j)
 {
     return j && j->type == JSON_BOOL && j->b;
 }
 
-const char *json_str(const struct json *j)
+const char *jt_str(const struct json *j)
 {
     return j && j->type == JSON_STR && j->str ? j->str : "";
 }
 
-bool json_is(const struct json *j, const char *s)
+bool jt_is(const struct json *j, const char *s)
 {
     return j && j->type == JSON_STR && j->str && !strcmp(j->str, s);
 }

@@ -1,10 +1,10 @@
-/* json.h — a small JSON reader for tests: parse a document into a tree,
+/* jsontree.h — a small JSON reader for tests: parse a document into a tree,
  * then look values up by key and index. Strict (RFC 8259 syntax; a
  * string's \u escapes below 0x80 only), so that a test also checks that an
  * output is well-formed JSON.
  */
-#ifndef VMLAB_TESTS_JSON_H
-#define VMLAB_TESTS_JSON_H
+#ifndef VMLAB_TESTS_JSONTREE_H
+#define VMLAB_TESTS_JSONTREE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,17 +24,17 @@ struct json {
 
 /* Parse text[0..len) (the whole of it, surrounding blanks allowed); NULL
  * and a message with the offset in err if it is not one JSON value. */
-struct json *json_parse(const char *text, size_t len, char *err, size_t errlen);
-void json_free(struct json *j);
+struct json *jt_parse(const char *text, size_t len, char *err, size_t errlen);
+void jt_free(struct json *j);
 
 /* Lookups; NULL when absent or when j is not an object / array. */
-const struct json *json_get(const struct json *j, const char *key);
-const struct json *json_at(const struct json *j, size_t i);
+const struct json *jt_get(const struct json *j, const char *key);
+const struct json *jt_at(const struct json *j, size_t i);
 /* A number, or a string of hex digits "0x..."; 0 otherwise. */
-uint64_t json_u64(const struct json *j);
-bool json_true(const struct json *j);
+uint64_t jt_u64(const struct json *j);
+bool jt_true(const struct json *j);
 /* The string, or "" if j is not one. */
-const char *json_str(const struct json *j);
-bool json_is(const struct json *j, const char *s);   /* a string equal to s */
+const char *jt_str(const struct json *j);
+bool jt_is(const struct json *j, const char *s);   /* a string equal to s */
 
 #endif
