@@ -78,6 +78,16 @@ void xb_str(struct xbuf *b, const char *s, size_t len)
     xb_printf(b, "\"");
 }
 
+size_t xb_str_len(const char *s, size_t len)
+{
+    size_t n = 2;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        n += c >= 0x20 && c != '"' && c != '\\' && c != '<' ? 1 : c == '"' || c == '\\' ? 2 : 6;
+    }
+    return n;
+}
+
 /* ---- the dictionary of text lines: a step's text is a list of indices ---- */
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -134,7 +144,7 @@ static uint32_t dict_add(struct dict *d, const char *s, size_t n)
     d->line[d->n] = copy;
     d->len[d->n] = n;
     d->slot[at] = (uint32_t)d->n;
-    d->bytes += n + 3;
+    d->bytes += xb_str_len(s, n) + 1;   /* and its comma */
     return (uint32_t)d->n++;
 }
 
@@ -515,7 +525,10 @@ int explorer_begin(struct explorer *x, struct machine *m, struct kernel *k, stru
     x->sep = false;
     counters_diff(x, b);
     xb_printf(b, "],\"root\":\"%" PRIx64 "\"}", x->root);
-    return b->failed || x->geom.failed ? -1 : 0;
+    if (b->failed || x->geom.failed)
+        return -1;
+    x->fixed_bytes = explorer_fixed_bytes(x);
+    return x->fixed_bytes ? 0 : -1;
 }
 
 /* The linear slot index of (array, set, way) in a TLB level. */
@@ -642,11 +655,12 @@ void explorer_note(struct explorer *x, const char *note)
     snprintf(x->note, sizeof x->note, "%s", note);
 }
 
-/* The bytes the page has so far, besides its assets. */
+/* The bytes the page would have now: what explorer_begin measured (the
+ * template, style, script and the data's fixed part, with room for the
+ * note), the lines and the steps. */
 static size_t page_bytes(const struct explorer *x)
 {
-    return x->steps.len + x->dict.bytes + x->init.len + x->geom.len + explore_page_html_len +
-           explore_page_css_len + explore_page_js_len + 4096;
+    return x->fixed_bytes + x->dict.bytes + x->steps.len + x->nsteps;
 }
 
 bool explorer_step(struct explorer *x, const struct step_ctx *ctx, const struct step *s)

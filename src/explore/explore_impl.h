@@ -12,8 +12,10 @@ struct xbuf {
     bool failed;
 };
 void xb_printf(struct xbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* s[0..len) as a JSON string, with '<' escaped (the data sits in a <script>). */
+/* s[0..len) as a JSON string, with '<' escaped (the data sits in a <script>),
+ * and the bytes that takes. */
 void xb_str(struct xbuf *b, const char *s, size_t len);
+size_t xb_str_len(const char *s, size_t len);
 
 /* The distinct lines of the steps' texts. */
 struct dict {
@@ -59,11 +61,16 @@ struct explorer {
     struct xbuf steps;         /* one object per step, comma-separated */
     struct dict dict;
     uint64_t nsteps;
+    size_t fixed_bytes;        /* the page without lines and steps (explore_page.c) */
     bool full;                 /* the budget stopped it */
     bool sep;                  /* a comma before the next element of the list being written */
     char note[256];
     char *textbuf;             /* a step's text */
     size_t textlen;
 };
+
+/* The bytes of the page without its lines and steps, with room for the
+ * note and the counts (0: out of memory). */
+size_t explorer_fixed_bytes(const struct explorer *x);
 
 #endif

@@ -69,6 +69,20 @@ static void data_json(const struct explorer *x, struct xbuf *b)
               x->steps.p ? x->steps.p : "");
 }
 
+size_t explorer_fixed_bytes(const struct explorer *x)
+{
+    struct explorer empty = *x;      /* the same data with no line and no step */
+    empty.dict.n = 0;
+    empty.steps.len = 0;
+    struct xbuf b = {0};
+    data_json(&empty, &b);
+    size_t n = b.failed ? 0
+                        : b.len + explore_page_html_len + explore_page_css_len + explore_page_js_len +
+                              strlen(x->title) * 5 + 2 * sizeof x->note + 256;
+    free(b.p);
+    return n;
+}
+
 int explorer_write(struct explorer *x, FILE *out, char *err, size_t errlen)
 {
     struct xbuf data = {0}, title = {0};
