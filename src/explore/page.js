@@ -498,5 +498,6 @@
   goTo(m ? +m[1] : 0);
   window.vmlab = { goTo, get pos() { return pos; }, steps: K };
   document.body.dataset.ready = 'yes';
-  document.body.dataset.readyMs = performance.now().toFixed(0);
+  document.body.dataset.readyMs = performance.now().toFixed(0);   /* parsed, run, drawn once */
+  window.addEventListener('load', () => { document.body.dataset.loadMs = performance.now().toFixed(0); });
 })();

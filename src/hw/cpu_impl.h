@@ -71,7 +71,7 @@ struct cpu {
     uint64_t cr0, cr3, cr4, efer, satp;
     struct vm_fault last_fault;
     void *user;
-    const struct vm_observer *obs;         /* observe.h; NULL: none (then tlb.observed is too) */
+    const struct vm_observer *obs;         /* observe.h; NULL: none (then tlb.observed is false) */
 
     int state;                             /* enum cpu_state, atomic */
     uintptr_t owner;                       /* token of the driving thread (atomic), 0 if none */

@@ -13,7 +13,7 @@
 void cpu_set_observer(struct cpu *cpu, const struct vm_observer *obs)
 {
     cpu->obs = obs && obs->event ? obs : NULL;
-    cpu->tlb.observed = cpu->obs ? cpu : NULL;
+    cpu->tlb.observed = cpu->obs != NULL;
     /* An observed CPU keeps no memo slots (cpu.c memo_set), so that every
      * access probes the L1 and tells; forget the ones it has. */
     memo_clear(cpu);
@@ -30,6 +30,12 @@ void cpu_observe(struct cpu *cpu, struct vm_event *ev)
         return;
     ev->cpu = cpu->index;
     cpu->obs->event(cpu->obs->arg, cpu, ev);
+}
+
+/* A CPU's TLB is a member of its struct cpu: the CPU is where it sits. */
+void tlb_observe(struct tlb *t, struct vm_event *ev)
+{
+    cpu_observe((struct cpu *)(void *)((char *)t - offsetof(struct cpu, tlb)), ev);
 }
 
 const char *const vm_tlb_level_names[VM_TLB_NLEVELS] = {"L1 ITLB", "L1 DTLB", "L2"};

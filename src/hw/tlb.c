@@ -600,7 +600,7 @@ static void observe_fill(struct tlb *t, const struct tlb_level_state *lv,
         fl->old_asid = old->asid;
         fl->old_global = old->flags & TLBE_GLOBAL;
     }
-    cpu_observe(t->observed, &ev);
+    tlb_observe(t, &ev);
 }
 
 struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
@@ -616,7 +616,7 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
                          : set_fill_way(t, a, set, key, f->asid, f->absent);
     struct tlb_entry *e;
-    if (__builtin_expect(t->observed != NULL, 0)) {
+    if (__builtin_expect(t->observed, 0)) {
         struct tlb_entry old = a->e[set * a->ways + way];
         e = install(t, a, set, way, size, f);
         observe_fill(t, lv, a, set, way, &old, e);
@@ -800,7 +800,7 @@ int tlb_write_at(struct tlb *t, const struct tlb_where *w, const struct tlb_fill
     struct tlb_entry old = a->e[w->set * a->ways + w->way];
     struct tlb_entry *e = install(t, a, w->set, w->way, (unsigned)size, f);
     tlb_touch(t, a, w->set, w->way);
-    if (__builtin_expect(t->observed != NULL, 0))
+    if (__builtin_expect(t->observed, 0))
         observe_fill(t, level_of(t, a), a, w->set, w->way, &old, e);
     return 0;
 }
