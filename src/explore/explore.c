@@ -670,6 +670,8 @@ bool explorer_step(struct explorer *x, const struct step_ctx *ctx, const struct 
     size_t mark = x->steps.len;
     struct xbuf *b = &x->steps;
     /* the step's text, as `vmlab step` prints it, line by line into the dictionary */
+    free(x->textbuf);                    /* each memstream makes its own buffer */
+    x->textbuf = NULL;
     FILE *mem = open_memstream(&x->textbuf, &x->textlen);
     if (!mem || step_print_text(mem, ctx, s) || fclose(mem)) {
         b->failed = true;

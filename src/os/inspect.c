@@ -160,7 +160,8 @@ uint64_t kernel_inspect_swap(struct kernel *k, struct kernel_slot_info *out, uin
         klock_release(&p->lock);
     }
     free(procs);
-    qsort(w.v, w.n, sizeof *w.v, by_slot);
+    if (w.n)
+        qsort(w.v, w.n, sizeof *w.v, by_slot);
     /* one row per slot: its first recorder, and how many record it */
     uint64_t rows = 0;
     for (uint64_t i = 0; i < w.n; i++) {
