@@ -11,9 +11,14 @@
  *   5. a copy-on-write break after fork: the parent's write copies the
  *      frame, the child's (the last mapper) takes it over;
  *   6. a kill: the reason and the message;
- *   7. an unobserved CPU hears nothing, and the counters of an observed
+ *   7. a 2 MiB page evicted: its 512 slots, its 512 pages counted;
+ *   8. a shootdown from CPU 0 to CPU 1, driven by another thread: the
+ *      request sent, and CPU 1's own observer told of its flush;
+ *   9. an unobserved CPU hears nothing, and the counters of an observed
  *      machine equal an unobserved twin's over the same accesses.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,7 +311,126 @@ static void kill_case(void)
     kp_free(&k);
 }
 
-/* ---- 7: observing changes nothing ---- */
+/* ---- 7: a huge page evicted; 8: a shootdown sent to another CPU ---- */
+
+static void huge_case(void)
+{
+    /* the user pool begins at frame 0x401 (after frame 0 and the kernel's
+     * pool): with 1536 frames it holds two aligned runs of 512 (from
+     * 0x600 and 0x800) and 512 frames besides */
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.user_frames = 1536;
+    kc.swap_bytes = 2048 * 4096;
+    kc.policy = "clock";
+    kc.thp = true;
+    struct kt t = kt_make_cfg(PT_ARCH_X86, 1, &kc);
+    struct process *p = kernel_process_create(t.k, "huge");
+    kernel_map_anon(p, 0x40000000, 8 << 20, VM_PROT_READ | VM_PROT_WRITE, 0);
+    kernel_map_anon(p, 0x50000000, 4 << 20, VM_PROT_READ | VM_PROT_WRITE, KMAP_NOHUGE);
+    struct cpu *c = machine_cpu(t.m, 0);
+    cpu_attach(c);
+    kernel_switch_to(c, p);
+    step_recorder_attach(&rec, c);
+    step_recorder_reset(&rec);
+    cpu_store(c, 0x40000000, 8, 1);
+    const struct vm_event *h = first_of(VM_EV_FAULT_HANDLED);
+    ok(h && h->handled.huge && h->handled.action == VM_FA_ZERO_FILL && !strcmp(h->handled.kind, "huge") &&
+           h->handled.frame == 0x600 - 0x401,
+       "huge: a 2 MiB page zero-filled at its first touch, in the first aligned run");
+    uint32_t first = h ? h->handled.frame : 0;
+    cpu_store(c, 0x40200000, 8, 2);
+    for (unsigned i = 0; i < 512; i++)          /* the other 512 frames, 4 KiB each */
+        cpu_store(c, 0x50000000 + (uint64_t)i * 4096, 8, i);
+    uint64_t steal = kt_stat(t.k, VMSTAT_PGSTEAL), out = kt_stat(t.k, VMSTAT_PSWPOUT);
+    step_recorder_reset(&rec);
+    cpu_store(c, 0x50000000 + 512 * 4096, 8, 3);   /* memory is full: an eviction */
+    const struct vm_event *ev[8];
+    size_t n = events_of(VM_EV_EVICT, ev, 8);
+    ok(n == 3 && !strcmp(ev[0]->evict.kind, "huge") && ev[0]->evict.frame == first &&
+           ev[2]->evict.outcome == VM_EVICT_SWAPPED && ev[2]->evict.slot == 0 && ev[2]->evict.page_dirty,
+       "huge: the clock's victim is the first huge page, written to the 512 slots from slot 0");
+    is_u64(kt_stat(t.k, VMSTAT_PGSTEAL) - steal, 512, "huge: pgsteal counts its 512 pages");
+    is_u64(kt_stat(t.k, VMSTAT_PSWPOUT) - out, 512, "huge: pswpout too");
+    cpu_set_observer(c, NULL);
+    kernel_switch_to(c, NULL);
+    kernel_process_exit(p, c);
+    cpu_detach(c);
+    kt_free(&t);
+}
+
+struct remote {
+    struct machine *m;
+    struct step_recorder rec;
+    const struct ptb *b;
+    vaddr_t va;
+    int ready, stop;                           /* atomic */
+};
+
+/* CPU 1, driven by its own thread: fill its TLB, then keep taking
+ * shootdowns until told to stop. */
+static void *remote_cpu(void *arg)
+{
+    struct remote *r = arg;
+    struct cpu *c = machine_cpu(r->m, 1);
+    cpu_attach(c);
+    tm_activate(c, r->b, 0);
+    cpu_set_priv(c, VM_PRIV_USER);
+    uint64_t v;
+    cpu_load(c, r->va, 8, &v);
+    step_recorder_attach(&r->rec, c);
+    step_recorder_reset(&r->rec);
+    __atomic_store_n(&r->ready, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+        cpu_poll(c);
+        sched_yield();
+    }
+    cpu_set_observer(c, NULL);
+    cpu_detach(c);
+    return NULL;
+}
+
+static void shootdown_case(void)
+{
+    struct machine *m = tm_machine(PT_ARCH_X86, 2, 64ull << 20, "golden-cove");
+    struct ptb b;
+    ptb_init(&b, machine_physmem(m), pt_format(PT_X86_64), 0x100000, 0x200000);
+    vaddr_t va = 0x7000;
+    ptb_map(&b, va, 0x400000, 0, VM_PROT_READ | VM_PROT_WRITE | VM_PROT_USER, 0);
+    struct remote r = {.m = m, .b = &b, .va = va};
+    step_recorder_init(&r.rec);
+    pthread_t th;
+    pthread_create(&th, NULL, remote_cpu, &r);
+    struct cpu *c = machine_cpu(m, 0);
+    cpu_attach(c);
+    tm_activate(c, &b, 0);
+    while (!__atomic_load_n(&r.ready, __ATOMIC_ACQUIRE))
+        sched_yield();
+    step_recorder_attach(&rec, c);
+    step_recorder_reset(&rec);
+    machine_shootdown(m, c, 3, 0, va, va + 4096);
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    const struct vm_event *sd = first_of(VM_EV_SHOOTDOWN);
+    ok(sd && sd->shootdown.targets == 3 && sd->shootdown.sent == 2 && !sd->shootdown.full &&
+           sd->shootdown.start == va,
+       "shootdown: CPU 0 asks CPUs 0 and 1 for one page; a request goes to CPU 1 (driven elsewhere)");
+    unsigned removed = 0;
+    bool own = false;
+    for (size_t i = 0; i < r.rec.nev; i++)
+        if (r.rec.ev[i]->kind == VM_EV_FLUSH) {
+            removed += r.rec.ev[i]->flush.tlb_removed;
+            own = own || (r.rec.ev[i]->flush.by_va && r.rec.ev[i]->flush.va == va);
+            is_u64(r.rec.ev[i]->cpu, 1, "shootdown: CPU 1's flush is told to CPU 1's observer");
+        }
+    ok(own && removed == 2, "shootdown: CPU 1 removed the page's L1 and L2 entries (%u)", removed);
+    cpu_set_observer(c, NULL);
+    cpu_detach(c);
+    step_recorder_free(&r.rec);
+    machine_destroy(m);
+}
+
+/* ---- 9: observing changes nothing ---- */
 
 static void twin_case(void)
 {
@@ -372,6 +496,8 @@ int main(void)
     swap_case();
     cow_case();
     kill_case();
+    huge_case();
+    shootdown_case();
     twin_case();
     step_recorder_free(&rec);
     return tap_done();

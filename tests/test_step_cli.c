@@ -216,10 +216,11 @@ static void sum_step(const struct json *st, struct sums *t)
             t->deactivate += jt_is(jt_get(e, "verdict"), "deactivate");
         } else if (jt_is(type, "evict") && jt_is(jt_get(e, "phase"), "done")) {
             const char *o = jt_str(jt_get(e, "outcome"));
+            uint64_t pages = jt_is(jt_get(e, "kind"), "huge") ? 512 : 1;   /* a 2 MiB page */
             if (!strcmp(o, "dropped") || !strcmp(o, "swapped") || !strcmp(o, "written-back"))
-                t->steal++;
-            t->swpout += !strcmp(o, "swapped");
-            t->drop += !strcmp(o, "dropped");
+                t->steal += pages;
+            t->swpout += !strcmp(o, "swapped") ? pages : 0;
+            t->drop += !strcmp(o, "dropped") ? pages : 0;
         } else if (jt_is(type, "flush")) {
             t->flushed += jt_u64(jt_get(e, "tlb")) + jt_u64(jt_get(e, "pwc"));
         } else if (jt_is(type, "shootdown")) {
@@ -300,6 +301,9 @@ static void sums(const char *v)
               tm_san() ? "--frames 32 --pt ia32 --tlb haswell --policy linux --limit 2000"
                        : "--frames 32 --pt ia32 --tlb haswell --policy linux --limit 20000",
               "bzip, ia32, haswell, linux, 32 frames");
+    sums_case(v, "examples/traces/bzip.trace.gz",
+              tm_san() ? "--thp always --frames 2048 --limit 2000" : "--thp always --frames 2048 --limit 20000",
+              "bzip, THP always (2 MiB pages and fallbacks), 2048 frames");
     sums_case(v, "examples/traces/trace3", "--frames 4 --policy clock", "trace3, clock, 4 frames");
     sums_case(v, "examples/traces/trace2", "--frames 3 --policy lru --tlb tiny", "trace2, lru, tiny TLB");
     sums_case(v, "tests/data/sample.lackey", "--frames 2 --policy fifo", "sample.lackey (fetches), fifo");
