@@ -114,7 +114,7 @@ int main(void)
     long long size = file_size(page), size1 = file_size(small);
     printf("vmlab explore, bzip, the default 10000 steps: a page of %.2f MB (budget 5 MB: %.0f%%; a "
            "page of one step: %.2f MB), written in %.2f s\n",
-           (double)size / 1e6, 100.0 * (double)size / (5 << 20), (double)size1 / 1e6, made);
+           (double)size / 1e6, 100.0 * (double)size / 5e6, (double)size1 / 1e6, made);
     if (access(CHROMIUM, X_OK) != 0) {
         printf("explorer load time: skipped (" CHROMIUM " is not installed)\n");
     } else {

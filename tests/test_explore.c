@@ -12,8 +12,11 @@
  * record, and the page says so). Runs for several policies, formats and
  * a start past the first access.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <vmlab/observe.h>
 #include <vmlab/physmem.h>
@@ -21,6 +24,7 @@
 #include "explore/explore.h"
 #include "lib/jsontree.h"
 #include "lib/ptbuild.h"
+#include "lib/run.h"
 #include "lib/tap.h"
 #include "replay/replay.h"
 #include "step/step.h"
@@ -442,6 +446,90 @@ static void run_case(const char *what, const char *policy, const char *pt, const
     trace_close(r);
 }
 
+/* ---- the command line ---- */
+
+static struct run_result sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static struct run_result sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    struct run_result r;
+    if (run_cmd(cmd, &r))
+        tap_diag("could not run: %s", cmd);
+    return r;
+}
+
+static long long size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+static void cli_case(void)
+{
+    const char *v = vmlab_bin();
+    char dir[] = "/tmp/vmlab-explore-cli-XXXXXX", page[128];
+    if (!mkdtemp(dir))
+        return;
+    snprintf(page, sizeof page, "%s/p.html", dir);
+    static const char *const bad[] = {"", "--json -o X", "--csv -o X", "--quiet -o X", "--count 0 -o X",
+                                      "--from 0 -o X", "--from x -o X"};
+    char bin[4096], here[4096];
+    if (!realpath(v, bin) || !getcwd(here, sizeof here))
+        return;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        /* run in dir, so that an X written by mistake would be seen there */
+        struct run_result r = sh("cd %s && %s explore %s %s/examples/traces/trace1", dir, bin, bad[i],
+                                 here);
+        char x[160];
+        snprintf(x, sizeof x, "%s/X", dir);
+        ok(r.status == 2 && r.err[0] && size_of(page) < 0 && access(x, F_OK) != 0,
+           "explore %s: a usage error (exit 2), said on stderr, nothing written",
+           bad[i][0] ? bad[i] : "without -o");
+        run_free(&r);
+    }
+    struct run_result r = sh("%s explore --from 500 -o %s examples/traces/trace1", v, page);
+    ok(r.status == 1 && strstr(r.err, "none from access 500") && size_of(page) < 0,
+       "--from past the end: exit 1, said, no page");
+    run_free(&r);
+    r = sh("%s explore --count 5 -o %s - < examples/traces/trace2", v, page);
+    ok(r.status == 0 && strstr(r.err, "5 steps (accesses 1 to 5)") && size_of(page) > 1000,
+       "standard input: a page of 5 steps");
+    run_free(&r);
+    r = sh("%s explore --refs 1,2,3,1 --frames 2 -o %s", v, page);
+    ok(r.status == 0 && strstr(r.err, "4 steps"), "--refs: a page of 4 steps");
+    run_free(&r);
+    r = sh("%s explore -o examples/traces/trace2 examples/traces/trace2", v);
+    ok(r.status == 1 && strstr(r.err, "trace2"), "-o the input itself is refused (exit 1)");
+    run_free(&r);
+    /* a run that faults and evicts at nearly every access: the budget cuts it */
+    r = sh("%s explore --frames 4 --policy aging --tlb none --count 100000 -o %s "
+           "examples/traces/bzip.trace.gz", v, page);
+    long long n = size_of(page);
+    ok(r.status == 0 && strstr(r.err, "cut short") && n > 4000000 && n <= 5000000,
+       "a page that would pass 5 MB is cut short, and stays under it (%lld bytes)", n);
+    run_free(&r);
+    r = sh("grep -o '\"full\":true' %s/p.html", dir);
+    ok(strstr(r.out, "\"full\":true") != NULL, "the page says it was cut short");
+    run_free(&r);
+    r = sh("%s explore --frames 1 --swap 0 --refs 1w,2 -o %s", v, page);
+    ok(r.status == 3 && strstr(r.err, "killed after 2 accesses") && size_of(page) > 1000,
+       "a kill: exit 3, and the page is written");
+    run_free(&r);
+    r = sh("grep -o 'The process was killed at access 2: oom-swap-full[^\"]*' %s", page);
+    ok(r.status == 0 && r.out[0], "the page says the process was killed, and why");
+    run_free(&r);
+    r = sh("%s explore --help", v);
+    ok(r.status == 0 && strstr(r.out, "--count M") && strstr(r.out, "-o, --output PAGE"),
+       "explore --help");
+    run_free(&r);
+    r = sh("rm -rf '%s'", dir);
+    run_free(&r);
+}
+
 int main(void)
 {
     uint64_t n = tm_san() ? 300 : 3000;
@@ -450,5 +538,6 @@ int main(void)
     run_case("aging, ia32, haswell, 16 frames", "aging", "ia32", "haswell", 16, 1, n, 0);
     run_case("fifo, x86-64, tiny, 12 frames", "fifo", "x86-64", "tiny", 12, 1, n, 0);
     run_case("a 300 KB budget", "clock", "x86-64", "golden-cove", 16, 1, 20000, 300000);
+    cli_case();
     return tap_done();
 }

@@ -28,7 +28,7 @@
 #include "step/step.h"
 
 #define EXPLORE_DEFAULT_STEPS 10000
-#define EXPLORE_MAX_BYTES (5u << 20)    /* the page's budget: 5 MiB */
+#define EXPLORE_MAX_BYTES 5000000u      /* the page's budget: 5 MB */
 
 struct explorer;
 
