@@ -497,7 +497,8 @@ int explorer_begin(struct explorer *x, struct machine *m, struct kernel *k, stru
         if (!x->pwc[l])
             return -1;
     }
-    x->nframes = kernel_inspect_frames(k, &x->pol, NULL, 0);
+    x->allframes = kernel_inspect_frames(k, &x->pol, NULL, 0);
+    x->nframes = x->allframes < EXPLORE_MAX_FRAMES ? x->allframes : EXPLORE_MAX_FRAMES;
     x->fr = calloc(x->nframes ? x->nframes : 1, sizeof *x->fr);
     x->frtmp = calloc(x->nframes ? x->nframes : 1, sizeof *x->frtmp);
     if (!x->fr || !x->frtmp)

@@ -29,6 +29,7 @@
 
 #define EXPLORE_DEFAULT_STEPS 10000
 #define EXPLORE_MAX_BYTES 5000000u      /* the page's budget: 5 MB */
+#define EXPLORE_MAX_FRAMES 65536u       /* frames the page shows (a pool's first ones) */
 
 struct explorer;
 

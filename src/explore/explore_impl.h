@@ -48,7 +48,7 @@ struct explorer {
     unsigned pslots[5];
     struct vm_pwc_slot *pwc[5];
     struct ptmap pt;
-    uint64_t nframes;
+    uint64_t nframes, allframes;   /* frames shown (the first EXPLORE_MAX_FRAMES), and all */
     struct kernel_frame_info *fr, *frtmp;
     struct kernel_policy_info pol;
     struct kernel_slot_info *sw;

@@ -15,9 +15,9 @@ static void format_json(const struct explorer *x, struct xbuf *b)
 {
     const struct pt_format *f = x->fmt;
     xb_printf(b, "\"format\":{\"name\":\"%s\",\"arch\":\"%s\",\"levels\":%u,\"index_bits\":%u,"
-                 "\"pte_bytes\":%u,\"va_bits\":%u,\"shifts\":[",
+                 "\"pte_bytes\":%u,\"va_bits\":%u,\"halves\":%s,\"shifts\":[",
               f->name, f->arch == PT_ARCH_X86 ? "x86" : "riscv", f->levels, f->index_bits,
-              f->pte_bytes, f->va_bits);
+              f->pte_bytes, f->va_bits, f->halves ? "true" : "false");
     for (unsigned l = 0; l < f->levels; l++)
         xb_printf(b, "%s%u", l ? "," : "", pt_fmt_shift(f, l));
     xb_printf(b, "],\"names\":[");
@@ -42,8 +42,9 @@ static void data_json(const struct explorer *x, struct xbuf *b)
     xb_printf(b, ",\"tlb\":%s,\"pwc\":[0,%u,%u,%u,%u]", x->geom.p ? x->geom.p : "[]", x->pslots[1],
               x->pslots[2], x->pslots[3], x->pslots[4]);
     const struct kernel_policy_info *pi = &x->pol;
-    xb_printf(b, ",\"frames\":%" PRIu64 ",\"policy\":{\"name\":\"%s\",\"lists\":[\"%s\"", x->nframes,
-              pi->name, pi->list_name[0] ? pi->list_name[0] : "");
+    xb_printf(b, ",\"frames\":%" PRIu64 ",\"all_frames\":%" PRIu64
+                 ",\"policy\":{\"name\":\"%s\",\"lists\":[\"%s\"",
+              x->nframes, x->allframes, pi->name, pi->list_name[0] ? pi->list_name[0] : "");
     if (pi->list_name[1])
         xb_printf(b, ",\"%s\"", pi->list_name[1]);
     xb_printf(b, "],\"hand\":%s,\"mark\":", pi->has_hand ? "true" : "false");

@@ -194,7 +194,8 @@
       row.appendChild(d);
     };
     const palette = ['#f7d6e6', '#d6e9f7', '#d9f2e6', '#fbe8c8', '#eadcf2'];
-    if (top < 64) field(f.arch === 'x86' && f.va_bits < 64 && f.pte_bytes === 8 ? 'sign' : 'above', 63, top, '#eeeeee');
+    /* above the format's bits: copies of the top bit (canonical halves), or zeros (32-bit) */
+    if (top < 64) field(f.halves ? 'sign (copies of bit ' + (top - 1) + ')' : 'zero', 63, top, '#eeeeee');
     for (let l = f.levels - 1; l >= leaf; l--)
       field(f.names[l] + ' index', f.shifts[l] + f.index_bits - 1, f.shifts[l], palette[l % palette.length]);
     field('offset', f.shifts[leaf] - 1, 0, '#ffffff');
@@ -333,12 +334,13 @@
     box.textContent = '';
     const looks = new Map();
     for (const h of st ? st.h.fr : []) looks.set(h[0], h[1]);
-    const big = n <= 64;
-    const cols = big ? 8 : 32;
+    const big = n <= 64, small = n > 2048;
+    const cols = big ? 8 : small ? 192 : 32;
     const verdicts = ['passed over (pinned)', 'second chance', 'activated', 'deactivated', 'refreshed', 'aged',
       'a candidate', 'the victim'];
-    const g = grid(box, n + ' frames, policy ' + D.policy.name + ' (' + S.pol[3] + ' on its list' +
-      (D.policy.lists.length > 1 ? 's' : '') + ')', n, cols, big ? 52 : 10, big ? 30 : 10, info, (i) => {
+    const g = grid(box, (D.all_frames > n ? 'the first ' + n + ' of ' + D.all_frames : n) + ' frames, policy ' +
+      D.policy.name + ' (' + S.pol[3] + ' on its list' + (D.policy.lists.length > 1 ? 's' : '') + ')', n, cols,
+      big ? 52 : small ? 2 : 10, big ? 30 : small ? 2 : 10, info, (i) => {
       const fr = S.fr[i];
       let s = 'frame ' + i + ': ';
       if (!fr) s += 'free';

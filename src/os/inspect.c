@@ -43,7 +43,8 @@ uint64_t kernel_inspect_frames(struct kernel *k, struct kernel_policy_info *pi,
 {
     struct frame_table *ft = &k->ft;
     const struct policy *pol = ft->policy;
-    klock_acquire(&ft->lock, NULL);
+    struct cpu *self = kself(k, NULL);   /* the caller's CPU, if it drives one: waits serve it */
+    klock_acquire(&ft->lock, self);
     if (pi) {
         memset(pi, 0, sizeof *pi);
         pi->name = pol->name;
@@ -150,11 +151,12 @@ uint64_t kernel_inspect_swap(struct kernel *k, struct kernel_slot_info *out, uin
     for (struct process *p = k->procs; procs && p; p = p->next)
         procs[np++] = p;
     pthread_mutex_unlock(&k->proc_lock);
+    struct cpu *self = kself(k, NULL);
     for (unsigned i = 0; i < np; i++) {
         struct process *p = procs[i];
         w.p = p;
-        klock_acquire(&p->lock, NULL);
-        klock_acquire(&p->ptl, NULL);
+        klock_acquire(&p->lock, self);
+        klock_acquire(&p->ptl, self);
         spt_for_each(&p->spt, page_slots, &w);
         klock_release(&p->ptl);
         klock_release(&p->lock);
