@@ -378,7 +378,9 @@
     lists.className = 'lists';
     const lines = [];
     D.policy.lists.forEach((name, r) => {
-      const head = S.pol[1 + r];
+      /* a clock's circle is read from its hand, the others from their oldest */
+      const fromHand = D.policy.hand && r === 0 && S.pol[0] >= 0;
+      const head = fromHand ? S.pol[0] : S.pol[1 + r];
       const seq = [];
       for (let i = head, k = 0; i >= 0 && k < n; k++) {
         const fr = S.fr[i];
@@ -388,8 +390,8 @@
         if (i === head) break;
       }
       const shownSeq = seq.length > 80 ? seq.slice(0, 40).concat(['...'], seq.slice(-40)) : seq;
-      lines.push(name + ' (oldest first' + (D.policy.mark ? ', frame:' + D.policy.mark : '') + '): ' +
-        (shownSeq.length ? shownSeq.join(' ') : 'empty'));
+      lines.push(name + ' (' + (fromHand ? 'from the hand' : 'oldest first') +
+        (D.policy.mark ? ', frame:' + D.policy.mark : '') + '): ' + (shownSeq.length ? shownSeq.join(' ') : 'empty'));
     });
     if (D.policy.hand) lines.push('the hand: ' + (S.pol[0] >= 0 ? 'frame ' + S.pol[0] : 'none'));
     lists.textContent = lines.join('\n');
