@@ -523,7 +523,7 @@ static void cli_case(void)
     ok(r.status == 0 && r.out[0], "the page says the process was killed, and why");
     run_free(&r);
     r = sh("%s explore --help", v);
-    ok(r.status == 0 && strstr(r.out, "--count M") && strstr(r.out, "-o, --output PAGE"),
+    ok(r.status == 0 && strstr(r.out, "--count M") && strstr(r.out, "-o, --output PAGE     the page"),
        "explore --help");
     run_free(&r);
     r = sh("rm -rf '%s'", dir);

@@ -41,7 +41,7 @@ static void explore_usage(FILE *out)
             "                        replayed, not shown)\n"
             "      --count M         show M accesses (default %d; the page stays under 5 MB: a\n"
             "                        run that would pass it is cut short, and the page says so)\n"
-            "  -o, --output PAGE    the page to write (required; replaced once complete)\n"
+            "  -o, --output PAGE     the page to write (required; replaced once complete)\n"
             "\n"
             "and the replay options (not --json, --csv, --quiet):\n%s\n%s",
             EXPLORE_DEFAULT_STEPS, replay_options_help, cli_exit_status_help);
