@@ -9,7 +9,7 @@
 #   make V=1             print every command in full (default: one short line each)
 #
 # Sources are found by folder, so adding a file needs no edit here:
-# src/{hw,os,replay,isa,step,explore}/*.c form the library (with the explorer
+# src/{hw,os,replay,isa,sys,step,explore}/*.c form the library (with the explorer
 # page's assets, src/explore/page.*, as byte arrays made by xxd), src/cli/*.c the command,
 # tests/*.c one test program each (tests/lib/*.c linked into all of them),
 # bench/*.c one benchmark each.
@@ -50,15 +50,24 @@ CFLAGS   ?= $(OPT) -g
 ALLCFLAGS = -std=c17 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -DVMLAB_VERSION=\"$(VERSION)\" -pthread \
             -Iinclude -Isrc -Itests -MMD -MP
 LDLIBS   := -lzstd -llzma -lz -lm -pthread
+CLI_LIBS := -ljansson -lnettle    # the sweep's manifest and results (JSON), input checksums
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c src/step/*.c \
-                              src/explore/*.c))
+LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c src/sys/*.c \
+                              src/step/*.c src/explore/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*.c))
 TLIB_SRC  := $(sort $(wildcard tests/lib/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/*.c))
+
+# Guest programs for `vmlab run` (tests/guest/*.c): static RISC-V glibc
+# executables built with Debian's cross compiler into $(B)/guest/, never
+# committed. Without the compiler the tests that need them skip.
+RV_CC      ?= riscv64-linux-gnu-gcc
+GUEST_SRC  := $(sort $(wildcard tests/guest/*.c))
+HAVE_RV_CC := $(shell command -v $(RV_CC) >/dev/null 2>&1 && echo yes)
+GUESTS     := $(if $(HAVE_RV_CC),$(GUEST_SRC:tests/guest/%.c=$(B)/guest/%))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/explore_assets.o
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
@@ -69,7 +78,7 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 LIBA := $(B)/libvmlab.a
 BIN  := $(B)/vmlab
 
-.PHONY: all check tests bench install clean demo fuzz
+.PHONY: all check tests bench install clean demo fuzz guests
 .SECONDARY:
 all: $(LIBA) $(BIN)
 
@@ -97,7 +106,7 @@ $(LIBA): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(LIBA)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALLLDFLAGS) $(CLI_OBJ) $(LIBA) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALLLDFLAGS) $(CLI_OBJ) $(LIBA) $(CLI_LIBS) $(LDLIBS) -o $@
 
 $(B)/tests/%: $(B)/obj/tests/%.o $(TLIB_OBJ) $(LIBA)
 	@mkdir -p $(dir $@)
@@ -109,18 +118,37 @@ $(B)/bench/%: $(B)/obj/bench/%.o $(LIBA)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALLLDFLAGS) $< $(LIBA) $(LDLIBS) -o $@
 
-tests: $(TESTS) $(BIN)
+$(B)/guest/%: tests/guest/%.c tests/guest/guest.h
+	@mkdir -p $(dir $@)
+	$(call say,RVCC,$@)
+	$(Q)$(RV_CC) -static -O2 -Wall -Werror $< -o $@ -lm
+
+# a static PIE (ET_DYN, no interpreter): freestanding, as Debian's cross
+# glibc has no static-PIE start file
+$(B)/guest/pie: tests/guest/pie.c
+	@mkdir -p $(dir $@)
+	$(call say,RVCC,$@)
+	$(Q)$(RV_CC) -O2 -Wall -Werror -fPIE -pie -nostdlib -ffreestanding -Wl,--no-dynamic-linker $< -o $@
+
+guests: $(GUESTS)
+
+tests: $(TESTS) $(BIN) $(GUESTS)
 
 # Tests run from the project root; VMLAB names the command under test.
 check: tests
 	VMLAB=$(abspath $(BIN)) VMLAB_SAN=$(SAN) prove -j2 --exec '' $(if $(T),$(T:%=$(B)/tests/%),$(TESTS))
 
-bench: $(BENCHES) $(BIN)
+bench: $(BENCHES) $(BIN) $(GUESTS)
 	@for b in $(BENCHES); do echo "== $$b"; VMLAB=$(abspath $(BIN)) $$b || exit 1; done
 
-# The README's first command: replay a bundled real trace (the bzip SPEC
-# course trace, 1M accesses) through 256 frames with clock, then sweep it.
-demo: $(BIN)
+# The README's first command: run a real program (the corpus's sort, built
+# from tests/guest/sort.c by the cross compiler setup.sh installs) on the
+# simulated machine with 256 frames, recording its trace, and replay that
+# trace with OPT; then replay a bundled real trace (the bzip SPEC course
+# trace, 1M accesses) through 256 frames with clock, and sweep it.
+demo: $(BIN) $(GUESTS)
+	$(BIN) run --frames 256 --trace-out build/demo-sort.vmt -- $(B)/guest/sort 100000
+	$(BIN) replay --policy opt build/demo-sort.vmt
 	$(BIN) replay --frames 256 examples/traces/bzip.trace.gz
 	$(BIN) sweep --out build/demo-sweep examples/traces/bzip.trace.gz
 	@echo "open build/demo-sweep.html in a browser for the charts"
@@ -151,6 +179,8 @@ fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "== fuzz $$n ($(FUZZ_SECONDS)s)"; \
 	  mkdir -p build-fuzz/corpus-$$n; \
+	  if [ $$n = fuzz_run_elf ]; then for g in pie sort; do \
+	    test -f build/guest/$$g && cp build/guest/$$g build-fuzz/corpus-$$n/seed-$$g; done; fi; \
 	  ./build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 	    build-fuzz/corpus-$$n $$(test -d tests/fuzz/seeds/$$n && echo tests/fuzz/seeds/$$n) \
 	    2>build-fuzz/$$n.log || { tail -40 build-fuzz/$$n.log; exit 1; }; \

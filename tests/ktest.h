@@ -30,6 +30,8 @@ static inline struct kt kt_make_cfg(enum pt_arch arch, unsigned ncpus, const str
     machine_config_default(&mc, arch);
     mc.ncpus = ncpus;
     mc.mem_bytes = 64ull << 20;
+    if (kc->format >= 0)
+        mc.xlen = pt_format((enum pt_format_id)kc->format)->xlen;   /* ia32, Sv32: 32 */
     t.m = machine_create(&mc, err, sizeof err);
     if (!t.m) {
         fprintf(stderr, "machine_create: %s\n", err);

@@ -54,9 +54,16 @@ static void bye(struct process *p, struct cpu *c)
     kernel_process_exit(p, c);
 }
 
-static void test_cow_simple(enum pt_arch arch)
+/* On every format: the 32-bit ones' 4-byte entries are write-protected
+ * and made writable again with compare-and-swaps of their own width. */
+static void test_cow_simple(enum pt_format_id fmt)
 {
-    struct kt t = kt_make(arch, 1, 256, 256, "clock");
+    struct kernel_config kc;
+    kernel_config_default(&kc);
+    kc.user_frames = 256;
+    kc.swap_bytes = 256 * 4096;
+    kc.format = (int)fmt;
+    struct kt t = kt_make_cfg(pt_format(fmt)->arch, 1, &kc);
     struct cpu *c = machine_cpu(t.m, 0);
     cpu_attach(c);
     struct process *p = kernel_process_create(t.k, "parent");
@@ -106,7 +113,9 @@ static void test_cow_simple(enum pt_arch arch)
     is_u64(get(c, BASE + 4096), 0x77, "the parent's own write stays");
     bye(ch, c);
     bye(p, c);
-    kt_no_leaks(t.k, arch == PT_ARCH_X86 ? "cow-simple x86" : "cow-simple riscv");
+    char what[64];
+    snprintf(what, sizeof what, "cow-simple %s", pt_format(fmt)->name);
+    kt_no_leaks(t.k, what);
     struct kernel_usage u;
     kernel_usage(t.k, &u);
     is_u64(u.rmaps, 0, "no reverse map left");
@@ -337,8 +346,10 @@ static int tree_seed(uint64_t seed, const char *policy, int nops)
 
 int main(void)
 {
-    test_cow_simple(PT_ARCH_X86);
-    test_cow_simple(PT_ARCH_RISCV);
+    test_cow_simple(PT_X86_64);
+    test_cow_simple(PT_SV48);
+    test_cow_simple(PT_IA32);
+    test_cow_simple(PT_SV32);
     test_cow_swap_and_file();
     test_cow_huge();
     int seeds = kt_sanitized() ? 16 : 120, nops = kt_sanitized() ? 800 : 2500, bad = 0;

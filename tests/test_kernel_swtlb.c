@@ -20,7 +20,7 @@
 
 #include "ktest.h"
 #include "os/swpt.h"
-#include "replay/replay.h"
+#include "lib/refs.h"
 
 struct twin {
     struct machine *m;
@@ -131,23 +131,10 @@ static void compare(const struct cpu_ref *refs, size_t n, const char *geometry, 
 
 static void test_twins(void)
 {
-    char err[512];
-    struct trace_options topt = {0};
-    struct trace_reader *rd = trace_open("examples/traces/bzip.trace.gz", TRACE_AUTO, &topt, err, sizeof err);
-    if (!ok(rd != NULL, "open the bzip course trace"))
-        return;
-    struct trace_record *recs;
     size_t n;
-    int rc = replay_load(rd, &recs, &n, 0, err, sizeof err);
-    trace_close(rd);
-    if (!ok(rc == 0, "load it"))
+    struct cpu_ref *refs = refs_load("examples/traces/bzip.trace.gz", kt_sanitized() ? 100000 : 0, &n);
+    if (!refs)
         return;
-    if (kt_sanitized())
-        n = n > 100000 ? 100000 : n;
-    struct cpu_ref *refs = malloc(n * sizeof *refs);
-    for (size_t i = 0; i < n; i++)
-        refs[i] = (struct cpu_ref){.va = recs[i].va, .size = recs[i].size, .acc = recs[i].kind};
-    free(recs);
     compare(refs, n, "l1d=16x4,l1i=16x4,l2=64x4,pwc=none", "clock");
     compare(refs, n, "l1d=8xfull,l1i=8xfull,l2=128x8,pwc=none,repl=random,seed=3", "fifo");
     free(refs);

@@ -16,27 +16,6 @@
 
 static char tmpdir[] = "/tmp/vmlab-replay-cli-XXXXXX";
 
-/* The number after "KEY": in JSON text; UINT64_MAX if absent. */
-static uint64_t json_u64(const char *json, const char *key)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = json ? strstr(json, pat) : NULL;
-    return p ? strtoull(p + strlen(pat), NULL, 10) : UINT64_MAX;
-}
-
-static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct run_result run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    struct run_result r;
-    run_cmd(cmd, &r);
-    return r;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -48,18 +27,18 @@ static void write_file(const char *path, const char *text)
 static void known_answers(void)
 {
     const char *v = vmlab_bin();
-    struct run_result r = run("%s replay --json --frames 3 --policy fifo --refs 1,2,3,4,1,2,5,1,2,3,4,5", v);
+    struct run_result r = run_fmt("%s replay --json --frames 3 --policy fifo --refs 1,2,3,4,1,2,5,1,2,3,4,5", v);
     is_i64(r.status, 0, "replay --refs exits 0");
     is_u64(json_u64(r.out, "pgfault"), 9, "Belady's string, FIFO, 3 frames: pgfault 9");
     is_u64(json_u64(r.out, "accesses"), 12, "12 accesses");
     run_free(&r);
-    r = run("%s replay --json --frames 4 --policy fifo --refs '1 2 3 4 1 2 5 1 2 3 4 5'", v);
+    r = run_fmt("%s replay --json --frames 4 --policy fifo --refs '1 2 3 4 1 2 5 1 2 3 4 5'", v);
     is_u64(json_u64(r.out, "pgfault"), 10, "Belady's string, FIFO, 4 frames: pgfault 10");
     run_free(&r);
-    r = run("%s replay --json -n 3 -p opt --refs 7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1", v);
+    r = run_fmt("%s replay --json -n 3 -p opt --refs 7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1", v);
     is_u64(json_u64(r.out, "pgfault"), 9, "Silberschatz string, OPT, 3 frames: pgfault 9");
     run_free(&r);
-    r = run("%s replay --json -n 3 -p lru --refs 7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1", v);
+    r = run_fmt("%s replay --json -n 3 -p lru --refs 7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1", v);
     is_u64(json_u64(r.out, "pgfault"), 12, "Silberschatz string, LRU, 3 frames: pgfault 12");
     run_free(&r);
 }
@@ -69,7 +48,7 @@ static void known_answers(void)
  * is the miss ratio. */
 static void text_rates(void)
 {
-    struct run_result r = run("%s replay --frames 16 --limit 50000 examples/traces/bzip.trace.gz",
+    struct run_result r = run_fmt("%s replay --frames 16 --limit 50000 examples/traces/bzip.trace.gz",
                               vmlab_bin());
     uint64_t accesses = 0;
     int lines = 0, wrong = 0;
@@ -122,20 +101,20 @@ static void footprint_and_miss_ratio(void)
 {
     const char *v = vmlab_bin();
     const char *refs = "--frames 3 --policy fifo --refs 1,2,3,4,1,2,5,1,2,3,4,5";
-    struct run_result r = run("%s replay --json %s", v, refs);
+    struct run_result r = run_fmt("%s replay --json %s", v, refs);
     is_u64(json_u64(r.out, "footprint"), 5, "JSON: footprint 5 (pages 1..5)");
     ok(strstr(r.out, "\"miss_ratio\": 0.750000") != NULL, "JSON: miss ratio 9/12");
     run_free(&r);
-    r = run("%s replay %s", v, refs);
+    r = run_fmt("%s replay %s", v, refs);
     ok(strstr(r.out, "  5  footprint ") && strstr(r.out, " 75.00% miss ratio"),
        "text: footprint and miss ratio beside pgfault");
     run_free(&r);
-    r = run("%s replay --csv %s", v, refs);
+    r = run_fmt("%s replay --csv %s", v, refs);
     const char *row = r.out ? strstr(r.out, "\r\n") : NULL;
     ok(r.out && strstr(r.out, ",footprint,") && strstr(r.out, ",miss_ratio,") && row &&
        strstr(row, ",0.750000,"), "CSV: footprint and miss_ratio columns");
     run_free(&r);
-    r = run("%s replay --json --frames 4096 --limit 100000 examples/traces/bzip.trace.gz", v);
+    r = run_fmt("%s replay --json --frames 4096 --limit 100000 examples/traces/bzip.trace.gz", v);
     ok(json_u64(r.out, "footprint") == json_u64(r.out, "pgfault") && json_u64(r.out, "footprint") > 100,
        "with memory to spare every fault is a cold miss: pgfault == footprint (%llu)",
        (unsigned long long)json_u64(r.out, "footprint"));
@@ -145,7 +124,7 @@ static void footprint_and_miss_ratio(void)
 static void schema(void)
 {
     const char *v = vmlab_bin();
-    struct run_result r = run("%s replay --json --frames 8 examples/traces/trace3", v);
+    struct run_result r = run_fmt("%s replay --json --frames 8 examples/traces/trace3", v);
     is_i64(r.status, 0, "replay --json of a course trace");
     static const char *const keys[] = {"accesses", "pgfault", "pgmajfault", "pswpin", "pswpout",
                                        "pgsteal", "pgscan", "dTLB-loads", "dTLB-load-misses",
@@ -163,7 +142,7 @@ static void schema(void)
     is_u64(json_u64(r.out, "accesses"), 201, "trace3 has 201 accesses");
     run_free(&r);
 
-    r = run("%s replay --csv --frames 8 examples/traces/trace3", v);
+    r = run_fmt("%s replay --csv --frames 8 examples/traces/trace3", v);
     char *nl = r.out ? strchr(r.out, '\n') : NULL;
     int hcommas = 0, rcommas = 0;
     for (char *p = r.out; p && p < nl; p++)
@@ -178,7 +157,7 @@ static void schema(void)
        hcommas, rcommas);
     run_free(&r);
 
-    r = run("%s replay --frames 8 examples/traces/trace3", v);
+    r = run_fmt("%s replay --frames 8 examples/traces/trace3", v);
     ok(r.out && strstr(r.out, "dTLB-load-misses") && strstr(r.out, "pgfault") &&
        strstr(r.out, "effective access time"), "text report has the counters and the access time");
     run_free(&r);
@@ -193,18 +172,18 @@ static void schema(void)
 static void opt_known_answers(void)
 {
     const char *v = vmlab_bin();
-    struct run_result r = run("%s replay --json --frames 256 --policy opt examples/traces/bzip.trace.gz", v);
+    struct run_result r = run_fmt("%s replay --json --frames 256 --policy opt examples/traces/bzip.trace.gz", v);
     uint64_t faults = json_u64(r.out, "pgfault");
     is_u64(json_u64(r.out, "pswpout"), 36, "OPT, bzip, 256 frames: 36 write-backs, as the course simulators");
     run_free(&r);
-    r = run("%s replay --json --frames 256 --policy opt --opt-ties clean-first "
+    r = run_fmt("%s replay --json --frames 256 --policy opt --opt-ties clean-first "
             "examples/traces/bzip.trace.gz", v);
     ok(json_u64(r.out, "pgfault") == faults && json_u64(r.out, "pswpout") < 36 &&
        strstr(r.out, "\"opt_ties\": \"clean-first\""),
        "--opt-ties clean-first: the same %llu faults, fewer write-backs (%llu)",
        (unsigned long long)faults, (unsigned long long)json_u64(r.out, "pswpout"));
     run_free(&r);
-    r = run("%s replay --opt-ties oldest --refs 1", v);
+    r = run_fmt("%s replay --opt-ties oldest --refs 1", v);
     is_i64(r.status, 2, "an unknown tie rule is a usage error");
     run_free(&r);
 }
@@ -250,32 +229,32 @@ static void bad_input(void)
     char path[256];
     snprintf(path, sizeof path, "%s/bad.rw", tmpdir);
     write_file(path, "0041f7a0 R\n13f5e2c0 W\n0041f7a0 Q\n05e78900 R\n");
-    struct run_result r = run("%s replay --format rw %s", v, path);
+    struct run_result r = run_fmt("%s replay --format rw %s", v, path);
     is_i64(r.status, 1, "a malformed line exits 1");
     char want[300];
     snprintf(want, sizeof want, "%s:3", path);
     if (!ok(r.err && strstr(r.err, want), "the message names the file and line"))
         tap_diag("stderr: %s", r.err ? r.err : "");
     run_free(&r);
-    r = run("%s replay --json --skip-bad --format rw %s", v, path);
+    r = run_fmt("%s replay --json --skip-bad --format rw %s", v, path);
     is_i64(r.status, 0, "--skip-bad goes on");
     is_u64(json_u64(r.out, "accesses"), 3, "three good lines replayed");
     is_u64(json_u64(r.out, "skipped_lines"), 1, "one line skipped");
     run_free(&r);
 
-    r = run("%s replay --frames 0 --refs 1", v);
+    r = run_fmt("%s replay --frames 0 --refs 1", v);
     is_i64(r.status, 2, "--frames 0 is a usage error");
     run_free(&r);
-    r = run("%s replay --policy belady --refs 1", v);
+    r = run_fmt("%s replay --policy belady --refs 1", v);
     ok(r.status == 2 && r.err && strstr(r.err, "--policy"), "an unknown policy is named");
     run_free(&r);
-    r = run("%s replay --tlb-geometry l1d=7x2 --refs 1", v);
+    r = run_fmt("%s replay --tlb-geometry l1d=7x2 --refs 1", v);
     ok(r.status == 2 && r.err && strstr(r.err, "l1d"), "an impossible TLB geometry is named");
     run_free(&r);
-    r = run("%s replay /nonexistent/trace", v);
+    r = run_fmt("%s replay /nonexistent/trace", v);
     ok(r.status == 1 && r.err && strstr(r.err, "/nonexistent/trace"), "a missing file is named");
     run_free(&r);
-    r = run("%s replay --mem 1Q --refs 1", v);
+    r = run_fmt("%s replay --mem 1Q --refs 1", v);
     is_i64(r.status, 2, "a bad size is a usage error");
     run_free(&r);
 }
@@ -283,8 +262,8 @@ static void bad_input(void)
 static void determinism_and_formats(void)
 {
     const char *v = vmlab_bin();
-    struct run_result a = run("%s replay --json --frames 32 --limit 100000 examples/traces/bzip.trace.gz", v);
-    struct run_result b = run("%s replay --json --frames 32 --limit 100000 examples/traces/bzip.trace.gz", v);
+    struct run_result a = run_fmt("%s replay --json --frames 32 --limit 100000 examples/traces/bzip.trace.gz", v);
+    struct run_result b = run_fmt("%s replay --json --frames 32 --limit 100000 examples/traces/bzip.trace.gz", v);
     char *sa = a.out ? strstr(a.out, "\"stats\"") : NULL, *sb = b.out ? strstr(b.out, "\"stats\"") : NULL;
     char *da = sa ? strstr(sa, "\"derived\"") : NULL, *db = sb ? strstr(sb, "\"derived\"") : NULL;
     ok(sa && sb && da && db && da - sa == db - sb && !memcmp(sa, sb, (size_t)(da - sa)),
@@ -297,11 +276,11 @@ static void determinism_and_formats(void)
     /* the same accesses as vmt give the same counters */
     char vmt[256];
     snprintf(vmt, sizeof vmt, "%s/t3.vmt", tmpdir);
-    struct run_result c = run("%s convert examples/traces/trace3 -o %s", v, vmt);
+    struct run_result c = run_fmt("%s convert examples/traces/trace3 -o %s", v, vmt);
     is_i64(c.status, 0, "convert to vmt");
     run_free(&c);
-    a = run("%s replay --json --frames 8 examples/traces/trace3", v);
-    b = run("%s replay --json --frames 8 %s", v, vmt);
+    a = run_fmt("%s replay --json --frames 8 examples/traces/trace3", v);
+    b = run_fmt("%s replay --json --frames 8 %s", v, vmt);
     is_u64(json_u64(b.out, "pgfault"), json_u64(a.out, "pgfault"), "vmt replay: same pgfault as the text trace");
     is_u64(json_u64(b.out, "dTLB-load-misses"), json_u64(a.out, "dTLB-load-misses"),
            "vmt replay: same dTLB-load-misses");
@@ -311,14 +290,14 @@ static void determinism_and_formats(void)
     /* every format and policy runs */
     static const char *const pts[] = {"x86-64", "x86-64-5", "sv39", "sv48", "sv57"};
     for (int i = 0; i < 5; i++) {
-        a = run("%s replay --json --pt %s --frames 16 --limit 20000 examples/traces/bzip.trace.gz", v, pts[i]);
+        a = run_fmt("%s replay --json --pt %s --frames 16 --limit 20000 examples/traces/bzip.trace.gz", v, pts[i]);
         ok(a.status == 0 && json_u64(a.out, "accesses") == 20000, "--pt %s replays", pts[i]);
         run_free(&a);
     }
     static const char *const pols[] = {"clock", "clock-noflush", "fifo", "lru", "opt", "random",
                                        "aging", "linux"};
     for (int i = 0; i < 8; i++) {
-        a = run("%s replay --json --policy %s --frames 16 --limit 20000 examples/traces/bzip.trace.gz",
+        a = run_fmt("%s replay --json --policy %s --frames 16 --limit 20000 examples/traces/bzip.trace.gz",
                 v, pols[i]);
         ok(a.status == 0 && json_u64(a.out, "pgfault") > 0, "--policy %s replays", pols[i]);
         run_free(&a);
@@ -365,7 +344,7 @@ static void sweep(void)
     const char *v = vmlab_bin();
     char prefix[256], path[300];
     snprintf(prefix, sizeof prefix, "%s/sw", tmpdir);
-    struct run_result r = run("%s sweep --frames-list 8,16,32 --policies fifo,lru --out %s "
+    struct run_result r = run_fmt("%s sweep --frames-list 8,16,32 --policies fifo,lru --out %s "
                               "--limit 50000 examples/traces/bzip.trace.gz", v, prefix);
     is_i64(r.status, 0, "sweep exits 0");
     run_free(&r);
@@ -389,7 +368,7 @@ static void sweep(void)
 
     /* the page as a browser parses it: three charts of two series each */
     if (access("/usr/bin/chromium", X_OK) == 0) {
-        r = run("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
+        r = run_fmt("timeout 90 /usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
                 "--no-first-run --disable-background-networking --disable-component-update "
                 "--disable-sync --user-data-dir=%s/chromium --dump-dom file://%s", tmpdir, path);
         size_t svgs = 0, polylines = 0;
@@ -407,7 +386,7 @@ static void sweep(void)
        !strstr(html, "@import") && !strstr(html, "<script src"),
        "sweep HTML needs no network");
 
-    r = run("%s sweep --tlb-sizes 8,64 --page-sizes 4k --out %s --limit 50000 examples/traces/bzip.trace.gz",
+    r = run_fmt("%s sweep --tlb-sizes 8,64 --page-sizes 4k --out %s --limit 50000 examples/traces/bzip.trace.gz",
             v, prefix);
     is_i64(r.status, 0, "TLB sweep exits 0");
     run_free(&r);
@@ -424,20 +403,20 @@ static void sweep(void)
 static void live(void)
 {
     const char *v = vmlab_bin();
-    struct run_result r = run("valgrind --version");
+    struct run_result r = run_fmt("valgrind --version");
     bool have = r.status == 0;
     run_free(&r);
     if (!have) {
         tap_skip(3, "valgrind not installed");
         return;
     }
-    r = run("%s replay --json --frames 64 -- /bin/true", v);
+    r = run_fmt("%s replay --json --frames 64 -- /bin/true", v);
     is_i64(r.status, 0, "replay -- /bin/true exits 0");
     ok(json_u64(r.out, "accesses") > 10000 && json_u64(r.out, "iTLB-loads") > 0 &&
        json_u64(r.out, "pgfault") > 10, "a live run replays fetches, loads and stores (%llu accesses)",
        (unsigned long long)json_u64(r.out, "accesses"));
     run_free(&r);
-    r = run("%s replay --frames 64 -- /nonexistent/program", v);
+    r = run_fmt("%s replay --frames 64 -- /nonexistent/program", v);
     ok(r.status != 0, "a program that cannot run is an error");
     run_free(&r);
 }
@@ -488,10 +467,10 @@ static void sweep_jobs(void)
     char p1[256], p2[256];
     snprintf(p1, sizeof p1, "%s/j1", tmpdir);
     snprintf(p2, sizeof p2, "%s/j2", tmpdir);
-    struct run_result a = run("%s sweep -j 1 --frames-list 8,64 --policies clock,random --out %s "
+    struct run_result a = run_fmt("%s sweep -j 1 --frames-list 8,64 --policies clock,random --out %s "
                               "--limit 30000 examples/traces/bzip.trace.gz && cut -d, -f1-80 %s.csv",
                               v, p1, p1);
-    struct run_result b = run("%s sweep -j 2 --frames-list 8,64 --policies clock,random --out %s "
+    struct run_result b = run_fmt("%s sweep -j 2 --frames-list 8,64 --policies clock,random --out %s "
                               "--limit 30000 examples/traces/bzip.trace.gz && cut -d, -f1-80 %s.csv",
                               v, p2, p2);
     ok(a.status == 0 && b.status == 0 && a.out && b.out && strlen(a.out) > 200 &&
@@ -512,7 +491,7 @@ static void readme_lists_options(void)
     if (f)
         fclose(f);
     for (int c = 0; c < 2; c++) {
-        struct run_result r = run("%s %s --help", vmlab_bin(), cmds[c]);
+        struct run_result r = run_fmt("%s %s --help", vmlab_bin(), cmds[c]);
         int missing = 0, seen = 0;
         for (const char *p = r.out; p && (p = strstr(p, "--")); ) {
             char opt[64];

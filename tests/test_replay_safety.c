@@ -93,14 +93,6 @@ static int count_files(const char *prefix)
     return n;
 }
 
-static uint64_t json_u64(const char *json, const char *key)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = json ? strstr(json, pat) : NULL;
-    return p ? strtoull(p + strlen(pat), NULL, 10) : UINT64_MAX;
-}
-
 static void swap_file(void)
 {
     const char *v = vmlab_bin();

@@ -347,6 +347,45 @@ static void test_errors_and_edges(void)
     report_free(r);
 }
 
+/* report_chart_where: a chart of one group's rows only; the rest are not
+ * "left out" in its caption; a filter on no column fails the write. */
+static void test_where(void)
+{
+    struct report *r = report_new("groups");
+    report_set_columns(r, 4, (const char *[]){ "input", "pt", "frames", "pgfault" });
+    static const char *const in[] = { "a.rw", "b.rw" }, *const pt[] = { "x86-64", "sv39" };
+    char fr[16], pf[16];
+    for (int i = 0; i < 2; i++)
+        for (int p = 0; p < 2; p++)
+            for (int k = 0; k < 3; k++) {
+                snprintf(fr, sizeof fr, "%d", 4 << k);
+                snprintf(pf, sizeof pf, "%d", 100 * (i + 1) + 10 * p + k);
+                report_add_row(r, (const char *[]){ in[i], pt[p], fr, pf });
+            }
+    report_add_line_chart(r, "b.rw, sv39", "frames", "pgfault", NULL, 0);
+    report_chart_where(r, "input", "b.rw");
+    report_chart_where(r, "pt", "sv39");
+    report_add_line_chart(r, "all of a.rw", "frames", "pgfault", "pt", 0);
+    report_chart_where(r, "input", "a.rw");
+    char err[256];
+    ok(report_write_html(r, path_in("w.html"), err, sizeof err) == 0, "filtered charts written");
+    char *h = slurp(path_in("w.html"));
+    const char *end = h + strlen(h);
+    const char *c0 = strstr(h, "<figure id=\"chart0\">"), *c1 = strstr(h, "<figure id=\"chart1\">");
+    ok(c0 && c1 && count(c0, c1, "class=\"pt\"") == 3 && strstr(c0, "3 points in 1 series.</figcaption>"),
+       "two filters: the 3 rows of b.rw on sv39, no rows counted as left out");
+    ok(c1 && count(c1, end, "class=\"pt\"") == 6 && count(c1, end, "<polyline") == 2 &&
+       strstr(c1, "pgfault = 2") == NULL && strstr(c1, "pgfault = 112") &&
+       strstr(c1, "pgfault = 110"),
+       "one filter: a.rw's 6 rows in 2 series, none of b.rw's");
+    free(h);
+    report_add_line_chart(r, "bad", "frames", "pgfault", NULL, 0);
+    report_chart_where(r, "nope", "x");
+    ok(report_write_html(r, path_in("w2.html"), err, sizeof err) == -1 && strstr(err, "\"nope\""),
+       "a filter on no column: the write fails naming it (%s)", err);
+    report_free(r);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -357,6 +396,7 @@ int main(void)
     test_csv();
     test_html();
     test_errors_and_edges();
+    test_where();
     int rc = tap_done();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

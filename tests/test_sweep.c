@@ -193,7 +193,6 @@ static void refused_options(void)
         {"--page-sizes 4k", "--tlb-sizes"},
         {"--tlb-sizes 8 --tlb zen4", "--tlb-sizes and --tlb-ways"},
         {"--tlb-sizes 8 --thp always", "--page-sizes"},
-        {"--tlb-sizes 8 --policies lru", "--policy"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct run_result r = run("cd %s && %s sweep %s --refs 1,2", dir, vmlab_bin(), cases[i].args);
@@ -204,6 +203,13 @@ static void refused_options(void)
     struct run_result r = run("%s sweep --tlb-sizes 8,16 --page-sizes 4k --frames 512 --policy fifo "
                               "--out %s/t --refs 1,2,3", vmlab_bin(), dir);
     is_i64(r.status, 0, "a TLB sweep takes --frames and --policy");
+    run_free(&r);
+    /* one grid: the TLB shorthands and --policies together are one more axis */
+    r = run("%s sweep --tlb-sizes 8,16 --policies lru,fifo --out %s/tp --refs 1,2,3", vmlab_bin(), dir);
+    char *csv = slurp("tp", ".csv");
+    ok(r.status == 0 && count(csv, "\r\nok,") == 8 && count(csv, ",lru,") == 4,
+       "--tlb-sizes with --policies: TLB sizes x page sizes x policies, 8 runs (%s)", r.err);
+    free(csv);
     run_free(&r);
 }
 

@@ -41,11 +41,16 @@ static void test_presets(void)
     ok(t && t->l1d.array[0].entries == 8 && t->l2.array[0].entries == 0, "tiny: 8 entries, no L2");
     const struct tlb_config *n = tlb_preset("none");
     ok(n && n->l1d.array[0].entries == 0 && n->l1i.array[0].entries == 0 && n->pwc[1] == 0, "none: nothing");
+    const struct tlb_config *mips = tlb_preset("r3000");
+    ok(mips && mips->l2.array[0].entries == 64 && mips->l2.array[0].ways == 64 &&
+           mips->l2.array[0].sizes == TLB_4K && !mips->l1d.array[0].entries &&
+           !mips->l1i.array[0].entries && mips->repl == TLB_REPL_RANDOM,
+       "r3000: one 64-entry fully associative TLB of 4 KiB pages, random replacement");
     ok(tlb_preset("skylake") == NULL, "unknown preset: NULL");
     int count = 0;
     for (const char *const *p = tlb_preset_names; *p; p++, count++)
         ok(tlb_preset(*p) != NULL, "preset name %s resolves", *p);
-    is_i64(count, 5, "five presets");
+    is_i64(count, 6, "six presets");
     char err[256];
     for (const char *const *p = tlb_preset_names; *p; p++)
         ok(tlb_config_check(tlb_preset(*p), err, sizeof err) == 0, "preset %s passes the check", *p);

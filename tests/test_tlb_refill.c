@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay/replay.h"
+#include "lib/refs.h"
 #include "lib/ptbuild.h"
 #include "lib/tap.h"
 
@@ -384,23 +384,10 @@ static void compare(const char *what, const struct pt_format *f, const char *tlb
 
 static void test_against_hardware(void)
 {
-    char err[512];
-    struct trace_options topt = {0};
-    struct trace_reader *rd = trace_open("examples/traces/bzip.trace.gz", TRACE_AUTO, &topt, err, sizeof err);
-    if (!ok(rd != NULL, "open the bzip course trace"))
-        return;
-    struct trace_record *recs;
     size_t n;
-    int rc = replay_load(rd, &recs, &n, 0, err, sizeof err);
-    trace_close(rd);
-    if (!ok(rc == 0, "load it"))
+    struct cpu_ref *refs = refs_load("examples/traces/bzip.trace.gz", tm_san() ? 150000 : 0, &n);
+    if (!refs)
         return;
-    if (tm_san())
-        n = n > 150000 ? 150000 : n;
-    struct cpu_ref *refs = malloc(n * sizeof *refs);
-    for (size_t i = 0; i < n; i++)
-        refs[i] = (struct cpu_ref){.va = recs[i].va, .size = recs[i].size, .acc = recs[i].kind};
-    free(recs);
     static const struct { enum pt_format_id id; const char *tlb; } cases[] = {
         {PT_X86_64, "l1d=16x4,l1i=16x4,l2=64x4,pwc=2/4/8/32"},
         {PT_X86_64, "l1d=8xfull,l1i=8xfull,l2=96x6,pwc=none,repl=random,seed=3"},

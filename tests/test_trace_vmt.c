@@ -125,9 +125,9 @@ static void test_known_bytes(void)
     decode(c, len + 1, out, 8, &rc, err, sizeof err);
     is_str(err, "t.vmt: byte 35: data after the trailer", "trailing data message");
     memcpy(c, b, len);
-    c[8] = 2;
+    c[8] = 3;
     decode(c, len, out, 8, &rc, err, sizeof err);
-    is_str(err, "t.vmt: byte 8: unsupported vmt version 2 (this vmlab reads version 1)",
+    is_str(err, "t.vmt: byte 8: unsupported vmt version 3 (this vmlab reads versions 1 and 2)",
            "version message");
     memcpy(c, b, len);
     c[11] = 1;

@@ -190,7 +190,9 @@ enum opt_ties {
  *   HASHED    a hashed page table of fixed size (PowerPC's HTAB)
  *   INVERTED  an inverted page table: an entry per frame, a hash anchor
  *             table */
-enum kernel_sw_pt { KERNEL_SW_PT_LINEAR, KERNEL_SW_PT_HASHED, KERNEL_SW_PT_INVERTED };
+enum kernel_sw_pt { KERNEL_SW_PT_LINEAR, KERNEL_SW_PT_HASHED, KERNEL_SW_PT_INVERTED, KERNEL_SW_PT_NR };
+/* "linear", "hashed", "inverted", indexed by enum kernel_sw_pt. */
+extern const char *const kernel_sw_pt_names[KERNEL_SW_PT_NR];
 
 struct kernel_config {
     uint64_t user_frames;      /* user pool, 4 KiB frames: the memory-pressure knob.
@@ -507,6 +509,12 @@ struct kernel_image {
 int kernel_exec(struct process *p, const char *path, struct kernel_image *img, struct cpu *self,
                 char *err, size_t errlen);
 
+/* The same from a descriptor the caller opened (for example one resolved
+ * under a confined root): the kernel takes its own copy, fd stays the
+ * caller's; `name` is the file's name for messages. */
+int kernel_exec_fd(struct process *p, int fd, const char *name, struct kernel_image *img,
+                   struct cpu *self, char *err, size_t errlen);
+
 /* ---- file I/O through the page cache ------------------------------------------ */
 
 /* read(2)/write(2) of a host file at an offset, as a kernel does them: a
@@ -526,6 +534,12 @@ int64_t kernel_file_pwrite(struct kernel *k, int fd, const void *buf, uint64_t l
  * stealing a PCID/ASID if p has none, and sets user privilege. Must be called
  * by the thread that drives cpu. */
 void kernel_switch_to(struct cpu *cpu, struct process *p);
+/* The calling thread now drives cpu, one of k's machine's CPUs: the CPU
+ * the functions without a CPU argument use (to serve its shootdowns while
+ * they wait), as kernel_switch_to records it, without touching the CPU's
+ * address space. A scheduler that moves one host thread from CPU to CPU
+ * calls it after each cpu_attach of a CPU already running the right process. */
+void kernel_set_thread_cpu(struct kernel *k, struct cpu *cpu);
 /* The process running on cpu, or NULL. */
 struct process *kernel_current(struct cpu *cpu);
 
@@ -548,6 +562,17 @@ void kernel_note_access(struct process *p, vaddr_t va);
  * (bad address) or -ENOMEM. */
 int kernel_copy_in(struct cpu *cpu, void *dst, vaddr_t usrc, size_t len);
 int kernel_copy_out(struct cpu *cpu, vaddr_t udst, const void *src, size_t len);
+
+/* The same for a system call's buffers, with Linux's answer to a bad
+ * address: -EFAULT, nothing copied and the process left alone (as
+ * copy_from_user/copy_to_user give a system call), when a page of the range
+ * is one the process may not access (unmapped, read-only for copy_to_user,
+ * beyond the stack's limit, past end of file, beyond user space). Faults
+ * that would kill the process on any access still kill it: -ENOMEM (out of
+ * memory or swap) or -1 (a swap or file read failed). Pages are checked and
+ * pinned first, so either every byte is copied or none. */
+int kernel_copy_from_user(struct cpu *cpu, void *dst, vaddr_t usrc, size_t len);
+int kernel_copy_to_user(struct cpu *cpu, vaddr_t udst, const void *src, size_t len);
 
 /* Fault in and pin [va, va+len) of p (write: needs writable pages) so that
  * no eviction takes those frames; pins nest. 0, or -1 (process killed: bad

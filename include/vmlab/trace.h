@@ -175,6 +175,63 @@ int trace_writer_close(struct trace_writer *w, char *err, size_t errlen);
  * output or an fd, what was written stays written). NULL is allowed. */
 void trace_writer_discard(struct trace_writer *w);
 
+/* ---- run traces (vmt version 2) ----------------------------------------
+ *
+ * `vmlab run --trace-out` writes version 2 of vmt: the accesses of every CPU
+ * and process, and the events that shape the address spaces they run in,
+ * so that `vmlab replay` can do again exactly what the run did to the
+ * machine and the kernel (docs/trace-formats.md, "Run traces"). Access
+ * records are version 1's; an event is a control record. trace_next()
+ * returns a version 2 trace's accesses and skips its events; a replay of
+ * one reads everything with trace_next_event(). */
+enum trace_event_kind {
+    TRACE_EV_ACCESS = 0,   /* rec: an access by the current CPU, in user mode */
+    TRACE_EV_CONFIG,       /* text: the run's configuration, "key=value" lines */
+    TRACE_EV_CPU,          /* cpu: the accesses that follow are that CPU's */
+    TRACE_EV_SWITCH,       /* cpu, pid: the CPU now runs process pid (0: none) */
+    TRACE_EV_COPY,         /* a[0] va, a[1] len, a[2] 1 to user / 0 from user: a system
+                              call's copy by the current CPU (kernel_copy_to/from_user) */
+    TRACE_EV_PROCESS,      /* pid: a new process (the run's program) */
+    TRACE_EV_EXEC,         /* pid, a[0] e_type, a[1] entry, a[2] file size, seg: the
+                              PT_LOAD headers of the image exec'd (kernel_exec) */
+    TRACE_EV_FORK,         /* pid the parent, pid2 the child (kernel_process_fork) */
+    TRACE_EV_EXIT,         /* pid (kernel_process_exit) */
+    TRACE_EV_MMAP,         /* pid, a[0] addr, a[1] len, a[2] prot, a[3] flags, a[4] file
+                              (0: anonymous; else the run's number for it), a[5] offset,
+                              a[6] the file's size, a[7] the address mapped (kernel_mmap) */
+    TRACE_EV_MUNMAP,       /* pid, a[0] addr, a[1] len */
+    TRACE_EV_MPROTECT,     /* pid, a[0] addr, a[1] len, a[2] prot */
+    TRACE_EV_MADVISE,      /* pid, a[0] addr, a[1] len, a[2] advice */
+    TRACE_EV_BRK,          /* pid, a[0] the break asked for (kernel_brk) */
+    TRACE_EV_NR
+};
+#define TRACE_EV_MAX_SEGS 64
+#define TRACE_EV_MAX_TEXT 1024
+struct trace_segment {
+    uint64_t vaddr, memsz, offset, filesz;
+    uint32_t flags;        /* PF_R 4, PF_W 2, PF_X 1 */
+};
+struct trace_event {
+    enum trace_event_kind kind;
+    struct trace_record rec;
+    unsigned cpu;
+    int pid, pid2;
+    uint64_t a[8];
+    unsigned nsegs;
+    struct trace_segment seg[TRACE_EV_MAX_SEGS];
+    char text[TRACE_EV_MAX_TEXT];   /* NUL-terminated */
+};
+/* The next access or event: 1, 0 at the end, -1 on error. Readers of
+ * other formats (and of vmt version 1) return only accesses. */
+int trace_next_event(struct trace_reader *r, struct trace_event *ev);
+/* The vmt version being read (1 or 2); 1 for the other formats. */
+unsigned trace_reader_version(const struct trace_reader *r);
+/* A version 2 writer (trace_writer_open's, otherwise). */
+struct trace_writer *trace_writer_open_run(const char *path, char *err, size_t errlen);
+/* Append an event (a version 2 writer only; an access event is
+ * trace_write of ev->rec). 0, or -1 with the message in trace_writer_error(). */
+int trace_write_event(struct trace_writer *w, const struct trace_event *ev);
+
 /* ---- benchmarks and synthetic traces ---------------------------------- */
 
 /* Read every record and discard it: the "decode-only" cost a replay is

@@ -36,7 +36,7 @@ static void explain_usage(FILE *out)
             "  -f, --format F   page-table format: x86-64 (default), x86-64-5, sv39, sv48,\n"
             "                   sv57, ia32 (32-bit paging), sv32\n"
             "      --tlb P      TLB preset for the reach: golden-cove (x86 default), zen4\n"
-            "                   (RISC-V default), haswell, tiny, none\n"
+            "                   (RISC-V default), haswell, r3000, tiny, none\n"
             "      --counters   instead: what each counter of the replay report means\n"
             "  -h, --help       this text\n\n%s", cli_exit_status_help);
 }

@@ -100,6 +100,8 @@ static int replay_main(struct replay_opts *o, int argc, char **argv)
         return VMLAB_EXIT_ERROR;
     }
     int status = VMLAB_EXIT_OK;
+    if (res.run_trace)
+        o->cfg = res.run;   /* a run trace: say the configuration it was replayed in */
     if (printing) {
         FILE *f = outfile_stream(&out);
         if (!f) {

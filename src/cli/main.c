@@ -14,10 +14,11 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"replay", cmd_replay, "run a trace through the machine and kernel; report like perf stat"},
-    {"sweep", cmd_sweep, "replay one trace over a grid of memory sizes, policies or TLB sizes"},
+    {"sweep", cmd_sweep, "replay traces over a grid of any options; plan it for a cluster, collect it"},
     {"explain", cmd_explain, "show how a virtual address splits; what each counter means"},
     {"convert", cmd_convert, "convert a trace (rw, lackey, refs; gzip/xz/zstd) to vmt"},
     {"record",  cmd_record,  "trace a program's memory accesses with Valgrind into vmt"},
+    {"run",     cmd_run,     "run a static RISC-V Linux program on vmlab's CPUs, MMU and kernel"},
     {"step",    cmd_step,    "replay a trace and print the path of each access, step by step"},
     {"explore", cmd_explore, "replay a trace into one page that shows it step by step"},
 };

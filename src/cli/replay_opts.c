@@ -10,7 +10,7 @@
 enum {
     OPT_REFS = 1000, OPT_PT, OPT_TLB, OPT_TLB_GEOMETRY, OPT_THP, OPT_SWAP_FILE, OPT_SEED,
     OPT_COST, OPT_LIMIT, OPT_SKIP_BAD, OPT_JSON, OPT_CSV, OPT_NO_PROGRESS, OPT_QUIET,
-    OPT_SWAP_FILE_OVERWRITE, OPT_OPT_TIES,
+    OPT_SWAP_FILE_OVERWRITE, OPT_OPT_TIES, OPT_TLB_REFILL, OPT_SW_PT, OPT_SW_PT_ENTRIES,
 };
 
 const struct option replay_long_options[] = {
@@ -22,6 +22,9 @@ const struct option replay_long_options[] = {
     {"pt", required_argument, NULL, OPT_PT},
     {"tlb", required_argument, NULL, OPT_TLB},
     {"tlb-geometry", required_argument, NULL, OPT_TLB_GEOMETRY},
+    {"tlb-refill", required_argument, NULL, OPT_TLB_REFILL},
+    {"sw-pt", required_argument, NULL, OPT_SW_PT},
+    {"sw-pt-entries", required_argument, NULL, OPT_SW_PT_ENTRIES},
     {"thp", required_argument, NULL, OPT_THP},
     {"swap", required_argument, NULL, 's'},
     {"swap-file", required_argument, NULL, OPT_SWAP_FILE},
@@ -57,9 +60,17 @@ const char replay_options_help[] =
     "      --pt F            page tables: x86-64 (default), x86-64-5, sv39, sv48, sv57,\n"
     "                        ia32 (32-bit paging), sv32\n"
     "      --tlb PRESET      golden-cove (x86 default), zen4 (RISC-V default), haswell,\n"
-    "                        tiny, none\n"
+    "                        r3000 (MIPS: software refill), tiny, none\n"
     "      --tlb-geometry S  explicit geometry over the preset, e.g.\n"
     "                        l1d=64x4,l1i=64xfull:4k+2m,l2=1536x12,pwc=2/4/8/32,repl=plru\n"
+    "      --tlb-refill hardware|software  who fills the TLB on a miss: the page walker\n"
+    "                        (default), or the kernel's refill handler, as on MIPS (the\n"
+    "                        L2 TLB is the one it writes; --tlb r3000 is MIPS's own)\n"
+    "      --sw-pt S         what that handler reads: linear (default; the page tables'\n"
+    "                        leaf level as one array in kernel space), hashed (a hashed\n"
+    "                        page table), inverted (an inverted page table), or none\n"
+    "                        (hardware refill); any but none implies --tlb-refill software\n"
+    "      --sw-pt-entries N entries of the hashed page table (default 2 per user frame)\n"
     "      --thp never|always  2 MiB pages for aligned anonymous memory (default never)\n"
     "  -s, --swap SIZE       swap device size (default 1G; 0: no swap)\n"
     "      --swap-file PATH  swap on this new file, removed at the end (default: an\n"
@@ -68,7 +79,8 @@ const char replay_options_help[] =
     "      --seed N          seed for random replacement and random TLB replacement\n"
     "      --cost SPEC       latencies in ns for the effective access time, e.g.\n"
     "                        access=1,stlb-hit=2.5,walk-ref=10,minor-fault=1000,\n"
-    "                        major-fault=100000,swap-out=100000 (the defaults)\n"
+    "                        major-fault=100000,swap-out=100000,refill-trap=20,\n"
+    "                        refill-probe=10 (the defaults)\n"
     "output:\n"
     "      --json            one JSON object {\"config\", \"stats\", \"derived\"}\n"
     "      --csv             a header line and one row\n"
@@ -216,12 +228,34 @@ int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char
         return 1;
     case OPT_TLB:
         if (!tlb_preset(arg))
-            return bad(cmd, "--tlb", arg, "expected golden-cove, zen4, haswell, tiny or none");
+            return bad(cmd, "--tlb", arg, "expected golden-cove, zen4, haswell, r3000, tiny or none");
         o->tlb_preset = arg;
         o->tlb_set = true;
         return 1;
     case OPT_TLB_GEOMETRY:
         o->tlb_geometry = arg;
+        return 1;
+    case OPT_TLB_REFILL:
+        if (!strcmp(arg, "hardware"))
+            o->cfg.tlb_refill = TLB_REFILL_HARDWARE;
+        else if (!strcmp(arg, "software"))
+            o->cfg.tlb_refill = TLB_REFILL_SOFTWARE;
+        else
+            return bad(cmd, "--tlb-refill", arg, "expected hardware or software");
+        return 1;
+    case OPT_SW_PT:
+        if ((o->sw_pt_none = !strcmp(arg, "none")))
+            return 1;
+        for (int i = 0; i < KERNEL_SW_PT_NR; i++)
+            if (!strcmp(arg, kernel_sw_pt_names[i])) {
+                o->cfg.sw_pt = i;
+                return 1;
+            }
+        return bad(cmd, "--sw-pt", arg, "expected linear, hashed, inverted or none");
+    case OPT_SW_PT_ENTRIES:
+        if (parse_u64(arg, &v) || v < 8 || v > (1ull << 26))
+            return bad(cmd, "--sw-pt-entries", arg, "expected a number of entries from 8 to 67108864");
+        o->cfg.sw_pt_entries = v;
         return 1;
     case OPT_THP:
         if (strcmp(arg, "never") && strcmp(arg, "always"))
@@ -291,6 +325,51 @@ int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char
     return 0;
 }
 
+/* --tlb-refill, --sw-pt and --sw-pt-entries together: a structure other
+ * than none means software refill; none, or software refill's absence,
+ * means no structure. 0, or -1 (said). */
+static int refill_finish(struct replay_opts *o, const char *cmd)
+{
+    bool refill_given = replay_opts_given(o, "tlb-refill");
+    bool structure = replay_opts_given(o, "sw-pt") && !o->sw_pt_none;
+    if (structure && !refill_given)
+        o->cfg.tlb_refill = TLB_REFILL_SOFTWARE;
+    bool soft = o->cfg.tlb_refill == TLB_REFILL_SOFTWARE;
+    if (structure && !soft) {
+        fprintf(stderr, "vmlab %s: --sw-pt %s is what the kernel's TLB refill handler reads: it "
+                        "has no meaning with --tlb-refill hardware\n", cmd,
+                kernel_sw_pt_names[o->cfg.sw_pt]);
+        return -1;
+    }
+    if (o->sw_pt_none && soft) {
+        fprintf(stderr, "vmlab %s: --sw-pt none means hardware refill: it contradicts "
+                        "--tlb-refill software\n", cmd);
+        return -1;
+    }
+    if (replay_opts_given(o, "sw-pt-entries") && (!soft || o->cfg.sw_pt != KERNEL_SW_PT_HASHED)) {
+        fprintf(stderr, "vmlab %s: --sw-pt-entries sizes the hashed page table: give --sw-pt "
+                        "hashed too\n", cmd);
+        return -1;
+    }
+    unsigned l2 = 0;
+    for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++)
+        l2 += o->cfg.tlb.l2.array[i].entries;
+    if (soft && !l2) {
+        fprintf(stderr, "vmlab %s: software TLB refill writes the L2 TLB, which the %s TLB has "
+                        "not: use --tlb r3000 (MIPS's), a preset with an L2, or --tlb-geometry "
+                        "l2=...\n", cmd, o->cfg.tlb.name);
+        return -1;
+    }
+    if (soft && o->cfg.sw_pt == KERNEL_SW_PT_LINEAR && o->cfg.fmt->xlen == 32) {
+        fprintf(stderr, "vmlab %s: --sw-pt linear%s needs a kernel half of the address space "
+                        "to hold the table, which --pt %s has not: use --sw-pt hashed or "
+                        "inverted\n", cmd, replay_opts_given(o, "sw-pt") ? "" : " (the default)",
+                o->cfg.fmt->name);
+        return -1;
+    }
+    return 0;
+}
+
 int replay_opts_finish(struct replay_opts *o, const char *cmd)
 {
     const char *preset = o->tlb_set ? o->tlb_preset
@@ -303,6 +382,8 @@ int replay_opts_finish(struct replay_opts *o, const char *cmd)
             return -1;
         }
     }
+    if (refill_finish(o, cmd))
+        return -1;
     if (o->json && o->csv) {
         fprintf(stderr, "vmlab %s: --json and --csv exclude each other\n", cmd);
         return -1;
@@ -315,6 +396,16 @@ int replay_opts_finish(struct replay_opts *o, const char *cmd)
                 cmd, o->cfg.fmt->name, o->cfg.fmt->name);
         return -1;
     }
+    static const struct { const char *opt; unsigned bit; } given[] = {
+        {"pt", REPLAY_GIVEN_PT}, {"tlb", REPLAY_GIVEN_TLB}, {"tlb-geometry", REPLAY_GIVEN_TLB},
+        {"frames", REPLAY_GIVEN_FRAMES}, {"mem", REPLAY_GIVEN_FRAMES},
+        {"policy", REPLAY_GIVEN_POLICY}, {"swap", REPLAY_GIVEN_SWAP}, {"thp", REPLAY_GIVEN_THP},
+        {"seed", REPLAY_GIVEN_SEED}, {"tlb-refill", REPLAY_GIVEN_REFILL},
+        {"sw-pt", REPLAY_GIVEN_REFILL}, {"sw-pt-entries", REPLAY_GIVEN_REFILL},
+    };
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
+        if (replay_opts_given(o, given[i].opt))
+            o->cfg.given |= given[i].bit;
     if (o->cfg.swap_overwrite && !o->cfg.swap_path) {
         fprintf(stderr, "vmlab %s: --swap-file-overwrite needs --swap-file PATH\n", cmd);
         return -1;

@@ -22,6 +22,7 @@ struct replay_opts {
     bool tlb_set;                  /* --tlb given (else the architecture's default) */
     const char *tlb_preset;
     const char *tlb_geometry;
+    bool sw_pt_none;               /* --sw-pt none: hardware refill */
     const char *output;            /* -o FILE, NULL = stdout */
     bool json, csv, quiet;
     bool no_progress;

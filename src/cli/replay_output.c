@@ -37,6 +37,10 @@ static size_t config_pairs(const struct replay_opts *o, const char *input, struc
     KV_STR("pt", "%s", c->fmt->name);
     KV_STR("tlb", "%s", c->tlb.name);
     KV_STR("tlb_geometry", "%s", tlb);
+    bool soft = c->tlb_refill == TLB_REFILL_SOFTWARE;
+    KV_STR("tlb_refill", "%s", soft ? "software" : "hardware");
+    KV_STR("sw_pt", "%s", soft ? kernel_sw_pt_names[c->sw_pt] : "none");
+    KV_NUM("sw_pt_entries", "%" PRIu64, soft && c->sw_pt == KERNEL_SW_PT_HASHED ? c->sw_pt_entries : 0);
     KV_NUM("frames", "%" PRIu64, c->frames);
     KV_NUM("mem_bytes", "%" PRIu64, c->frames * VM_PAGE_SIZE);
     KV_STR("policy", "%s", c->policy);
@@ -103,6 +107,7 @@ void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
     json_number(f, replay_miss_ratio(r), 6);
     fprintf(f, ",\n    \"seconds\": ");
     json_number(f, r->seconds, 6);
+    fprintf(f, ",\n    \"records\": %" PRIu64, r->records);
     fprintf(f, ",\n    \"accesses_per_second\": ");
     json_number(f, r->seconds > 0 ? (double)r->records / r->seconds : 0, 0);
     fprintf(f, ",\n    \"skipped_lines\": %" PRIu64 ",\n    \"killed\": %s,\n    \"kill_message\": ",
@@ -307,6 +312,13 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
             c->fmt->name, c->tlb.name, c->frames, mem, c->policy,
             !strcmp(c->policy, "opt") && c->opt_ties == OPT_TIES_CLEAN_FIRST ? " (ties: clean first)" : "",
             c->thp ? "always" : "never", c->swap_bytes ? swap : "none");
+    if (c->tlb_refill == TLB_REFILL_SOFTWARE)
+        fprintf(f, " TLB refill: software, the kernel's handler reading a%s %s page table\n\n",
+                c->sw_pt == KERNEL_SW_PT_INVERTED ? "n" : "", kernel_sw_pt_names[c->sw_pt]);
+    if (r->run_trace)
+        fprintf(f, " a run trace (vmlab run --trace-out): %u CPU%s, every process of the run; the\n"
+                   " run's configuration except what the options above set\n\n",
+                r->ncpus, r->ncpus == 1 ? "" : "s");
     print_reach(f, c);
 
     struct replay_stat st[REPLAY_MAX_STATS];

@@ -54,6 +54,16 @@ static const struct tlb_config presets[] = {
         .pwc = {0, 32, 8, 4, 2},
     },
     {
+        /* MIPS R3000, the lectures' software-managed TLB: one 64-entry
+         * fully associative TLB of 4 KiB pages that the kernel refills
+         * (TLBWR writes a pseudo-random entry). It is the L2 here, the
+         * level software writes, with no micro-TLBs in front of it; the
+         * R3000's 8 wired entries are not modelled (nothing here wires). */
+        .name = "r3000",
+        .l2 = {{ARR(64, 64, TLB_4K)}},
+        .repl = TLB_REPL_RANDOM,
+    },
+    {
         /* For teaching: small enough to follow by hand. */
         .name = "tiny",
         .l1i = {{ARR(8, 8, TLB_ALL)}},
@@ -67,7 +77,8 @@ static const struct tlb_config presets[] = {
     },
 };
 
-const char *const tlb_preset_names[] = {"golden-cove", "zen4", "haswell", "tiny", "none", NULL};
+const char *const tlb_preset_names[] = {"golden-cove", "zen4", "haswell", "r3000", "tiny", "none",
+                                        NULL};
 
 const struct tlb_config *tlb_preset(const char *name)
 {

@@ -187,10 +187,10 @@ static int fork_swapped(struct fork_ctx *x, struct page *pg)
 
 /* Write-protect the parent's PTE (keeping A and D); returns whether it
  * was dirty. A PROT_NONE page has no PTE to change. */
-static bool write_protect(struct process *p, struct page *pg, uint32_t i, unsigned prot)
+static bool write_protect(struct process *p, paddr_t pte_pa, struct page *pg, uint32_t i,
+                          unsigned prot)
 {
     struct kernel *k = p->k;
-    paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), page_level(pg));
     uint64_t old = kpte_load(k, pte_pa);
     for (;;) {
         struct pte_info pi;
@@ -210,12 +210,13 @@ static void share_parent(struct fork_ctx *x, struct fork_item *it)
 {
     struct process *p = x->parent;
     struct page *pg = it->pg;
-    if (write_protect(p, pg, it->frame, it->prot))
+    paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), page_level(pg));
+    if (write_protect(p, pte_pa, pg, it->frame, it->prot))
         page_set(pg, PG_DIRTY);
     page_set(pg, PG_COW);
     it->flags = page_flags(pg);
     it->slot = pg->u.r.slot;
-    it->mapped = kpte_load(p->k, mmu_pte_lookup(p, page_va(pg), page_level(pg))) != 0;
+    it->mapped = kpte_load(p->k, pte_pa) != 0;
 }
 
 /* The child's half: its page resident on the same frame, read-only and

@@ -24,19 +24,13 @@
 #define EM_X86_64 62
 #define EM_RISCV 243
 
-/* Open and check path for p: an ELF of the machine the kernel runs,
- * relocated (a static PIE under the Linux ABI gets a base as mmap would
- * place it). The descriptor, or -errno with a message. */
-static int open_image(struct process *p, const char *path, struct elf_image *img, uint64_t *biasp,
-                      char *err, size_t errlen)
+/* Check the file open as fd (named path) for p: an ELF of the machine the
+ * kernel runs, relocated (a static PIE under the Linux ABI gets a base as
+ * mmap would place it). fd, or -ENOEXEC with a message (fd then closed). */
+static int open_image(struct process *p, int fd, const char *path, struct elf_image *img,
+                      uint64_t *biasp, char *err, size_t errlen)
 {
     struct kernel *k = p->k;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        snprintf(err, errlen, "load: %s: open failed: %s", path, strerror(e));
-        return -e;
-    }
     char why[256];
     bool linux_abi = p->abi->id == KERNEL_ABI_LINUX;
     if (elf_parse_fd_flags(fd, user_top(p), linux_abi ? ELF_DEFER_DYN : 0, img, why, sizeof why) < 0)
@@ -101,12 +95,24 @@ static int map_segments(struct process *p, int fd, const struct elf_image *img)
     return rc;
 }
 
+/* path opened for reading (close-on-exec), or -errno with a message. */
+static int open_path(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "load: %s: open failed: %s", path, strerror(e));
+        return -e;
+    }
+    return fd;
+}
+
 int kernel_load_elf(struct process *p, const char *path, vaddr_t *entry, char *err, size_t errlen)
 {
     static __thread struct elf_image img;   /* 4 KiB: keep it off small thread stacks */
     uint64_t bias;
-    int fd = open_image(p, path, &img, &bias, err, errlen);
-    if (fd < 0)
+    int fd = open_path(path, err, errlen);
+    if (fd < 0 || (fd = open_image(p, fd, path, &img, &bias, err, errlen)) < 0)
         return fd;
     int rc = map_segments(p, fd, &img);
     if (rc < 0)
@@ -118,13 +124,35 @@ int kernel_load_elf(struct process *p, const char *path, vaddr_t *entry, char *e
     return rc;
 }
 
+static int exec_image(struct process *p, int fd, const char *path, struct kernel_image *out,
+                      struct cpu *self, char *err, size_t errlen);
+
 int kernel_exec(struct process *p, const char *path, struct kernel_image *out, struct cpu *self,
                 char *err, size_t errlen)
 {
+    int fd = open_path(path, err, errlen);
+    return fd < 0 ? fd : exec_image(p, fd, path, out, self, err, errlen);
+}
+
+int kernel_exec_fd(struct process *p, int fd, const char *name, struct kernel_image *out,
+                   struct cpu *self, char *err, size_t errlen)
+{
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (own < 0) {
+        int e = errno;
+        snprintf(err, errlen, "load: %s: %s", name, strerror(e));
+        return -e;
+    }
+    return exec_image(p, own, name, out, self, err, errlen);
+}
+
+/* exec of the image open as fd (ours: closed here). */
+static int exec_image(struct process *p, int fd, const char *path, struct kernel_image *out,
+                      struct cpu *self, char *err, size_t errlen)
+{
     static __thread struct elf_image img;
     uint64_t bias;
-    int fd = open_image(p, path, &img, &bias, err, errlen);
-    if (fd < 0)
+    if ((fd = open_image(p, fd, path, &img, &bias, err, errlen)) < 0)
         return fd;
     self = kself(p->k, self);
 

@@ -3,7 +3,8 @@
  * on a private mapping).
  *
  * A page is read from its file on its first touch (the part past the
- * VMA's file bytes, or past end of file, reads as zero), through the page
+ * VMA's file bytes, or past end of file, reads as zero; a page wholly past
+ * the file bytes -- bss -- is a zero fill, as Linux maps bss anonymous), through the page
  * cache if a shared mapping has the page there (so it starts as the file
  * is, not as the disk is). A clean page is
  * dropped at eviction and read again; a written one differs from the file
@@ -22,6 +23,14 @@ enum kill_reason file_fill(struct process *p, struct page *pg, const struct vma 
     uint64_t n = file_page_bytes(v, va, &past_eof);
     if (past_eof)
         return KILL_SIGBUS_EOF;
+    if (n == 0 && page_kind(pg) != PAGE_SHARED) {
+        /* wholly past the VMA's file bytes: an ELF segment's bss, which
+         * Linux maps anonymous -- a zero fill, no I/O */
+        memset(kva, 0, VM_PAGE_SIZE);
+        count(p, VMSTAT_ZERO_FILL, 1);
+        *major = false;
+        return KILL_NONE;
+    }
     enum kill_reason r;
     if (page_kind(pg) == PAGE_SHARED) {
         /* the page cache's own fill: nobody has the page yet */

@@ -220,7 +220,7 @@ static inline uint64_t kpte_exchange(struct kernel *k, paddr_t pa, uint64_t v)
 }
 static inline bool kpte_cas(struct kernel *k, paddr_t pa, uint64_t *expected, uint64_t v)
 {
-    return pte_cas(k->pm, pa, expected, v);
+    return pte_cas_as(k->fmt, k->pm, pa, expected, v);   /* 4-byte entries on ia32 and Sv32 */
 }
 static inline uint64_t kpte_clear_bits(struct kernel *k, paddr_t pa, uint64_t bits)
 {

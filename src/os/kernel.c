@@ -88,6 +88,11 @@ void kernel_note_thread_cpu(struct kernel *k, struct cpu *cpu)
     thread_kernel_id = k->id;
 }
 
+void kernel_set_thread_cpu(struct kernel *k, struct cpu *cpu)
+{
+    kernel_note_thread_cpu(k, cpu);
+}
+
 void kernel_config_default(struct kernel_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);

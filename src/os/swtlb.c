@@ -35,6 +35,11 @@ static const struct swpt_ops *const swpt_ops_of[] = {
     [KERNEL_SW_PT_INVERTED] = &swpt_inverted_ops,
 };
 
+const char *const kernel_sw_pt_names[KERNEL_SW_PT_NR] = {
+    [KERNEL_SW_PT_LINEAR] = "linear", [KERNEL_SW_PT_HASHED] = "hashed",
+    [KERNEL_SW_PT_INVERTED] = "inverted",
+};
+
 int swpt_create(struct kernel *k, char *err, size_t errlen)
 {
     if ((unsigned)k->cfg.sw_pt >= sizeof swpt_ops_of / sizeof swpt_ops_of[0]) {

@@ -18,6 +18,7 @@
 
 #include "os/swap.h"
 #include "replay/nextuse.h"
+#include "replay/oracle.h"
 #include "replay/outfile.h"
 
 /* Page-table pages come from the kernel pool. A trace spread over the
@@ -34,18 +35,33 @@ void replay_cost_default(struct replay_cost *c)
     c->minor_fault = 1000.0;
     c->major_fault = 100000.0;
     c->swap_out = 100000.0;
+    c->refill_trap = 20.0;
+    c->refill_probe = 10.0;
+}
+
+/* The latencies by their --cost names. */
+static const struct { const char *name; size_t off; } keys[] = {
+    {"access", offsetof(struct replay_cost, access)},
+    {"stlb-hit", offsetof(struct replay_cost, stlb_hit)},
+    {"walk-ref", offsetof(struct replay_cost, walk_ref)},
+    {"minor-fault", offsetof(struct replay_cost, minor_fault)},
+    {"major-fault", offsetof(struct replay_cost, major_fault)},
+    {"swap-out", offsetof(struct replay_cost, swap_out)},
+    {"refill-trap", offsetof(struct replay_cost, refill_trap)},
+    {"refill-probe", offsetof(struct replay_cost, refill_probe)},
+};
+
+void replay_cost_describe(const struct replay_cost *c, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%g", i ? "," : "", keys[i].name,
+                                 *(const double *)((const char *)c + keys[i].off));
 }
 
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen)
 {
-    static const struct { const char *name; size_t off; } keys[] = {
-        {"access", offsetof(struct replay_cost, access)},
-        {"stlb-hit", offsetof(struct replay_cost, stlb_hit)},
-        {"walk-ref", offsetof(struct replay_cost, walk_ref)},
-        {"minor-fault", offsetof(struct replay_cost, minor_fault)},
-        {"major-fault", offsetof(struct replay_cost, major_fault)},
-        {"swap-out", offsetof(struct replay_cost, swap_out)},
-    };
     struct replay_cost n = *c;
     const char *s = spec;
     while (*s) {
@@ -77,7 +93,8 @@ int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t
         if (!ok) {
             snprintf(err, errlen,
                      "cost '%.*s' is not understood: expected NAME=NANOSECONDS with NAME one of "
-                     "access, stlb-hit, walk-ref, minor-fault, major-fault, swap-out",
+                     "access, stlb-hit, walk-ref, minor-fault, major-fault, swap-out, refill-trap, "
+                     "refill-probe",
                      (int)(end - s), s);
             return -1;
         }
@@ -163,33 +180,9 @@ int replay_load(struct trace_reader *r, struct trace_record **recs, size_t *n, u
 
 /* ---- OPT: the future of the trace, as the kernel's oracle ---- */
 
-/* Page-touch events: each record touches the pages from its first byte to
- * its last. next_of[page id] is the event at which the page is next used,
- * kept current as the replay advances. */
-struct opt_oracle {
-    struct pagemap ids;        /* page number -> dense id */
-    size_t *event_id;          /* per event: dense page id */
-    size_t *next;              /* per event: next event of the same page */
-    size_t *next_of;           /* per dense id: next use after now */
-    size_t nevents, event;     /* total, and the next event to happen */
-};
-
 static uint64_t opt_next_use(void *arg, const struct process *p, vaddr_t page)
 {
-    const struct opt_oracle *o = arg;
-    size_t *id = pagemap_find(&o->ids, page >> VM_PAGE_SHIFT);
-    if (!id)
-        return UINT64_MAX;
-    size_t t = o->next_of[*id];
-    return t == NEXTUSE_NEVER ? UINT64_MAX : (uint64_t)t;
-}
-
-static void opt_free(struct opt_oracle *o)
-{
-    pagemap_free(&o->ids);
-    free(o->event_id);
-    free(o->next);
-    free(o->next_of);
+    return opt_next_use_of(arg, page >> VM_PAGE_SHIFT);
 }
 
 static uint64_t record_pages(const struct trace_record *r)
@@ -222,11 +215,7 @@ static int opt_build(struct opt_oracle *o, const struct replay_config *cfg,
         events += record_pages(&r);
     }
     uint64_t *pages = malloc((events ? events : 1) * sizeof *pages);
-    o->event_id = malloc((events ? events : 1) * sizeof *o->event_id);
-    o->next = malloc((events ? events : 1) * sizeof *o->next);
-    if (!pages || !o->event_id || !o->next || pagemap_init(&o->ids, 1024)) {
-        free(pages);
-        opt_free(o);
+    if (!pages) {
         snprintf(err, errlen, "out of memory building OPT's next-use index (%zu events)", events);
         return -1;
     }
@@ -238,45 +227,13 @@ static int opt_build(struct opt_oracle *o, const struct replay_config *cfg,
         for (uint64_t k = 0; k < count; k++)
             pages[e++] = first + k;
     }
-    size_t distinct = 0;
-    int rc = nextuse_build(pages, events, o->next);
-    for (size_t i = 0; rc == 0 && i < events; i++) {
-        bool inserted;
-        size_t *slot = pagemap_upsert(&o->ids, pages[i], &inserted);
-        if (!slot) {
-            rc = -1;
-            break;
-        }
-        if (inserted)
-            *slot = distinct++;
-        o->event_id[i] = *slot;
-    }
+    int rc = opt_build_keys(o, pages, events);
     free(pages);
-    if (rc == 0 && !(o->next_of = malloc((distinct ? distinct : 1) * sizeof *o->next_of)))
-        rc = -1;
     if (rc) {
-        opt_free(o);
         snprintf(err, errlen, "out of memory building OPT's next-use index");
         return -1;
     }
-    for (size_t i = 0; i < distinct; i++)
-        o->next_of[i] = NEXTUSE_NEVER;
-    o->nevents = events;
     return 0;
-}
-
-/* Before a record's access: each page it touches is "in use now" (its
- * next use is this very event) until the access is done. */
-static void opt_before(struct opt_oracle *o, uint64_t pages)
-{
-    for (uint64_t k = 0; k < pages; k++)
-        o->next_of[o->event_id[o->event + k]] = o->event + k;
-}
-
-static void opt_after(struct opt_oracle *o, uint64_t pages)
-{
-    for (uint64_t k = 0; k < pages; k++, o->event++)
-        o->next_of[o->event_id[o->event]] = o->next[o->event];
 }
 
 /* ---- progress ---- */
@@ -328,17 +285,25 @@ uint64_t replay_stat_value(const struct replay_result *res, const char *name)
     return strcmp(name, "records-folded") ? 0 : res->folded;
 }
 
+double replay_eat(const struct replay_cost *c, const struct cpu_stats *cpu, const struct vmstat *vm,
+                  uint64_t accesses)
+{
+    if (!accesses)
+        return 0;
+    double extra = (double)cpu->v[CPU_STAT_STLB_HITS] * c->stlb_hit +
+                   (double)cpu->v[CPU_STAT_WALK_REFS] * c->walk_ref +
+                   (double)vm->v[VMSTAT_PGMINFAULT] * c->minor_fault +
+                   (double)vm->v[VMSTAT_PGMAJFAULT] * c->major_fault +
+                   (double)(vm->v[VMSTAT_PSWPOUT] + vm->v[VMSTAT_FILE_WRITEBACK]) * c->swap_out +
+                   (double)(cpu->v[CPU_STAT_REFILL_TRAPS] + cpu->v[CPU_STAT_REFILL_MODIFIED_TRAPS]) *
+                       c->refill_trap +
+                   (double)vm->v[VMSTAT_SWPT_PROBES] * c->refill_probe;
+    return c->access + extra / (double)accesses;
+}
+
 static double effective_access_time(const struct replay_cost *c, const struct replay_result *r)
 {
-    if (!r->records)
-        return 0;
-    double minor = (double)r->vm.v[VMSTAT_PGMINFAULT];
-    double major = (double)r->vm.v[VMSTAT_PGMAJFAULT];
-    double extra = (double)replay_stat_value(r, "stlb-hits") * c->stlb_hit +
-                   (double)replay_stat_value(r, "walk-mem-refs") * c->walk_ref +
-                   minor * c->minor_fault + major * c->major_fault +
-                   (double)(r->vm.v[VMSTAT_PSWPOUT] + r->vm.v[VMSTAT_FILE_WRITEBACK]) * c->swap_out;
-    return c->access + extra / (double)r->records;
+    return replay_eat(c, &r->cpu, &r->vm, r->records);
 }
 
 struct replay_env {
@@ -363,6 +328,7 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
     machine_config_default(&mc, cfg->fmt->arch);
     mc.xlen = cfg->fmt->xlen;
     mc.tlb = cfg->tlb;
+    mc.tlb_refill = cfg->tlb_refill;
     mc.mem_bytes = (cfg->frames + REPLAY_KERNEL_FRAMES + 1) * VM_PAGE_SIZE; /* frame 0 is never used */
     if (cfg->fmt->arch == PT_ARCH_X86)
         mc.maxphyaddr = 52;
@@ -381,6 +347,8 @@ static int env_create(const struct replay_config *cfg, struct replay_env *env, c
     kc.seed = cfg->seed;
     kc.opt_ties = cfg->opt_ties;
     kc.thp = cfg->thp;
+    kc.sw_pt = cfg->sw_pt;
+    kc.sw_pt_entries = cfg->sw_pt_entries;
     kc.format = (int)cfg->fmt->id;
     kc.user_top = replay_user_top(cfg->fmt);
     if (!(env->k = kernel_create(env->m, &kc, err, errlen)))
@@ -546,6 +514,8 @@ static void collect(const struct replay_config *cfg, struct replay_env *env,
 int replay_run(const struct replay_config *cfg, struct replay_source *src,
                struct replay_result *res, char *err, size_t errlen)
 {
+    if (src->reader && trace_reader_version(src->reader) >= 2)
+        return replay_events(cfg, src->reader, res, err, errlen);
     memset(res, 0, sizeof *res);
     struct trace_record *loaded = NULL;
     struct replay_source s = *src;

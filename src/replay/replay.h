@@ -32,13 +32,22 @@ struct replay_cost {
     double minor_fault;   /* a fault handled without I/O */
     double major_fault;   /* a fault that read swap or a file */
     double swap_out;      /* a dirty page written to swap or its file */
+    double refill_trap;   /* software refill: each trap to the kernel (a refill, a TLB
+                             Modified), entry and return */
+    double refill_probe;  /* software refill: each entry its handler reads */
 };
 void replay_cost_default(struct replay_cost *c);
+/* The effective access time of `accesses` accesses with these counters. */
+double replay_eat(const struct replay_cost *c, const struct cpu_stats *cpu, const struct vmstat *vm,
+                  uint64_t accesses);
 /* The largest latency a cost may give: 10^15 ns (11.6 days), so that an
  * effective access time is always a finite number. */
 #define REPLAY_COST_MAX_NS 1e15
 /* "walk-ref=30,major-fault=8000" over the defaults; 0 or -1 with err. */
 int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t errlen);
+/* Every latency as a --cost spec ("access=1,stlb-hit=2.5,..."), which
+ * replay_cost_parse reads back. */
+void replay_cost_describe(const struct replay_cost *c, char *buf, size_t len);
 
 /* For a front end that watches the replay record by record (vmlab step,
  * vmlab explore): the records before `from` are replayed as usual; from
@@ -60,6 +69,9 @@ struct replay_hooks {
 struct replay_config {
     const struct pt_format *fmt;   /* page-table format (also picks the architecture) */
     struct tlb_config tlb;
+    enum tlb_refill tlb_refill;    /* hardware walks, or the kernel's refill handler */
+    int sw_pt;                     /* enum kernel_sw_pt: what that handler reads */
+    uint64_t sw_pt_entries;        /* hashed: its entries; 0 = 2 per user frame */
     uint64_t frames;               /* user pool: the memory-pressure knob */
     const char *policy;            /* kernel policy name */
     uint64_t seed;
@@ -79,6 +91,13 @@ struct replay_config {
     volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C; with an atomic store, as
                                       other threads may read it): stop cleanly */
     const struct replay_hooks *hooks;   /* NULL: nobody watches */
+    unsigned given;                /* REPLAY_GIVEN_*: fields the user set; for a run trace
+                                      the others come from the run's own configuration */
+};
+enum {
+    REPLAY_GIVEN_PT = 1u << 0, REPLAY_GIVEN_TLB = 1u << 1, REPLAY_GIVEN_FRAMES = 1u << 2,
+    REPLAY_GIVEN_POLICY = 1u << 3, REPLAY_GIVEN_SWAP = 1u << 4, REPLAY_GIVEN_THP = 1u << 5,
+    REPLAY_GIVEN_SEED = 1u << 6, REPLAY_GIVEN_REFILL = 1u << 7,
 };
 void replay_config_default(struct replay_config *cfg);
 
@@ -104,12 +123,26 @@ struct replay_result {
     bool interrupted;              /* stopped by *stop */
     double seconds;                /* wall time of the replay loop */
     double eat_ns;                 /* effective access time */
+    /* a run trace: the configuration it was replayed in (the run's, and the
+     * options given), and its CPUs */
+    bool run_trace;
+    struct replay_config run;
+    unsigned ncpus;
 };
 
 /* 0, or -1 with a message in err (bad configuration, trace error). A
- * killed process is not an error: the result says so. */
+ * killed process is not an error: the result says so. A reader of a run
+ * trace (vmt version 2, trace_reader_version) is replayed by
+ * replay_events: several CPUs and address spaces, as the run had them. */
 int replay_run(const struct replay_config *cfg, struct replay_source *src,
                struct replay_result *res, char *err, size_t errlen);
+
+/* A run trace (`vmlab run --trace-out`): every CPU and process of the run,
+ * on a machine and kernel configured as the run's except for the fields of
+ * cfg->given; res->run says what was used. 0, or -1 with err (also for a
+ * trace that does not fit the configuration: a pid or an mmap that differs). */
+int replay_events(const struct replay_config *cfg, struct trace_reader *r, struct replay_result *res,
+                  char *err, size_t errlen);
 
 /* Load the records of a reader into memory (for OPT and sweeps), at most
  * max of them (0: all). 0, or -1 with err. *recs is malloc'd. */

@@ -15,6 +15,8 @@
 struct chart {
     char *title, *x_col, *y_col, *series_col;
     unsigned flags;
+    char **where_col, **where_val;  /* the rows it draws: where_col[k] == where_val[k] */
+    unsigned nwhere;
 };
 
 struct report {
@@ -80,6 +82,9 @@ void report_free(struct report *r)
     for (unsigned c = 0; c < r->ncharts; c++) {
         struct chart *ch = &r->charts[c];
         free(ch->title), free(ch->x_col), free(ch->y_col), free(ch->series_col);
+        for (unsigned k = 0; k < ch->nwhere; k++)
+            free(ch->where_col[k]), free(ch->where_val[k]);
+        free(ch->where_col), free(ch->where_val);
     }
     free(r->charts);
     free(r->title);
@@ -193,6 +198,27 @@ int report_add_line_chart(struct report *r, const char *title, const char *x_col
         return fail(r, ENOMEM);
     }
     r->charts[r->ncharts++] = ch;
+    return 0;
+}
+
+int report_chart_where(struct report *r, const char *col, const char *value)
+{
+    if (!r->ncharts || !col)
+        return fail(r, EINVAL);
+    struct chart *ch = &r->charts[r->ncharts - 1];
+    char **c = realloc(ch->where_col, (ch->nwhere + 1) * sizeof *c);
+    if (c)
+        ch->where_col = c;
+    char **v = realloc(ch->where_val, (ch->nwhere + 1) * sizeof *v);
+    if (v)
+        ch->where_val = v;
+    char *cs = dup_or_empty(col), *vs = dup_or_empty(value);
+    if (!c || !v || !cs || !vs) {
+        free(cs), free(vs);
+        return fail(r, ENOMEM);
+    }
+    ch->where_col[ch->nwhere] = cs;
+    ch->where_val[ch->nwhere++] = vs;
     return 0;
 }
 
@@ -537,14 +563,25 @@ static void svg_text(FILE *f, double x, double y, const char *anchor, const char
 /* Collects the chart's points into series. Returns the number of series, or
  * -1 on ENOMEM; *no_number counts rows left out for want of a number,
  * *not_positive those whose value a log axis cannot show. */
-static long collect_series(const struct report *r, int xi, int yi, int si, unsigned flags,
+static bool row_selected(const struct report *r, const struct chart *ch, size_t i)
+{
+    for (unsigned k = 0; k < ch->nwhere; k++)
+        if (strcmp(r->rows[i][column_index(r, ch->where_col[k])], ch->where_val[k]) != 0)
+            return false;
+    return true;
+}
+
+static long collect_series(const struct report *r, const struct chart *ch, int xi, int yi, int si,
                            struct series **out, size_t *no_number, size_t *not_positive)
 {
     struct series *ss = NULL;
     size_t nser = 0;
+    unsigned flags = ch->flags;
     *no_number = *not_positive = 0;
     for (size_t i = 0; i < r->nrows; i++) {
         double x, y;
+        if (!row_selected(r, ch, i))
+            continue;
         if (!parse_number(r->rows[i][xi], &x) || !parse_number(r->rows[i][yi], &y)) {
             (*no_number)++;
             continue;
@@ -614,7 +651,7 @@ static int write_chart(FILE *f, const struct report *r, const struct chart *ch, 
     }
     struct series *ss;
     size_t no_number, not_positive, nmarked = 0;
-    long nser = collect_series(r, xi, yi, si, ch->flags, &ss, &no_number, &not_positive);
+    long nser = collect_series(r, ch, xi, yi, si, &ss, &no_number, &not_positive);
     if (nser < 0) {
         set_err(err, errlen, "%s: out of memory", path);
         return -1;
@@ -827,6 +864,12 @@ int report_write_html(const struct report *r, const char *path, char *err, size_
                 return -1;
             }
         }
+        for (unsigned k = 0; k < ch->nwhere; k++)
+            if (column_index(r, ch->where_col[k]) < 0) {
+                set_err(err, errlen, "%s: chart \"%s\": no column named \"%s\"", path, ch->title,
+                        ch->where_col[k]);
+                return -1;
+            }
     }
     struct outfile o;
     if (out_open(&o, path, err, errlen) < 0)

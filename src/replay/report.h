@@ -59,6 +59,13 @@ int report_mark_last_row(struct report *r, const char *why, const char *legend);
 int report_add_line_chart(struct report *r, const char *title, const char *x_col,
                           const char *y_col, const char *series_col, unsigned flags);
 
+/* Restrict the chart added last to the rows whose column col holds
+ * exactly value (one chart per workload, per combination of a sweep's
+ * other settings). Repeatable: a row is drawn if it matches every one.
+ * Rows left out this way are not the chart's, so its caption does not
+ * count them. The column is looked up when the HTML is written. */
+int report_chart_where(struct report *r, const char *col, const char *value);
+
 /* One CSV field, quoted as RFC 4180 asks when it holds a comma, quote, CR
  * or LF (its quotes doubled). */
 void report_csv_field(FILE *f, const char *s);

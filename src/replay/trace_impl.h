@@ -35,8 +35,9 @@ struct trace_reader {
     struct trace_record pending;    /* lackey M: the store after the load */
     bool has_pending;
 
-    /* vmt: the address predictions (trace_vmt.c) */
+    /* vmt: the address predictions (trace_vmt.c), the version */
     vaddr_t prev_fetch_end, prev_data;
+    unsigned version;
 
     int owned_fd;                   /* closed by trace_close, or -1 */
 
@@ -85,6 +86,8 @@ int trace_lackey_next(struct trace_reader *r, struct trace_record *rec);
 int trace_refs_next(struct trace_reader *r, struct trace_record *rec);
 int trace_vmt_start(struct trace_reader *r);
 int trace_vmt_next(struct trace_reader *r, struct trace_record *rec);
+/* Version 2: the next access or event (1), 0 at the end, -1 on error. */
+int trace_vmt_next_event(struct trace_reader *r, struct trace_event *ev);
 
 /* Shape tests for auto-detection: does the line at p (ending in '\n')
  * look like the format? */
@@ -104,15 +107,27 @@ struct trace_reader *trace_open_owned_fd(int fd, const char *name, enum trace_fo
                                          const struct trace_options *opt,
                                          char *err, size_t errlen);
 
+/* Version 2 events: what each carries after its tag, in this order -- a
+ * CPU, a pid, a second pid, nargs varints -- then its text (CONFIG) or
+ * segments (EXEC). trace_vmt.c and trace_vmt_writer.c share it. */
+struct vmt_event_shape {
+    bool cpu, pid, pid2;
+    unsigned nargs;
+};
+extern const struct vmt_event_shape vmt_event_shapes[TRACE_EV_NR];
+
 /* vmt encoding constants (docs/trace-formats.md). */
 #define VMT_MAGIC        "\x89VMT\r\n\x1a\n"
 #define VMT_MAGIC_LEN    8
 #define VMT_VERSION      1
+#define VMT_VERSION_RUN  2       /* run traces: accesses and events (trace.h) */
 #define VMT_HEADER_LEN   16
 #define VMT_TAG_KIND     0x03u   /* bits 0-1: enum vm_access, 3 = control */
 #define VMT_TAG_SIZE     0x7cu   /* bits 2-6: size 1..31, 0 = varint follows */
 #define VMT_TAG_SAME     0x80u   /* bit 7: address delta is 0 (no varint) */
-#define VMT_TAG_TRAILER  0x03u   /* the only control tag: the trailer */
+#define VMT_TAG_TRAILER  0x03u   /* control tag 0: the trailer */
+#define VMT_TAG_EVENT(kind) (0x03u | (unsigned)(kind) << 2)   /* version 2: an event */
+#define VMT_MAX_EVENT    (TRACE_EV_MAX_TEXT + 16 + TRACE_EV_MAX_SEGS * 5 * 10 + 12 * 10)
 #define VMT_MAX_RECORD   21      /* tag + 10-byte delta + 10-byte size */
 
 #endif

@@ -406,6 +406,28 @@ int trace_next(struct trace_reader *r, struct trace_record *rec)
     return n;
 }
 
+int trace_next_event(struct trace_reader *r, struct trace_event *ev)
+{
+    if (r->fmt != TRACE_VMT) {
+        ev->kind = TRACE_EV_ACCESS;
+        return trace_next(r, &ev->rec);
+    }
+    if (r->state)
+        return r->state > 0 ? 0 : -1;
+    int n = trace_vmt_next_event(r, ev);
+    if (n == 1) {
+        r->records++;
+        return 1;
+    }
+    r->state = n == 0 ? 1 : -1;
+    return n;
+}
+
+unsigned trace_reader_version(const struct trace_reader *r)
+{
+    return r->fmt == TRACE_VMT && r->version ? r->version : 1;
+}
+
 const char *trace_error(const struct trace_reader *r)
 {
     return r->state < 0 ? r->err : "";

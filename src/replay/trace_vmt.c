@@ -67,10 +67,11 @@ int trace_vmt_start(struct trace_reader *r)
     if (n < VMT_HEADER_LEN)
         return trace_bad_byte(r, input_offset(in, in->end), "truncated vmt header");
     unsigned version = p[8] | p[9] << 8, flags = p[10] | p[11] << 8;
-    if (version != VMT_VERSION)
+    if (version != VMT_VERSION && version != VMT_VERSION_RUN)
         return trace_bad_byte(r, input_offset(in, in->pos + 8),
-                              "unsupported vmt version %u (this vmlab reads version %u)",
-                              version, VMT_VERSION);
+                              "unsupported vmt version %u (this vmlab reads versions %u and %u)",
+                              version, VMT_VERSION, VMT_VERSION_RUN);
+    r->version = version;
     if (flags != 0 || get_le32(p + 12) != 0)
         return trace_bad_byte(r, input_offset(in, in->pos + (flags ? 10 : 12)),
                               "unknown vmt header flags (this vmlab knows none)");
@@ -110,6 +111,91 @@ static int vmt_trailer(struct trace_reader *r)
     return 0;
 }
 
+/* ---- version 2: events ---- */
+
+/* What each event carries after its tag (trace.h): a CPU, a pid, a second
+ * pid, n plain varints, then its text or its segments. */
+const struct vmt_event_shape vmt_event_shapes[TRACE_EV_NR] = {
+    [TRACE_EV_CONFIG] = {false, false, false, 0},
+    [TRACE_EV_CPU] = {true, false, false, 0},
+    [TRACE_EV_SWITCH] = {true, true, false, 0},
+    [TRACE_EV_COPY] = {false, false, false, 3},
+    [TRACE_EV_PROCESS] = {false, true, false, 0},
+    [TRACE_EV_EXEC] = {false, true, false, 3},
+    [TRACE_EV_FORK] = {false, true, true, 0},
+    [TRACE_EV_EXIT] = {false, true, false, 0},
+    [TRACE_EV_MMAP] = {false, true, false, 8},
+    [TRACE_EV_MUNMAP] = {false, true, false, 2},
+    [TRACE_EV_MPROTECT] = {false, true, false, 3},
+    [TRACE_EV_MADVISE] = {false, true, false, 3},
+    [TRACE_EV_BRK] = {false, true, false, 1},
+};
+
+/* Decode the event whose tag is at in->pos into ev; advances past it. */
+static int __attribute__((noinline)) vmt_event(struct trace_reader *r, struct trace_event *ev)
+{
+    struct trace_input *in = &r->in;
+    if (input_ensure(in, VMT_MAX_EVENT) < 0)
+        return trace_input_failed(r);
+    size_t at = in->pos;
+    const unsigned char *p = in->buf + at;
+    unsigned kind = *p++ >> 2;
+    if (r->version < VMT_VERSION_RUN || kind == 0 || kind >= TRACE_EV_NR)
+        return trace_bad_byte(r, input_offset(in, at), "bad record tag 0x%02x", in->buf[at]);
+    memset(ev, 0, sizeof *ev);
+    ev->kind = (enum trace_event_kind)kind;
+    uint64_t v[3 + 8];
+    unsigned nv = (unsigned)vmt_event_shapes[kind].cpu + vmt_event_shapes[kind].pid + vmt_event_shapes[kind].pid2 +
+                  vmt_event_shapes[kind].nargs;
+    for (unsigned i = 0; i < nv; i++)
+        if (!(p = get_varint(p, &v[i])))
+            return trace_bad_byte(r, input_offset(in, at), "bad varint in an event");
+    unsigned k = 0;
+    if (vmt_event_shapes[kind].cpu)
+        ev->cpu = (unsigned)v[k++];
+    if (vmt_event_shapes[kind].pid)
+        ev->pid = (int)v[k++];
+    if (vmt_event_shapes[kind].pid2)
+        ev->pid2 = (int)v[k++];
+    for (unsigned i = 0; i < vmt_event_shapes[kind].nargs; i++)
+        ev->a[i] = v[k++];
+    uint64_t n;
+    if (kind == TRACE_EV_CONFIG) {
+        if (!(p = get_varint(p, &n)) || n >= TRACE_EV_MAX_TEXT)
+            return trace_bad_byte(r, input_offset(in, at), "bad configuration text in an event");
+        memcpy(ev->text, p, n);
+        ev->text[n] = 0;
+        p += n;
+    } else if (kind == TRACE_EV_EXEC) {
+        if (!(p = get_varint(p, &n)) || n > TRACE_EV_MAX_SEGS)
+            return trace_bad_byte(r, input_offset(in, at), "bad segment count in an exec event");
+        ev->nsegs = (unsigned)n;
+        for (unsigned i = 0; i < ev->nsegs; i++) {
+            uint64_t f[5];
+            for (unsigned j = 0; j < 5; j++)
+                if (!(p = get_varint(p, &f[j])))
+                    return trace_bad_byte(r, input_offset(in, at), "bad segment in an exec event");
+            ev->seg[i] = (struct trace_segment){.flags = (uint32_t)f[0], .vaddr = f[1], .memsz = f[2],
+                                                .offset = f[3], .filesz = f[4]};
+        }
+    }
+    if ((size_t)(p - in->buf) > in->end)
+        return trace_bad_byte(r, input_offset(in, at),
+                              "truncated vmt trace: the file ends inside an event");
+    in->pos = (size_t)(p - in->buf);
+    return 1;
+}
+
+/* An event where trace_next wants accesses only: read and dropped. */
+static int __attribute__((noinline)) vmt_skip_event(struct trace_reader *r)
+{
+    struct trace_event ev;
+    int rc = vmt_event(r, &ev);
+    if (rc == 1)
+        r->records++;   /* the trailer counts events too */
+    return rc;
+}
+
 /* Decode a varint of up to 8 bytes without a branch per byte: find the
  * first byte with bit 7 clear, mask the bytes after it away, squeeze out
  * the continuation bits. Returns the length, or 0 if the varint is longer
@@ -137,6 +223,7 @@ static inline unsigned varint_fast(const unsigned char *p, uint64_t *v)
 int trace_vmt_next(struct trace_reader *r, struct trace_record *rec)
 {
     struct trace_input *in = &r->in;
+again:
     if (in->end - in->pos < 32 && !in->eof && input_ensure(in, 32) < 0)
         return trace_input_failed(r);
     size_t at = in->pos;
@@ -148,9 +235,11 @@ int trace_vmt_next(struct trace_reader *r, struct trace_record *rec)
     unsigned tag = *p++;
     unsigned kind = tag & VMT_TAG_KIND;
     if (kind == 3) {
-        if (tag != VMT_TAG_TRAILER)
-            return trace_bad_byte(r, input_offset(in, at), "bad record tag 0x%02x", tag);
-        return vmt_trailer(r);
+        if (tag == VMT_TAG_TRAILER)
+            return vmt_trailer(r);
+        if (vmt_skip_event(r) < 0)
+            return -1;
+        goto again;
     }
     uint64_t zz = 0, size = (tag & VMT_TAG_SIZE) >> 2;
     if (!(tag & VMT_TAG_SAME)) {
@@ -187,4 +276,16 @@ int trace_vmt_next(struct trace_reader *r, struct trace_record *rec)
     rec->kind = (enum vm_access)kind;
     in->pos = (size_t)(p - in->buf);
     return 1;
+}
+
+int trace_vmt_next_event(struct trace_reader *r, struct trace_event *ev)
+{
+    struct trace_input *in = &r->in;
+    if (in->end - in->pos < 1 && !in->eof && input_ensure(in, 1) < 0)
+        return trace_input_failed(r);
+    if (in->pos < in->end && (in->buf[in->pos] & VMT_TAG_KIND) == 3 &&
+        in->buf[in->pos] != VMT_TAG_TRAILER)
+        return vmt_event(r, ev);
+    ev->kind = TRACE_EV_ACCESS;
+    return trace_vmt_next(r, &ev->rec);   /* an access, or the trailer */
 }

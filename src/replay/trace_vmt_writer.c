@@ -34,6 +34,7 @@ struct trace_writer {
     uint32_t crc;
     uint64_t records;
     vaddr_t prev_fetch_end, prev_data;
+    unsigned version;
     char err[TRACE_ERR_MAX];
 };
 
@@ -93,7 +94,8 @@ static void writer_free(struct trace_writer *w)
     free(w);
 }
 
-struct trace_writer *trace_writer_open_fd(int fd, const char *name, char *err, size_t errlen)
+static struct trace_writer *writer_open_fd(int fd, const char *name, unsigned version, char *err,
+                                           size_t errlen)
 {
     struct trace_writer *w = calloc(1, sizeof *w);
     if (w) {
@@ -113,19 +115,26 @@ struct trace_writer *trace_writer_open_fd(int fd, const char *name, char *err, s
     w->crc = (uint32_t)crc32(0L, Z_NULL, 0);
     static const unsigned char header[VMT_HEADER_LEN] = {
         0x89, 'V', 'M', 'T', '\r', '\n', 0x1a, '\n',   /* magic */
-        VMT_VERSION, 0,                                /* version, u16 LE */
+        0, 0,                                          /* version, u16 LE */
         0, 0,                                          /* flags */
         0, 0, 0, 0,                                    /* reserved */
     };
     memcpy(w->buf, header, sizeof header);
+    w->buf[8] = (unsigned char)version;
+    w->version = version;
     w->len = sizeof header;
     return w;
 }
 
-struct trace_writer *trace_writer_open(const char *path, char *err, size_t errlen)
+struct trace_writer *trace_writer_open_fd(int fd, const char *name, char *err, size_t errlen)
+{
+    return writer_open_fd(fd, name, VMT_VERSION, err, errlen);
+}
+
+static struct trace_writer *writer_open(const char *path, unsigned version, char *err, size_t errlen)
 {
     if (!strcmp(path, "-"))
-        return trace_writer_open_fd(1, "<stdout>", err, errlen);
+        return writer_open_fd(1, "<stdout>", version, err, errlen);
     struct outfile *out = malloc(sizeof *out);
     if (!out) {
         snprintf(err, errlen, "%s: out of memory", path);
@@ -135,7 +144,7 @@ struct trace_writer *trace_writer_open(const char *path, char *err, size_t errle
         free(out);
         return NULL;
     }
-    struct trace_writer *w = trace_writer_open_fd(out->fd, path, err, errlen);
+    struct trace_writer *w = writer_open_fd(out->fd, path, version, err, errlen);
     if (!w) {
         outfile_abort(out);
         free(out);
@@ -143,6 +152,16 @@ struct trace_writer *trace_writer_open(const char *path, char *err, size_t errle
     }
     w->out = out;
     return w;
+}
+
+struct trace_writer *trace_writer_open(const char *path, char *err, size_t errlen)
+{
+    return writer_open(path, VMT_VERSION, err, errlen);
+}
+
+struct trace_writer *trace_writer_open_run(const char *path, char *err, size_t errlen)
+{
+    return writer_open(path, VMT_VERSION_RUN, err, errlen);
 }
 
 int trace_write(struct trace_writer *w, const struct trace_record *rec)
@@ -178,6 +197,52 @@ int trace_write(struct trace_writer *w, const struct trace_record *rec)
     else
         p = put_varint(p, size);
     *pred = kind == VM_ACCESS_FETCH ? rec->va + size : rec->va;
+    w->len = (size_t)(p - w->buf);
+    w->records++;
+    return 0;
+}
+
+
+int trace_write_event(struct trace_writer *w, const struct trace_event *ev)
+{
+    if (w->failed)
+        return -1;
+    if (ev->kind == TRACE_EV_ACCESS)
+        return trace_write(w, &ev->rec);
+    size_t text = ev->kind == TRACE_EV_CONFIG ? strlen(ev->text) : 0;
+    if (w->version < VMT_VERSION_RUN || ev->kind >= TRACE_EV_NR || text >= TRACE_EV_MAX_TEXT ||
+        ev->nsegs > TRACE_EV_MAX_SEGS) {
+        writer_fail(w, "record %llu: not an event a %s trace can hold", (unsigned long long)w->records,
+                    w->version < VMT_VERSION_RUN ? "version 1" : "vmt");
+        return -1;
+    }
+    if (WRITER_BUF - w->len < VMT_MAX_EVENT && writer_flush(w) < 0)
+        return -1;
+    unsigned char *p = w->buf + w->len;
+    *p++ = (unsigned char)VMT_TAG_EVENT(ev->kind);
+    if (vmt_event_shapes[ev->kind].cpu)
+        p = put_varint(p, ev->cpu);
+    if (vmt_event_shapes[ev->kind].pid)
+        p = put_varint(p, (uint64_t)(uint32_t)ev->pid);
+    if (vmt_event_shapes[ev->kind].pid2)
+        p = put_varint(p, (uint64_t)(uint32_t)ev->pid2);
+    for (unsigned i = 0; i < vmt_event_shapes[ev->kind].nargs; i++)
+        p = put_varint(p, ev->a[i]);
+    if (ev->kind == TRACE_EV_CONFIG) {
+        p = put_varint(p, text);
+        memcpy(p, ev->text, text);
+        p += text;
+    } else if (ev->kind == TRACE_EV_EXEC) {
+        p = put_varint(p, ev->nsegs);
+        for (unsigned i = 0; i < ev->nsegs; i++) {
+            const struct trace_segment *g = &ev->seg[i];
+            p = put_varint(p, g->flags);
+            p = put_varint(p, g->vaddr);
+            p = put_varint(p, g->memsz);
+            p = put_varint(p, g->offset);
+            p = put_varint(p, g->filesz);
+        }
+    }
     w->len = (size_t)(p - w->buf);
     w->records++;
     return 0;

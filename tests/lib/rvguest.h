@@ -5,7 +5,12 @@
  * ends at KERNEL_USER_STACK, and one hart runs it with rv_run in quanta,
  * round-robin over the harts given, handling the few system calls the test
  * programs make: write (64) to fd 1 and 2, exit (93) and exit_group (94);
- * every other call returns -ENOSYS. The Linux personality replaces this.
+ * every other call returns -ENOSYS. Programs that need an operating
+ * system run under `vmlab run`'s Linux personality instead (run_program,
+ * tests/lib/runkit.h); this harness stays for the ISA tests that drive
+ * rv_run themselves: budget-invariance (test_isa_diff's odd quanta, which
+ * must not interrupt the hart as the scheduler's ticks do) and twin
+ * machines fed the traced accesses (test_isa_machine).
  *
  * Building guests: rvg_build() writes a source text to a scratch file
  * under the build directory and compiles it with Debian's
