@@ -408,4 +408,9 @@ struct kernel_slot_info {
 uint64_t kernel_inspect_swap(struct kernel *k, struct kernel_slot_info *out, uint64_t max,
                              uint64_t *nslots);
 
+/* Read len bytes of p's memory at va through its page tables as they are
+ * now: no TLB, no A/D bits set, nothing faulted in (an instruction's bytes
+ * for vmlab step --run). 0, or -1 if some byte is not mapped. */
+int kernel_inspect_read(struct process *p, vaddr_t va, void *buf, size_t len);
+
 #endif

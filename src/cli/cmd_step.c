@@ -15,13 +15,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <vmlab/run.h>
+
 #include "cli/cli.h"
 #include "cli/replay_opts.h"
+#include "cli/run_opts.h"
 #include "step/step.h"
 
 static volatile sig_atomic_t stop_requested;
 
-enum { OPT_FROM = 3000, OPT_COUNT, OPT_ONLY, OPT_JSON_LINES };
+enum { OPT_FROM = 3000, OPT_COUNT, OPT_ONLY, OPT_JSON_LINES, OPT_RUN };
 
 static void step_usage(FILE *out)
 {
@@ -29,24 +32,32 @@ static void step_usage(FILE *out)
             "usage: vmlab step [OPTIONS] [--from N] [--count M] [--only WHAT] FILE|-\n"
             "       vmlab step [OPTIONS] ... --refs LIST\n"
             "       vmlab step [OPTIONS] ... -- PROGRAM [ARGS...]\n"
+            "       vmlab step --run [RUN OPTIONS] ... -- RISCV-PROGRAM [ARGS...]\n"
             "\n"
-            "Replay a trace as `vmlab replay` does, and print what happened for each access:\n"
-            "each TLB level probed (hit or miss, ASID, page size), the page walk entry by\n"
-            "entry (table, index, raw entry and its bits, A/D set, page-walk-cache use), the\n"
-            "fault and what the kernel found and did (zero-fill, swap-in from slot N, ...),\n"
-            "the policy's choice of a victim and why, the eviction, the invalidations.\n"
+            "Replay a trace as `vmlab replay` does, or run a RISC-V program as `vmlab run`\n"
+            "does (--run), and print what happened for each access: for a program the\n"
+            "instruction that made it; each TLB level probed (hit or miss, ASID, page size),\n"
+            "the page walk entry by entry (table, index, raw entry and its bits, A/D set,\n"
+            "page-walk-cache use), the fault and what the kernel found and did (zero-fill,\n"
+            "swap-in from slot N, ...), the policy's choice of a victim and why, the\n"
+            "eviction, the invalidations.\n"
             "\n"
             "step:\n"
             "      --from N          start at the N-th access (default 1; the accesses before\n"
-            "                        it are replayed, not shown)\n"
+            "                        it are made, not shown)\n"
             "      --count M         show M steps, then stop (default: to the end)\n"
             "      --only WHAT       show only the steps with a fault (faults), an L1 TLB miss\n"
             "                        (misses) or an eviction (evictions); --count counts those\n"
             "      --json-lines      one JSON object per step (docs/step.md has the schema)\n"
             "  -o, --output FILE     write the steps to FILE (replaced once complete)\n"
+            "      --run             run PROGRAM (a static RISC-V Linux program) as `vmlab run`\n"
+            "                        does, with its options (`vmlab run --help`); its accesses\n"
+            "                        are the steps, and its output goes to stderr unless -o\n"
+            "\n"
+            "run (with --run):\n%s"
             "\n"
             "and the replay options (not --json, --csv, --quiet):\n%s\n%s",
-            replay_options_help, cli_exit_status_help);
+            run_options_help, replay_options_help, cli_exit_status_help);
 }
 
 /* What the hooks need: the recorder, the filter, where to print. */
@@ -85,40 +96,137 @@ static bool on_before(void *arg, uint64_t n, const struct trace_record *r)
     return true;
 }
 
+/* Print step s if --only keeps it. */
+static void show(struct stepper *st, const struct step *s)
+{
+    if (s->ok && !step_matches(s, st->only))
+        return;   /* the access that kills is always shown */
+    if (!st->json && st->shown && fputc('\n', st->out) == EOF)
+        st->failed = true;
+    if ((st->json ? step_print_json(st->out, &st->ctx, s) : step_print_text(st->out, &st->ctx, s)))
+        st->failed = true;
+    st->shown++;
+}
+
 static void on_after(void *arg, uint64_t n, const struct trace_record *r, bool ok)
 {
     struct stepper *st = arg;
     struct step s = {.n = n + 1, .cpu = cpu_index(st->cpu), .rec = *r, .ok = ok};
     step_recorder_fill(&st->rec, &s);
-    if (ok && !step_matches(&s, st->only))
-        return;   /* the access that kills is always shown */
-    if (!st->json && st->shown && fputc('\n', st->out) == EOF)
-        st->failed = true;
-    if ((st->json ? step_print_json(st->out, &st->ctx, &s) : step_print_text(st->out, &st->ctx, &s)))
-        st->failed = true;
-    st->shown++;
+    show(st, &s);
 }
 
-/* Options step takes besides the replay's, and the replay options it refuses. */
-static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from, int argc,
-                      char **argv)
+/* ---- vmlab step --run ---- */
+
+static void run_on_start(void *arg, struct machine *m, struct kernel *k)
 {
-    static struct option opts[64];
+    (void)k;
+    struct stepper *st = arg;
+    st->ctx.has_l2 = machine_config(m)->tlb.l2.array[0].entries > 0;
+}
+
+static bool run_on_step(void *arg, const struct step *s)
+{
+    struct stepper *st = arg;
+    show(st, s);
+    return !st->failed && !(st->count && st->shown >= st->count);
+}
+
+/* The program's run, its accesses printed as steps. */
+static int step_run(struct replay_opts *o, struct stepper *st, struct run_config *rc, bool strace,
+                    uint64_t from, int argc, char **argv)
+{
+    const char *prog = argv[0];
+    char err[1024];
+    struct outfile out;
+    struct file_id prog_id = file_id_of_path(prog);
+    if (outfile_open(&out, o->output ? o->output : "-", &prog_id, err, sizeof err) ||
+        !(st->out = outfile_stream(&out))) {
+        fprintf(stderr, "vmlab step: %s\n", o->output ? err : "standard output: cannot write");
+        return VMLAB_EXIT_ERROR;
+    }
+    st->ctx.fmt = rc->fmt;
+    struct step_runner runner = {.from = from, .start = run_on_start, .step = run_on_step, .arg = st,
+                                 .stop = &stop_requested};
+    rc->watch = step_runner_watch(&runner);
+    rc->stop = &stop_requested;
+    rc->strace = strace ? stderr : NULL;
+    if (!o->output)
+        rc->stdout_fd = 2;             /* the program's output must not mix with the steps */
+    cli_catch_signals(&stop_requested);
+    signal(SIGPIPE, SIG_IGN);          /* a guest writing to a closed pipe gets EPIPE */
+    struct run_summary res;
+    int failed = run_program(rc, argc, argv, &res, err, sizeof err);
+    step_runner_free(&runner);
+    if (failed) {
+        fprintf(stderr, "vmlab step: %s\n", err);
+        outfile_abort(&out);
+        return res.status == 125 ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
+    }
+    int status = VMLAB_EXIT_OK;
+    if (outfile_commit(&out, err, sizeof err)) {
+        fprintf(stderr, "vmlab step: %s\n", err);
+        status = VMLAB_EXIT_ERROR;
+    }
+    if (res.trace_failed) {
+        fprintf(stderr, "vmlab step: --trace-out: %s\n", res.trace_error);
+        status = cli_exit_worst(status, VMLAB_EXIT_ERROR);
+    }
+    bool stopped_by_us = runner.done && !st->failed;   /* --count reached: not an interruption */
+    if (res.interrupted && !stopped_by_us)
+        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
+    if (runner.n < from && !res.interrupted)
+        fprintf(stderr, "vmlab step: %s made %llu accesses: none from access %llu on\n", prog,
+                (unsigned long long)runner.n, (unsigned long long)from);
+    const struct run_proc *first = res.nprocs ? &res.procs[0] : NULL;
+    if (first && !stopped_by_us) {
+        if (first->signaled) {
+            fprintf(stderr, "vmlab step: %s was killed by signal %d (%s)%s%s\n", prog, first->code,
+                    strsignal(first->code), first->why[0] ? ": " : "", first->why);
+            status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
+        } else if (first->code) {
+            fprintf(stderr, "vmlab step: %s exited with status %d\n", prog, first->code);
+        }
+    }
+    run_summary_free(&res);
+    return status;
+}
+
+/* Is this `vmlab step --run`? (--run before any "--") */
+static bool wants_run(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--run"))
+            return true;
+    return false;
+}
+
+/* Options step takes besides the replay's (and with --run, the run's), and
+ * the replay options it refuses. */
+static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from, struct run_config *rc,
+                      bool *strace, int argc, char **argv)
+{
+    static struct option opts[96];
     size_t nopt = 0;
     for (const struct option *x = replay_long_options; x->name; x++)
+        opts[nopt++] = *x;
+    for (const struct option *x = run_long_options; rc && x->name; x++)
         opts[nopt++] = *x;
     static const struct option extra[] = {
         {"from", required_argument, NULL, OPT_FROM},
         {"count", required_argument, NULL, OPT_COUNT},
         {"only", required_argument, NULL, OPT_ONLY},
         {"json-lines", no_argument, NULL, OPT_JSON_LINES},
+        {"run", no_argument, NULL, OPT_RUN},
         {0},
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
         opts[nopt++] = extra[i];
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, REPLAY_SHORT_OPTIONS, opts, NULL)) != -1) {
+    /* with --run, options end at PROGRAM: its own options are its own */
+    while ((c = getopt_long(argc, argv, rc ? "+" REPLAY_SHORT_OPTIONS : REPLAY_SHORT_OPTIONS, opts,
+                            NULL)) != -1) {
         uint64_t v;
         switch (c) {
         case 'h':
@@ -150,8 +258,15 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
         case OPT_JSON_LINES:
             st->json = true;
             continue;
+        case OPT_RUN:
+            continue;                  /* wants_run saw it */
         }
-        int h = replay_opts_handle(o, c, optarg, "step");
+        for (size_t i = 0; rc && i < nopt; i++)    /* a short option too: -f is --format */
+            if (opts[i].name && opts[i].val == c && run_opts_meaningless(opts[i].name, "step --run"))
+                return -1;
+        int h = rc ? run_opts_handle(rc, strace, c, optarg, "step") : 0;
+        if (h == 0)
+            h = replay_opts_handle(o, c, optarg, "step");
         if (h <= 0) {
             if (h == 0)
                 step_usage(stderr);
@@ -169,6 +284,16 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
                     refused[i][1]);
             return -1;
         }
+    if (rc) {
+        if (run_opts_finish(o, rc, "step"))
+            return -1;
+        if (optind >= argc) {
+            fprintf(stderr, "vmlab step: no program: vmlab step --run [OPTIONS] -- PROGRAM "
+                            "[ARGS...]\n");
+            return -1;
+        }
+        return 0;
+    }
     return replay_opts_finish(o, "step") ? -1 : 0;
 }
 
@@ -187,15 +312,26 @@ static void say_program_end(const char *name, struct trace_reader *r)
 static int step_main(struct replay_opts *o, struct stepper *st, int argc, char **argv)
 {
     uint64_t from = 1;
-    int pr = parse_args(o, st, &from, argc, argv);
+    struct run_config rcfg;
+    run_config_default(&rcfg);
+    bool run = wants_run(argc, argv), strace = false;
+    int pr = parse_args(o, st, &from, run ? &rcfg : NULL, &strace, argc, argv);
     if (pr)
         return pr > 0 ? VMLAB_EXIT_OK : VMLAB_EXIT_USAGE;
+    if (run)
+        return step_run(o, st, &rcfg, strace, from, argc - optind, argv + optind);
     bool is_command, usage;
     const char *input;
     struct trace_reader *r = replay_open_input(o, argc, argv, optind, &is_command, &input, &usage,
                                                "step");
     if (!r)
         return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
+    if (trace_reader_version(r) >= 2) {
+        fprintf(stderr, "vmlab step: %s is a run trace (vmlab run --trace-out): step the run "
+                        "itself, with its options: vmlab step --run [OPTIONS] -- PROGRAM\n", input);
+        trace_close(r);
+        return VMLAB_EXIT_USAGE;
+    }
     char err[1024];
     struct outfile out;
     struct file_id in_id = replay_input_id(o);

@@ -220,16 +220,20 @@ static void pte_out(struct explorer *x, struct xbuf *b, paddr_t pa, uint64_t v, 
     x->sep = true;
 }
 
-/* Compare the entry at pa (of `level`) with the mirror; out if it moved. */
-static uint64_t pte_check(struct explorer *x, struct xbuf *b, paddr_t pa, unsigned level)
+/* Compare the entry at pa (of `level`) with the mirror; out if it moved
+ * (*moved, if not NULL). */
+static uint64_t pte_check(struct explorer *x, struct xbuf *b, paddr_t pa, unsigned level, bool *moved)
 {
     uint64_t v = pte_load_as(x->fmt, x->pm, pa);
     uint64_t *seen = pt_find(&x->pt, pa, v != 0);
-    if ((seen ? *seen : 0) != v) {
+    bool m = (seen ? *seen : 0) != v;
+    if (m) {
         if (seen)
             *seen = v;
         pte_out(x, b, pa, v, level);
     }
+    if (moved)
+        *moved = m;
     return v;
 }
 
@@ -240,7 +244,7 @@ static void pt_table(struct explorer *x, struct xbuf *b, paddr_t table, unsigned
         return;
     for (unsigned i = 0; i < pt_fmt_entries(x->fmt); i++) {
         paddr_t pa = pt_fmt_nth(x->fmt, table, i);
-        uint64_t v = pte_check(x, b, pa, level);
+        uint64_t v = pte_check(x, b, pa, level, NULL);
         struct pte_info pi;
         x->fmt->decode(v, level, &pi);
         if (pi.present && !pi.leaf && level > 0)
@@ -258,13 +262,16 @@ static void pt_path(struct explorer *x, struct xbuf *b, vaddr_t va)
         paddr_t pa = pt_fmt_entry(x->fmt, table, va, (unsigned)level);
         if (!physmem_contains(x->pm, pa, x->fmt->pte_bytes))
             return;
-        uint64_t v = pte_check(x, b, pa, (unsigned)level);
+        bool moved;
+        uint64_t v = pte_check(x, b, pa, (unsigned)level, &moved);
         struct pte_info pi;
         x->fmt->decode(v, (unsigned)level, &pi);
         if (!pi.present || pi.leaf || level == 0)
             return;
-        if (!pt_find(&x->pt, pi.addr, false) && level > 0)
-            pt_table(x, b, pi.addr, (unsigned)level - 1);   /* a table new to us: all of it */
+        /* a table new to us, or newly linked here (its frame may have been
+         * a table before, freed by an exec or an exit): all of it */
+        if (moved || !pt_find(&x->pt, pi.addr, false))
+            pt_table(x, b, pi.addr, (unsigned)level - 1);
         table = pi.addr;
     }
 }

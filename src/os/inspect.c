@@ -178,3 +178,49 @@ uint64_t kernel_inspect_swap(struct kernel *k, struct kernel_slot_info *out, uin
     free(w.v);
     return rows;
 }
+
+/* ---- a process's memory, as its page tables map it now ---- */
+
+/* va's physical address by p's tables as they are (no A/D set, nothing
+ * cached, nothing faulted in); false if nothing maps it. */
+static bool peek_translate(struct process *p, vaddr_t va, paddr_t *pa)
+{
+    struct kernel *k = p->k;
+    const struct pt_format *fmt = k->fmt;
+    if (!p->root || !pt_canonical(fmt, va))
+        return false;
+    paddr_t table = p->root;
+    for (int level = (int)fmt->levels - 1; level >= 0; level--) {
+        paddr_t e = kpte_slot(k, table, va, (unsigned)level);
+        if (!physmem_contains(k->pm, e, fmt->pte_bytes))
+            return false;
+        struct pte_info pi;
+        fmt->decode(kpte_load(k, e), (unsigned)level, &pi);
+        if (!pi.present)
+            return false;
+        if (pi.leaf || level == 0) {
+            vaddr_t span = pt_fmt_size(fmt, (unsigned)level);
+            *pa = pi.addr + (va & (span - 1));
+            return true;
+        }
+        table = pi.addr;
+    }
+    return false;
+}
+
+int kernel_inspect_read(struct process *p, vaddr_t va, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    while (len) {
+        size_t n = VM_PAGE_SIZE - (va & VM_PAGE_MASK);
+        if (n > len)
+            n = len;
+        paddr_t pa;
+        if (!peek_translate(p, va, &pa) || physmem_read(p->k->pm, pa, out, n))
+            return -1;
+        out += n;
+        va += n;
+        len -= n;
+    }
+    return 0;
+}

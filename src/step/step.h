@@ -12,9 +12,11 @@
 #ifndef VMLAB_STEP_STEP_H
 #define VMLAB_STEP_STEP_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include <vmlab/observe.h>
+#include <vmlab/run.h>
 #include <vmlab/trace.h>
 
 /* What a step's printer needs to know of the system. */
@@ -35,6 +37,9 @@ struct step_insn {
 struct step {
     uint64_t n;                    /* 1-based: the n-th access */
     unsigned cpu;
+    int pid;                       /* a program's process (vmlab step --run); 0: not told */
+    bool copy;                     /* the kernel's copy to or from user memory for the
+                                      system call at insn.pc (vmlab step --run) */
     struct trace_record rec;       /* the access, as the CPU made it */
     struct step_insn insn;
     bool ok;                       /* false: the access killed the process */
@@ -63,6 +68,42 @@ void step_recorder_attach(struct step_recorder *r, struct cpu *cpu);
 void step_recorder_reset(struct step_recorder *r);
 /* The step's events into s (valid until the next reset). */
 void step_recorder_fill(const struct step_recorder *r, struct step *s);
+
+/* ---- a program's run, step by step (step_run.c) ----
+ *
+ * A runner is a run's watcher (vmlab/run.h) that cuts the events of every
+ * CPU into steps, one per access the run makes (what a run trace holds:
+ * the instructions' fetch lookups, loads, stores and AMOs, and the system
+ * calls' copies), each with the instruction that made it: its pc, bits and
+ * disassembly. A step's events are those from its access to the next
+ * access (what the kernel did after it, a context switch's flush, belongs
+ * to it); the events before the first access (the program's exec) belong
+ * to the first step. */
+struct step_runner {
+    uint64_t from;                 /* the first step handed on (1-based) */
+    /* The machine and the kernel are built (before the first step). */
+    void (*start)(void *arg, struct machine *m, struct kernel *k);
+    /* The state the first step handed on starts from (NULL: not wanted):
+     * called with start when from is 1, else just before access `from`. */
+    void (*first)(void *arg);
+    /* Step s (from `from` on) is complete; false: no more (the run is
+     * stopped through *stop). */
+    bool (*step)(void *arg, const struct step *s);
+    void *arg;
+    volatile sig_atomic_t *stop;   /* the run's cfg->stop */
+    /* the runner's own */
+    struct run_watch watch;
+    struct step_recorder rec;
+    struct machine *m;
+    uint64_t n;                    /* accesses so far */
+    bool watching, pending, done;
+    struct step cur;
+    struct process *proc;          /* cur's address space */
+};
+/* Set r's start, step, arg, from and stop first; then cfg->watch =
+ * step_runner_watch(r). */
+const struct run_watch *step_runner_watch(struct step_runner *r);
+void step_runner_free(struct step_runner *r);
 
 /* Which steps `--only` keeps. */
 enum step_only { STEP_ALL, STEP_FAULTS, STEP_MISSES, STEP_EVICTIONS };

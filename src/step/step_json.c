@@ -324,14 +324,20 @@ static void json_evict(FILE *f, const struct vm_ev_evict *e)
 int step_print_json(FILE *out, const struct step_ctx *ctx, const struct step *s)
 {
     fprintf(out, "{\"step\":%llu,\"cpu\":%u", u(s->n), s->cpu);
+    if (s->pid)
+        jnum(out, "pid", (uint64_t)s->pid);
     jname(out, "access", step_access_name(s->rec.kind));
+    if (s->pid)
+        jbool(out, "copy", s->copy);
     jhex(out, "va", s->rec.va);
     jnum(out, "size", s->rec.size);
-    if (s->insn.valid) {
+    if (s->insn.valid || (s->pid && s->insn.pc)) {   /* none: exec's copy of the stack */
         fprintf(out, ",\"insn\":{\"pc\":\"0x%llx\"", u(s->insn.pc));
-        jhex(out, "bits", s->insn.bits);
-        jnum(out, "len", s->insn.len);
-        jname(out, "text", s->insn.text);
+        if (s->insn.valid) {           /* else its bytes are not mapped */
+            jhex(out, "bits", s->insn.bits);
+            jnum(out, "len", s->insn.len);
+            jname(out, "text", s->insn.text);
+        }
         fputc('}', out);
     }
     jbool(out, "ok", s->ok);

@@ -479,14 +479,19 @@ int step_print_text(FILE *out, const struct step_ctx *ctx, const struct step *s)
     struct printer p = {.f = out, .fmt = ctx->fmt, .ctx = ctx, .s = s, .ind = 2};
     char split[160];
     step_split(ctx->fmt, s->rec.va, step_leaf_level(s, ctx->fmt), split, sizeof split);
+    fprintf(out, "step %llu  cpu %u", u(s->n), s->cpu);
+    if (s->pid)
+        fprintf(out, "  pid %d", s->pid);
     if (s->insn.valid)
-        fprintf(out, "step %llu  cpu %u  pc 0x%llx  %s  %s 0x%llx (%u %s)  %s\n", u(s->n), s->cpu,
-                u(s->insn.pc), s->insn.text[0] ? s->insn.text : "?", step_access_name(s->rec.kind),
-                u(s->rec.va), s->rec.size, plural(s->rec.size, "byte", "bytes"), split);
-    else
-        fprintf(out, "step %llu  cpu %u  %s 0x%llx (%u %s)  %s\n", u(s->n), s->cpu,
-                step_access_name(s->rec.kind), u(s->rec.va), s->rec.size,
-                plural(s->rec.size, "byte", "bytes"), split);
+        fprintf(out, "  pc 0x%llx  %0*x  %s", u(s->insn.pc), s->insn.len == 2 ? 4 : 8, s->insn.bits,
+                s->insn.text[0] ? s->insn.text : "?");
+    else if (s->pid && s->copy && !s->insn.pc)
+        fprintf(out, "  exec");        /* the program's stack, before its first instruction */
+    else if (s->pid)
+        fprintf(out, "  pc 0x%llx  (not mapped)", u(s->insn.pc));
+    fprintf(out, "  %s%s 0x%llx (%u %s)  %s\n", s->copy ? "the kernel's copy: " : "",
+            step_access_name(s->rec.kind), u(s->rec.va), s->rec.size,
+            plural(s->rec.size, "byte", "bytes"), split);
     for (size_t i = 0; i < s->nev; i++) {
         const struct vm_event *e = s->ev[i];
         if (e->kind != VM_EV_POLICY && e->kind != VM_EV_SHOOTDOWN && e->kind != VM_EV_FLUSH)
