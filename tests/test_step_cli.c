@@ -21,6 +21,7 @@
 #include "lib/jsontree.h"
 #include "lib/ptbuild.h"
 #include "lib/run.h"
+#include "lib/stepsum.h"
 #include "lib/tap.h"
 
 static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -35,38 +36,6 @@ static struct run_result run(const char *fmt, ...)
     if (run_cmd(cmd, &r))
         tap_diag("could not run: %s", cmd);
     return r;
-}
-
-/* The JSON lines of an output, parsed; n set. NULL entries for bad lines. */
-static struct json **lines(const char *out, size_t *n, bool *all_ok)
-{
-    size_t cap = 64;
-    struct json **v = malloc(cap * sizeof *v);
-    *n = 0;
-    *all_ok = true;
-    for (const char *p = out; *p;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        char err[128];
-        if (*n == cap)
-            v = realloc(v, (cap *= 2) * sizeof *v);
-        v[*n] = jt_parse(p, len, err, sizeof err);
-        if (!v[*n]) {
-            if (*all_ok)
-                tap_diag("line %zu is not JSON: %s", *n + 1, err);
-            *all_ok = false;
-        }
-        (*n)++;
-        p += len + (e ? 1 : 0);
-    }
-    return v;
-}
-
-static void free_lines(struct json **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        jt_free(v[i]);
-    free(v);
 }
 
 /* The first event of a type in a step, and the how-many-th. */
@@ -94,7 +63,7 @@ static void by_hand(const char *v)
     is_i64(r.status, 0, "by hand: step exits 0");
     size_t n;
     bool good;
-    struct json **s = lines(r.out, &n, &good);
+    struct json **s = json_lines(r.out, &n, &good);
     ok(good && n == 4, "by hand: four steps, each one JSON object (%zu lines)", n);
     if (n == 4 && good) {
         const struct json *h[4];
@@ -130,7 +99,7 @@ static void by_hand(const char *v)
            "by hand: no TLB: a lookup with nothing to look in, two walks of 4 entries (before "
            "and after the fault), nothing filled");
     }
-    free_lines(s, n);
+    json_lines_free(s, n);
     run_free(&r);
 
     r = run("%s step --frames 2 --policy fifo --tlb none --refs 1w,2,3,1", v);
@@ -146,116 +115,7 @@ static void by_hand(const char *v)
     run_free(&r);
 }
 
-/* ---- 2. step summed = replay's counters ---- */
-
-struct sums {
-    uint64_t steps, dloads, dstores, iloads, dload_miss, dstore_miss, iload_miss, dl1_miss,
-        il1_miss, stlb, dirty_rewalks, walks, refs, ad, pwc_hits, pwc_misses, page_faults, pgfault,
-        major, minor, zero, swpin, steal, swpout, drop, scan, activate, deactivate, flushed,
-        sent, cow_copy, cow_reuse;
-};
-
-static void sum_step(const struct json *st, struct sums *t)
-{
-    t->steps++;
-    const struct json *evs = jt_get(st, "events");
-    for (size_t i = 0; evs && i < evs->n; i++) {
-        const struct json *e = &evs->item[i];
-        const struct json *type = jt_get(e, "type");
-        if (jt_is(type, "tlb")) {
-            const char *acc = jt_str(jt_get(e, "access"));
-            const char *hit = jt_str(jt_get(e, "hit"));
-            const char *verdict = jt_str(jt_get(e, "verdict"));
-            bool fetch = !strcmp(acc, "fetch"), store = !strcmp(acc, "store");
-            if (!strcmp(verdict, "dirty-rewalk"))
-                t->dirty_rewalks++;
-            if (!jt_true(jt_get(e, "counted")))
-                continue;
-            *(fetch ? &t->iloads : store ? &t->dstores : &t->dloads) += 1;
-            if (strcmp(verdict, "used"))   /* walked: missed, or a re-walk */
-                *(fetch ? &t->iload_miss : store ? &t->dstore_miss : &t->dload_miss) += 1;
-            if (strcmp(hit, "l1"))
-                *(fetch ? &t->il1_miss : &t->dl1_miss) += 1;
-            if (!strcmp(hit, "l2"))
-                t->stlb++;
-        } else if (jt_is(type, "walk")) {
-            t->walks++;
-            const struct json *ent = jt_get(e, "entries");
-            for (size_t k = 0; ent && k < ent->n; k++) {
-                t->refs++;
-                const struct json *x = &ent->item[k];
-                if (jt_u64(jt_get(x, "written")) != jt_u64(jt_get(x, "pte")) &&
-                    !jt_is(jt_get(x, "check"), "cas-lost"))
-                    t->ad++;
-            }
-            if (jt_true(jt_get(jt_get(e, "start"), "pwc")))
-                t->pwc_hits++;
-            if (jt_true(jt_get(e, "pwc_missed")))
-                t->pwc_misses++;
-        } else if (jt_is(type, "fault")) {
-            if (jt_is(jt_get(e, "fault"), "page"))
-                t->page_faults++;
-        } else if (jt_is(type, "handled")) {
-            t->pgfault++;
-            const char *a = jt_str(jt_get(e, "action"));
-            if (jt_true(jt_get(e, "major")))
-                t->major++;
-            else if (strcmp(a, "kill"))
-                t->minor++;
-            if (!strcmp(a, "zero-fill"))
-                t->zero += jt_true(jt_get(e, "huge")) ? 512 : 1;
-            if (!strcmp(a, "swap-in"))
-                t->swpin += jt_true(jt_get(e, "huge")) ? 512 : 1;
-            if (!strcmp(a, "cow-copy"))
-                t->cow_copy++;
-            if (!strcmp(a, "cow-reuse"))
-                t->cow_reuse++;
-        } else if (jt_is(type, "policy")) {
-            t->scan += jt_true(jt_get(e, "scanned"));
-            t->activate += jt_is(jt_get(e, "verdict"), "activate");
-            t->deactivate += jt_is(jt_get(e, "verdict"), "deactivate");
-        } else if (jt_is(type, "evict") && jt_is(jt_get(e, "phase"), "done")) {
-            const char *o = jt_str(jt_get(e, "outcome"));
-            uint64_t pages = jt_is(jt_get(e, "kind"), "huge") ? 512 : 1;   /* a 2 MiB page */
-            if (!strcmp(o, "dropped") || !strcmp(o, "swapped") || !strcmp(o, "written-back"))
-                t->steal += pages;
-            t->swpout += !strcmp(o, "swapped") ? pages : 0;
-            t->drop += !strcmp(o, "dropped") ? pages : 0;
-        } else if (jt_is(type, "flush")) {
-            t->flushed += jt_u64(jt_get(e, "tlb")) + jt_u64(jt_get(e, "pwc"));
-        } else if (jt_is(type, "shootdown")) {
-            t->sent += jt_get(e, "sent") ? jt_get(e, "sent")->n : 0;
-        }
-    }
-}
-
-static bool compare(const char *what, const struct json *stats, const struct sums *t)
-{
-    const struct { const char *name; uint64_t got; } c[] = {
-        {"accesses", t->steps}, {"dTLB-loads", t->dloads}, {"dTLB-stores", t->dstores},
-        {"iTLB-loads", t->iloads}, {"dTLB-load-misses", t->dload_miss},
-        {"dTLB-store-misses", t->dstore_miss}, {"iTLB-load-misses", t->iload_miss},
-        {"dTLB-l1-misses", t->dl1_miss}, {"iTLB-l1-misses", t->il1_miss}, {"stlb-hits", t->stlb},
-        {"tlb-dirty-rewalks", t->dirty_rewalks}, {"walks", t->walks}, {"walk-mem-refs", t->refs},
-        {"walk-ad-updates", t->ad}, {"pwc-hits", t->pwc_hits}, {"pwc-misses", t->pwc_misses},
-        {"page-faults", t->page_faults}, {"pgfault", t->pgfault}, {"pgmajfault", t->major},
-        {"pgminfault", t->minor}, {"zero_fill", t->zero}, {"pswpin", t->swpin},
-        {"pgsteal", t->steal}, {"pswpout", t->swpout}, {"pgdrop_clean", t->drop},
-        {"pgscan", t->scan}, {"pgactivate", t->activate}, {"pgdeactivate", t->deactivate},
-        {"tlb-entries-flushed", t->flushed}, {"shootdowns-sent", t->sent},
-        {"cow_copy", t->cow_copy}, {"cow_reuse", t->cow_reuse},
-    };
-    bool same = stats != NULL;
-    for (size_t i = 0; stats && i < sizeof c / sizeof c[0]; i++) {
-        uint64_t want = jt_u64(jt_get(stats, c[i].name));
-        if (want != c[i].got) {
-            tap_diag("%s: %s: step events sum to %llu, replay counts %llu", what, c[i].name,
-                     (unsigned long long)c[i].got, (unsigned long long)want);
-            same = false;
-        }
-    }
-    return same;
-}
+/* ---- 2. step summed = replay's counters (lib/stepsum.c) ---- */
 
 static void sums_case(const char *v, const char *input, const char *opts, const char *label)
 {
@@ -263,20 +123,20 @@ static void sums_case(const char *v, const char *input, const char *opts, const 
     struct run_result rp = run("%s replay --json %s %s", v, opts, input);
     size_t n;
     bool good;
-    struct json **s = lines(st.out, &n, &good);
+    struct json **s = json_lines(st.out, &n, &good);
     char err[128];
     struct json *rj = jt_parse(rp.out, strlen(rp.out), err, sizeof err);
-    struct sums t = {0};
+    struct step_sums t = {0};
     for (size_t i = 0; good && i < n; i++)
-        sum_step(s[i], &t);
+        step_sum(s[i], &t);
     bool same = st.status == 0 && rp.status == 0 && good && rj &&
-                compare(label, jt_get(rj, "stats"), &t);
+                step_sums_compare(label, jt_get(rj, "stats"), &t, false);
     ok(same, "%s: %zu steps' events sum to the replay's counters", label, n);
     if (st.status || rp.status)
         tap_diag("%s: step exit %d (%.200s), replay exit %d (%.200s)", label, st.status, st.err,
                  rp.status, rp.err);
     jt_free(rj);
-    free_lines(s, n);
+    json_lines_free(s, n);
     run_free(&st);
     run_free(&rp);
 }
@@ -334,21 +194,21 @@ static void selection(const char *v)
        "first 300 replayed in batches, unwatched)");
     size_t n;
     bool good;
-    struct json **s = lines(all.out, &n, &good);
+    struct json **s = json_lines(all.out, &n, &good);
     size_t faults = 0;
     for (size_t i = 0; i < n; i++)
         faults += event(s[i], "fault", 0) != NULL;
-    free_lines(s, n);
+    json_lines_free(s, n);
     struct run_result f = run("%s step --json-lines %s --only faults --count %zu %s", v, o,
                               faults, in);
-    s = lines(f.out, &n, &good);
+    s = json_lines(f.out, &n, &good);
     bool all_fault = good && n == faults;
     for (size_t i = 0; all_fault && i < n; i++)
         all_fault = event(s[i], "fault", 0) != NULL;
     uint64_t last = n ? jt_u64(jt_get(s[n - 1], "step")) : 0;
     ok(all_fault && last <= 400, "--only faults --count %zu: exactly the %zu faulting steps of the "
        "first 400 (the last is step %llu)", faults, faults, (unsigned long long)last);
-    free_lines(s, n);
+    json_lines_free(s, n);
     run_free(&f);
 
     f = run("%s step --only evictions --count 3 %s %s", v, o, in);
@@ -356,13 +216,13 @@ static void selection(const char *v)
        "--only evictions --count 3: three steps, each with an eviction");
     run_free(&f);
     f = run("%s step --only misses --count 50 --json-lines %s %s", v, o, in);
-    s = lines(f.out, &n, &good);
+    s = json_lines(f.out, &n, &good);
     bool missing = good && n == 50;
     for (size_t i = 0; missing && i < n; i++)
         missing = event(s[i], "walk", 0) || (event(s[i], "tlb", 0) &&
                                              !jt_is(jt_get(event(s[i], "tlb", 0), "hit"), "l1"));
     ok(missing, "--only misses: 50 steps, each an L2 hit or a walk");
-    free_lines(s, n);
+    json_lines_free(s, n);
     run_free(&f);
 
     /* text and JSON say the same steps */
@@ -393,10 +253,10 @@ static void inputs(const char *v)
         struct run_result c = run("%s step --count 20 --json-lines -- /bin/true", v);
         size_t n;
         bool good;
-        struct json **s = lines(c.out, &n, &good);
+        struct json **s = json_lines(c.out, &n, &good);
         ok(c.status == 0 && good && n == 20 && s[0] && jt_is(jt_get(s[0], "access"), "fetch"),
            "-- PROGRAM: a live Valgrind trace, stepped (20 steps, the first a fetch)");
-        free_lines(s, n);
+        json_lines_free(s, n);
         run_free(&c);
     }
     run_free(&a);

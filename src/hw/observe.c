@@ -15,8 +15,12 @@ void cpu_set_observer(struct cpu *cpu, const struct vm_observer *obs)
     cpu->obs = obs && obs->event ? obs : NULL;
     cpu->tlb.observed = cpu->obs != NULL;
     /* An observed CPU keeps no memo slots (cpu.c memo_set), so that every
-     * access probes the L1 and tells; forget the ones it has. */
-    memo_clear(cpu);
+     * access probes the L1 and tells; forget the ones it has. Not through
+     * memo_clear: nothing was flushed, so the flush generation stays (the
+     * instruction set's fetch unit keeps its page, and a program makes the
+     * same accesses watched or not). */
+    for (unsigned i = 0; i < MEMO_SLOTS; i++)
+        cpu->dmemo[i].vpage = cpu->imemo[i].vpage = MEMO_NONE;
 }
 
 const struct vm_observer *cpu_observer(const struct cpu *cpu)

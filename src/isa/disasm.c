@@ -23,9 +23,9 @@ static const char *const fname[32] = {
 };
 
 /* The operands of op, one letter each: d/D rd (integer/float), s/S rs1,
- * t/T rs2, R rs3 (float), i the immediate, u an upper immediate, b a
- * branch or jump target, m imm(rs1), a (rs1), c a CSR and s or k (its
- * 5-bit immediate). */
+ * t/T rs2, R rs3 (float), i the immediate, h a shift amount, u an upper
+ * immediate, b a branch or jump target, m imm(rs1), a (rs1), c a CSR and
+ * s or k (its 5-bit immediate), f a fence's predecessor and successor sets. */
 static const char *operands(enum rv_op op, unsigned funct3)
 {
     switch (op) {
@@ -37,7 +37,11 @@ static const char *operands(enum rv_op op, unsigned funct3)
     case RV_OP_SB: case RV_OP_SH: case RV_OP_SW: case RV_OP_SD: return "tm";
     case RV_OP_FLW: case RV_OP_FLD: return "Dm";
     case RV_OP_FSW: case RV_OP_FSD: return "Tm";
-    case RV_OP_FENCE: case RV_OP_FENCE_I: case RV_OP_ECALL: case RV_OP_EBREAK:
+    case RV_OP_SLLI: case RV_OP_SRLI: case RV_OP_SRAI: case RV_OP_SLLIW: case RV_OP_SRLIW:
+    case RV_OP_SRAIW:
+        return "dsh";
+    case RV_OP_FENCE: return "f";
+    case RV_OP_FENCE_I: case RV_OP_ECALL: case RV_OP_EBREAK:
     case RV_OP_ILLEGAL: case RV_OP_DECODE: case RV_OP_REFETCH:
         return "";
     case RV_OP_CSR: return funct3 >= 5 ? "dck" : "dcs";
@@ -105,6 +109,20 @@ static void mnemonic(const struct rv_insn *d, uint32_t raw, char *buf, size_t le
         snprintf(buf + i, len - i, "%s%s", raw & (1u << 26) ? ".aq" : "", raw & (1u << 25) ? ".rl" : "");
 }
 
+/* FENCE's pred (bits 27:24) and succ (23:20) as "iorw,rw" (FENCE.TSO: fm = 8). */
+static void fence_sets(uint32_t raw, char *buf, size_t len)
+{
+    char set[2][5];
+    for (int k = 0; k < 2; k++) {
+        unsigned bits = (raw >> (k ? 20 : 24)) & 0xf, n = 0;
+        for (int b = 3; b >= 0; b--)
+            if (bits & (1u << b))
+                set[k][n++] = "wroi"[b];
+        set[k][n] = 0;
+    }
+    snprintf(buf, len, "%s,%s", set[0], set[1]);
+}
+
 unsigned rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
 {
     struct rv_insn d = {0};
@@ -125,6 +143,8 @@ unsigned rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len)
         case 'T': snprintf(v, sizeof v, "%s", fname[d.rs2 & 31]); break;
         case 'R': snprintf(v, sizeof v, "%s", fname[d.rs3 & 31]); break;
         case 'i': snprintf(v, sizeof v, "%d", d.imm); break;
+        case 'h': snprintf(v, sizeof v, "0x%x", (unsigned)d.imm); break;
+        case 'f': fence_sets(raw, v, sizeof v); break;
         case 'u': snprintf(v, sizeof v, "0x%x", (uint32_t)d.imm >> 12); break;
         case 'b': snprintf(v, sizeof v, "0x%llx", (unsigned long long)(pc + (uint64_t)(int64_t)d.imm)); break;
         case 'm': snprintf(v, sizeof v, "%d(%s)", d.imm, xname[d.rs1 & 31]); break;
