@@ -174,6 +174,56 @@ static void panes_painted(void)
     free(im.px);
 }
 
+/* explore --run: a program's page, stepped by clicks, says what `vmlab
+ * step --run` says at the same step (the instruction among it). */
+#define RUN_PROG "build/guest/sort 50"
+#define RUN_OPTS "--frames 32"
+
+static void run_check_at(int n, const char *how)
+{
+    is_i64(page_pos(), n, "%s: the page is at step %d", how, n);
+    char *text = page_string("document.getElementById('text').textContent");
+    struct run_result s = run("%s step --run " RUN_OPTS " --from %d --count 1 -- " RUN_PROG " 2>/dev/null",
+                              vmlab, n);
+    size_t len = strlen(s.out);
+    if (len && s.out[len - 1] == '\n')
+        s.out[len - 1] = 0;
+    ok(text && s.status == 0 && !strcmp(text, s.out) && strstr(text, "  pc 0x"),
+       "%s: the access pane says what `vmlab step --run --from %d --count 1` says, its instruction "
+       "among it", how, n);
+    if (text && strcmp(text, s.out))
+        tap_diag("page:\n%s\nvmlab step --run:\n%s", text, s.out);
+    free(text);
+    run_free(&s);
+}
+
+static void run_page(const char *dir)
+{
+    if (access("build/guest/sort", X_OK) != 0) {
+        tap_skip(1, "the guest corpus (build/guest) is not built: no program to explore");
+        return;
+    }
+    struct run_result r = run("%s explore --run " RUN_OPTS " --count 400 -o %s/run.html -- " RUN_PROG
+                              " >/dev/null", vmlab, dir);
+    ok(r.status == 0 && strstr(r.err, "400 steps"), "vmlab explore --run wrote a program's page");
+    run_free(&r);
+    char url[512];
+    snprintf(url, sizeof url, "file://%s/run.html", dir);
+    if (!ok(cdp_open(&br, url, 1400, 2400, 60) == 0, "Chromium opened it"))
+        return;
+    for (int i = 0; i < 3; i++)
+        cdp_click_id(&br, "fwd");
+    run_check_at(3, "three clicks on step");
+    struct run_result f = run("%s step --run --json-lines " RUN_OPTS " --only faults --from 4 --count 1 -- "
+                              RUN_PROG " 2>/dev/null", vmlab);
+    int next = f.status == 0 && !strncmp(f.out, "{\"step\":", 8) ? atoi(f.out + 8) : -1;
+    run_free(&f);
+    cdp_click_id(&br, "nextfault");
+    run_check_at(next, "next fault");
+    cdp_key(&br, "End");
+    run_check_at(400, "the End key");
+}
+
 int main(void)
 {
     if (access(CHROMIUM, X_OK) != 0) {
@@ -233,6 +283,7 @@ int main(void)
         cdp_key(&br, "F");
         check_at(last_fault_before(STEPS), "the previous fault from the end (F)");
         panes_painted();
+        run_page(dir);
     }
     cdp_stop(&br);
     r = run("rm -rf '%s'", dir);
