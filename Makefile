@@ -165,7 +165,7 @@ FUZZ_OBJ := $(LIB_SRC:%.c=build-fuzz/obj/%.o)
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)clang $(FUZZ_CFLAGS) -c $< -o $@
+	$(Q)clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 build-fuzz/libvmlab-fuzz.a: $(FUZZ_OBJ)
 	$(call say,AR,$@)
@@ -198,3 +198,4 @@ clean:
 	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find build-fuzz/obj -name '*.d' 2>/dev/null)   # a header changed: the fuzz build too

@@ -124,12 +124,25 @@ int main(void)
         run_summary_free(&g.sum);
     close(outfd);
 
-    /* without --root the same attempts reach the outside file */
+    /* without --root the same attempts reach the outside file; the guest's
+     * other writes (new.txt, ../escaped) land in a scratch directory two
+     * levels down, as its working directory, never in the project's */
+    char host[PATH_MAX + 16];
+    snprintf(host, sizeof host, "%s/host", top);
+    mkdir(host, 0755);
+    snprintf(host, sizeof host, "%s/host/cwd", top);
+    mkdir(host, 0755);
+    int here = open(".", O_RDONLY | O_DIRECTORY);
+    ok(here >= 0 && chdir(host) == 0, "the run without --root works in %s", host);
     run_config_default(&rc);
     outfd = memfd_create("o", 0);
     rc.stdout_fd = outfd;
     rc.stdin_fd = dir;
     g.rc = run_program(&rc, 2, argv, &g.sum, g.msg, sizeof g.msg);
+    if (here < 0 || fchdir(here) != 0)
+        return 1;   /* the rest would run in the scratch directory */
+    close(here);
+    ok(exists(host, "new.txt"), "its new file is in its working directory");
     n = pread(outfd, buf, sizeof buf - 1, 0);
     buf[n > 0 ? n : 0] = 0;
     ok(g.rc == 0 && strstr(buf, "open outside (absolute)      ok\n") &&

@@ -2,7 +2,9 @@
  *
  * The plan's sbatch.sh is submitted as a job array (sbatch --wait), every
  * task runs its line of jobs.txt, and the collected sweep equals the
- * in-process one (CSV but for seconds; HTML byte for byte). Needs a Slurm
+ * in-process one (CSV but for seconds; HTML byte for byte); the same for
+ * a sweep of RISC-V programs (--run), whose jobs must not see Slurm's
+ * environment (the guest's stack would differ). Needs a Slurm
  * cluster that this machine can submit to and that sees /tmp: CI starts a
  * one-node one (.ci/slurm-local). Without one the test skips, saying why
  * in its TAP output.
@@ -12,11 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/runkit.h"
+
 #include "lib/sweeptest.h"
 #include "lib/tap.h"
 
 static char dir[] = "/tmp/vmlab-sweep-slurm-XXXXXX";
-#define NTESTS 5
+#define NTESTS 8
 
 /* NULL if Slurm can take a job here, else why not. */
 static const char *no_slurm(char *why, size_t len)
@@ -35,6 +39,39 @@ static const char *no_slurm(char *why, size_t len)
             *c = ' ';
     run_free(&r);
     return up ? NULL : why;
+}
+
+/* Programs run at every point, under Slurm and in process. */
+static void programs(const char *v)
+{
+    char sort[4096], forktree[4096];
+    if (!guest_path("sort", sort, sizeof sort) || !guest_path("forktree", forktree, sizeof forktree)) {
+        tap_skip(3, "the guest corpus is missing (riscv64-linux-gnu-gcc: scripts/setup.sh)");
+        return;
+    }
+    char grid[9000];
+    snprintf(grid, sizeof grid, "--frames-list 24,4096 --policies clock --swap 8M --run '%s 2000' "
+             "--run %s", sort, forktree);
+    struct run_result r = st_run("cd %s && %s sweep --plan R %s >/dev/null && "
+                                 "%s sweep --out rin %s >/dev/null && "
+                                 "timeout 300 sbatch --wait --quiet R/sbatch.sh", dir, v, grid, v, grid);
+    is_i64(r.status, 0, "programs: planned, swept in process, and the job array ran (%s)", r.err);
+    run_free(&r);
+    r = st_run("cd %s && %s sweep --collect R --out rslurm", dir, v);
+    ok(r.status == 0 && r.out && strstr(r.out, "4 of 4 runs (2 inputs) finished"),
+       "programs: collected, every run (%s)", r.err);
+    run_free(&r);
+    char a[700], b[700];
+    struct st_csv x, y;
+    snprintf(a, sizeof a, "%s/rslurm.csv", dir);
+    snprintf(b, sizeof b, "%s/rin.csv", dir);
+    int ra = st_csv_read(a, &x), rb = st_csv_read(b, &y);
+    ok(ra == 0 && rb == 0 && x.nrows == 5 && st_csv_same(&x, &y, "seconds"),
+       "programs: the Slurm sweep's CSV equals the in-process one but for seconds");
+    if (ra == 0)
+        st_csv_free(&x);
+    if (rb == 0)
+        st_csv_free(&y);
 }
 
 int main(void)
@@ -82,6 +119,7 @@ int main(void)
     free(hb);
     st_csv_free(&x);
     st_csv_free(&y);
+    programs(v);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -319,8 +319,57 @@ static void test_writer_errors(void)
            "missing directory message");
 }
 
+/* A run trace (version 2): trace_next returns its accesses and reads past
+ * its events, and trace_records counts what it returned -- the accesses
+ * alone -- while trace_next_event returns (and counts) both; the trailer
+ * checks every record either way. */
+static void test_run_trace_counts(void)
+{
+    char path[] = "/tmp/vmlab-vmt2-XXXXXX", err[256];
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    struct trace_writer *w = trace_writer_open_run(path, err, sizeof err);
+    struct trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    int bad = !w;
+    ev.kind = TRACE_EV_CPU;
+    bad |= w && trace_write_event(w, &ev);
+    ev.kind = TRACE_EV_PROCESS;
+    ev.pid = 1;
+    bad |= w && trace_write_event(w, &ev);
+    for (size_t i = 0; w && i < sizeof known / sizeof known[0]; i++) {
+        bad |= trace_write(w, &known[i]);
+        ev.kind = TRACE_EV_BRK;
+        ev.a[0] = 0x10000 + i * 4096;
+        bad |= i % 2 == 0 && trace_write_event(w, &ev);
+    }
+    bad |= w && trace_writer_close(w, err, sizeof err);
+    ok(!bad, "a run trace of 5 accesses and 5 events written (%s)", bad ? err : "ok");
+    struct trace_options opt = {.name = "run.vmt"};
+    struct trace_reader *r = trace_open(path, TRACE_VMT, &opt, err, sizeof err);
+    struct trace_record rec;
+    uint64_t n = 0;
+    int rc;
+    while (r && (rc = trace_next(r, &rec)) == 1)
+        n++;
+    ok(r && rc == 0 && n == 5 && trace_records(r) == 5,
+       "trace_next: the 5 accesses, the trailer checked, trace_records 5 (%llu; %s)",
+       r ? (unsigned long long)trace_records(r) : 0ull, r ? trace_error(r) : err);
+    trace_close(r);
+    r = trace_open(path, TRACE_VMT, &opt, err, sizeof err);
+    n = 0;
+    while (r && (rc = trace_next_event(r, &ev)) == 1)
+        n++;
+    ok(r && rc == 0 && n == 10 && trace_records(r) == 10,
+       "trace_next_event: accesses and events, 10 records (%s)", r ? trace_error(r) : err);
+    trace_close(r);
+    unlink(path);
+}
+
 int main(void)
 {
+    test_run_trace_counts();
     test_known_bytes();
     test_round_trips();
     test_damage();

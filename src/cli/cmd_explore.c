@@ -19,11 +19,12 @@
 #include "cli/replay_opts.h"
 #include "cli/run_opts.h"
 #include "explore/explore.h"
+#include "replay/report.h"
 #include "step/step.h"
 
 static volatile sig_atomic_t stop_requested;
 
-enum { OPT_FROM = 3100, OPT_COUNT, OPT_RUN };
+enum { OPT_FROM = 4100, OPT_COUNT, OPT_RUN };
 
 static void explore_usage(FILE *out)
 {
@@ -52,6 +53,8 @@ static void explore_usage(FILE *out)
             "                        its accesses are the steps, each with its instruction\n"
             "\n"
             "run (with --run; the page shows one CPU: --cpus 1):\n%s"
+            "      --trace-out FILE  write every access as a vmt trace (as vmlab run does)\n"
+            "      --strace          print every system call and its result on stderr\n"
             "\n"
             "and the replay options (not --json, --csv, --quiet):\n%s\n%s",
             EXPLORE_DEFAULT_STEPS, run_options_help, replay_options_help, cli_exit_status_help);
@@ -106,6 +109,18 @@ static void on_after(void *arg, uint64_t n, const struct trace_record *r, bool o
         w->taken++;
 }
 
+/* A replay option with no meaning for a running program: said (exit 2). */
+static bool meaningless(const char *name)
+{
+    for (int i = 0; run_meaningless_options[i]; i++)
+        if (!strcmp(name, run_meaningless_options[i])) {
+            fprintf(stderr, "vmlab explore --run: --%s has no meaning for a running program%s\n", name,
+                    !strcmp(name, "opt-ties") ? " (--policy opt needs --trace-out and replay)" : "");
+            return true;
+        }
+    return false;
+}
+
 /* Is this `vmlab explore --run`? (--run before any "--") */
 static bool wants_run(int argc, char **argv)
 {
@@ -155,9 +170,17 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
             continue;
         }
         for (size_t i = 0; rc && i < nopt; i++)    /* a short option too: -f is --format */
-            if (opts[i].name && opts[i].val == c && run_opts_meaningless(opts[i].name, "explore --run"))
+            if (opts[i].name && opts[i].val == c && meaningless(opts[i].name))
                 return -1;
-        int h = rc ? run_opts_handle(rc, strace, c, optarg, "explore") : 0;
+        if (rc && c == RUN_OPT_TRACE_OUT) {
+            rc->trace_out = optarg;
+            continue;
+        }
+        if (rc && c == RUN_OPT_STRACE) {
+            *strace = true;
+            continue;
+        }
+        int h = rc ? run_opts_handle(rc, c, optarg, "explore") : 0;
         if (h == 0)
             h = replay_opts_handle(o, c, optarg, "explore");
         if (h <= 0) {
@@ -179,8 +202,10 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
     }
     if (!rc)
         return replay_opts_finish(o, "explore") ? -1 : 0;
-    if (run_opts_finish(o, rc, "explore"))
+    run_opts_defaults(o);
+    if (replay_opts_finish(o, "explore"))
         return -1;
+    run_opts_configure(rc, o);
     if (rc->ncpus > 1) {
         fprintf(stderr, "vmlab explore: --cpus %u: the page shows one CPU's TLBs; explore a "
                         "program on --cpus 1, or step it on %u with vmlab step --run\n",
@@ -199,8 +224,8 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
 static void describe(const struct replay_opts *o, char *buf, size_t len)
 {
     char mem[32], swap[32];
-    format_size(o->cfg.frames * VM_PAGE_SIZE, mem, sizeof mem);
-    format_size(o->cfg.swap_bytes, swap, sizeof swap);
+    report_size_text(o->cfg.frames * VM_PAGE_SIZE, mem, sizeof mem);
+    report_size_text(o->cfg.swap_bytes, swap, sizeof swap);
     snprintf(buf, len, "%llu frames (%s), policy %s, %s page tables, TLB %s%s, swap %s%s",
              (unsigned long long)o->cfg.frames, mem, o->cfg.policy, o->cfg.fmt->name,
              o->cfg.tlb.name[0] ? o->cfg.tlb.name : "(geometry)",

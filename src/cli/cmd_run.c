@@ -39,6 +39,9 @@ static void run_usage(FILE *out)
             "is its own; the report (perf stat style) goes to stderr or -o FILE.\n"
             "\n"
             "run:\n%s"
+            "      --trace-out FILE  write every access (with its CPU and address space) as a\n"
+            "                        vmt trace that 'vmlab replay' reproduces\n"
+            "      --strace          print every system call and its result on stderr\n"
             "\n"
             "The system options are replay's; here the page tables default to sv39 (user space\n"
             "in Sv39's window, as Linux keeps it; sv48, sv57, x86-64, x86-64-5 are what-ifs),\n"
@@ -51,7 +54,8 @@ static void run_usage(FILE *out)
             "  126  PROGRAM cannot be run (not a static RISC-V ELF, no permission)\n"
             "  127  PROGRAM was not found\n"
             "  130  interrupted (Ctrl-C): the processes were killed, the report says so\n",
-            run_options_help, (unsigned long long)RUN_DEFAULT_FRAMES, replay_options_help);
+            run_options_help, (unsigned long long)RUN_DEFAULT_FRAMES,
+            replay_options_help);
 }
 
 static int long_index(const struct option *opts, int c)
@@ -102,18 +106,33 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
             run_usage(stdout);
             return -1;
         }
-        if (li >= 0 && run_opts_meaningless(opts[li].name, "run"))
-            return RUN_EXIT_FAILED;
-        int h = run_opts_handle(rc, strace, c, optarg, "run");
+        for (int i = 0; li >= 0 && run_meaningless_options[i]; i++)
+            if (!strcmp(opts[li].name, run_meaningless_options[i])) {
+                fprintf(stderr, "vmlab run: --%s has no meaning for a running program%s\n",
+                        opts[li].name, !strcmp(opts[li].name, "opt-ties")
+                                           ? " (--policy opt needs --trace-out and replay)" : "");
+                return RUN_EXIT_FAILED;
+            }
+        if (c == RUN_OPT_TRACE_OUT) {
+            rc->trace_out = optarg;
+            continue;
+        }
+        if (c == RUN_OPT_STRACE) {
+            *strace = true;
+            continue;
+        }
+        int h = run_opts_handle(rc, c, optarg, "run");
         if (h == 0)
             h = replay_opts_handle(o, c, optarg, "run");
-        if (h <= 0) {
-            if (h == 0)
-                run_usage(stderr);
+        if (h < 0)
+            return RUN_EXIT_FAILED;
+        if (h == 0) {
+            run_usage(stderr);
             return RUN_EXIT_FAILED;
         }
     }
-    if (run_opts_finish(o, rc, "run"))
+    run_opts_defaults(o);
+    if (replay_opts_finish(o, "run"))
         return RUN_EXIT_FAILED;
     if (o->quiet && o->output) {
         fprintf(stderr, "vmlab run: --quiet writes no report: drop -o %s, or --quiet\n", o->output);
@@ -123,6 +142,7 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
         fprintf(stderr, "vmlab run: no program: vmlab run [OPTIONS] -- PROGRAM [ARGS...]\n");
         return RUN_EXIT_FAILED;
     }
+    run_opts_configure(rc, o);
     return 0;
 }
 

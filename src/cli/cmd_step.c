@@ -24,7 +24,7 @@
 
 static volatile sig_atomic_t stop_requested;
 
-enum { OPT_FROM = 3000, OPT_COUNT, OPT_ONLY, OPT_JSON_LINES, OPT_RUN };
+enum { OPT_FROM = 4000, OPT_COUNT, OPT_ONLY, OPT_JSON_LINES, OPT_RUN };
 
 static void step_usage(FILE *out)
 {
@@ -55,6 +55,8 @@ static void step_usage(FILE *out)
             "                        are the steps, and its output goes to stderr unless -o\n"
             "\n"
             "run (with --run):\n%s"
+            "      --trace-out FILE  write every access as a vmt trace (as vmlab run does)\n"
+            "      --strace          print every system call and its result on stderr\n"
             "\n"
             "and the replay options (not --json, --csv, --quiet):\n%s\n%s",
             run_options_help, replay_options_help, cli_exit_status_help);
@@ -192,6 +194,18 @@ static int step_run(struct replay_opts *o, struct stepper *st, struct run_config
     return status;
 }
 
+/* A replay option with no meaning for a running program: said (exit 2). */
+static bool meaningless(const char *name)
+{
+    for (int i = 0; run_meaningless_options[i]; i++)
+        if (!strcmp(name, run_meaningless_options[i])) {
+            fprintf(stderr, "vmlab step --run: --%s has no meaning for a running program%s\n", name,
+                    !strcmp(name, "opt-ties") ? " (--policy opt needs --trace-out and replay)" : "");
+            return true;
+        }
+    return false;
+}
+
 /* Is this `vmlab step --run`? (--run before any "--") */
 static bool wants_run(int argc, char **argv)
 {
@@ -262,9 +276,17 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
             continue;                  /* wants_run saw it */
         }
         for (size_t i = 0; rc && i < nopt; i++)    /* a short option too: -f is --format */
-            if (opts[i].name && opts[i].val == c && run_opts_meaningless(opts[i].name, "step --run"))
+            if (opts[i].name && opts[i].val == c && meaningless(opts[i].name))
                 return -1;
-        int h = rc ? run_opts_handle(rc, strace, c, optarg, "step") : 0;
+        if (rc && c == RUN_OPT_TRACE_OUT) {
+            rc->trace_out = optarg;
+            continue;
+        }
+        if (rc && c == RUN_OPT_STRACE) {
+            *strace = true;
+            continue;
+        }
+        int h = rc ? run_opts_handle(rc, c, optarg, "step") : 0;
         if (h == 0)
             h = replay_opts_handle(o, c, optarg, "step");
         if (h <= 0) {
@@ -285,8 +307,10 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
             return -1;
         }
     if (rc) {
-        if (run_opts_finish(o, rc, "step"))
+        run_opts_defaults(o);
+        if (replay_opts_finish(o, "step"))
             return -1;
+        run_opts_configure(rc, o);
         if (optind >= argc) {
             fprintf(stderr, "vmlab step: no program: vmlab step --run [OPTIONS] -- PROGRAM "
                             "[ARGS...]\n");

@@ -8,6 +8,8 @@
  * sweep_report.c writes the same CSV and HTML. A run that did not finish
  * says so in both, on stderr and in the exit status.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -18,7 +20,8 @@
 #include "cli/sweep.h"
 
 enum { OPT_FRAMES_LIST = 2000, OPT_MEM_LIST, OPT_POLICIES, OPT_TLB_SIZES, OPT_TLB_WAYS,
-       OPT_PAGE_SIZES, OPT_JOBS, OPT_OUT, OPT_GRID, OPT_PLAN, OPT_COLLECT, OPT_PARTIAL };
+       OPT_PAGE_SIZES, OPT_JOBS, OPT_OUT, OPT_GRID, OPT_PLAN, OPT_COLLECT, OPT_PARTIAL, OPT_RUN };
+_Static_assert((int)OPT_RUN < (int)RUN_OPT_CPUS, "the sweep's options and the run options apart");
 
 /* The sweep's own options, as parsed. */
 struct sweep_cmd {
@@ -37,6 +40,7 @@ static void sweep_usage(FILE *out)
 {
     fprintf(out,
             "usage: vmlab sweep [OPTIONS] INPUT...\n"
+            "       vmlab sweep [OPTIONS] --run 'PROGRAM ARGS' [--run ...]\n"
             "       vmlab sweep --plan DIR [OPTIONS] INPUT...\n"
             "       vmlab sweep --collect DIR [--out PREFIX] [--partial]\n"
             "\n"
@@ -44,13 +48,24 @@ static void sweep_usage(FILE *out)
             "-- PROGRAM ARGS last) over a grid and write PREFIX.csv (every counter of every\n"
             "run) and PREFIX.html (a self-contained report with charts; no network needed).\n"
             "\n%s"
+            "\nprograms (instead of traces):\n"
+            "      --run 'PROG ARGS' a static RISC-V program that every run of the grid runs,\n"
+            "                        as 'vmlab run' (repeatable: each one more input); its\n"
+            "                        words split at blanks, PROG named by its absolute path;\n"
+            "                        its output is discarded (give --root DIR for its files)\n"
+            "%s"
+            "                        each of these may be an axis too (--grid cpus=1,2,4);\n"
+            "                        the defaults are vmlab run's (sv39, a 1 GiB pool), and\n"
+            "                        the default policies fifo,lru,clock\n"
+            "\n"
             "  -j, --jobs N          runs at once (default: the number of CPUs)\n"
             "      --out PREFIX      output files (default 'sweep')\n"
             "\n"
             "on a cluster:\n"
-            "      --plan DIR        run nothing: write DIR/jobs.txt (one 'vmlab replay' command\n"
-            "                        line per run, for GNU parallel, xargs -P or DIR/sbatch.sh,\n"
-            "                        a Slurm job array), DIR/manifest and DIR/results/\n"
+            "      --plan DIR        run nothing: write DIR/jobs.txt (a 'vmlab replay' or\n"
+            "                        'vmlab run' command line per run, for GNU parallel,\n"
+            "                        xargs -P or DIR/sbatch.sh, a Slurm job array),\n"
+            "                        DIR/manifest and DIR/results/\n"
             "      --collect DIR     read a plan's results back into PREFIX.csv and .html;\n"
             "                        list the runs missing, failed or corrupt (DIR/rerun.txt\n"
             "                        holds their job lines) and exit 1 unless\n"
@@ -60,11 +75,12 @@ static void sweep_usage(FILE *out)
             "report's (--json, --csv, -o: the sweep writes PREFIX.csv and PREFIX.html).\n"
             "With --swap-file PATH each run swaps on its own file PATH.<run>.\n"
             "--quiet prints no summary line.\n%s\n%s",
-            sweep_grid_help, replay_options_help, cli_exit_status_help);
+            sweep_grid_help, run_options_help, replay_options_help, cli_exit_status_help);
 }
 
 static const char *const defaults_frames = "16,32,64,128,256,512,1024,2048";
 static const char *const defaults_policies = "fifo,lru,clock,opt";
+static const char *const defaults_program_policies = "fifo,lru,clock";   /* no future to know */
 
 /* The axes the options name, in a fixed order: the TLB shorthands, the
  * memory ones, then --grid as given. 0, or -1 (said). */
@@ -90,7 +106,8 @@ static int make_axes(struct sweep *s, const struct sweep_cmd *c)
         sweep_axis_add(s, "frames", defaults_frames, "the default grid"))
         return -1;
     if ((c->policies || memory_default) &&
-        sweep_axis_add(s, "policy", c->policies ? c->policies : defaults_policies,
+        sweep_axis_add(s, "policy", c->policies ? c->policies
+                                  : s->programs ? defaults_program_policies : defaults_policies,
                        c->policies ? "--policies" : "the default grid"))
         return -1;
     for (size_t i = 0; i < c->ngrid; i++) {
@@ -150,6 +167,24 @@ static int sweep_option(struct sweep_cmd *c, int opt, const char *arg)
     return -1;
 }
 
+/* Keep option c (its argument copied) as a base option of every run. 0,
+ * or -1 (said). */
+static int add_base(struct sweep *s, int c, const char *arg)
+{
+    struct sweep_pair *grown = realloc(s->base, (s->nbase + 1) * sizeof *grown);
+    char *copy = arg ? strdup(arg) : NULL;
+    if (!grown || (arg && !copy)) {
+        free(copy);
+        if (grown)
+            s->base = grown;
+        fprintf(stderr, "vmlab sweep: out of memory\n");
+        return -1;
+    }
+    s->base = grown;
+    s->base[s->nbase++] = (struct sweep_pair){c, copy};
+    return 0;
+}
+
 /* A replay option: checked, then kept as a base option of every run, or
  * taken by the sweep itself (inputs, swap file, quiet). 0, or -1 (said). */
 static int replay_option(struct sweep *s, int c, const char *arg)
@@ -178,17 +213,47 @@ static int replay_option(struct sweep *s, int c, const char *arg)
         *(name[0] == 'q' ? &s->quiet : &s->no_progress) = true;
         return 0;
     }
-    struct sweep_pair *grown = realloc(s->base, (s->nbase + 1) * sizeof *grown);
-    char *copy = arg ? strdup(arg) : NULL;
-    if (!grown || (arg && !copy)) {
-        free(copy);
-        if (grown)
-            s->base = grown;
-        fprintf(stderr, "vmlab sweep: out of memory\n");
+    return add_base(s, c, arg);
+}
+
+/* A run option (run_opts.h): checked, then kept as a base option of every
+ * run; --root as an absolute path (a planned job runs anywhere). 0, or -1
+ * (said). */
+static int run_option(struct sweep *s, int c, const char *arg)
+{
+    struct run_config probe;
+    run_config_default(&probe);
+    if (run_opts_handle(&probe, c, arg, "sweep") < 0)
+        return -1;
+    if (c != RUN_OPT_ROOT)
+        return add_base(s, c, arg);
+    char *root = realpath(arg, NULL);
+    if (!root) {
+        fprintf(stderr, "vmlab sweep: --root '%s': %s\n", arg, strerror(errno));
         return -1;
     }
-    s->base = grown;
-    s->base[s->nbase++] = (struct sweep_pair){c, copy};
+    int rc = add_base(s, c, root);
+    free(root);
+    return rc;
+}
+
+/* Run options need programs, and programs refuse the replay options that
+ * mean nothing to a running one. 0, or -1 (said). */
+static int programs_check(const struct sweep *s)
+{
+    for (size_t i = 0; i < s->nbase; i++) {
+        const char *name = sweep_option_name(s->base[i].val);
+        if (s->base[i].val >= RUN_OPT_CPUS && !s->programs) {
+            fprintf(stderr, "vmlab sweep: --%s is a run option: it needs programs to run "
+                            "(--run 'PROGRAM ARGS')\n", name);
+            return -1;
+        }
+        for (int j = 0; s->programs && run_meaningless_options[j]; j++)
+            if (!strcmp(name, run_meaningless_options[j])) {
+                fprintf(stderr, "vmlab sweep: --%s has no meaning for a running program\n", name);
+                return -1;
+            }
+    }
     return 0;
 }
 
@@ -196,10 +261,12 @@ static int replay_option(struct sweep *s, int c, const char *arg)
  * 0, 1 (--help printed: done), or -1 (a usage error, said on stderr). */
 static int parse_command(struct sweep_cmd *c, struct sweep *s, int argc, char **argv)
 {
-    static struct option opts[64];
+    static struct option opts[96];
     size_t nopt = 0;
     for (const struct option *o = replay_long_options; o->name; o++)
         opts[nopt++] = *o;
+    for (size_t i = 0; i < RUN_SWEEP_OPTIONS; i++)
+        opts[nopt++] = run_long_options[i];
     static const struct option extra[] = {
         {"frames-list", required_argument, NULL, OPT_FRAMES_LIST},
         {"mem-list", required_argument, NULL, OPT_MEM_LIST},
@@ -213,6 +280,7 @@ static int parse_command(struct sweep_cmd *c, struct sweep *s, int argc, char **
         {"plan", required_argument, NULL, OPT_PLAN},
         {"collect", required_argument, NULL, OPT_COLLECT},
         {"partial", no_argument, NULL, OPT_PARTIAL},
+        {"run", required_argument, NULL, OPT_RUN},
         {0},
     };
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -235,14 +303,19 @@ static int parse_command(struct sweep_cmd *c, struct sweep *s, int argc, char **
             sweep_usage(stderr);
             return -1;
         }
-        if (opt == 'j' || opt >= OPT_FRAMES_LIST ? sweep_option(c, opt, optarg)
-                                                 : replay_option(s, opt, optarg))
+        int bad = opt == OPT_RUN ? sweep_input_add_program(s, optarg)
+                : opt >= RUN_OPT_CPUS ? run_option(s, opt, optarg)
+                : opt == 'j' || opt >= OPT_FRAMES_LIST ? sweep_option(c, opt, optarg)
+                : replay_option(s, opt, optarg);
+        if (bad)
             return -1;
     }
+    if (programs_check(s))
+        return -1;
     if (c->collect) {   /* its sweep is the plan's */
         if (c->ngrid || c->frames_list || c->mem_list || c->policies || c->tlb_sizes ||
             c->tlb_ways || c->page_sizes || c->plan || c->jobs_given || s->nbase ||
-            s->swap_file || s->opts.refs || optind < argc) {
+            s->swap_file || s->opts.refs || optind < argc || s->nin) {
             fprintf(stderr, "vmlab sweep: --collect DIR reads the sweep DIR/manifest records: it "
                             "takes only --out PREFIX, --partial and --quiet\n");
             return -1;
@@ -286,6 +359,56 @@ static int parse_recorded(struct sweep *s, int argc, char **argv)
 
 /* ---- running in process ---- */
 
+/* Point p runs its program, as `vmlab run` with the point's options
+ * would; the program's standard streams are /dev/null and its environment
+ * empty (the guest's stack, so its counters, depend on the environment:
+ * a planned job runs under env -i for the same reason). */
+static void run_point(struct point *p, const struct sweep_input *in)
+{
+    struct run_config rc = p->rc;
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0) {
+        snprintf(p->err, sizeof p->err, "/dev/null: %s", strerror(errno));
+        p->state = PT_FAILED;
+        return;
+    }
+    static char *const no_environment[] = {NULL};
+    rc.stdin_fd = rc.stdout_fd = rc.stderr_fd = null;
+    rc.envp = no_environment;   /* the same in every run and every planned job */
+    rc.stop = &sweep_stop;
+    struct run_summary rs;
+    if (run_program(&rc, in->argc, in->argv, &rs, p->err, sizeof p->err)) {
+        p->state = PT_FAILED;
+    } else {
+        rs.eat_ns = replay_eat(&p->o.cfg.cost, &rs.cpu, &rs.vm, rs.cpu.v[CPU_STAT_ACCESSES]);
+        run_summary_as_replay(&rs, &p->res);
+        p->state = p->res.killed ? PT_KILLED : p->res.interrupted ? PT_INTERRUPTED : PT_DONE;
+        run_summary_free(&rs);
+    }
+    close(null);
+}
+
+/* Point p replays the current input (its records, or its run trace). */
+static void replay_point(struct sweep *s, struct point *p)
+{
+    struct replay_source src = {.recs = s->recs, .nrecs = s->nrecs, .skipped = s->skipped};
+    p->o.cfg.stop = &sweep_stop;
+    struct trace_options topt = {.name = s->in[p->input].name};
+    if (s->run_trace && !(src.reader = trace_open_mem(s->run_trace, s->run_trace_len, TRACE_VMT,
+                                                      &topt, p->err, sizeof p->err)))
+        p->state = PT_FAILED;
+    else if (replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0)
+        p->state = PT_FAILED;
+    else
+        p->state = p->res.killed ? PT_KILLED : p->res.interrupted ? PT_INTERRUPTED : PT_DONE;
+    trace_close(src.reader);
+    if (p->state != PT_FAILED && p->res.run_trace) {
+        volatile sig_atomic_t *stop = p->o.cfg.stop;
+        p->o.cfg = p->res.run;   /* the configuration it ran in: the run's, and the point's */
+        p->o.cfg.stop = stop;
+    }
+}
+
 static void *worker(void *arg)
 {
     struct sweep *s = arg;
@@ -297,22 +420,10 @@ static void *worker(void *arg)
         if (i == s->npt)
             return NULL;
         struct point *p = &s->pt[i];
-        struct replay_source src = {.recs = s->recs, .nrecs = s->nrecs, .skipped = s->skipped};
-        p->o.cfg.stop = &sweep_stop;
-        struct trace_options topt = {.name = s->in[p->input].name};
-        if (s->run_trace && !(src.reader = trace_open_mem(s->run_trace, s->run_trace_len, TRACE_VMT,
-                                                          &topt, p->err, sizeof p->err)))
-            p->state = PT_FAILED;
-        else if (replay_run(&p->o.cfg, &src, &p->res, p->err, sizeof p->err) != 0)
-            p->state = PT_FAILED;
+        if (s->in[p->input].kind == IN_PROGRAM)
+            run_point(p, &s->in[p->input]);
         else
-            p->state = p->res.killed ? PT_KILLED : p->res.interrupted ? PT_INTERRUPTED : PT_DONE;
-        trace_close(src.reader);
-        if (p->state != PT_FAILED && p->res.run_trace) {
-            volatile sig_atomic_t *stop = p->o.cfg.stop;
-            p->o.cfg = p->res.run;   /* the configuration it ran in: the run's, and the point's */
-            p->o.cfg.stop = stop;
-        }
+            replay_point(s, p);
         pthread_mutex_lock(&s->lock);
         s->finished++;
         if (s->progress)
@@ -340,7 +451,9 @@ static int run_points(struct sweep *s, uint64_t jobs)
         int is_run = sweep_input_run_trace(s, in, &run, &s->run_trace_len, err, sizeof err);
         recs = NULL;
         n = 0;
-        if (is_run < 0 || (is_run == 0 && sweep_input_load(s, in, &recs, &n, err, sizeof err))) {
+        bool program = s->in[in].kind == IN_PROGRAM;   /* each run runs it: nothing to read */
+        if (is_run < 0 ||
+            (is_run == 0 && !program && sweep_input_load(s, in, &recs, &n, err, sizeof err))) {
             fprintf(stderr, "%svmlab sweep: %s\n", s->progress ? "\n" : "", err);
             for (size_t k = s->next; k < s->end; k++) {
                 s->pt[k].state = PT_FAILED;

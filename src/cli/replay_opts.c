@@ -1,5 +1,6 @@
 /* replay_opts.c — parsing the options replay and sweep share. */
 #include "cli/replay_opts.h"
+#include "replay/report.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -160,18 +161,6 @@ int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
-void format_size(uint64_t bytes, char *buf, size_t len)
-{
-    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)bytes;
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
 static int bad(const char *cmd, const char *opt, const char *arg, const char *expect)
 {
     fprintf(stderr, "vmlab %s: %s '%s' is not valid: %s\n", cmd, opt, arg, expect);
@@ -197,7 +186,7 @@ int replay_opts_handle(struct replay_opts *o, int c, const char *arg, const char
         /* the machine holds PHYSMEM_MAX_BYTES; the page-table pool takes its share */
         uint64_t max = replay_max_frames();
         char maxsize[32], expect[160];
-        format_size(max * VM_PAGE_SIZE, maxsize, sizeof maxsize);
+        report_size_text(max * VM_PAGE_SIZE, maxsize, sizeof maxsize);
         if (c == 'n') {
             snprintf(expect, sizeof expect, "expected a number of frames from 1 to %llu (%s: the "
                      "machine's memory less its page-table pool)", (unsigned long long)max, maxsize);

@@ -64,7 +64,5 @@ struct file_id replay_input_id(const struct replay_opts *o);
 int parse_size(const char *s, uint64_t *out);
 int parse_u64(const char *s, uint64_t *out);
 
-/* Human size: "64.0 MiB". */
-void format_size(uint64_t bytes, char *buf, size_t len);
 
 #endif

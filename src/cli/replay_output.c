@@ -54,21 +54,6 @@ static size_t config_pairs(const struct replay_opts *o, const char *input, struc
     return n;
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 /* JSON has no inf or nan: a number that is not finite is null. */
 static void json_number(FILE *f, double v, int decimals)
 {
@@ -86,19 +71,19 @@ void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
     fprintf(f, "{\n  \"config\": {");
     for (size_t i = 0; i < nkv; i++) {
         fprintf(f, "%s\n    ", i ? "," : "");
-        json_string(f, kv[i].key);
+        report_json_string(f, kv[i].key);
         fprintf(f, ": ");
         if (kv[i].number)
             fputs(kv[i].value, f);
         else
-            json_string(f, kv[i].value);
+            report_json_string(f, kv[i].value);
     }
     fprintf(f, "\n  },\n  \"stats\": {");
     struct replay_stat st[REPLAY_MAX_STATS];
     size_t n = replay_stats(r, st, REPLAY_MAX_STATS);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s\n    ", i ? "," : "");
-        json_string(f, st[i].name);
+        report_json_string(f, st[i].name);
         fprintf(f, ": %" PRIu64, st[i].value);
     }
     fprintf(f, "\n  },\n  \"derived\": {\n    \"effective_access_ns\": ");
@@ -112,7 +97,7 @@ void replay_print_json(FILE *f, const struct replay_opts *o, const char *input,
     json_number(f, r->seconds > 0 ? (double)r->records / r->seconds : 0, 0);
     fprintf(f, ",\n    \"skipped_lines\": %" PRIu64 ",\n    \"killed\": %s,\n    \"kill_message\": ",
             r->skipped, r->killed ? "true" : "false");
-    json_string(f, r->kill_msg);
+    report_json_string(f, r->kill_msg);
     fprintf(f, ",\n    \"interrupted\": %s\n  }\n}\n", r->interrupted ? "true" : "false");
 }
 
@@ -305,8 +290,8 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
 {
     const struct replay_config *c = &o->cfg;
     char mem[32], swap[32];
-    format_size(c->frames * VM_PAGE_SIZE, mem, sizeof mem);
-    format_size(c->swap_bytes, swap, sizeof swap);
+    report_size_text(c->frames * VM_PAGE_SIZE, mem, sizeof mem);
+    report_size_text(c->swap_bytes, swap, sizeof swap);
     fprintf(f, "\n Replay of '%s' (%s):\n", input, format_name);
     fprintf(f, " %s page tables, %s TLB, %" PRIu64 " frames (%s), policy %s%s, THP %s, swap %s\n\n",
             c->fmt->name, c->tlb.name, c->frames, mem, c->policy,

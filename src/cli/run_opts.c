@@ -1,22 +1,18 @@
-/* run_opts.c — the options of `vmlab run`, shared with step --run and
- * explore --run (run_opts.h). */
-#include "cli/run_opts.h"
-
+/* run_opts.c — the options of a running program (see run_opts.h). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-enum {
-    OPT_CPUS = 2000, OPT_QUANTUM, OPT_ROOT, OPT_TRACE_OUT, OPT_STRACE, OPT_ABI, OPT_MAX_INSNS,
-};
+#include "cli/run_opts.h"
 
 const struct option run_long_options[] = {
-    {"cpus", required_argument, NULL, OPT_CPUS},
-    {"quantum", required_argument, NULL, OPT_QUANTUM},
-    {"root", required_argument, NULL, OPT_ROOT},
-    {"trace-out", required_argument, NULL, OPT_TRACE_OUT},
-    {"strace", no_argument, NULL, OPT_STRACE},
-    {"abi", required_argument, NULL, OPT_ABI},
-    {"max-insns", required_argument, NULL, OPT_MAX_INSNS},
+    {"cpus", required_argument, NULL, RUN_OPT_CPUS},
+    {"quantum", required_argument, NULL, RUN_OPT_QUANTUM},
+    {"root", required_argument, NULL, RUN_OPT_ROOT},
+    {"abi", required_argument, NULL, RUN_OPT_ABI},
+    {"max-insns", required_argument, NULL, RUN_OPT_MAX_INSNS},
+    {"trace-out", required_argument, NULL, RUN_OPT_TRACE_OUT},
+    {"strace", no_argument, NULL, RUN_OPT_STRACE},
     {0},
 };
 
@@ -26,33 +22,17 @@ const char run_options_help[] =
     "                        virtual time); the end of a turn is a timer interrupt\n"
     "      --root DIR        every path the guest names is inside DIR (as a chroot;\n"
     "                        default: the host's files with your rights, as qemu-user)\n"
-    "      --trace-out FILE  write every access (with its CPU and address space) as a\n"
-    "                        vmt trace that 'vmlab replay' reproduces\n"
-    "      --max-insns N     kill every process (SIGXCPU) after N instructions in all\n"
-    "      --strace          print every system call and its result on stderr\n"
-    "      --abi NAME        the system-call personality (default linux)\n";
-_Static_assert(RUN_DEFAULT_QUANTUM == 1000000ull, "run_options_help says the default quantum");
+    "      --abi NAME        the system-call personality (default linux)\n"
+    "      --max-insns N     kill every process (SIGXCPU) after N instructions in all\n";
 
-/* Replay's options with no meaning for a running program. */
-static const char *const meaningless[] = {"format", "refs", "skip-bad", "limit", "no-progress",
-                                          "opt-ties", NULL};
+const char *const run_meaningless_options[] = {"format", "refs", "skip-bad", "limit",
+                                               "no-progress", "opt-ties", NULL};
 
-bool run_opts_meaningless(const char *name, const char *cmd)
-{
-    for (int i = 0; meaningless[i]; i++)
-        if (!strcmp(name, meaningless[i])) {
-            fprintf(stderr, "vmlab %s: --%s has no meaning for a running program%s\n", cmd, name,
-                    !strcmp(name, "opt-ties") ? " (--policy opt needs --trace-out and replay)" : "");
-            return true;
-        }
-    return false;
-}
-
-int run_opts_handle(struct run_config *rc, bool *strace, int c, const char *arg, const char *cmd)
+int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *cmd)
 {
     uint64_t v;
     switch (c) {
-    case OPT_CPUS:
+    case RUN_OPT_CPUS:
         if (parse_u64(arg, &v) || v < 1 || v > VM_MAX_CPUS) {
             fprintf(stderr, "vmlab %s: --cpus '%s' is not valid: expected 1 to %d\n", cmd, arg,
                     VM_MAX_CPUS);
@@ -60,34 +40,43 @@ int run_opts_handle(struct run_config *rc, bool *strace, int c, const char *arg,
         }
         rc->ncpus = (unsigned)v;
         return 1;
-    case OPT_QUANTUM:
-    case OPT_MAX_INSNS:
+    case RUN_OPT_QUANTUM:
+    case RUN_OPT_MAX_INSNS:
         if (parse_u64(arg, &v) || v < 1) {
             fprintf(stderr, "vmlab %s: --%s '%s' is not valid: expected a positive number of "
-                            "instructions\n", cmd, c == OPT_QUANTUM ? "quantum" : "max-insns", arg);
+                            "instructions\n", cmd, c == RUN_OPT_QUANTUM ? "quantum" : "max-insns",
+                    arg);
             return -1;
         }
-        *(c == OPT_QUANTUM ? &rc->quantum : &rc->max_insns) = v;
+        *(c == RUN_OPT_QUANTUM ? &rc->quantum : &rc->max_insns) = v;
         return 1;
-    case OPT_ROOT:
+    case RUN_OPT_ROOT:
         rc->root = arg;
         return 1;
-    case OPT_TRACE_OUT:
-        rc->trace_out = arg;
-        return 1;
-    case OPT_STRACE:
-        *strace = true;
-        return 1;
-    case OPT_ABI:
-        rc->abi = arg;
-        return 1;
-    default:
-        return 0;
+    case RUN_OPT_ABI:
+        for (int i = 0; run_abi_names[i]; i++)
+            if (!strcmp(arg, run_abi_names[i])) {
+                rc->abi = run_abi_names[i];
+                return 1;
+            }
+        fprintf(stderr, "vmlab %s: --abi '%s' is not valid: expected", cmd, arg);
+        for (int i = 0; run_abi_names[i]; i++)
+            fprintf(stderr, "%s %s", i ? "," : "", run_abi_names[i]);
+        fprintf(stderr, "\n");
+        return -1;
     }
+    return 0;
 }
 
-/* The run's configuration from the shared options. */
-static void configure(struct run_config *rc, const struct replay_opts *o)
+void run_opts_defaults(struct replay_opts *o)
+{
+    if (!replay_opts_given(o, "pt"))
+        o->cfg.fmt = pt_format(PT_SV39);   /* before finish picks the TLB preset by architecture */
+    if (!replay_opts_given(o, "frames") && !replay_opts_given(o, "mem"))
+        o->cfg.frames = RUN_DEFAULT_FRAMES;
+}
+
+void run_opts_configure(struct run_config *rc, const struct replay_opts *o)
 {
     rc->fmt = o->cfg.fmt;
     rc->tlb = o->cfg.tlb;
@@ -105,14 +94,27 @@ static void configure(struct run_config *rc, const struct replay_opts *o)
     rc->seed = o->cfg.seed;
 }
 
-int run_opts_finish(struct replay_opts *o, struct run_config *rc, const char *cmd)
+/* A run "was killed", for a sweep, when the kernel killed one of its
+ * processes (out of swap, a refused access, the instruction limit): what
+ * a replay's killed process means. A signal one process sends another is
+ * the program's own business. */
+void run_summary_as_replay(const struct run_summary *rs, struct replay_result *res)
 {
-    if (!replay_opts_given(o, "pt"))
-        o->cfg.fmt = pt_format(PT_SV39);   /* before finish picks the TLB preset by architecture */
-    if (!replay_opts_given(o, "frames") && !replay_opts_given(o, "mem"))
-        o->cfg.frames = RUN_DEFAULT_FRAMES;
-    if (replay_opts_finish(o, cmd))
-        return -1;
-    configure(rc, o);
-    return 0;
+    memset(res, 0, sizeof *res);
+    res->cpu = rs->cpu;
+    res->vm = rs->vm;
+    res->records = rs->cpu.v[CPU_STAT_ACCESSES];
+    res->seconds = rs->seconds;
+    res->eat_ns = rs->eat_ns;
+    res->interrupted = rs->interrupted;
+    res->ncpus = rs->ncpus;
+    res->instructions = rs->instret;
+    for (size_t i = 0; i < rs->nprocs && !res->killed; i++) {
+        const struct run_proc *p = &rs->procs[i];
+        if (p->ended && p->signaled && p->killer == 0) {
+            res->killed = true;
+            snprintf(res->kill_msg, sizeof res->kill_msg, "pid %d (%s): %s", p->pid, p->comm,
+                     p->why[0] ? p->why : "killed");
+        }
+    }
 }

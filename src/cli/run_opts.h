@@ -1,35 +1,54 @@
-/* run_opts.h — the options of `vmlab run` that `vmlab step --run` and
- * `vmlab explore --run` take too.
+/* run_opts.h — the options of a running program, which `vmlab run` and
+ * `vmlab sweep --run` share.
  *
- * A program's run is described by replay's shared options (the system:
- * page tables, TLBs, memory, policy, swap) with run's defaults (sv39, the
- * zen4 TLBs, a 1 GiB user pool), and by run's own (--cpus, --quantum,
- * --root, --trace-out, --max-insns, --strace, --abi). One parser serves
- * the three commands, so an option means the same in each.
+ * A program runs on the system replay's shared options describe (format,
+ * TLB, memory, policy, swap, cost model: replay_opts.h) plus these: the
+ * CPUs, the scheduler's quantum, the guest's view of the files (--root),
+ * its personality (--abi) and an instruction limit. One parser serves both
+ * commands, so an option means the same in each.
  */
 #ifndef VMLAB_CLI_RUN_OPTS_H
 #define VMLAB_CLI_RUN_OPTS_H
 
 #include <getopt.h>
-#include <stdbool.h>
 
 #include <vmlab/run.h>
 
 #include "cli/replay_opts.h"
 
-/* Run's own long options (terminated by a zero entry), and their help lines. */
+/* getopt_long values of the run options: above replay's and the sweep's. */
+enum {
+    RUN_OPT_CPUS = 3000, RUN_OPT_QUANTUM, RUN_OPT_ROOT, RUN_OPT_ABI, RUN_OPT_MAX_INSNS,
+    RUN_OPT_TRACE_OUT, RUN_OPT_STRACE,
+    RUN_OPT_END
+};
+
+/* The run options, {0}-terminated: those a sweep's runs take first, then
+ * --trace-out and --strace (one run's own; RUN_SWEEP_OPTIONS counts the
+ * first group). */
 extern const struct option run_long_options[];
+#define RUN_SWEEP_OPTIONS 5
+/* Their help text, for the first group only. */
 extern const char run_options_help[];
 
-/* Handle option c of run_long_options into rc (*strace for --strace): 1
- * if it was one, 0 if not, -1 (message printed, prefixed with cmd) for a
- * bad value. */
-int run_opts_handle(struct run_config *rc, bool *strace, int c, const char *arg, const char *cmd);
-/* The replay option named `name` has no meaning for a running program:
- * true (message printed, prefixed with cmd). */
-bool run_opts_meaningless(const char *name, const char *cmd);
-/* After parsing: run's defaults for what was not given, replay_opts_finish,
- * and rc configured from the shared options. 0 or -1 (printed). */
-int run_opts_finish(struct replay_opts *o, struct run_config *rc, const char *cmd);
+/* Replay's options that mean nothing for a running program, NULL-terminated. */
+extern const char *const run_meaningless_options[];
+
+/* Handle run option c (a RUN_OPT_* value) into rc, except --trace-out and
+ * --strace, which the caller keeps. 1 handled, 0 not one of them, -1 a bad
+ * value (said, prefixed with cmd). */
+int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *cmd);
+
+/* Before replay_opts_finish: a program's own defaults where the shared
+ * options were not given (page tables sv39, the user pool
+ * RUN_DEFAULT_FRAMES). */
+void run_opts_defaults(struct replay_opts *o);
+
+/* The run's machine and kernel from the finished shared options. */
+void run_opts_configure(struct run_config *rc, const struct replay_opts *o);
+
+/* The run's result as a replay's (the counters, the kill, the times), so
+ * a sweep reports runs and replays alike. */
+void run_summary_as_replay(const struct run_summary *rs, struct replay_result *res);
 
 #endif

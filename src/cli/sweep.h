@@ -23,6 +23,7 @@
 #include <pthread.h>
 
 #include "cli/replay_opts.h"
+#include "cli/run_opts.h"
 
 enum point_state { PT_NOT_RUN, PT_DONE, PT_KILLED, PT_INTERRUPTED, PT_FAILED, PT_NSTATES };
 /* "not run", "ok", "killed", "interrupted", "failed": the CSV's status column. */
@@ -52,13 +53,17 @@ struct sweep_axis {
     size_t n;
 };
 
-enum input_kind { IN_FILE, IN_STDIN, IN_REFS, IN_COMMAND };
+/* IN_COMMAND runs under Valgrind (its trace replayed); IN_PROGRAM is a
+ * RISC-V program that every run of the grid runs (vmlab run, --run). */
+enum input_kind { IN_FILE, IN_STDIN, IN_REFS, IN_COMMAND, IN_PROGRAM };
 
 struct sweep_input {
     enum input_kind kind;
     const char *name;              /* as given: the CSV's input column */
-    char *path;                    /* IN_FILE: absolute (malloc'd); else NULL */
-    char *const *argv;             /* IN_COMMAND: the program and its arguments */
+    char *path;                    /* IN_FILE, IN_PROGRAM: absolute (malloc'd); else NULL */
+    char *const *argv;             /* IN_COMMAND, IN_PROGRAM: the program and its arguments
+                                      (IN_PROGRAM: argv[0] is path; malloc'd, NULL-ended) */
+    int argc;                      /* IN_PROGRAM */
     struct file_id id;             /* outputs and swap files must never replace it */
     uint64_t bytes;                /* IN_FILE: size; IN_REFS: length of the list */
     char sha256[65];               /* a planned sweep's inputs: hex digest */
@@ -69,6 +74,7 @@ struct sweep_input {
 
 struct point {
     struct replay_opts o;          /* this run's configuration */
+    struct run_config rc;          /* a program's run: o's system and the run options */
     size_t input;                  /* its input (s->in[input]) */
     size_t value[SWEEP_MAX_AXES];  /* its value on each axis (an index) */
     char geometry[96];             /* tlb-entries: the --tlb-geometry it stands for */
@@ -81,7 +87,8 @@ struct point {
 struct sweep {
     struct sweep_axis axis[SWEEP_MAX_AXES];
     size_t naxes;
-    struct sweep_pair *base;       /* the replay options every run has, in order */
+    struct sweep_pair *base;       /* the options every run has, in order: replay's, and
+                                      with programs the run options (RUN_OPT_*) */
     size_t nbase;
     const char *swap_file;         /* --swap-file PATH: run k swaps on PATH.k */
     struct sweep_input *in;
@@ -90,6 +97,7 @@ struct sweep {
     size_t npt;
     struct replay_opts opts;       /* the base options alone, finished (for the notes) */
     bool quiet, no_progress;
+    bool programs;                 /* the inputs are programs (--run), which every run runs */
     bool collected;                /* read back from a plan (--collect) */
 
     /* running in process */
@@ -119,7 +127,8 @@ int sweep_make_points(struct sweep *s);
 /* The replay options of run k: base, then its axes (the pseudo-axes as the
  * replay options they stand for). At most max; returns the count. */
 size_t sweep_point_args(const struct sweep *s, size_t k, struct sweep_pair *out, size_t max);
-/* The long name of a replay option's val ("frames" for 'n'). */
+/* The long name of an option's val ("frames" for 'n'), replay's or a
+ * run option. */
 const char *sweep_option_name(int val);
 /* "fifo, 4 frames": the run's input (if several) and its values on the
  * axes that vary. */
@@ -149,6 +158,9 @@ int sweep_input_load(struct sweep *s, size_t i, struct trace_record **recs, size
 /* Absolute path, size and SHA-256 of each input, for a plan (files only).
  * 0, or -1 (said). */
 int sweep_inputs_identify(struct sweep *s);
+/* A program input (--run 'PROGRAM ARGS'): split at blanks, found, its
+ * identity kept. 0, or -1 (said). */
+int sweep_input_add_program(struct sweep *s, const char *spec);
 /* Is path one of the inputs? */
 bool sweep_is_input(const struct sweep *s, const char *path);
 

@@ -13,11 +13,13 @@
  * process is a result, not a failure.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -62,6 +64,110 @@ static double json_real_or_nan(json_t *v)
     return json_is_number(v) ? json_number_value(v) : json_is_null(v) ? NAN : -1;
 }
 
+/* A program's run (`vmlab run --json`): its configuration must be the
+ * point's, its counters this vmlab's; they, its times and its processes'
+ * ends make the point's result, as run_point makes it in process. */
+static enum run_problem read_run_result(struct point *p, const struct sweep_input *in,
+                                        json_t *root, char *why, size_t len)
+{
+    json_t *config = json_object_get(root, "config"), *stats = json_object_get(root, "stats"),
+           *run = json_object_get(root, "run"), *procs = json_object_get(root, "processes");
+    if (!json_is_object(config) || !json_is_object(stats) || !json_is_object(run) ||
+        !json_is_array(procs)) {
+        snprintf(why, len, "not a vmlab run --json result (no config, stats, run and processes)");
+        return RUN_CORRUPT;
+    }
+    const struct run_config *rc = &p->rc;
+    char command[4096] = "", num[8][32];
+    for (int i = 0, used = 0; i < in->argc && used < (int)sizeof command; i++)
+        used += snprintf(command + used, sizeof command - (size_t)used, "%s%s", i ? " " : "",
+                         in->argv[i]);
+    snprintf(num[0], sizeof num[0], "%u", rc->ncpus);
+    snprintf(num[1], sizeof num[1], "%" PRIu64, rc->frames);
+    snprintf(num[2], sizeof num[2], "%" PRIu64, rc->swap_bytes);
+    snprintf(num[3], sizeof num[3], "%" PRIu64, rc->quantum ? rc->quantum : (uint64_t)RUN_DEFAULT_QUANTUM);
+    snprintf(num[4], sizeof num[4], "%" PRIu64, rc->seed);
+    const struct { const char *key, *want; } expect[] = {
+        {"command", command}, {"abi", rc->abi}, {"pt", rc->fmt->name}, {"tlb", rc->tlb_name},
+        {"cpus", num[0]}, {"frames", num[1]}, {"policy", rc->policy}, {"swap_bytes", num[2]},
+        {"quantum", num[3]}, {"seed", num[4]},
+    };
+    for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+        char got[4096];
+        json_t *v = json_object_get(config, expect[i].key);
+        if (!json_text(v, got, sizeof got) || strcmp(got, expect[i].want ? expect[i].want : "")) {
+            snprintf(why, len, "not this run's result: its %s is '%.200s', the run's '%.200s'",
+                     expect[i].key, v ? got : "(none)", expect[i].want ? expect[i].want : "");
+            return RUN_CORRUPT;
+        }
+    }
+    struct replay_result zero, counts;
+    memset(&zero, 0, sizeof zero);
+    memset(&counts, 0, sizeof counts);
+    struct replay_stat st[REPLAY_MAX_STATS];
+    size_t n = replay_stats(&zero, st, REPLAY_MAX_STATS), want = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(st[i].name, "records-folded"))   /* a trace's notion: a run has none */
+            continue;
+        want++;
+        json_t *v = json_object_get(stats, st[i].name);
+        if (!json_is_integer(v) || json_integer_value(v) < 0) {
+            snprintf(why, len, "counter %s is %s", st[i].name, v ? "not a count" : "missing");
+            return RUN_CORRUPT;
+        }
+        set_stat(&counts, st[i].name, (uint64_t)json_integer_value(v));
+    }
+    if (json_object_size(stats) != want) {
+        snprintf(why, len, "it has counters this vmlab does not have (%zu, not %zu)",
+                 json_object_size(stats), want);
+        return RUN_CORRUPT;
+    }
+    json_t *eat = json_object_get(run, "effective_access_ns"), *sec = json_object_get(run, "seconds"),
+           *ins = json_object_get(run, "instructions"), *intr = json_object_get(run, "interrupted");
+    if (!json_is_number(eat) || !json_is_number(sec) || !json_is_integer(ins) ||
+        json_integer_value(ins) < 0 || !json_is_boolean(intr) || json_array_size(procs) < 1) {
+        snprintf(why, len, "its run values or processes are missing or malformed");
+        return RUN_CORRUPT;
+    }
+    struct run_summary rs;
+    memset(&rs, 0, sizeof rs);
+    rs.nprocs = json_array_size(procs);
+    if (!(rs.procs = calloc(rs.nprocs, sizeof *rs.procs))) {
+        snprintf(why, len, "out of memory");
+        return RUN_CORRUPT;
+    }
+    for (size_t i = 0; i < rs.nprocs; i++) {
+        json_t *pr = json_array_get(procs, i), *pid = json_object_get(pr, "pid"),
+               *comm = json_object_get(pr, "comm"), *sig = json_object_get(pr, "signal_number"),
+               *killer = json_object_get(pr, "killer"), *wy = json_object_get(pr, "why");
+        struct run_proc *q = &rs.procs[i];
+        if (!json_is_integer(pid) || !json_is_string(comm) ||
+            (sig && (!json_is_integer(sig) || !json_is_integer(killer) || !json_is_string(wy)))) {
+            snprintf(why, len, "process %zu of its result is malformed", i + 1);
+            free(rs.procs);
+            return RUN_CORRUPT;
+        }
+        q->pid = (int)json_integer_value(pid);
+        snprintf(q->comm, sizeof q->comm, "%s", json_string_value(comm));
+        q->ended = true;
+        if ((q->signaled = sig != NULL)) {
+            q->code = (int)json_integer_value(sig);
+            q->killer = (int)json_integer_value(killer);
+            snprintf(q->why, sizeof q->why, "%s", json_string_value(wy));
+        }
+    }
+    rs.cpu = counts.cpu;
+    rs.vm = counts.vm;
+    rs.instret = (uint64_t)json_integer_value(ins);
+    rs.eat_ns = json_number_value(eat);
+    rs.seconds = json_number_value(sec);
+    rs.interrupted = json_is_true(intr);
+    run_summary_as_replay(&rs, &p->res);
+    free(rs.procs);
+    p->state = p->res.killed ? PT_KILLED : p->res.interrupted ? PT_INTERRUPTED : PT_DONE;
+    return p->res.interrupted ? RUN_INTERRUPTED : RUN_OK;
+}
+
 /* Read run k's result file into its point. RUN_OK, RUN_INTERRUPTED, or
  * RUN_CORRUPT with why. */
 static enum run_problem read_result(struct sweep *s, size_t k, const char *path, char *why,
@@ -74,6 +180,11 @@ static enum run_problem read_result(struct sweep *s, size_t k, const char *path,
     if (!root) {
         snprintf(why, len, "not JSON: line %d: %s", je.line, je.text);
         return RUN_CORRUPT;
+    }
+    if (in->kind == IN_PROGRAM) {
+        enum run_problem rc = read_run_result(p, in, root, why, len);
+        json_decref(root);
+        return rc;
     }
     enum run_problem rc = RUN_CORRUPT;
     json_t *config = json_object_get(root, "config"), *stats = json_object_get(root, "stats"),
@@ -270,7 +381,19 @@ static int rebuild(struct sweep *s, json_t *m, const char *mpath, char ***argvp,
         }
         argv[i] = (char *)json_string_value(a);
     }
+    /* the arguments name files as the planning shell saw them: from its
+     * directory, where this node has it (a cluster shares it) */
+    json_t *cwd = json_object_get(m, "cwd");
+    int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool moved = here >= 0 && json_is_string(cwd) && chdir(json_string_value(cwd)) == 0;
     int rc = parse(s, (int)argc, argv);
+    if (moved && fchdir(here) != 0) {
+        fprintf(stderr, "vmlab sweep: cannot return to the directory collect started in: %s\n",
+                strerror(errno));
+        rc = -1;
+    }
+    if (here >= 0)
+        close(here);
     *argvp = argv;   /* the sweep keeps pointers into it (inputs' names): freed after it */
     if (rc) {
         fprintf(stderr, "vmlab sweep: %s: its arguments do not make a sweep with this vmlab\n", mpath);
@@ -286,6 +409,8 @@ static int rebuild(struct sweep *s, json_t *m, const char *mpath, char ***argvp,
         json_t *path = json_object_get(json_array_get(ins, i), "path");
         free(s->in[i].path);
         s->in[i].path = json_is_string(path) ? strdup(json_string_value(path)) : NULL;
+        if (s->in[i].kind == IN_PROGRAM)   /* its argv[0] was the path just freed */
+            ((char **)s->in[i].argv)[0] = s->in[i].path ? s->in[i].path : "";
         s->in[i].id.set = false;   /* the names are relative to the plan's directory */
     }
     return 0;

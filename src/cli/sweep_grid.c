@@ -85,9 +85,26 @@ static const struct axis_kind *special_kind(const char *name)
     return NULL;
 }
 
+/* Every option a run can take, axis or base: replay's, then the run
+ * options a program's runs take (run_opts.h). */
+static const struct option *sweep_options(void)
+{
+    static struct option all[96];
+    if (!all[0].name) {
+        size_t n = 0;
+        for (const struct option *o = replay_long_options; o->name; o++)
+            all[n++] = *o;
+        for (size_t i = 0; i < RUN_SWEEP_OPTIONS; i++)
+            all[n++] = run_long_options[i];
+    }
+    return all;
+}
+
+static bool is_run_option(int val) { return val >= RUN_OPT_CPUS && val < RUN_OPT_END; }
+
 static int option_val(const char *name)
 {
-    for (const struct option *o = replay_long_options; o->name; o++)
+    for (const struct option *o = sweep_options(); o->name; o++)
         if (!strcmp(o->name, name))
             return o->val;
     return 0;
@@ -95,7 +112,7 @@ static int option_val(const char *name)
 
 const char *sweep_option_name(int val)
 {
-    for (const struct option *o = replay_long_options; o->name; o++)
+    for (const struct option *o = sweep_options(); o->name; o++)
         if (o->val == val)
             return o->name;
     return "?";
@@ -123,7 +140,8 @@ static bool axis_sets(const struct sweep_axis *a, const char *name)
 /* Say which options may be axes. */
 static void list_axes(void)
 {
-    fprintf(stderr, "vmlab sweep: the axes are the replay options");
+    fprintf(stderr, "vmlab sweep: the axes are the replay options (and with --run the run "
+                    "options cpus, quantum, root, abi, max-insns)");
     for (const struct option *o = replay_long_options; o->name; o++) {
         bool denied = false;
         for (size_t i = 0; i < sizeof not_axes / sizeof not_axes[0]; i++)
@@ -148,7 +166,7 @@ static struct sweep_axis *axis_named(struct sweep *s, const char *name, const ch
     const struct axis_kind *k = special_kind(name);
     int val = k && k->val ? k->val : option_val(name);
     bool takes_value = false;
-    for (const struct option *o = replay_long_options; o->name; o++)
+    for (const struct option *o = sweep_options(); o->name; o++)
         if (o->val == val)
             takes_value = o->has_arg == required_argument;
     if (!val || (val > 0 && !takes_value)) {
@@ -212,13 +230,18 @@ static int add_value(struct sweep_axis *a, const char *v, const char *origin)
                 a->name);
         return -1;
     }
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "sweep: %s", origin);
     if (is_pseudo(a)) {
         if (check_pseudo(a, v, origin))
             return -1;
+    } else if (is_run_option(a->val)) {
+        struct run_config probe;
+        run_config_default(&probe);
+        if (run_opts_handle(&probe, a->val, v, cmd) < 0)
+            return -1;
     } else {
         struct replay_opts probe;
-        char cmd[96];
-        snprintf(cmd, sizeof cmd, "sweep: %s", origin);
         replay_opts_init(&probe, 0, NULL);
         if (replay_opts_handle(&probe, a->val, v, cmd) < 0)
             return -1;
@@ -289,7 +312,12 @@ static int check_conflicts(const struct sweep *s)
     for (size_t i = 0; i < s->naxes; i++) {
         const struct sweep_axis *a = &s->axis[i];
         const struct axis_kind *k = kind_of(a);
-        for (const struct option *o = replay_long_options; o->name; o++) {
+        if (is_run_option(a->val) && !s->programs) {
+            fprintf(stderr, "vmlab sweep: the %s axis is a run option: it needs programs to run "
+                            "(--run 'PROGRAM ARGS')\n", a->name);
+            return -1;
+        }
+        for (const struct option *o = sweep_options(); o->name; o++) {
             if (!axis_sets(a, o->name) || !base_given(s, o->name))
                 continue;
             fprintf(stderr, "vmlab sweep: --%s has no meaning here: the grid's %s axis sets it "
@@ -298,7 +326,7 @@ static int check_conflicts(const struct sweep *s)
             return -1;
         }
         for (size_t j = i + 1; j < s->naxes; j++)
-            for (const struct option *o = replay_long_options; o->name; o++)
+            for (const struct option *o = sweep_options(); o->name; o++)
                 if (axis_sets(a, o->name) && axis_sets(&s->axis[j], o->name)) {
                     fprintf(stderr, "vmlab sweep: the %s and %s axes both set --%s: give one of "
                             "them\n", a->name, s->axis[j].name, o->name);
@@ -391,13 +419,27 @@ static int make_point(struct sweep *s, size_t k, size_t per_input)
         snprintf(p->swap_path, sizeof p->swap_path, "%s.%zu", s->swap_file, k + 1);
     struct sweep_pair args[SWEEP_MAX_AXES * 2 + 64];
     size_t n = sweep_point_args(s, k, args, sizeof args / sizeof args[0]);
+    const struct sweep_input *in = &s->in[p->input];
+    bool program = in->kind == IN_PROGRAM;
     replay_opts_init(&p->o, 0, NULL);
+    run_config_default(&p->rc);
     for (size_t i = 0; i < n; i++)
-        if (replay_opts_handle(&p->o, args[i].val, args[i].arg, "sweep") < 0)
+        if (is_run_option(args[i].val) ? run_opts_handle(&p->rc, args[i].val, args[i].arg, "sweep") < 0
+                                       : replay_opts_handle(&p->o, args[i].val, args[i].arg, "sweep") < 0)
             return -1;
+    if (program)
+        run_opts_defaults(&p->o);
     if (replay_opts_finish(&p->o, "sweep"))
         return -1;
-    const struct sweep_input *in = &s->in[p->input];
+    if (program) {
+        if (!strcmp(p->o.cfg.policy, "opt")) {
+            fprintf(stderr, "vmlab sweep: --policy opt cannot run a program: the future is "
+                            "unknown while it runs (sweep its run trace: vmlab run --trace-out "
+                            "FILE.vmt)\n");
+            return -1;
+        }
+        run_opts_configure(&p->rc, &p->o);
+    }
     p->o.cfg.input_name = in->name;
     p->o.cfg.input_bytes = in->kind == IN_FILE ? in->bytes : 0;
     if (in->id.set) {
@@ -521,8 +563,11 @@ void sweep_free(struct sweep *s)
     for (size_t i = 0; i < s->nbase; i++)
         free((char *)s->base[i].arg);
     free(s->base);
-    for (size_t i = 0; i < s->nin; i++)
+    for (size_t i = 0; i < s->nin; i++) {
         free(s->in[i].path);
+        if (s->in[i].kind == IN_PROGRAM)
+            free((void *)s->in[i].argv);
+    }
     free(s->in);
     free(s->pt);
     replay_opts_free(&s->opts);

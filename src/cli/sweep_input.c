@@ -1,5 +1,7 @@
 /* sweep_input.c — a sweep's inputs: trace files, standard input, --refs,
- * or `-- PROGRAM ARGS` (under Valgrind's lackey, as `vmlab replay`).
+ * or `-- PROGRAM ARGS` (under Valgrind's lackey, as `vmlab replay`); or
+ * RISC-V programs (--run 'PROGRAM ARGS'), which every run of the grid
+ * runs afresh, as `vmlab run` does.
  *
  * Each input is one more dimension of the sweep: every run of the grid is
  * made for each. In process, an input is read into memory once (as far as
@@ -55,6 +57,15 @@ int sweep_inputs_parse(struct sweep *s, int argc, char **argv, int first, const 
     int files_end = first;   /* getopt put the files given before "--" first */
     while (files_end < argc && (!dashdash || original_index(o, argv[files_end]) < dd))
         files_end++;
+    if (s->programs) {
+        if (first < argc || o->refs) {
+            fprintf(stderr, "vmlab sweep: --run's programs and traces are not swept together "
+                    "(a trace replays, a program runs): sweep a program's run trace "
+                    "(vmlab run --trace-out FILE.vmt) with the traces, or the programs alone\n");
+            return -1;
+        }
+        return 0;
+    }
     if (o->refs) {
         if (files_end > first || dashdash) {
             fprintf(stderr, "vmlab sweep: --refs and another input exclude each other: --refs "
@@ -101,6 +112,76 @@ int sweep_inputs_parse(struct sweep *s, int argc, char **argv, int first, const 
                         "LIST, or -- PROGRAM ARGS\n");
         return -1;
     }
+    return 0;
+}
+
+/* The words of spec, split at blanks: a NULL-ended malloc'd vector, its
+ * count in *argc; NULL if out of memory. */
+static char **split_words(const char *spec, int *argc)
+{
+    size_t n = 0, len = strlen(spec);
+    for (const char *c = spec; *c;) {
+        c += strspn(c, " \t");
+        if (*c)
+            n++;
+        c += strcspn(c, " \t");
+    }
+    char **v = malloc((n + 1) * sizeof *v + len + 1);
+    if (!v)
+        return NULL;
+    char *text = memcpy((char *)(v + n + 1), spec, len + 1);
+    n = 0;
+    for (char *c = text; *c;) {
+        c += strspn(c, " \t");
+        if (!*c)
+            break;
+        v[n++] = c;
+        c += strcspn(c, " \t");
+        if (*c)
+            *c++ = 0;
+    }
+    v[n] = NULL;
+    *argc = (int)n;
+    return v;
+}
+
+int sweep_input_add_program(struct sweep *s, const char *spec)
+{
+    int argc;
+    char **argv = split_words(spec, &argc);
+    if (!argv) {
+        fprintf(stderr, "vmlab sweep: out of memory\n");
+        return -1;
+    }
+    if (!argc) {
+        fprintf(stderr, "vmlab sweep: --run '%s': no program\n", spec);
+        free(argv);
+        return -1;
+    }
+    /* its absolute path is its name in every run, in process or planned:
+     * a job runs from any directory, and both see the same argv[0] */
+    char *path = realpath(argv[0], NULL);
+    struct stat st;
+    if (!path || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "vmlab sweep: --run '%s': %s: %s\n", spec, argv[0],
+                path ? "not a regular file" : strerror(errno));
+        free(path);
+        free(argv);
+        return -1;
+    }
+    if (add_input(s, IN_PROGRAM, spec)) {
+        free(path);
+        free(argv);
+        return -1;
+    }
+    struct sweep_input *in = &s->in[s->nin - 1];
+    argv[0] = path;
+    in->path = path;
+    in->argv = argv;
+    in->argc = argc;
+    in->bytes = (uint64_t)st.st_size;
+    in->id = file_id_of_path(path);
+    s->programs = true;
     return 0;
 }
 
@@ -224,7 +305,7 @@ int sweep_inputs_identify(struct sweep *s)
             continue;
         }
         struct stat st;
-        if (!(in->path = realpath(in->name, NULL)) || stat(in->path, &st) != 0 ||
+        if ((!in->path && !(in->path = realpath(in->name, NULL))) || stat(in->path, &st) != 0 ||
             sha256_file(in->path, in->sha256) != 0) {
             fprintf(stderr, "vmlab sweep: %s: %s\n", in->name, strerror(errno));
             return -1;

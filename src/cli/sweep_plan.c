@@ -1,7 +1,8 @@
 /* sweep_plan.c — `vmlab sweep --plan DIR`: a sweep as independent jobs.
  *
  * DIR/jobs.txt has one line per run, in the in-process sweep's order: a
- * `vmlab replay` command line with that run's options, --json -o
+ * `vmlab replay` command line with that run's options (`vmlab run` for a
+ * program, its output to /dev/null), --json -o
  * DIR/results/NNNN.json, its stderr in DIR/logs/NNNN.err and its exit
  * status in DIR/logs/NNNN.rc. Every path is absolute (vmlab's own from
  * /proc/self/exe, the inputs', DIR's), so a line runs with `sh -c` from any
@@ -57,8 +58,11 @@ static void write_job(FILE *f, const struct sweep *s, size_t k, const char *vmla
     struct sweep_pair args[SWEEP_MAX_AXES * 2 + 64];
     size_t n = sweep_point_args(s, k, args, sizeof args / sizeof args[0]);
     const struct sweep_input *in = &s->in[s->pt[k].input];
+    bool program = in->kind == IN_PROGRAM;
+    if (program)   /* an empty environment, as in process: a node's own must not shape the run */
+        fputs("env -i ", f);
     sh_quote(f, vmlab);
-    fputs(" replay", f);
+    fputs(program ? " run" : " replay", f);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, " --%s", sweep_option_name(args[i].val));
         if (args[i].arg) {
@@ -67,11 +71,18 @@ static void write_job(FILE *f, const struct sweep *s, size_t k, const char *vmla
         }
     }
     char path[PATH_MAX + 64];
-    fputs(" --json --no-progress -o ", f);
+    fputs(program ? " --json -o " : " --json --no-progress -o ", f);
     snprintf(path, sizeof path, "%s/results/%0*zu.json", dir, (int)width, k + 1);
     sh_quote(f, path);
     fputc(' ', f);
-    if (in->kind == IN_REFS) {
+    if (program) {   /* its output discarded, as in process; its own stderr in the log */
+        fputs("--", f);
+        for (int i = 0; i < in->argc; i++) {
+            fputc(' ', f);
+            sh_quote(f, in->argv[i]);
+        }
+        fputs(" </dev/null >/dev/null", f);
+    } else if (in->kind == IN_REFS) {
         fputs("--refs=", f);
         sh_quote(f, s->opts.refs);
     } else {

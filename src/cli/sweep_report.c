@@ -60,25 +60,39 @@ int sweep_write_csv(const struct sweep *s, const char *path)
         fprintf(stderr, "vmlab sweep: out of memory\n");
         return -1;
     }
-    const char **names = calloc(row.n + 1, sizeof *names), **cells = calloc(row.n + 1, sizeof *cells);
-    size_t ncols = row.n + 1;
+    /* programs: after the configuration, the run's own (run_columns) */
+    static const char *const run_columns[] = {"cpus", "quantum", "abi", "instructions"};
+    size_t nrun = s->programs ? sizeof run_columns / sizeof run_columns[0] : 0;
+    size_t ncols = row.n + 1 + nrun;
+    const char **names = calloc(ncols, sizeof *names), **cells = calloc(ncols, sizeof *cells);
     int rc = -1;
     char err[PATH_MAX + 1024];
     snprintf(err, sizeof err, "%s: out of memory", path);
     if (!names || !cells)
         goto out;
     names[0] = "status";
-    for (size_t j = 0; j < row.n; j++)
-        names[j + 1] = row.name[j];
+    for (size_t j = 0, c = 1; j < row.n; j++) {
+        for (size_t x = 0; j == row.nconfig && x < nrun; x++)
+            names[c++] = run_columns[x];
+        names[c++] = row.name[j];
+    }
     report_set_columns(rep, (unsigned)ncols, names);
     for (size_t i = 0; i < s->npt; i++) {
         const struct point *p = &s->pt[i];
         struct replay_row r;
         if (replay_row_fill(&r, &p->o, s->in[p->input].name, counted(p) ? &p->res : &zero))
             goto out;   /* out of memory */
+        char run[4][32];
+        snprintf(run[0], sizeof run[0], "%u", p->rc.ncpus);
+        snprintf(run[1], sizeof run[1], "%" PRIu64, p->rc.quantum ? p->rc.quantum : (uint64_t)RUN_DEFAULT_QUANTUM);
+        snprintf(run[2], sizeof run[2], "%s", p->rc.abi ? p->rc.abi : run_abi_names[0]);
+        snprintf(run[3], sizeof run[3], "%" PRIu64, p->res.instructions);
         cells[0] = sweep_state_names[p->state];
-        for (size_t j = 0; j < r.n && j + 1 < ncols; j++)
-            cells[j + 1] = counted(p) || j < r.nconfig ? r.value[j] : "";
+        for (size_t j = 0, c = 1; j < r.n && c < ncols; j++) {
+            for (size_t x = 0; j == r.nconfig && x < nrun; x++)
+                cells[c++] = x < 3 || counted(p) ? run[x] : "";
+            cells[c++] = counted(p) || j < r.nconfig ? r.value[j] : "";
+        }
         report_add_row(rep, cells);
         replay_row_free(&r);
     }
@@ -202,7 +216,7 @@ static void add_constant_notes(struct report *rep, const struct sweep *s)
         report_add_note(rep, "THP", c->thp ? "always" : "never");
     bool frames = sweep_varies(s, "frames"), policy = sweep_varies(s, "policy");
     if (!frames) {
-        format_size(c->frames * VM_PAGE_SIZE, size, sizeof size);
+        report_size_text(c->frames * VM_PAGE_SIZE, size, sizeof size);
         snprintf(buf, sizeof buf, "%" PRIu64 " frames (%s)%s%s", c->frames, size,
                  policy ? "" : ", policy ", policy ? "" : c->policy);
         report_add_note(rep, "memory", buf);
@@ -210,7 +224,7 @@ static void add_constant_notes(struct report *rep, const struct sweep *s)
         report_add_note(rep, "policy", c->policy);
     }
     if (!sweep_varies(s, "swap")) {
-        format_size(c->swap_bytes, size, sizeof size);
+        report_size_text(c->swap_bytes, size, sizeof size);
         snprintf(buf, sizeof buf, "%s%s%s%s", c->swap_bytes ? size : "none (--swap 0)",
                  s->swap_file ? ", one file per run: " : "", s->swap_file ? s->swap_file : "",
                  s->swap_file ? ".<run>" : "");
@@ -237,10 +251,20 @@ static void add_notes(struct report *rep, const struct sweep *s, int x)
     for (size_t i = 0; i < s->nin && used < sizeof buf; i++)
         used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? ", " : "",
                                  s->in[i].name);
-    report_add_note(rep, s->nin > 1 ? "inputs" : "trace", buf);
+    report_add_note(rep, s->nin > 1 ? "inputs" : s->programs ? "program" : "trace", buf);
+    if (s->programs) {   /* each run ran it: its accesses are each run's own */
+        const struct run_config *rc = &s->pt[0].rc;
+        snprintf(buf, sizeof buf, "each ran the program as vmlab run does (%u CPU%s, a quantum of "
+                 "%" PRIu64 " instructions%s; its output discarded, its environment empty): its "
+                 "accesses and instructions are each run's, in the CSV", rc->ncpus,
+                 rc->ncpus > 1 ? "s" : "", rc->quantum ? rc->quantum : (uint64_t)RUN_DEFAULT_QUANTUM,
+                 sweep_varies(s, "cpus") || sweep_varies(s, "quantum") ? ", unless the grid says "
+                 "otherwise" : "");
+        report_add_note(rep, "runs", buf);
+    }
     used = 0;
     uint64_t skipped = 0;
-    for (size_t i = 0; i < s->nin && used < sizeof buf; i++) {
+    for (size_t i = 0; !s->programs && i < s->nin && used < sizeof buf; i++) {
         const struct sweep_input *in = &s->in[i];
         uint64_t limit = s->pt[0].o.cfg.limit;
         char n[64];
@@ -252,7 +276,8 @@ static void add_notes(struct report *rep, const struct sweep *s, int x)
                                  i ? "; " : "", in->name, n);
         skipped += in->skipped;
     }
-    report_add_note(rep, "accesses per run", buf);
+    if (!s->programs)
+        report_add_note(rep, "accesses per run", buf);
     if (skipped) {
         snprintf(buf, sizeof buf, "%" PRIu64 " (--skip-bad)", skipped);
         report_add_note(rep, "malformed lines skipped", buf);

@@ -128,6 +128,7 @@ struct replay_result {
     bool run_trace;
     struct replay_config run;
     unsigned ncpus;
+    uint64_t instructions;         /* a program run (vmlab sweep --run): instructions retired */
 };
 
 /* 0, or -1 with a message in err (bad configuration, trace error). A

@@ -26,6 +26,7 @@
 #define VMLAB_REPLAY_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stddef.h>
 
@@ -69,6 +70,13 @@ int report_chart_where(struct report *r, const char *col, const char *value);
 /* One CSV field, quoted as RFC 4180 asks when it holds a comma, quote, CR
  * or LF (its quotes doubled). */
 void report_csv_field(FILE *f, const char *s);
+
+/* One JSON string: s quoted, its quotes, backslashes and control
+ * characters escaped (RFC 8259). */
+void report_json_string(FILE *f, const char *s);
+
+/* A size as people read it: "512 B", "64.0 MiB" (powers of 1024). */
+void report_size_text(uint64_t bytes, char *buf, size_t len);
 
 int report_write_csv(const struct report *r, const char *path, char *err, size_t errlen);
 int report_write_html(const struct report *r, const char *path, char *err, size_t errlen);

@@ -29,7 +29,9 @@ struct trace_reader {
     bool skip_bad;
     char *name;
     uint64_t line;                  /* text: the line at in.pos (1-based) */
-    uint64_t records;
+    uint64_t records;               /* returned by trace_next or trace_next_event */
+    uint64_t events_dropped;        /* vmt v2 events trace_next read past (the trailer
+                                       counts them with the records) */
     uint64_t skipped;
 
     struct trace_record pending;    /* lackey M: the store after the load */

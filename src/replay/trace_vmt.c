@@ -94,10 +94,11 @@ static int vmt_trailer(struct trace_reader *r)
         return trace_bad_byte(r, input_offset(in, in->end),
                               "truncated vmt trace: the file ends inside the trailer");
     uint32_t crc = input_crc_upto(in, crc_at), stored = get_le32(p);
-    if (count != r->records)
+    if (count != r->records + r->events_dropped)
         return trace_bad_byte(r, input_offset(in, at),
                               "the trailer counts %llu records but the trace holds %llu",
-                              (unsigned long long)count, (unsigned long long)r->records);
+                              (unsigned long long)count,
+                              (unsigned long long)(r->records + r->events_dropped));
     if (crc != stored)
         return trace_bad_byte(r, input_offset(in, crc_at),
                               "checksum mismatch (stored %08x, computed %08x): the trace is "
@@ -192,7 +193,7 @@ static int __attribute__((noinline)) vmt_skip_event(struct trace_reader *r)
     struct trace_event ev;
     int rc = vmt_event(r, &ev);
     if (rc == 1)
-        r->records++;   /* the trailer counts events too */
+        r->events_dropped++;   /* not a record trace_next returns; the trailer counts it */
     return rc;
 }
 
@@ -230,7 +231,7 @@ again:
     if (at >= in->end)
         return trace_bad_byte(r, input_offset(in, at),
                               "truncated vmt trace: no trailer after %llu records",
-                              (unsigned long long)r->records);
+                              (unsigned long long)(r->records + r->events_dropped));
     const unsigned char *p = in->buf + at;
     unsigned tag = *p++;
     unsigned kind = tag & VMT_TAG_KIND;

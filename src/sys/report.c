@@ -37,18 +37,6 @@ static void commas(uint64_t v, char *buf, size_t len)
     buf[o] = 0;
 }
 
-static void size_text(uint64_t bytes, char *buf, size_t len)
-{
-    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)bytes;
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
 static const char *end_text(const struct run_proc *p, char *buf, size_t len)
 {
     char sig[16];
@@ -78,8 +66,8 @@ static bool always_shown(const char *name)
 static void header(FILE *f, const struct run_summary *r, const char *cmdline)
 {
     char mem[32], swap[32];
-    size_text(r->frames * VM_PAGE_SIZE, mem, sizeof mem);
-    size_text(r->swap_bytes, swap, sizeof swap);
+    report_size_text(r->frames * VM_PAGE_SIZE, mem, sizeof mem);
+    report_size_text(r->swap_bytes, swap, sizeof swap);
     fprintf(f, "\n Run of '%s' (%s personality):\n", cmdline ? cmdline : "", r->abi);
     fprintf(f, " %s page tables, %s TLB, %u CPU%s, %" PRIu64 " frames (%s), policy %s, swap %s\n",
             r->format, r->tlb, r->ncpus, r->ncpus == 1 ? "" : "s", r->frames, mem, r->policy,
@@ -175,21 +163,6 @@ int run_report_text(FILE *f, const struct run_summary *r, const char *cmdline)
 
 /* ---- JSON ---- */
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static void json_stats(FILE *f, const struct cpu_stats *cpu, const struct vmstat *vm,
                        const char *indent)
 {
@@ -198,7 +171,7 @@ static void json_stats(FILE *f, const struct cpu_stats *cpu, const struct vmstat
     fputc('{', f);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s\n%s  ", i ? "," : "", indent);
-        json_string(f, st[i].name);
+        report_json_string(f, st[i].name);
         fprintf(f, ": %" PRIu64, st[i].value);
     }
     fprintf(f, "\n%s}", indent);
@@ -207,17 +180,17 @@ static void json_stats(FILE *f, const struct cpu_stats *cpu, const struct vmstat
 int run_report_json(FILE *f, const struct run_summary *r, const char *cmdline)
 {
     fprintf(f, "{\n  \"config\": {\n    \"command\": ");
-    json_string(f, cmdline ? cmdline : "");
+    report_json_string(f, cmdline ? cmdline : "");
     fprintf(f, ",\n    \"abi\": ");
-    json_string(f, r->abi);
+    report_json_string(f, r->abi);
     fprintf(f, ",\n    \"pt\": ");
-    json_string(f, r->format);
+    report_json_string(f, r->format);
     fprintf(f, ",\n    \"tlb\": ");
-    json_string(f, r->tlb);
+    report_json_string(f, r->tlb);
     fprintf(f, ",\n    \"cpus\": %u,\n    \"frames\": %" PRIu64 ",\n    \"mem_bytes\": %" PRIu64
                ",\n    \"policy\": ",
             r->ncpus, r->frames, r->frames * VM_PAGE_SIZE);
-    json_string(f, r->policy);
+    report_json_string(f, r->policy);
     fprintf(f, ",\n    \"swap_bytes\": %" PRIu64 ",\n    \"quantum\": %" PRIu64
                ",\n    \"seed\": %" PRIu64 "\n  },\n",
             r->swap_bytes, r->quantum, r->seed);
@@ -245,14 +218,14 @@ int run_report_json(FILE *f, const struct run_summary *r, const char *cmdline)
         const struct run_proc *p = &r->procs[i];
         char sig[16];
         fprintf(f, "%s\n    {\"pid\": %d, \"ppid\": %d, \"comm\": ", i ? "," : "", p->pid, p->ppid);
-        json_string(f, p->comm);
+        report_json_string(f, p->comm);
         fprintf(f, ", \"instructions\": %" PRIu64 ", \"syscalls\": %" PRIu64 ", ", p->instret,
                 p->syscalls);
         if (p->signaled) {
             fprintf(f, "\"signal\": ");
-            json_string(f, sys_signal_name(p->code, sig, sizeof sig));
+            report_json_string(f, sys_signal_name(p->code, sig, sizeof sig));
             fprintf(f, ", \"signal_number\": %d, \"killer\": %d, \"why\": ", p->code, p->killer);
-            json_string(f, p->why);
+            report_json_string(f, p->why);
         } else {
             fprintf(f, "\"exit_code\": %d", p->code);
         }
