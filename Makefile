@@ -9,7 +9,8 @@
 #   make V=1             print every command in full (default: one short line each)
 #
 # Sources are found by folder, so adding a file needs no edit here:
-# src/{hw,os,replay}/*.c form the library, src/cli/*.c the command,
+# src/{hw,os,replay,isa,sys,step,explore}/*.c form the library (with the explorer
+# page's assets, src/explore/page.*, as byte arrays made by xxd), src/cli/*.c the command,
 # tests/*.c one test program each (tests/lib/*.c linked into all of them),
 # bench/*.c one benchmark each.
 
@@ -52,7 +53,8 @@ LDLIBS   := -lzstd -llzma -lz -lm -pthread
 CLI_LIBS := -ljansson -lnettle    # the sweep's manifest and results (JSON), input checksums
 ALLLDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c src/sys/*.c))
+LIB_SRC   := $(sort $(wildcard src/hw/*.c src/os/*.c src/replay/*.c src/isa/*.c src/sys/*.c \
+                              src/step/*.c src/explore/*.c))
 CLI_SRC   := $(sort $(wildcard src/cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/*.c))
 TLIB_SRC  := $(sort $(wildcard tests/lib/*.c))
@@ -74,7 +76,7 @@ GUESTS     := $(if $(HAVE_RV_CC),$(GUEST_SRC:tests/guest/%.c=$(B)/guest/%))
 PINTOS_SRC   := $(filter-out tests/pintos/common.c,$(sort $(wildcard tests/pintos/*.c)))
 PINTOS_PROGS := $(PINTOS_SRC:tests/pintos/%.c=%)
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/gen/explore_assets.o
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
 TLIB_OBJ  := $(TLIB_SRC:%.c=$(B)/obj/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
@@ -88,6 +90,18 @@ BIN  := $(B)/vmlab
 all: $(LIBA) $(BIN)
 
 $(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALLCFLAGS) -c $< -o $@
+
+# The explorer page's assets, built into the library as byte arrays.
+EXPLORE_ASSETS := src/explore/page.html src/explore/page.css src/explore/page.js
+$(B)/gen/explore_assets.c: $(EXPLORE_ASSETS)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)for f in $^; do xxd -i -n explore_$$(basename $$f | tr . _) $$f || exit 1; done > $@.tmp && mv $@.tmp $@
+
+$(B)/obj/gen/explore_assets.o: $(B)/gen/explore_assets.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALLCFLAGS) -c $< -o $@

@@ -7,7 +7,7 @@
 set -eu
 
 # The Debian packages, one group a line.
-pkgs="build-essential pkg-config zlib1g-dev liblzma-dev libzstd-dev"
+pkgs="build-essential pkg-config zlib1g-dev liblzma-dev libzstd-dev xxd"   # xxd: the explorer page's assets
 pkgs="$pkgs libjansson-dev nettle-dev"                 # sweep plans: JSON, SHA-256
 pkgs="$pkgs parallel"                                  # test_sweep_plan runs a plan with GNU parallel
 pkgs="$pkgs valgrind chromium clang"

@@ -204,6 +204,12 @@ struct rv_stats {
 };
 void rv_sys_stats(const struct rv_sys *s, struct rv_stats *out);
 
+/* The instruction whose low bits are raw (16 used if it is compressed),
+ * at pc, in assembler syntax with ABI register names ("ld a0, 8(sp)"; a
+ * compressed one as the instruction it expands to) into buf; returns its
+ * length, 2 or 4. */
+unsigned rv_disasm(uint32_t raw, uint64_t pc, char *buf, size_t len);
+
 /* Name of an exception code ("ecall", "illegal-instruction", ...). */
 const char *rv_exc_name(unsigned cause);
 

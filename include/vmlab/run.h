@@ -67,8 +67,39 @@ struct run_config {
     const char *trace_out;         /* write every access as a vmt trace; NULL: none */
     FILE *strace;                  /* every system call and its result, as strace; NULL: none */
     volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C): end the run */
+    const struct run_watch *watch; /* NULL: nobody watches */
 };
 void run_config_default(struct run_config *cfg);
+
+/* Watching a run access by access (vmlab step --run, vmlab explore --run).
+ * The accesses are the ones a run trace holds (--trace-out), in order:
+ * every access rv_run makes (its trace hook: fetch lookups, loads, stores,
+ * AMOs) and every system call's copy to or from user memory (exec's stack
+ * among them), each told before it is made. The callbacks run on the
+ * run's thread, with the CPU attached; they may read the machine and the
+ * kernel (vmlab/observe.h), not change them. Watching makes every access
+ * take the machine's memo path: the same results, slower. */
+struct run_access {
+    unsigned cpu;                  /* the CPU making it */
+    struct process *proc;          /* the address space it is made in */
+    int pid;
+    vaddr_t va;
+    uint64_t len;                  /* bytes (a copy: all of it) */
+    enum vm_access acc;
+    bool copy;                     /* the kernel's copy for the system call at pc */
+    uint64_t pc;                   /* the instruction that makes it (an ecall for a copy;
+                                      the instruction fetched, for a fetch lookup) */
+};
+struct run_watch {
+    /* The machine and the kernel are built; nothing has run yet. */
+    void (*start)(void *arg, struct machine *m, struct kernel *k);
+    /* An access is about to be made (the one before it is complete). */
+    void (*access)(void *arg, struct cpu *cpu, const struct run_access *a);
+    /* The run is over, or the program could not be started (its last
+     * access complete); the machine and the kernel are still there. */
+    void (*end)(void *arg);
+    void *arg;
+};
 
 /* Counters of the system-call layer. */
 struct run_counts {

@@ -38,5 +38,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_step(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 #endif

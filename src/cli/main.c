@@ -19,6 +19,8 @@ static const struct subcommand subcommands[] = {
     {"convert", cmd_convert, "convert a trace (rw, lackey, refs; gzip/xz/zstd) to vmt"},
     {"record",  cmd_record,  "trace a program's memory accesses with Valgrind into vmt"},
     {"run",     cmd_run,     "run a static RISC-V Linux program on vmlab's CPUs, MMU and kernel"},
+    {"step",    cmd_step,    "replay a trace and print the path of each access, step by step"},
+    {"explore", cmd_explore, "replay a trace into one page that shows it step by step"},
 };
 
 static void usage(FILE *out)

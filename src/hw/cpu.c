@@ -64,6 +64,8 @@ static inline bool memo_touch_fast(struct cpu *c, const struct cpu_memo *mm)
 static void memo_set(struct cpu *c, bool fetch, vaddr_t va, paddr_t pa, struct tlb_entry *e,
                      const struct tlb_where *w)
 {
+    if (__builtin_expect(c->obs != NULL, 0))
+        return;                              /* observed: every access takes the path that tells */
     if (__builtin_expect(c->tlb.seq_wrapped, 0)) {
         c->tlb.seq_wrapped = false;          /* entry seqs may repeat: start over */
         for (unsigned i = 0; i < MEMO_SLOTS; i++)
@@ -97,21 +99,36 @@ static paddr_t entry_pa(const struct tlb_entry *e, vaddr_t va)
     return e->base | (va & (((uint64_t)1 << tlb_entry_shift(e)) - 1));
 }
 
+/* What an observed CPU's lookup found (observe.h), for its event. */
+struct lookup_note {
+    unsigned hit;                /* 0: missed; 1: the L1 hit; 2: the L2 */
+    enum vm_tlb_level level;     /* the entry's, and where it is: */
+    struct tlb_where where;
+};
+
 /* Look the page up in L1 then L2, filling L1 from an L2 hit. *in_l1 says
  * whether the entry returned is an L1 entry (at *w). `count`: the first
  * lookup of an access counts its misses; the lookups of an access retried
- * after a fault do not, so that every access counts once. */
+ * after a fault do not, so that every access counts once. `note` (an
+ * observed CPU's, else NULL) says which level hit, and where. */
 static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tlb_where *w,
-                                bool *in_l1, bool count)
+                                bool *in_l1, bool count, struct lookup_note *note)
 {
     struct tlb_level_state *l1 = fetch ? &c->tlb.l1i : &c->tlb.l1d;
     struct tlb_entry *e = tlb_lookup(&c->tlb, l1, va, c->asid, w);
     *in_l1 = true;
-    if (e)
+    if (e) {
+        if (__builtin_expect(note != NULL, 0))
+            *note = (struct lookup_note){1, fetch ? VM_TLB_L1I : VM_TLB_L1D, *w};
         return e;
+    }
     if (count)
         stat_add(c, fetch ? CPU_STAT_ITLB_L1_MISSES : CPU_STAT_DTLB_L1_MISSES, 1);
-    struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid, NULL);
+    struct tlb_entry *e2 = tlb_lookup(&c->tlb, &c->tlb.l2, va, c->asid, note ? &note->where : NULL);
+    if (note) {
+        note->hit = e2 ? 2 : 0;
+        note->level = VM_TLB_L2;
+    }
     if (!e2)
         return NULL;
     if (count)
@@ -134,14 +151,16 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tl
 }
 
 /* Walk va (canonical), starting from the deepest page-walk-cache hit, and
- * fill the caches. */
-static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_result *res)
+ * fill the caches. `log`: an observed CPU's record of the walk, or NULL. */
+static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_result *res,
+                struct vm_ev_walk *log)
 {
     const struct pt_format *fmt = c->env.fmt;
     struct walk_start s;
     unsigned level;
     stat_add(c, CPU_STAT_WALKS, 1);
     struct pwc_entry *p = pwc_lookup(&c->tlb, fmt, va, c->asid, &level);
+    bool pwc_missed = false;
     if (p) {
         stat_add(c, CPU_STAT_PWC_HITS, 1);
         s.level = level - 1;
@@ -149,11 +168,18 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
         s.prot = p->prot;
         s.global = p->global;
     } else {
-        if (c->tlb.pwc[1].n || c->tlb.pwc[2].n || c->tlb.pwc[3].n || c->tlb.pwc[4].n)
+        pwc_missed = c->tlb.pwc[1].n || c->tlb.pwc[2].n || c->tlb.pwc[3].n || c->tlb.pwc[4].n;
+        if (pwc_missed)
             stat_add(c, CPU_STAT_PWC_MISSES, 1);
         walk_start_at_root(&c->env, &s);
     }
     struct walk_path path;
+    path.log = log;
+    if (__builtin_expect(log != NULL, 0)) {
+        log->pwc_level = p ? (int)s.level : -1;
+        log->pwc_missed = pwc_missed;
+        log->start = s.table;
+    }
     int r = walk_run(c->pm, &c->env, va, acc, &s, res, &c->last_fault, &path);
     stat_add(c, CPU_STAT_WALK_REFS, res->refs);
     stat_add(c, CPU_STAT_WALK_AD_UPDATES, res->ad_updates);
@@ -162,6 +188,76 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
         for (unsigned l = path.leaf + 1; l <= path.top; l++)
             pwc_insert(&c->tlb, fmt, l, va, c->asid, path.next[l], path.prot[l], path.global[l]);
     return r;
+}
+
+/* The walk of an observed CPU: recorded, then told. */
+static __attribute__((noinline)) int walk_observed(struct cpu *c, vaddr_t va, enum vm_access acc,
+                                                   struct walk_result *res)
+{
+    struct vm_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = VM_EV_WALK;
+    struct vm_ev_walk *w = &ev.walk;
+    w->va = va;
+    w->acc = acc;
+    w->asid = c->asid;
+    int r = walk(c, va, acc, res, w);
+    w->refs = res->refs;
+    w->ad_updates = res->ad_updates;
+    w->restarts = res->restarts;
+    if (r == 0) {
+        w->ok = true;
+        w->pa = res->pa;
+        w->page_base = res->page_base;
+        w->page_shift = pt_fmt_shift(c->env.fmt, res->level);
+        w->prot = res->prot;
+        w->global = res->global;
+        w->dirty = res->dirty;
+    }
+    cpu_observe(c, &ev);
+    return r;
+}
+
+/* What a lookup of an observed CPU found, and what became of it. */
+static void observe_lookup(struct cpu *c, vaddr_t va, enum vm_access acc, bool counted,
+                           const struct lookup_note *n, const struct tlb_entry *e,
+                           enum vm_tlb_verdict verdict)
+{
+    struct vm_event ev = {.kind = VM_EV_TLB_LOOKUP};
+    struct vm_ev_tlb_lookup *l = &ev.tlb;
+    l->va = va;
+    l->acc = acc;
+    l->asid = c->asid;
+    l->counted = counted;
+    l->hit = e ? n->hit : 0;
+    l->has_l1 = (acc == VM_ACCESS_FETCH ? c->tlb.l1i.n : c->tlb.l1d.n) > 0;
+    l->has_l2 = c->tlb.l2.n > 0;
+    l->verdict = verdict;
+    if (e) {
+        l->entry_shift = tlb_entry_shift(e);
+        l->entry_va = e->vpn << l->entry_shift;
+        l->page_shift = e->page_shift;
+        l->frame = e->base;
+        l->prot = e->prot;
+        l->global = e->flags & TLBE_GLOBAL;
+        l->dirty = e->flags & TLBE_DIRTY;
+        l->entry_asid = e->asid;
+        const struct tlb_level_state *lv = n->level == VM_TLB_L1I ? &c->tlb.l1i
+                                         : n->level == VM_TLB_L1D ? &c->tlb.l1d : &c->tlb.l2;
+        l->level = n->level;
+        l->array = (unsigned)(n->where.a - lv->a);
+        l->set = n->where.set;
+        l->way = n->where.way;
+    }
+    cpu_observe(c, &ev);
+}
+
+static void observe_fault(struct cpu *c, bool tlb_hit)
+{
+    struct vm_event ev = {.kind = VM_EV_FAULT};
+    ev.fault.f = c->last_fault;
+    ev.fault.tlb_hit = tlb_hit;
+    cpu_observe(c, &ev);
 }
 
 /* Fill L2 and the side's L1; returns the L1 entry (NULL if no L1 array). */
@@ -272,6 +368,7 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
         struct tlb_where w;
         bool in_l1;
         struct tlb_entry *e = NULL;
+        struct lookup_note note, *nt = __builtin_expect(c->obs != NULL, 0) ? &note : NULL;
         if (__builtin_expect(!pt_canonical(c->env.fmt, va), 0)) {
             /* #GP or a page fault before any TLB lookup: nothing is
              * probed, walked or counted but the fault itself */
@@ -279,22 +376,31 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
             goto fault;
         }
         if (__builtin_expect(!skip_lookup, 1))
-            e = lookup(c, va, fetch, &w, &in_l1, tries == 0);
+            e = lookup(c, va, fetch, &w, &in_l1, tries == 0, nt);
         if (e) {
             bool ok = walk_allowed(&c->env, e->prot, acc) &&
                       !walk_pkey_denied(&c->env, e->pkey, e->prot, acc);
             if (ok && (acc != VM_ACCESS_WRITE || (e->flags & TLBE_DIRTY))) {
                 *pa = entry_pa(e, va);
+                if (__builtin_expect(nt != NULL, 0))
+                    observe_lookup(c, va, acc, tries == 0, nt, e, VM_TLB_USED);
                 if (in_l1)
                     memo_set(c, fetch, va, *pa, e, &w);
                 return 0;
             }
             if (__builtin_expect(c->soft_refill, 0)) {
+                if (nt)
+                    observe_lookup(c, va, acc, tries == 0, nt, e, VM_TLB_TRAP);
                 soft_trap(c, va, acc, e, ok);           /* TLB Modified, or a protection fault */
                 goto fault;
             }
             if (ok)
                 stat_add(c, CPU_STAT_TLB_DIRTY_REWALKS, 1);
+            if (nt)
+                observe_lookup(c, va, acc, tries == 0, nt, e,
+                               ok ? VM_TLB_DIRTY_REWALK : VM_TLB_RIGHTS_REWALK);
+        } else if (nt && !skip_lookup) {
+            observe_lookup(c, va, acc, tries == 0, nt, NULL, VM_TLB_MISSED);
         }
         if (tries == 0)
             stat_add(c, miss_stat, 1);
@@ -303,7 +409,8 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
             goto fault;
         }
         struct walk_result res;
-        if (walk(c, va, acc, &res) == 0) {
+        if ((__builtin_expect(nt != NULL, 0) ? walk_observed(c, va, acc, &res)
+                                             : walk(c, va, acc, &res, NULL)) == 0) {
             struct tlb_entry *ne = fill(c, va, fetch, &res, &w);
             *pa = res.pa;
             if (ne)
@@ -313,6 +420,8 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
     fault:
         if (tries >= MAX_FAULT_RETRIES)
             return -1;
+        if (__builtin_expect(c->obs != NULL, 0))
+            observe_fault(c, e != NULL);
         uint32_t seq = c->tlb.seq;
         uint16_t asid = c->asid;
         if (!deliver_fault(c, e != NULL))

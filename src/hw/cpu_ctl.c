@@ -9,18 +9,36 @@
  */
 #include "hw/cpu_impl.h"
 
+/* An observed CPU hears of every invalidation and what it removed. */
+static void observe_flush(struct cpu *c, const struct tlb_filter *flt, unsigned tlb, unsigned pwc)
+{
+    struct vm_event ev = {.kind = VM_EV_FLUSH};
+    ev.flush = (struct vm_ev_flush){.by_va = flt->by_va, .va = flt->va, .by_asid = flt->by_asid,
+                                    .asid = flt->asid, .or_global = flt->or_global,
+                                    .keep_global = flt->keep_global, .tlb_removed = tlb,
+                                    .pwc_removed = pwc};
+    cpu_observe(c, &ev);
+}
+
 void cpu_flush(struct cpu *c, const struct tlb_filter *flt, int pwc_mode, uint16_t pwc_asid)
 {
-    unsigned n = tlb_flush(&c->tlb, flt);
+    unsigned n = tlb_flush(&c->tlb, flt), np = 0;
     if (pwc_mode != PWC_KEEP)
-        n += pwc_flush(&c->tlb, pwc_mode == PWC_ALL, pwc_asid);
-    stat_add(c, CPU_STAT_TLB_ENTRIES_FLUSHED, n);
+        np = pwc_flush(&c->tlb, pwc_mode == PWC_ALL, pwc_asid);
+    stat_add(c, CPU_STAT_TLB_ENTRIES_FLUSHED, n + np);
     memo_clear(c);
+    if (__builtin_expect(c->obs != NULL, 0))
+        observe_flush(c, flt, n, np);
 }
 
 void cpu_flush_pwc(struct cpu *c, bool all_asids, uint16_t asid)
 {
-    stat_add(c, CPU_STAT_TLB_ENTRIES_FLUSHED, pwc_flush(&c->tlb, all_asids, asid));
+    unsigned n = pwc_flush(&c->tlb, all_asids, asid);
+    stat_add(c, CPU_STAT_TLB_ENTRIES_FLUSHED, n);
+    if (__builtin_expect(c->obs != NULL, 0)) {
+        struct tlb_filter flt = {.by_asid = !all_asids, .asid = asid};
+        observe_flush(c, &flt, 0, n);
+    }
 }
 
 static void flush_everything(struct cpu *c)

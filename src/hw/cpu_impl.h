@@ -14,6 +14,7 @@
 #include <pthread.h>
 
 #include <vmlab/machine.h>
+#include <vmlab/observe.h>
 
 #include "hw/tlb_impl.h"
 #include "hw/walk.h"
@@ -70,6 +71,7 @@ struct cpu {
     uint64_t cr0, cr3, cr4, efer, satp;
     struct vm_fault last_fault;
     void *user;
+    const struct vm_observer *obs;         /* observe.h; NULL: none (then tlb.observed is false) */
 
     int state;                             /* enum cpu_state, atomic */
     uintptr_t owner;                       /* token of the driving thread (atomic), 0 if none */

@@ -106,12 +106,34 @@ static bool serve_idle(struct cpu *t)
     return true;
 }
 
+/* An observed sender hears of the request before its own part is done:
+ * which CPUs it asks, and which of them get a request (the others are the
+ * ones this thread drives, and handles here). */
+static void observe_shootdown(struct machine *m, struct cpu *self, cpumask_t targets,
+                              uint16_t asid, vaddr_t start, vaddr_t end)
+{
+    struct vm_event ev = {.kind = VM_EV_SHOOTDOWN};
+    ev.shootdown = (struct vm_ev_shootdown){.targets = targets, .asid = asid, .start = start,
+                                            .end = end};
+    uint64_t pages = end > start ? (VM_ALIGN_UP(end, VM_PAGE_SIZE) -
+                                    VM_ALIGN_DOWN(start, VM_PAGE_SIZE)) >> VM_PAGE_SHIFT
+                                 : 0;
+    ev.shootdown.full = !(end > start && pages <= SINGLE_PAGE_FLUSH_CEILING);
+    for (unsigned i = 0; i < m->ncpus; i++)
+        if ((targets & ((cpumask_t)1 << i)) && m->cpu[i] != self && !driven_by_me(m->cpu[i]))
+            ev.shootdown.sent |= (cpumask_t)1 << i;
+    cpu_observe(self, &ev);
+}
+
 void machine_shootdown(struct machine *m, struct cpu *self, cpumask_t targets, uint16_t asid,
                        vaddr_t start, vaddr_t end)
 {
     struct ipi_req req[VM_MAX_CPUS];
     int remaining = 0;
     cpumask_t others = 0;
+
+    if (self && __builtin_expect(self->obs != NULL, 0))
+        observe_shootdown(m, self, targets, asid, start, end);
 
     for (unsigned i = 0; i < m->ncpus; i++) {
         if (!(targets & ((cpumask_t)1 << i)))

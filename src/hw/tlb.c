@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vmlab/observe.h>
 #include <vmlab/pt.h>
 
 #ifdef __SSE2__
@@ -559,6 +560,49 @@ install(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way, un
     return e;
 }
 
+/* The level array a belongs to. */
+static const struct tlb_level_state *level_of(const struct tlb *t, const struct tlb_array_state *a)
+{
+    for (unsigned i = 0; i < TLB_MAX_ARRAYS; i++) {
+        if (a == &t->l1i.a[i])
+            return &t->l1i;
+        if (a == &t->l1d.a[i])
+            return &t->l1d;
+    }
+    return &t->l2;
+}
+
+/* An observed CPU hears of every fill: where it went, and what it replaced. */
+static void observe_fill(struct tlb *t, const struct tlb_level_state *lv,
+                         const struct tlb_array_state *a, unsigned set, unsigned way,
+                         const struct tlb_entry *old, const struct tlb_entry *e)
+{
+    struct vm_event ev = {.kind = VM_EV_TLB_FILL};
+    struct vm_ev_tlb_fill *fl = &ev.fill;
+    fl->level = lv == &t->l1i ? VM_TLB_L1I : lv == &t->l1d ? VM_TLB_L1D : VM_TLB_L2;
+    fl->array = (unsigned)(a - lv->a);
+    fl->set = set;
+    fl->way = way;
+    fl->va = e->vpn << tlb_entry_shift(e);
+    fl->entry_shift = tlb_entry_shift(e);
+    fl->page_shift = e->page_shift;
+    fl->frame = e->base;
+    fl->asid = e->asid;
+    fl->global = e->flags & TLBE_GLOBAL;
+    fl->dirty = e->flags & TLBE_DIRTY;
+    fl->prot = e->prot;
+    if (old->flags & TLBE_VALID) {
+        fl->refreshed = old->vpn == e->vpn && old->size == e->size &&
+                        (old->asid == e->asid || (old->flags & TLBE_GLOBAL));
+        fl->replaced = !fl->refreshed;
+        fl->old_va = old->vpn << tlb_entry_shift(old);
+        fl->old_shift = tlb_entry_shift(old);
+        fl->old_asid = old->asid;
+        fl->old_global = old->flags & TLBE_GLOBAL;
+    }
+    tlb_observe(t, &ev);
+}
+
 struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const struct tlb_fill *f,
                              struct tlb_where *where)
 {
@@ -571,7 +615,14 @@ struct tlb_entry *tlb_insert(struct tlb *t, struct tlb_level_state *lv, const st
     uint64_t key = tlb_key(vpn, size);
     unsigned way = a->fa ? fa_fill_way(t, a, key, f->asid, f->absent)
                          : set_fill_way(t, a, set, key, f->asid, f->absent);
-    struct tlb_entry *e = install(t, a, set, way, size, f);
+    struct tlb_entry *e;
+    if (__builtin_expect(t->observed, 0)) {
+        struct tlb_entry old = a->e[set * a->ways + way];
+        e = install(t, a, set, way, size, f);
+        observe_fill(t, lv, a, set, way, &old, e);
+    } else {
+        e = install(t, a, set, way, size, f);
+    }
     tlb_touch(t, a, set, way);
     if (where)
         *where = (struct tlb_where){a, set, way};
@@ -746,8 +797,11 @@ int tlb_write_at(struct tlb *t, const struct tlb_where *w, const struct tlb_fill
         return -1;                              /* the page belongs to another set */
     if (find_way(a, w->set, tlb_key(vpn, (unsigned)size), f->asid, w->way) < a->ways)
         return -1;                              /* two entries would match one address */
-    install(t, a, w->set, w->way, (unsigned)size, f);
+    struct tlb_entry old = a->e[w->set * a->ways + w->way];
+    struct tlb_entry *e = install(t, a, w->set, w->way, (unsigned)size, f);
     tlb_touch(t, a, w->set, w->way);
+    if (__builtin_expect(t->observed, 0))
+        observe_fill(t, level_of(t, a), a, w->set, w->way, &old, e);
     return 0;
 }
 

@@ -121,7 +121,14 @@ struct tlb {
     uint64_t rng;
     uint32_t seq;            /* fill counter, never 0 for a filled entry */
     bool seq_wrapped;        /* seq went round: entry seqs may repeat */
+    bool observed;           /* the CPU this TLB belongs to has an observer (observe.h):
+                                fills are told through tlb_observe (a flag in what was
+                                padding, so that the CPU's hot fields keep their places) */
 };
+
+/* Tell the observer of the CPU whose struct tlb t is (observe.c). */
+struct vm_event;
+void tlb_observe(struct tlb *t, struct vm_event *ev);
 
 /* Where a lookup hit: the array, set and way of the entry. */
 struct tlb_where {

@@ -240,6 +240,41 @@ void walk_start_at_root(const struct walk_env *env, struct walk_start *s)
     s->global = false;
 }
 
+/* ---- the observer's record of a walk (walk.h: walk_path.log) ---- */
+
+/* Record the entry just read; NULL once the log is full. */
+static struct vm_walk_level *log_entry(struct vm_ev_walk *log, unsigned level, paddr_t table,
+                                       unsigned index, paddr_t pte_pa, uint64_t pte,
+                                       const struct pte_info *e, enum check c)
+{
+    if (log->nlevels >= VM_WALK_MAX_LEVELS)
+        return NULL;
+    struct vm_walk_level *l = &log->lv[log->nlevels++];
+    static const enum vm_walk_check as_event[] = {
+        [OK] = VM_WALK_OK, [NOT_PRESENT] = VM_WALK_NOT_PRESENT, [RESERVED] = VM_WALK_RESERVED,
+        [DENIED] = VM_WALK_DENIED,
+    };
+    *l = (struct vm_walk_level){.level = level, .table = table, .index = index, .pte_pa = pte_pa,
+                                .pte = pte, .written = pte, .info = *e, .check = as_event[c]};
+    return l;
+}
+
+/* The walker's compare-and-swap on that entry: won (the value it wrote) or lost. */
+static inline void log_written(struct vm_walk_level *l, uint64_t value, bool won)
+{
+    if (__builtin_expect(l != NULL, 0)) {
+        l->written = value;
+        if (!won)
+            l->check = VM_WALK_CAS_LOST;
+    }
+}
+
+static inline void log_denied(struct vm_walk_level *l)
+{
+    if (__builtin_expect(l != NULL, 0))
+        l->check = VM_WALK_DENIED;
+}
+
 /* The walk loop. `arch` and `width` (the entry size) are constants in each
  * of walk_run's four calls, so each copy is compiled for one shape of
  * format; everything else comes from the format's data. */
@@ -268,6 +303,8 @@ walk_loop(struct physmem *pm, const struct walk_env *env, vaddr_t va, enum vm_ac
     memcpy(shift, fmt->shift, sizeof shift);
     const uint64_t index_mask = pt_fmt_entries(fmt) - 1;
     void (*const decode)(uint64_t, unsigned, struct pte_info *) = fmt->decode;
+    struct vm_ev_walk *const log = path ? path->log : NULL;   /* an observed CPU's */
+    struct vm_walk_level *seen = NULL;         /* log's record of the entry just read */
 restart:;
     paddr_t table = start->table;
     unsigned prot = start->prot;
@@ -296,6 +333,9 @@ restart:;
         enum check c = !x86 ? rv_check_entry(env, pte, level, &e, (uint64_t)1 << shift[level])
                      : ia32 ? ia32_check_entry(env, pte, level, &e)
                             : x86_check_entry(env, pte, level, &e);
+        if (__builtin_expect(log != NULL, 0))
+            seen = log_entry(log, level, table, (unsigned)((va >> shift[level]) & index_mask), pte_pa,
+                             pte, &e, c);
         if (c != OK) {
             make_fault(env, va, acc, c, false, level, fault);
             goto fail;
@@ -313,9 +353,11 @@ restart:;
             before_cas(pm, pte_pa, level);
             if (!pte_cas_as(fmt, pm, pte_pa, &old, pte | X86_PTE_A)) {
                 restarts++;                      /* changed under us: walk again */
+                log_written(seen, pte, false);
                 goto restart;
             }
             ad_updates++;
+            log_written(seen, pte | X86_PTE_A, true);
         }
         if (path) {
             path->next[level] = e.addr;
@@ -332,6 +374,7 @@ restart:;
     bool ok = walk_allowed(env, prot, acc);
     if (!ok || pk) {
         make_fault(env, va, acc, DENIED, pk, level, fault);
+        log_denied(seen);
         goto fail;
     }
 
@@ -339,6 +382,7 @@ restart:;
     if (!e.accessed || (want_d && !e.dirty)) {
         if (!x86 && !env->adue) {                /* Svade: software manages A/D */
             make_fault(env, va, acc, DENIED, false, level, fault);
+            log_denied(seen);
             goto fail;
         }
         uint64_t a = x86 ? X86_PTE_A : RV_PTE_A, d = x86 ? X86_PTE_D : RV_PTE_D;
@@ -346,9 +390,11 @@ restart:;
         before_cas(pm, pte_pa, level);
         if (!pte_cas_as(fmt, pm, pte_pa, &old, new)) {
             restarts++;
+            log_written(seen, pte, false);
             goto restart;
         }
         ad_updates++;
+        log_written(seen, new, true);
         pte = new;
         decode(pte, level, &e);
     }

@@ -7,6 +7,7 @@
 #define VMLAB_HW_WALK_H
 
 #include <vmlab/machine.h>
+#include <vmlab/observe.h>
 
 struct walk_start {
     unsigned level;      /* level of the table at `table` */
@@ -16,12 +17,17 @@ struct walk_start {
 };
 
 /* The non-leaf entries a walk went through: for each level L above the
- * leaf, the table it pointed to and the rights combined down to L. */
+ * leaf, the table it pointed to and the rights combined down to L. With
+ * `log` set (an observed CPU, observe.h), every entry read is recorded
+ * there too: its table, index, value, decoding, check and what the walker
+ * wrote into it (log->nlevels counts them; the rest of *log is the
+ * caller's). */
 struct walk_path {
     unsigned top, leaf;              /* levels [leaf+1, top] are filled */
     paddr_t next[PT_MAX_LEVELS];
     unsigned prot[PT_MAX_LEVELS];
     bool global[PT_MAX_LEVELS];
+    struct vm_ev_walk *log;          /* NULL: not observed */
 };
 
 /* Would the combined rights `prot` allow access `acc` under env's control

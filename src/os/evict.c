@@ -22,8 +22,43 @@
  */
 #include <stdlib.h>
 
+#include <vmlab/observe.h>
+
 #include "os/kern.h"
 #include "os/swap.h"
+
+/* ---- telling an observed CPU (vmlab/observe.h) ---- */
+
+static void tell(struct evict *e, enum vm_evict_phase phase, struct vm_ev_evict *x)
+{
+    struct vm_event ev = {.kind = VM_EV_EVICT};
+    x->phase = phase;
+    x->frame = e->frame;
+    x->frame_pa = frame_pa(&e->k->ft, e->frame);
+    x->kind = page_ops(e->map[0])->name;
+    x->mappers = e->n;
+    ev.evict = *x;
+    cpu_observe(e->self, &ev);
+}
+
+/* What write_out did: the kinds' write_out record it in e (frame.h). */
+static void tell_done(struct evict *e, enum evict_result res)
+{
+    struct vm_ev_evict x = {.page_dirty = e->dirty, .slot = e->slot, .slot_reused = e->reuse};
+    if (res == EV_SWAP_FULL)
+        x.outcome = VM_EVICT_SWAP_FULL;
+    else if (res != EV_OK)
+        x.outcome = VM_EVICT_IO_ERROR;
+    else if (!e->dirty)
+        x.outcome = VM_EVICT_DROPPED;
+    else if (e->wrote)
+        x.outcome = VM_EVICT_SWAPPED;
+    else
+        x.outcome = VM_EVICT_WRITEBACK;    /* dirty, written, not to swap: to its file */
+    if (x.outcome == VM_EVICT_SWAPPED && e->hs)
+        x.slot = e->hs->slot[0];
+    tell(e, VM_EVICT_DONE, &x);
+}
 
 /* Step 1 for mapper j. */
 static void unmap_mapper(struct evict *e, uint32_t j, uint64_t *old)
@@ -45,6 +80,12 @@ static void unmap_mapper(struct evict *e, uint32_t j, uint64_t *old)
     if (page_flags(pg) & PG_DIRTY)
         e->dirty = true;
     *old = kpte_exchange(k, mmu_pte_lookup(q, va, page_level(pg)), 0);
+    if (__builtin_expect(cpu_observer(e->self) != NULL, 0)) {
+        struct pte_info pi;
+        k->fmt->decode(*old, page_level(pg), &pi);
+        tell(e, VM_EVICT_UNMAP, &(struct vm_ev_evict){.pid = q->pid, .va = va, .old_pte = *old,
+                                                       .accessed = pi.accessed, .dirty = pi.dirty});
+    }
     mmu_flush_range(q, e->self, va, va + page_size(pg));
     klock_release(&q->ptl);
     struct pte_info pi;
@@ -86,6 +127,9 @@ enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_t i)
     uint64_t one, *old = e.n > 1 ? malloc(e.n * sizeof *old) : &one;
     if (!old)
         return EV_IO_ERROR;   /* try another victim */
+    const bool watch = cpu_observer(self) != NULL;
+    if (watch)
+        tell(&e, VM_EVICT_START, &(struct vm_ev_evict){0});
     for (uint32_t j = 0; j < e.n; j++)
         unmap_mapper(&e, j, &old[j]);
 
@@ -97,6 +141,8 @@ enum evict_result evict_frame(struct kernel *k, struct cpu *self, uint32_t i)
         count(e.q, VMSTAT_PGSTEAL, page_npages(e.map[0]));
     for (uint32_t j = 0; j < e.n; j++)
         settle_mapper(&e, j, old[j], res);
+    if (watch)
+        tell_done(&e, res);
     if (old != &one)
         free(old);
     free(e.scratch);

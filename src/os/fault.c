@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <vmlab/observe.h>
+
 #include "os/kern.h"
 #include "os/swap.h"
 #include "os/swpt.h"
@@ -222,11 +224,142 @@ static enum kill_reason handle_page(struct fault *f)
     return page_ops(f->pg)->claim(f);
 }
 
-static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t addr,
-                                     enum vm_access acc, bool pin, bool hw)
+/* ---- what an observed CPU hears of a fault (vmlab/observe.h) ---- */
+
+/* The counters whose change says what a fault did: each is counted by the
+ * code that did it (anon.c, file.c, cow.c, thp.c, grow_stack). */
+static const enum vmstat_item watched_items[] = {
+    VMSTAT_ZERO_FILL, VMSTAT_PSWPIN, VMSTAT_FILE_READ, VMSTAT_COW_COPY, VMSTAT_COW_REUSE,
+    VMSTAT_STACK_GROWTH, VMSTAT_THP_FAULT_ALLOC, VMSTAT_PGMAJFAULT,
+};
+enum { W_ZERO, W_SWPIN, W_FILE, W_COPY, W_REUSE, W_STACK, W_THP, W_MAJOR, W_N };
+
+struct fault_watch {
+    struct vm_event ev;
+    uint64_t before[W_N];
+    bool found;                /* find-and-check's result is recorded */
+    bool resident;             /* the page was resident when the fault came */
+    uint32_t frame;            /* its frame then */
+};
+
+static unsigned vma_bits(unsigned flags)
 {
-    if (addr >= user_top(p))
+    return (flags & VMA_ANON ? VM_VMA_ANON : 0) | (flags & VMA_FILE ? VM_VMA_FILE : 0) |
+           (flags & VMA_SHARED ? VM_VMA_SHARED : 0) | (flags & VMA_STACK ? VM_VMA_STACK : 0) |
+           (flags & VMA_HEAP ? VM_VMA_HEAP : 0);
+}
+
+static void watch_begin(struct fault_watch *w, struct process *p, vaddr_t addr, enum vm_access acc)
+{
+    memset(w, 0, sizeof *w);
+    w->ev.kind = VM_EV_FAULT_HANDLED;
+    w->ev.handled.pid = p->pid;
+    w->ev.handled.addr = addr;
+    w->ev.handled.acc = acc;
+    w->ev.handled.page = VM_ALIGN_DOWN(addr, VM_PAGE_SIZE);
+    w->ev.handled.frame = w->ev.handled.old_frame = UINT32_MAX;
+    for (int i = 0; i < W_N; i++)
+        w->before[i] = stat_get(&p->stat[watched_items[i]]);
+}
+
+/* What find-and-check found: the VMA, the page and its state as the fault
+ * came (the first time round: a retried fault finds what the first made). */
+static void watch_found(struct fault_watch *w, const struct fault *f)
+{
+    struct vm_ev_fault_handled *h = &w->ev.handled;
+    w->found = true;
+    if (f->vma) {
+        h->has_vma = true;
+        h->vma_start = f->vma->start;
+        h->vma_end = f->vma->end;
+        h->vma_prot = f->vma->prot;
+        h->vma_flags = vma_bits(f->vma->flags);
+    }
+    if (!f->pg)
+        return;
+    h->page_existed = true;
+    h->kind = page_ops(f->pg)->name;
+    klock_acquire(&f->p->ptl, f->cpu);
+    uint64_t fl = page_flags(f->pg);
+    h->page_state = (fl & PG_RESIDENT ? VM_PG_RESIDENT : 0) | (fl & PG_SLOT ? VM_PG_SWAPPED : 0) |
+                    (fl & PG_DIRTY ? VM_PG_DIRTY : 0) | (fl & PG_COW ? VM_PG_COW : 0) |
+                    (fl & PG_LOADED ? VM_PG_LOADED : 0);
+    w->resident = fl & PG_RESIDENT;
+    if (w->resident)
+        w->frame = f->pg->u.r.frame;
+    if (fl & PG_SLOT)
+        h->slot = page_huge(f->pg) ? f->pg->u.hs->slot[0] : f->pg->u.r.slot;
+    klock_release(&f->p->ptl);
+}
+
+/* What the fault did, from the counters its work moved and the page's
+ * state now (p->lock held, or the fault never took it: f NULL). */
+static void watch_result(struct fault_watch *w, struct process *p, struct cpu *cpu,
+                         const struct fault *f, enum kill_reason r)
+{
+    struct vm_ev_fault_handled *h = &w->ev.handled;
+    uint64_t d[W_N];
+    for (int i = 0; i < W_N; i++)
+        d[i] = stat_get(&p->stat[watched_items[i]]) - w->before[i];
+    h->stack_growth = d[W_STACK] > 0;
+    h->major = d[W_MAJOR] > 0;
+    h->huge = d[W_THP] > 0;
+    struct page *pg = f ? f->pg : NULL;
+    if (pg && !h->kind)
+        h->kind = page_ops(pg)->name;      /* the page this fault created */
+    if (r != KILL_NONE) {
+        h->action = VM_FA_KILL;
+        h->kill = r;
+    } else if (d[W_COPY]) {
+        h->action = VM_FA_COW_COPY;
+        h->old_frame = w->frame;
+    } else if (d[W_REUSE]) {
+        h->action = VM_FA_COW_REUSE;
+    } else if (d[W_SWPIN]) {
+        h->action = VM_FA_SWAP_IN;
+    } else if (d[W_FILE]) {
+        h->action = VM_FA_FILE_READ;
+        if (f->vma && (f->vma->flags & VMA_FILE))
+            h->file_offset = vma_file_offset(f->vma, page_va(pg));
+    } else if (d[W_ZERO]) {
+        h->action = VM_FA_ZERO_FILL;
+    } else if (w->resident || !pg) {
+        h->action = VM_FA_SPURIOUS;
+    } else {
+        /* brought in without zeros or I/O: by its initializer (the page is
+         * anonymous now, never loaded before), or from the page cache */
+        h->action = page_kind(pg) == PAGE_ANON && !(h->page_state & VM_PG_LOADED) ? VM_FA_INIT
+                                                                                  : VM_FA_PAGECACHE;
+    }
+    if (!pg)
+        return;
+    h->page = page_va(pg);
+    klock_acquire(&p->ptl, cpu);
+    if (page_flags(pg) & PG_RESIDENT) {
+        h->frame = pg->u.r.frame;
+        h->frame_pa = frame_pa(&p->k->ft, h->frame);
+        paddr_t pte = mmu_pte_lookup(p, page_va(pg), page_level(pg));
+        h->pte = pte ? kpte_load(p->k, pte) : 0;
+    }
+    klock_release(&p->ptl);
+}
+
+/* The event goes out, with the kill's message if the process was killed. */
+static void watch_emit(struct fault_watch *w, struct process *p, struct cpu *cpu)
+{
+    if (w->ev.handled.action == VM_FA_KILL && process_killed(p))
+        snprintf(w->ev.handled.kill_msg, sizeof w->ev.handled.kill_msg, "%s", p->kill_msg);
+    cpu_observe(cpu, &w->ev);
+}
+
+static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t addr,
+                                     enum vm_access acc, bool pin, bool hw, struct fault_watch *w)
+{
+    if (addr >= user_top(p)) {
+        if (__builtin_expect(w != NULL, 0))
+            watch_result(w, p, cpu, NULL, KILL_SEGV_KERNEL_ADDR);
         return KILL_SEGV_KERNEL_ADDR;
+    }
     klock_acquire(&p->lock, cpu);
     struct fault f = {.p = p, .cpu = cpu, .addr = addr, .acc = acc, .pin = pin, .hw = hw};
     enum kill_reason r;
@@ -235,6 +368,8 @@ static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t
         f.new_huge = f.retry = f.retry_now = false;
         f.pte_pa = 0;
         r = find_and_check(&f);
+        if (__builtin_expect(w != NULL, 0) && !w->found)
+            watch_found(w, &f);
         if (r == KILL_NONE)
             r = handle_page(&f);
         if (r != KILL_NONE || !f.retry)
@@ -242,6 +377,8 @@ static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t
         if (!f.retry_now)
             kwait_step(cpu);
     }
+    if (__builtin_expect(w != NULL, 0))
+        watch_result(w, p, cpu, &f, r);
     klock_release(&p->lock);
     return r;
 }
@@ -249,7 +386,15 @@ static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t
 enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t addr, enum vm_access acc,
                           bool pin)
 {
-    return handle_fault(p, cpu, addr, acc, pin, false);
+    if (__builtin_expect(cpu_observer(cpu) != NULL, 0)) {
+        /* told before the caller kills: the event has the reason, not the message */
+        struct fault_watch w;
+        watch_begin(&w, p, addr, acc);
+        enum kill_reason r = handle_fault(p, cpu, addr, acc, pin, false, &w);
+        watch_emit(&w, p, cpu);
+        return r;
+    }
+    return handle_fault(p, cpu, addr, acc, pin, false, NULL);
 }
 
 /* ---- the generic claim (vm_do_claim_page) ---- */
@@ -308,10 +453,19 @@ enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f
     if (p->k->soft_refill && f->type != FAULT_GP)
         return swpt_trap(cpu, p, f);   /* the TLB is software's: swtlb.c */
     count(p, VMSTAT_PGFAULT, 1);
-    enum kill_reason r = f->type == FAULT_GP ? KILL_SEGV_NONCANON
-                                             : handle_fault(p, cpu, f->addr, f->access, false, true);
-    if (r == KILL_NONE)
-        return FAULT_RETRY;
-    process_kill_access(p, r, f->addr, f->access);
-    return FAULT_FAIL;
+    struct fault_watch watch, *w = NULL;
+    if (__builtin_expect(cpu_observer(cpu) != NULL, 0)) {
+        w = &watch;
+        watch_begin(w, p, f->addr, f->access);
+    }
+    enum kill_reason r = KILL_SEGV_NONCANON;
+    if (f->type != FAULT_GP)
+        r = handle_fault(p, cpu, f->addr, f->access, false, true, w);
+    else if (w)
+        watch_result(w, p, cpu, NULL, r);
+    if (r != KILL_NONE)
+        process_kill_access(p, r, f->addr, f->access);
+    if (w)
+        watch_emit(w, p, cpu);
+    return r == KILL_NONE ? FAULT_RETRY : FAULT_FAIL;
 }

@@ -141,6 +141,14 @@ struct policy {
     void (*insert)(struct frame_table *ft, uint32_t i);
     /* A reported reference (kernel_note_access). */
     void (*touch)(struct frame_table *ft, uint32_t i);
+    /* What the policy keeps, for tools (kernel_inspect_frames, observe.h):
+     * the names of the rings its frames are on (the main ring, and the
+     * second ring or NULL), whether it sweeps the hand, and the per-frame
+     * state mark() gives (NULL: none). */
+    const char *lists[2];
+    bool hand;
+    const char *mark_name;
+    unsigned (*mark)(const struct frame_table *ft, uint32_t i);
 };
 const struct policy *policy_by_name(const char *name);
 

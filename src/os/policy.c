@@ -32,12 +32,64 @@
  */
 #include <string.h>
 
+#include <vmlab/observe.h>
+
 #include "os/kern.h"
 
 static inline bool pinned(const struct frame_table *ft, uint32_t i)
 {
     return ft->state[i] & (FS_PIN_MASK | FS_RECLAIM);
 }
+
+/* ---- telling an observed CPU what the policy looked at, and why it chose
+ * its victim (vmlab/observe.h). Each select tests `watch` (is self
+ * observed?) once, so an unobserved scan pays one branch per frame. ---- */
+
+static bool watched(struct cpu *self)
+{
+    return cpu_observer(self) != NULL;
+}
+
+/* One look at a frame: the verdict, whether it counts in pgscan, and, when
+ * its A bits were read now, what they were (young) and whether clearing
+ * them flushed. */
+struct look {
+    enum vm_policy_verdict verdict;
+    bool scanned, tested, young, flushed, has_value;
+    uint64_t value;
+    const char *value_name;
+    const char *why;
+};
+
+static void tell(struct kernel *k, struct cpu *self, uint32_t i, const struct look *l)
+{
+    struct frame_table *ft = &k->ft;
+    struct vm_event ev = {.kind = VM_EV_POLICY};
+    struct vm_ev_policy *e = &ev.policy;
+    struct page *const *map;
+    e->policy = ft->policy->name;
+    e->frame = i;
+    e->frame_pa = frame_pa(ft, i);
+    e->mappers = frame_mappers(ft, i, &map);
+    if (e->mappers) {
+        e->pid = map[0]->proc->pid;
+        e->va = page_va(map[0]);
+    }
+    const char *list = ft->policy->lists[(ft->state[i] & FS_ACTIVE) ? 1 : 0];
+    e->list = list ? list : "";
+    e->verdict = l->verdict;
+    e->scanned = l->scanned;
+    e->tested = l->tested;
+    e->young = l->young;
+    e->flushed = l->flushed;
+    e->has_value = l->has_value;
+    e->value = l->value;
+    e->value_name = l->value_name;
+    e->why = l->why;
+    cpu_observe(self, &ev);
+}
+
+#define TELL(...) tell(k, self, __VA_ARGS__)
 
 static void insert_tail(struct frame_table *ft, uint32_t i)
 {
@@ -50,15 +102,21 @@ static void touch_none(struct frame_table *ft, uint32_t i)
     (void)i;
 }
 
-/* The first unpinned frame from the head. */
-static uint32_t first_unpinned(struct kernel *k)
+/* The first unpinned frame from the head; `why` the victim's reason. */
+static uint32_t first_unpinned(struct kernel *k, struct cpu *self, const char *why)
 {
     struct frame_table *ft = &k->ft;
+    const bool watch = watched(self);
     uint32_t i = ft->head;
     for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
         kcount(k, VMSTAT_PGSCAN, 1);
-        if (!pinned(ft, i))
+        if (!pinned(ft, i)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_VICTIM, .scanned = true, .why = why});
             return i;
+        }
+        if (watch)
+            TELL(i, &(struct look){.verdict = VM_POL_SKIP_PINNED, .scanned = true});
     }
     return FRAME_NONE;
 }
@@ -67,8 +125,7 @@ static uint32_t first_unpinned(struct kernel *k)
 
 static uint32_t fifo_select(struct kernel *k, struct cpu *self)
 {
-    (void)self;
-    return first_unpinned(k);
+    return first_unpinned(k, self, "the oldest resident page (the head of the list)");
 }
 
 /* ---- clock ---- */
@@ -76,15 +133,26 @@ static uint32_t fifo_select(struct kernel *k, struct cpu *self)
 static uint32_t clock_sweep(struct kernel *k, struct cpu *self, bool flush)
 {
     struct frame_table *ft = &k->ft;
+    const bool watch = watched(self);
     /* Two full turns are enough: the first clears every A bit. */
     for (uint64_t n = 0; n < 2 * ft->listed + 1; n++) {
         uint32_t i = ft->hand;
         ft->hand = ft->f[i].next;
         kcount(k, VMSTAT_PGSCAN, 1);
-        if (pinned(ft, i))
+        if (pinned(ft, i)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_SKIP_PINNED, .scanned = true});
             continue;
-        if (ft_test_clear_young(k, self, i, flush))
+        }
+        if (ft_test_clear_young(k, self, i, flush)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_SECOND_CHANCE, .scanned = true,
+                                       .tested = true, .young = true, .flushed = flush});
             continue;
+        }
+        if (watch)
+            TELL(i, &(struct look){.verdict = VM_POL_VICTIM, .scanned = true, .tested = true,
+                                   .why = "its A bit is clear under the hand"});
         return i;
     }
     return FRAME_NONE;
@@ -106,18 +174,25 @@ static uint32_t lru_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
     if (!ft->refs_seen) {
+        const bool watch = watched(self);
         uint64_t n = ft->listed;
         uint32_t i = ft->head;
         for (uint64_t s = 0; s < n; s++) {
             uint32_t next = ft->f[i].next;
             if (ft_test_clear_young(k, self, i, ft->policy->clear_flushes)) {
+                if (watch)
+                    TELL(i, &(struct look){.verdict = VM_POL_REFRESH, .tested = true,
+                                           .young = true, .flushed = ft->policy->clear_flushes});
                 ft_list_remove(ft, i);
                 ft_list_insert_tail(ft, i);
             }
             i = next;
         }
     }
-    return first_unpinned(k);
+    return first_unpinned(k, self, ft->refs_seen ? "the least recently used page (the head of "
+                                                   "the list)"
+                                                 : "the least recently used page, as sampled "
+                                                   "from the A bits (the head of the list)");
 }
 
 static void lru_touch(struct frame_table *ft, uint32_t i)
@@ -141,37 +216,60 @@ static uint64_t xorshift64(uint64_t *s)
 
 static uint32_t random_select(struct kernel *k, struct cpu *self)
 {
-    (void)self;
     struct frame_table *ft = &k->ft;
+    const bool watch = watched(self);
     uint64_t start = xorshift64(&ft->rng) % ft->nframes;
     for (uint64_t n = 0; n < ft->nframes; n++) {
         uint32_t i = (uint32_t)((start + n) % ft->nframes);
         if (!(ft->state[i] & FS_LISTED))
             continue;
         kcount(k, VMSTAT_PGSCAN, 1);
-        if (!pinned(ft, i))
+        if (!pinned(ft, i)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_VICTIM, .scanned = true,
+                                       .has_value = true, .value = start, .value_name = "random start",
+                                       .why = "the first listed frame from a random start"});
             return i;
+        }
+        if (watch)
+            TELL(i, &(struct look){.verdict = VM_POL_SKIP_PINNED, .scanned = true});
     }
     return FRAME_NONE;
 }
 
 /* ---- aging (NFU with 8-bit shift counters) ---- */
 
+static unsigned aging_mark(const struct frame_table *ft, uint32_t i)
+{
+    return (ft->state[i] & FS_AGE_MASK) >> FS_AGE_SHIFT;
+}
+
 static uint32_t aging_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
+    const bool watch = watched(self);
     uint32_t best = FRAME_NONE, best_age = UINT32_MAX;
     uint32_t i = ft->head;
     for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
         uint32_t age = (ft->state[i] & FS_AGE_MASK) >> FS_AGE_SHIFT;
-        age = (age >> 1) | (ft_test_clear_young(k, self, i, ft->policy->clear_flushes) ? 0x80u : 0);
+        bool young = ft_test_clear_young(k, self, i, ft->policy->clear_flushes);
+        age = (age >> 1) | (young ? 0x80u : 0);
         ft->state[i] = (ft->state[i] & ~FS_AGE_MASK) | age << FS_AGE_SHIFT;
         kcount(k, VMSTAT_PGSCAN, 1);
+        if (watch)
+            TELL(i, &(struct look){.verdict = pinned(ft, i) ? VM_POL_SKIP_PINNED : VM_POL_AGED,
+                                   .scanned = true, .tested = true, .young = young,
+                                   .flushed = young && ft->policy->clear_flushes,
+                                   .has_value = true, .value = age, .value_name = "age"});
         if (!pinned(ft, i) && age < best_age) {
             best = i;
             best_age = age;
         }
     }
+    if (watch && best != FRAME_NONE)
+        TELL(best, &(struct look){.verdict = VM_POL_VICTIM, .has_value = true, .value = best_age,
+                                  .value_name = "age",
+                                  .why = "the lowest age counter (the oldest of equals)"});
     return best;
 }
 
@@ -199,12 +297,22 @@ static void linux_move(struct frame_table *ft, uint32_t i, bool to_active)
     ft_list_insert_tail(ft, i);
 }
 
+static unsigned linux_mark(const struct frame_table *ft, uint32_t i)
+{
+    return (ft->state[i] & FS_REFERENCED) ? 1 : 0;
+}
+
 static uint32_t linux_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
+    const bool watch = watched(self);
+    bool flush = ft->policy->clear_flushes;
     while (ft->listed - ft->active < ft->active) {
         uint32_t a = ft->active_head;
-        ft_test_clear_young(k, self, a, ft->policy->clear_flushes);
+        bool young = ft_test_clear_young(k, self, a, flush);
+        if (watch)
+            TELL(a, &(struct look){.verdict = VM_POL_DEACTIVATE, .tested = true, .young = young,
+                                   .flushed = young && flush});
         linux_move(ft, a, false);
         kcount(k, VMSTAT_PGDEACTIVATE, 1);
     }
@@ -213,16 +321,28 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
         uint32_t i = ft->head;
         kcount(k, VMSTAT_PGSCAN, 1);
         if (pinned(ft, i)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_SKIP_PINNED, .scanned = true});
             ft_list_remove(ft, i);
             ft_list_insert_tail(ft, i);
             continue;
         }
-        if (!ft_test_clear_young(k, self, i, ft->policy->clear_flushes))
+        if (!ft_test_clear_young(k, self, i, flush)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_VICTIM, .scanned = true, .tested = true,
+                                       .why = "the oldest inactive page, its A bit clear"});
             return i;
+        }
         if (ft->state[i] & FS_REFERENCED) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_ACTIVATE, .scanned = true,
+                                       .tested = true, .young = true, .flushed = flush});
             linux_move(ft, i, true);
             kcount(k, VMSTAT_PGACTIVATE, 1);
         } else {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_SECOND_CHANCE, .scanned = true,
+                                       .tested = true, .young = true, .flushed = flush});
             ft->state[i] |= FS_REFERENCED;
             ft_list_remove(ft, i);
             ft_list_insert_tail(ft, i);
@@ -231,8 +351,13 @@ static uint32_t linux_select(struct kernel *k, struct cpu *self)
     /* everything was activated (or pinned): the oldest unpinned active page */
     uint32_t i = ft->active_head;
     for (uint64_t n = 0; n < ft->active; n++, i = ft->f[i].next)
-        if (!pinned(ft, i))
+        if (!pinned(ft, i)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_VICTIM,
+                                       .why = "the oldest active page (every inactive page was "
+                                              "referenced)"});
             return i;
+        }
     return FRAME_NONE;
 }
 
@@ -282,16 +407,23 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
 {
     struct frame_table *ft = &k->ft;
     if (!ft->oracle)
-        return fifo_select(k, self);
+        return first_unpinned(k, self, "the oldest resident page (no oracle: as fifo)");
+    const bool watch = watched(self);
     bool clean_first = k->cfg.opt_ties == OPT_TIES_CLEAN_FIRST;
     uint32_t best = FRAME_NONE, never = FRAME_NONE, never_clean = FRAME_NONE;
     uint64_t best_next = 0;
     uint32_t i = ft->head;
     for (uint64_t n = 0; n < ft->listed; n++, i = ft->f[i].next) {
         kcount(k, VMSTAT_PGSCAN, 1);
-        if (pinned(ft, i))
+        if (pinned(ft, i)) {
+            if (watch)
+                TELL(i, &(struct look){.verdict = VM_POL_SKIP_PINNED, .scanned = true});
             continue;
+        }
         uint64_t next = opt_ask(ft, i);
+        if (watch)
+            TELL(i, &(struct look){.verdict = VM_POL_CANDIDATE, .scanned = true, .has_value = true,
+                                   .value = next, .value_name = "next use"});
         if (next == UINT64_MAX) {
             if (never == FRAME_NONE || i < never)
                 never = i;
@@ -302,21 +434,35 @@ static uint32_t opt_select(struct kernel *k, struct cpu *self)
             best_next = next;
         }
     }
-    if (never_clean != FRAME_NONE)
-        return never_clean;
-    return never != FRAME_NONE ? never : best;
+    uint32_t v = never_clean != FRAME_NONE ? never_clean : never != FRAME_NONE ? never : best;
+    if (watch && v != FRAME_NONE)
+        TELL(v, &(struct look){
+                    .verdict = VM_POL_VICTIM, .has_value = true,
+                    .value = v == best ? best_next : UINT64_MAX, .value_name = "next use",
+                    .why = v == never_clean ? "never used again, and clean (the lowest such frame)"
+                         : v == never       ? "never used again (the lowest such frame)"
+                                            : "its next use is the farthest in the future"});
+    return v;
 }
 
 static const struct policy policies[] = {
-    /* name, clear_flushes, wants_refs, wants_oracle, ... */
-    {"clock", true, false, false, clock_select, clock_insert, touch_none},
-    {"clock-noflush", false, false, false, clock_select, clock_insert, touch_none},
-    {"fifo", false, false, false, fifo_select, insert_tail, touch_none},
-    {"lru", true, true, false, lru_select, insert_tail, lru_touch},
-    {"random", false, false, false, random_select, insert_tail, touch_none},
-    {"aging", true, false, false, aging_select, insert_tail, touch_none},
-    {"opt", false, false, true, opt_select, insert_tail, touch_none},
-    {"linux", true, false, false, linux_select, insert_tail, touch_none},
+    {.name = "clock", .clear_flushes = true, .select = clock_select, .insert = clock_insert,
+     .touch = touch_none, .lists = {"circle"}, .hand = true},
+    {.name = "clock-noflush", .select = clock_select, .insert = clock_insert, .touch = touch_none,
+     .lists = {"circle"}, .hand = true},
+    {.name = "fifo", .select = fifo_select, .insert = insert_tail, .touch = touch_none,
+     .lists = {"load order"}},
+    {.name = "lru", .clear_flushes = true, .wants_refs = true, .select = lru_select,
+     .insert = insert_tail, .touch = lru_touch, .lists = {"recency"}},
+    {.name = "random", .select = random_select, .insert = insert_tail, .touch = touch_none,
+     .lists = {"load order"}},
+    {.name = "aging", .clear_flushes = true, .select = aging_select, .insert = insert_tail,
+     .touch = touch_none, .lists = {"load order"}, .mark_name = "age", .mark = aging_mark},
+    {.name = "opt", .wants_oracle = true, .select = opt_select, .insert = insert_tail,
+     .touch = touch_none, .lists = {"load order"}},
+    {.name = "linux", .clear_flushes = true, .select = linux_select, .insert = insert_tail,
+     .touch = touch_none, .lists = {"inactive", "active"}, .mark_name = "referenced",
+     .mark = linux_mark},
 };
 
 const char *const kernel_policy_names[] = {"clock", "clock-noflush", "fifo", "lru", "random", "aging", "opt",

@@ -542,6 +542,9 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         snprintf(err, errlen, "out of memory");
         goto out;
     }
+    const struct replay_hooks *hk = cfg->hooks;
+    if (hk && hk->start)
+        hk->start(hk->arg, env.m, env.k, env.p, env.cpu);
 
     /* Records go to the CPU in batches (cpu_touch_many: runs of TLB hits
      * cost a fraction of single calls), one at a time when the policy must
@@ -560,6 +563,11 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
             break;
         }
         size_t want = batch_max, got = 0;
+        bool watched = hk && n >= hk->from;     /* one record, between the hooks */
+        if (watched)
+            want = 1;
+        else if (hk && hk->from - n < want)
+            want = (size_t)(hk->from - n);
         if (cfg->limit && cfg->limit - n < want)
             want = (size_t)(cfg->limit - n);
         if (want == 0)
@@ -589,11 +597,15 @@ int replay_run(const struct replay_config *cfg, struct replay_source *src,
         }
         if (got == 0)
             break;
+        if (watched && hk->before && !hk->before(hk->arg, n, &r))
+            break;
         for (size_t k = 0; count_pages && k < got; k++)
             footprint_add(&fp, batch[k].va >> VM_PAGE_SHIFT,
                           (batch[k].va + batch[k].size - 1) >> VM_PAGE_SHIFT);
         size_t done = batch_max > 1 ? cpu_touch_many(env.cpu, batch, got)
                                     : replay_one(&env, future, refs, &r);
+        if (watched && hk->after)
+            hk->after(hk->arg, n, &r, done == got);
         n += done;
         if (done < got) {
             note_kill(&env, res);

@@ -49,6 +49,23 @@ int replay_cost_parse(struct replay_cost *c, const char *spec, char *err, size_t
  * replay_cost_parse reads back. */
 void replay_cost_describe(const struct replay_cost *c, char *buf, size_t len);
 
+/* For a front end that watches the replay record by record (vmlab step,
+ * vmlab explore): the records before `from` are replayed as usual; from
+ * there on one at a time, each between before() and after(). */
+struct replay_hooks {
+    uint64_t from;                 /* index (0-based) of the first record watched */
+    /* The system is ready: called once, before the first record. */
+    void (*start)(void *arg, struct machine *m, struct kernel *k, struct process *p,
+                  struct cpu *cpu);
+    /* Record n, as the CPU will see it (folded into the user half); false
+     * stops the replay before it (it is not replayed). */
+    bool (*before)(void *arg, uint64_t n, const struct trace_record *r);
+    /* Its access is done; ok false if it killed the process (the replay
+     * ends there). */
+    void (*after)(void *arg, uint64_t n, const struct trace_record *r, bool ok);
+    void *arg;
+};
+
 struct replay_config {
     const struct pt_format *fmt;   /* page-table format (also picks the architecture) */
     struct tlb_config tlb;
@@ -73,6 +90,7 @@ struct replay_config {
     const char *input_name;        /* the input, for messages (NULL: "the trace") */
     volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C; with an atomic store, as
                                       other threads may read it): stop cleanly */
+    const struct replay_hooks *hooks;   /* NULL: nobody watches */
     unsigned given;                /* REPLAY_GIVEN_*: fields the user set; for a run trace
                                       the others come from the run's own configuration */
 };

@@ -74,6 +74,14 @@ static void on_access(void *arg, struct cpu *cpu, vaddr_t va, unsigned size, enu
     struct systrace *t = tr(s);
     if (!size)
         size = 1;
+    const struct run_watch *w = s->cfg->watch;
+    if (w && w->access) {
+        const struct task *on = s->cpu[cpu_index(cpu)].cur;
+        struct run_access a = {.cpu = cpu_index(cpu), .proc = kernel_current(cpu),
+                               .pid = on ? on->pid : 0, .va = va, .len = size, .acc = acc,
+                               .pc = on ? on->h.pc : 0};
+        w->access(w->arg, cpu, &a);
+    }
     if (t) {
         name_cpu(t, (int)cpu_index(cpu));
         struct trace_record rec = {.va = va, .size = size, .kind = acc};
@@ -89,7 +97,7 @@ static void on_access(void *arg, struct cpu *cpu, vaddr_t va, unsigned size, enu
 int systrace_open(struct sys *s, char *err, size_t errlen)
 {
     s->note_refs = kernel_policy_wants(s->k) & KERNEL_WANTS_REFS;
-    if (s->note_refs)
+    if (s->note_refs || s->cfg->watch)
         rv_sys_set_trace(s->rv, on_access, s);
     if (!s->cfg->trace_out)
         return 0;
@@ -170,6 +178,13 @@ void sys_note_process(struct task *t, int kind, int other)
 void sys_note_copy(struct task *t, vaddr_t va, size_t len, bool out)
 {
     struct sys *s = t->s;
+    const struct run_watch *w = s->cfg->watch;
+    if (w && w->access && len) {
+        struct run_access a = {.cpu = (unsigned)t->cpu, .proc = t->proc, .pid = t->pid, .va = va,
+                               .len = len, .acc = out ? VM_ACCESS_WRITE : VM_ACCESS_READ,
+                               .copy = true, .pc = t->h.pc};
+        w->access(w->arg, task_cpu(t), &a);
+    }
     if (!tr(s) || len == 0)
         return;
     struct trace_event ev = {.kind = TRACE_EV_COPY, .a = {va, len, out}};

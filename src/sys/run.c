@@ -338,10 +338,16 @@ int run_program(const struct run_config *cfg, int argc, char *const argv[], stru
     s->swap_slot = -1;
     double t0 = wall_seconds();
     int rc = sys_build(s, cfg, err, errlen);
+    const struct run_watch *w = rc == 0 ? cfg->watch : NULL;
+    if (w && w->start)
+        w->start(w->arg, s->m, s->k);
     if (rc == 0)
         rc = start_program(s, argc, argv, err, errlen);
-    if (rc == 0) {
+    if (rc == 0)
         sched_run(s);
+    if (w && w->end)
+        w->end(w->arg);
+    if (rc == 0) {
         collect(s, res, wall_seconds() - t0);
         if (systrace_close(s, res->trace_error, sizeof res->trace_error))
             res->trace_failed = true;
