@@ -223,6 +223,15 @@ static void test_copy_pin(void)
     char buf[10000], back[10000];
     for (size_t i = 0; i < sizeof buf; i++)
         buf[i] = (char)(i * 13);
+    /* a copy's faults, as Linux counts them: a page it brings in is a fault
+     * (pgfault and pgminfault), a page already mapped no fault at all */
+    uint64_t pf0 = kt_pstat(p, VMSTAT_PGFAULT), min0 = kt_pstat(p, VMSTAT_PGMINFAULT);
+    is_i64(kernel_copy_to_user(cpu, MAPA + 4096 * 5, buf, 16), 0, "copy_to_user into a lazy page");
+    is_i64(kernel_copy_to_user(cpu, MAPA + 4096 * 5 + 64, buf, 16), 0, "and again, the page mapped");
+    ok(kt_pstat(p, VMSTAT_PGFAULT) - pf0 == 1 && kt_pstat(p, VMSTAT_PGMINFAULT) - min0 == 1,
+       "the copy's fault counts once in pgfault and pgminfault, the second copy nothing "
+       "(pgfault +%llu, pgminfault +%llu)", (unsigned long long)(kt_pstat(p, VMSTAT_PGFAULT) - pf0),
+       (unsigned long long)(kt_pstat(p, VMSTAT_PGMINFAULT) - min0));
     is_i64(kernel_copy_out(cpu, MAPA + 100, buf, sizeof buf), 0, "copy_out into lazy pages");
     memset(back, 0, sizeof back);
     is_i64(kernel_copy_in(cpu, back, MAPA + 100, sizeof back), 0, "copy_in");

@@ -131,10 +131,10 @@ enum kill_reason cow_fault(struct fault *f)
         r = cow_copy(f, i);
     else
         cow_reuse(f, i);
+    if (r == KILL_NONE)
+        fault_account(f, false);
     if (r == KILL_NONE && f->pin)
         f->retry = f->retry_now = true;   /* the spurious path pins the page's frame */
-    else
-        count(p, VMSTAT_PGMINFAULT, 1);
     return r;
 }
 

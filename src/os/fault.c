@@ -180,7 +180,8 @@ static bool pte_writable(struct fault *f)
 }
 
 /* Another CPU of the process mapped the page first, or the CPU raced an
- * eviction that has since been undone: nothing to do but pin if asked. */
+ * eviction that has since been undone, or a system call's copy found its
+ * page mapped: nothing to do but pin if asked. */
 static enum kill_reason spurious(struct fault *f)
 {
     if (f->pin) {
@@ -190,7 +191,8 @@ static enum kill_reason spurious(struct fault *f)
             return KILL_NONE;
         }
     }
-    count(f->p, VMSTAT_PGMINFAULT, 1);
+    if (f->cpu_fault)   /* a copy that finds its page mapped takes no fault at all */
+        fault_account(f, false);
     return KILL_NONE;
 }
 
@@ -353,7 +355,8 @@ static void watch_emit(struct fault_watch *w, struct process *p, struct cpu *cpu
 }
 
 static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t addr,
-                                     enum vm_access acc, bool pin, bool hw, struct fault_watch *w)
+                                     enum vm_access acc, bool pin, bool hw, bool cpu_fault,
+                                     struct fault_watch *w)
 {
     if (addr >= user_top(p)) {
         if (__builtin_expect(w != NULL, 0))
@@ -361,7 +364,8 @@ static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t
         return KILL_SEGV_KERNEL_ADDR;
     }
     klock_acquire(&p->lock, cpu);
-    struct fault f = {.p = p, .cpu = cpu, .addr = addr, .acc = acc, .pin = pin, .hw = hw};
+    struct fault f = {.p = p, .cpu = cpu, .addr = addr, .acc = acc, .pin = pin, .hw = hw,
+                      .cpu_fault = cpu_fault};
     enum kill_reason r;
     for (;;) {
         f.va = VM_ALIGN_DOWN(addr, VM_PAGE_SIZE);
@@ -384,17 +388,17 @@ static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t
 }
 
 enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t addr, enum vm_access acc,
-                          bool pin)
+                          bool pin, bool cpu_fault)
 {
     if (__builtin_expect(cpu_observer(cpu) != NULL, 0)) {
         /* told before the caller kills: the event has the reason, not the message */
         struct fault_watch w;
         watch_begin(&w, p, addr, acc);
-        enum kill_reason r = handle_fault(p, cpu, addr, acc, pin, false, &w);
+        enum kill_reason r = handle_fault(p, cpu, addr, acc, pin, false, cpu_fault, &w);
         watch_emit(&w, p, cpu);
         return r;
     }
-    return handle_fault(p, cpu, addr, acc, pin, false, NULL);
+    return handle_fault(p, cpu, addr, acc, pin, false, cpu_fault, NULL);
 }
 
 /* ---- the generic claim (vm_do_claim_page) ---- */
@@ -417,7 +421,7 @@ void fault_map_frame(struct fault *f, uint32_t i, bool major)
     }
     frame_install(k, f->cpu, i, pg);
     stat_add(&p->resident, page_npages(pg));
-    count(p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
+    fault_account(f, major);
 }
 
 enum kill_reason claim_frame(struct fault *f)
@@ -460,7 +464,7 @@ enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f
     }
     enum kill_reason r = KILL_SEGV_NONCANON;
     if (f->type != FAULT_GP)
-        r = handle_fault(p, cpu, f->addr, f->access, false, true, w);
+        r = handle_fault(p, cpu, f->addr, f->access, false, true, true, w);
     else if (w)
         watch_result(w, p, cpu, NULL, r);
     if (r != KILL_NONE)

@@ -316,15 +316,30 @@ struct fault {
     bool retry_now;
     bool hw;                   /* the CPU took this fault (it dropped its own entries for
                                   addr); false for kernel_pin's faults */
+    bool cpu_fault;            /* a CPU's page fault, its pgfault counted on entry (the
+                                  hardware trap, a software refill's miss); false for a
+                                  system call's copy */
 };
+/* A fault handled, counted as Linux's mm_account_fault does: minor or
+ * major; and a system call's copy (not a CPU's fault, whose pgfault the
+ * trap vector counted on entry) counts its pgfault here, as the fault the
+ * copy would take on Linux. */
+static inline void fault_account(const struct fault *f, bool major)
+{
+    count(f->p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
+    if (!f->cpu_fault)
+        count(f->p, VMSTAT_PGFAULT, 1);
+}
 
 enum fault_action kernel_fault_handler(struct cpu *cpu, const struct vm_fault *f, void *arg);
 /* Make va of p resident as an access `acc` would (p->lock not held): checks
  * rights, grows the stack (va itself is compared with rsp - slack), breaks
  * copy-on-write for a write, claims and fills a frame. With pin, the frame is
- * also pinned. KILL_NONE, or the kill reason (the caller kills). */
+ * also pinned. cpu_fault: a CPU's fault whose pgfault the caller counted (a
+ * software refill's), else a system call's copy. KILL_NONE, or the kill
+ * reason (the caller kills). */
 enum kill_reason fault_in(struct process *p, struct cpu *cpu, vaddr_t va, enum vm_access acc,
-                          bool pin);
+                          bool pin, bool cpu_fault);
 /* The generic claim (vm_do_claim_page) of a 4 KiB page: a frame, its
  * contents by the kind's fill, the PTE, the frame table. */
 enum kill_reason claim_frame(struct fault *f);

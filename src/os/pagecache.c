@@ -217,7 +217,7 @@ static enum kill_reason shared_claim(struct fault *f)
     if (!f->pin)
         frame_unpin(k, f->cpu, i);
     stat_add(&p->resident, 1);
-    count(p, major ? VMSTAT_PGMAJFAULT : VMSTAT_PGMINFAULT, 1);
+    fault_account(f, major);
     return KILL_NONE;
 }
 

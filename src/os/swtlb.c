@@ -172,7 +172,7 @@ static enum fault_action refill(struct cpu *cpu, struct process *p, const struct
         if (!found) {
             /* not mapped: the page fault it is */
             count(p, VMSTAT_PGFAULT, 1);
-            enum kill_reason r = fault_in(p, cpu, va, f->access, false);
+            enum kill_reason r = fault_in(p, cpu, va, f->access, false, true);
             if (r != KILL_NONE) {
                 process_kill_access(p, r, va, f->access);
                 return FAULT_FAIL;
@@ -226,7 +226,7 @@ enum fault_action swpt_trap(struct cpu *cpu, struct process *p, const struct vm_
         return modified(cpu, p, &copy);
     default: {
         count(p, VMSTAT_PGFAULT, 1);
-        enum kill_reason r = fault_in(p, cpu, copy.addr, copy.access, false);
+        enum kill_reason r = fault_in(p, cpu, copy.addr, copy.access, false, true);
         if (r != KILL_NONE) {
             process_kill_access(p, r, copy.addr, copy.access);
             return FAULT_FAIL;

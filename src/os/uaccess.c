@@ -28,7 +28,7 @@ static enum kill_reason pin_range(struct process *p, struct cpu *cpu, vaddr_t va
         /* the first page by the buffer's own address: the stack-growth rule
          * compares it with rsp - 8 */
         enum kill_reason r = fault_in(p, cpu, pg == first ? va : pg,
-                                      write ? VM_ACCESS_WRITE : VM_ACCESS_READ, true);
+                                      write ? VM_ACCESS_WRITE : VM_ACCESS_READ, true, false);
         if (r != KILL_NONE) {
             if (pg > first)
                 kernel_unpin(p, first, pg - first);

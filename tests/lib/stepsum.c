@@ -81,12 +81,16 @@ void step_sum(const struct json *st, struct step_sums *t)
             if (jt_is(jt_get(e, "fault"), "page"))
                 t->page_faults++;
         } else if (jt_is(type, "handled")) {
-            /* the kernel's own copies to and from user memory (a program's
-             * system calls) fault pages in without a CPU's page fault: they
-             * count as minor or major, not in pgfault */
-            if (!jt_true(jt_get(st, "copy")))
-                t->pgfault++;
+            /* a CPU's fault counts in pgfault whatever it found; the
+             * kernel's own copies to and from user memory (a program's
+             * system calls) count only a fault that did something, as the
+             * fault Linux's copy would take: one that finds its page
+             * mapped, or is refused (-EFAULT), counts nothing */
             const char *a = jt_str(jt_get(e, "action"));
+            bool copy = jt_true(jt_get(st, "copy"));
+            if (copy && (!strcmp(a, "spurious") || !strcmp(a, "kill")))
+                continue;
+            t->pgfault++;
             if (jt_true(jt_get(e, "major")))
                 t->major++;
             else if (strcmp(a, "kill"))
