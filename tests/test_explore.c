@@ -448,20 +448,6 @@ static void run_case(const char *what, const char *policy, const char *pt, const
 
 /* ---- the command line ---- */
 
-static struct run_result sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct run_result sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    struct run_result r;
-    if (run_cmd(cmd, &r))
-        tap_diag("could not run: %s", cmd);
-    return r;
-}
-
 static long long size_of(const char *path)
 {
     struct stat st;
@@ -482,7 +468,7 @@ static void cli_case(void)
         return;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         /* run in dir, so that an X written by mistake would be seen there */
-        struct run_result r = sh("cd %s && %s explore %s %s/examples/traces/trace1", dir, bin, bad[i],
+        struct run_result r = run_fmt("cd %s && %s explore %s %s/examples/traces/trace1", dir, bin, bad[i],
                                  here);
         char x[160];
         snprintf(x, sizeof x, "%s/X", dir);
@@ -491,42 +477,42 @@ static void cli_case(void)
            bad[i][0] ? bad[i] : "without -o");
         run_free(&r);
     }
-    struct run_result r = sh("%s explore --from 500 -o %s examples/traces/trace1", v, page);
+    struct run_result r = run_fmt("%s explore --from 500 -o %s examples/traces/trace1", v, page);
     ok(r.status == 1 && strstr(r.err, "none from access 500") && size_of(page) < 0,
        "--from past the end: exit 1, said, no page");
     run_free(&r);
-    r = sh("%s explore --count 5 -o %s - < examples/traces/trace2", v, page);
+    r = run_fmt("%s explore --count 5 -o %s - < examples/traces/trace2", v, page);
     ok(r.status == 0 && strstr(r.err, "5 steps (accesses 1 to 5)") && size_of(page) > 1000,
        "standard input: a page of 5 steps");
     run_free(&r);
-    r = sh("%s explore --refs 1,2,3,1 --frames 2 -o %s", v, page);
+    r = run_fmt("%s explore --refs 1,2,3,1 --frames 2 -o %s", v, page);
     ok(r.status == 0 && strstr(r.err, "4 steps"), "--refs: a page of 4 steps");
     run_free(&r);
-    r = sh("%s explore -o examples/traces/trace2 examples/traces/trace2", v);
+    r = run_fmt("%s explore -o examples/traces/trace2 examples/traces/trace2", v);
     ok(r.status == 1 && strstr(r.err, "trace2"), "-o the input itself is refused (exit 1)");
     run_free(&r);
     /* a run that faults and evicts at nearly every access: the budget cuts it */
-    r = sh("%s explore --frames 4 --policy aging --tlb none --count 100000 -o %s "
+    r = run_fmt("%s explore --frames 4 --policy aging --tlb none --count 100000 -o %s "
            "examples/traces/bzip.trace.gz", v, page);
     long long n = size_of(page);
     ok(r.status == 0 && strstr(r.err, "cut short") && n > 4000000 && n <= 5000000,
        "a page that would pass 5 MB is cut short, and stays under it (%lld bytes)", n);
     run_free(&r);
-    r = sh("grep -o '\"full\":true' %s/p.html", dir);
+    r = run_fmt("grep -o '\"full\":true' %s/p.html", dir);
     ok(strstr(r.out, "\"full\":true") != NULL, "the page says it was cut short");
     run_free(&r);
-    r = sh("%s explore --frames 1 --swap 0 --refs 1w,2 -o %s", v, page);
+    r = run_fmt("%s explore --frames 1 --swap 0 --refs 1w,2 -o %s", v, page);
     ok(r.status == 3 && strstr(r.err, "killed after 2 accesses") && size_of(page) > 1000,
        "a kill: exit 3, and the page is written");
     run_free(&r);
-    r = sh("grep -o 'The process was killed at access 2: oom-swap-full[^\"]*' %s", page);
+    r = run_fmt("grep -o 'The process was killed at access 2: oom-swap-full[^\"]*' %s", page);
     ok(r.status == 0 && r.out[0], "the page says the process was killed, and why");
     run_free(&r);
-    r = sh("%s explore --help", v);
+    r = run_fmt("%s explore --help", v);
     ok(r.status == 0 && strstr(r.out, "--count M") && strstr(r.out, "-o, --output PAGE     the page"),
        "explore --help");
     run_free(&r);
-    r = sh("rm -rf '%s'", dir);
+    r = run_fmt("rm -rf '%s'", dir);
     run_free(&r);
 }
 

@@ -31,20 +31,6 @@
 static struct cdp br;
 static const char *vmlab;
 
-static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct run_result run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    struct run_result r;
-    if (run_cmd(cmd, &r))
-        tap_diag("could not run: %s", cmd);
-    return r;
-}
-
 /* A string the page's script returns (malloc'd), or NULL. */
 static char *page_string(const char *expr)
 {
@@ -73,7 +59,7 @@ static void check_at(int n, const char *how)
     int at = page_pos();
     is_i64(at, n, "%s: the page is at step %d", how, n);
     char *text = page_string("document.getElementById('text').textContent");
-    struct run_result s = run("%s step " OPTS " --from %d --count 1 " INPUT, vmlab, n);
+    struct run_result s = run_fmt("%s step " OPTS " --from %d --count 1 " INPUT, vmlab, n);
     size_t len = strlen(s.out);
     if (len && s.out[len - 1] == '\n')
         s.out[len - 1] = 0;
@@ -86,7 +72,7 @@ static void check_at(int n, const char *how)
 
     char *rows = page_string("JSON.stringify(Array.from(document.querySelectorAll('#counters tr'))"
                              ".map(r => [r.dataset.name, r.cells[1].textContent]))");
-    struct run_result r = run("%s replay --json " OPTS " --limit %d " INPUT, vmlab, n);
+    struct run_result r = run_fmt("%s replay --json " OPTS " --limit %d " INPUT, vmlab, n);
     char err[128];
     struct json *page = rows ? jt_parse(rows, strlen(rows), err, sizeof err) : NULL;
     struct json *rep = jt_parse(r.out, strlen(r.out), err, sizeof err);
@@ -119,7 +105,7 @@ static void check_at(int n, const char *how)
 /* The step `vmlab step --only WHAT --from N` finds first. */
 static int next_of(const char *what, int from)
 {
-    struct run_result r = run("%s step --json-lines " OPTS " --only %s --from %d --count 1 " INPUT,
+    struct run_result r = run_fmt("%s step --json-lines " OPTS " --only %s --from %d --count 1 " INPUT,
                               vmlab, what, from);
     char err[128];
     struct json *j = r.status == 0 ? jt_parse(r.out, strlen(r.out), err, sizeof err) : NULL;
@@ -132,7 +118,7 @@ static int next_of(const char *what, int from)
 /* The last step before n with a fault, as `vmlab step --only faults` lists them. */
 static int last_fault_before(int n)
 {
-    struct run_result r = run("%s step --json-lines " OPTS " --only faults --count %d " INPUT, vmlab, n);
+    struct run_result r = run_fmt("%s step --json-lines " OPTS " --only faults --count %d " INPUT, vmlab, n);
     int last = -1;
     for (const char *p = r.out; r.status == 0 && (p = strstr(p, "{\"step\":"));) {
         int s = atoi(p + 8);
@@ -183,7 +169,7 @@ static void run_check_at(int n, const char *how)
 {
     is_i64(page_pos(), n, "%s: the page is at step %d", how, n);
     char *text = page_string("document.getElementById('text').textContent");
-    struct run_result s = run("%s step --run " RUN_OPTS " --from %d --count 1 -- " RUN_PROG " 2>/dev/null",
+    struct run_result s = run_fmt("%s step --run " RUN_OPTS " --from %d --count 1 -- " RUN_PROG " 2>/dev/null",
                               vmlab, n);
     size_t len = strlen(s.out);
     if (len && s.out[len - 1] == '\n')
@@ -203,7 +189,7 @@ static void run_page(const char *dir)
         tap_skip(1, "the guest corpus (build/guest) is not built: no program to explore");
         return;
     }
-    struct run_result r = run("%s explore --run " RUN_OPTS " --count 400 -o %s/run.html -- " RUN_PROG
+    struct run_result r = run_fmt("%s explore --run " RUN_OPTS " --count 400 -o %s/run.html -- " RUN_PROG
                               " >/dev/null", vmlab, dir);
     ok(r.status == 0 && strstr(r.err, "400 steps"), "vmlab explore --run wrote a program's page");
     run_free(&r);
@@ -214,7 +200,7 @@ static void run_page(const char *dir)
     for (int i = 0; i < 3; i++)
         cdp_click_id(&br, "fwd");
     run_check_at(3, "three clicks on step");
-    struct run_result f = run("%s step --run --json-lines " RUN_OPTS " --only faults --from 4 --count 1 -- "
+    struct run_result f = run_fmt("%s step --run --json-lines " RUN_OPTS " --only faults --from 4 --count 1 -- "
                               RUN_PROG " 2>/dev/null", vmlab);
     int next = f.status == 0 && !strncmp(f.out, "{\"step\":", 8) ? atoi(f.out + 8) : -1;
     run_free(&f);
@@ -237,7 +223,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    struct run_result r = run("%s explore " OPTS " --count %d -o %s/page.html " INPUT, vmlab, STEPS, dir);
+    struct run_result r = run_fmt("%s explore " OPTS " --count %d -o %s/page.html " INPUT, vmlab, STEPS, dir);
     ok(r.status == 0 && strstr(r.err, "600 steps"), "vmlab explore wrote a page of %d steps", STEPS);
     run_free(&r);
     char url[512], profile[512];
@@ -286,7 +272,7 @@ int main(void)
         run_page(dir);
     }
     cdp_stop(&br);
-    r = run("rm -rf '%s'", dir);
+    r = run_fmt("rm -rf '%s'", dir);
     run_free(&r);
     return tap_done();
 }

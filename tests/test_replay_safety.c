@@ -31,25 +31,6 @@ static char dir[] = "/tmp/vmlab-safety-XXXXXX";
 
 /* Run a shell command; its stderr's last newline is dropped, so that it
  * can be quoted in a check's name. */
-static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct run_result run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    struct run_result r;
-    run_cmd(cmd, &r);
-    size_t n = r.err ? strlen(r.err) : 0;
-    if (n && r.err[n - 1] == '\n')
-        r.err[n - 1] = 0;
-    for (char *c = r.err; c && *c; c++)   /* one line: it may be quoted in a check's name */
-        if (*c == '\n')
-            *c = '|';
-    return r;
-}
-
 static const char *path(const char *name)
 {
     static char p[8][512];
@@ -97,45 +78,45 @@ static void swap_file(void)
 {
     const char *v = vmlab_bin();
     const char *trace = path("v.gz");
-    struct run_result r = run("cp examples/traces/bzip.trace.gz %s", trace);
+    struct run_result r = run_fmt("cp examples/traces/bzip.trace.gz %s", trace);
     run_free(&r);
     struct stat before, after;
     stat(trace, &before);
-    r = run("%s replay --frames 64 --swap-file %s %s", v, trace, trace);
+    r = run_fmt("%s replay --frames 64 --swap-file %s %s", v, trace, trace);
     is_i64(r.status, 1, "--swap-file naming the input trace: exit 1");
     ok(strstr(r.err, "is the input") != NULL, "and says it is the input (%s)", r.err);
     run_free(&r);
-    r = run("%s replay --frames 64 --swap-file %s --swap-file-overwrite --limit 1000 %s", v, trace,
+    r = run_fmt("%s replay --frames 64 --swap-file %s --swap-file-overwrite --limit 1000 %s", v, trace,
             trace);
     is_i64(r.status, 1, "not even with --swap-file-overwrite");
     run_free(&r);
-    r = run("cd %s && %s replay --frames 64 --swap-file v.gz --limit 1000 - < v.gz", dir, v);
+    r = run_fmt("cd %s && %s replay --frames 64 --swap-file v.gz --limit 1000 - < v.gz", dir, v);
     is_i64(r.status, 1, "nor as standard input redirected from it");
     run_free(&r);
     stat(trace, &after);
-    r = run("cmp -s %s examples/traces/bzip.trace.gz", trace);
+    r = run_fmt("cmp -s %s examples/traces/bzip.trace.gz", trace);
     ok(after.st_size == before.st_size && r.status == 0, "the trace is intact");
     run_free(&r);
 
     const char *other = path("precious");
     write_file(other, "precious data\n");
-    r = run("%s replay --frames 16 --limit 20000 --swap-file %s %s", v, other, trace);
+    r = run_fmt("%s replay --frames 16 --limit 20000 --swap-file %s %s", v, other, trace);
     ok(r.status == 1 && strstr(r.err, "already exists") && strstr(r.err, "--swap-file-overwrite"),
        "an existing swap file is refused, naming the option that allows it (%s)", r.err);
     run_free(&r);
     is_str(slurp(other, NULL), "precious data\n", "and left as it was");
-    r = run("%s replay --json --frames 16 --limit 20000 --swap-file %s --swap-file-overwrite %s", v,
+    r = run_fmt("%s replay --json --frames 16 --limit 20000 --swap-file %s --swap-file-overwrite %s", v,
             other, trace);
     ok(r.status == 0 && json_u64(r.out, "pswpout") > 0, "with --swap-file-overwrite it is used");
     run_free(&r);
     ok(access(other, F_OK) == 0, "and stays: vmlab did not create it");
 
     const char *fresh = path("fresh.swap");
-    r = run("%s replay --json --frames 16 --limit 20000 --swap-file %s %s", v, fresh, trace);
+    r = run_fmt("%s replay --json --frames 16 --limit 20000 --swap-file %s %s", v, fresh, trace);
     ok(r.status == 0 && json_u64(r.out, "pswpout") > 0, "a new swap file is created and used");
     run_free(&r);
     ok(access(fresh, F_OK) != 0, "and removed at the end");
-    r = run("%s replay --swap-file-overwrite --refs 1", v);
+    r = run_fmt("%s replay --swap-file-overwrite --refs 1", v);
     is_i64(r.status, 2, "--swap-file-overwrite without --swap-file: usage error");
     run_free(&r);
 }
@@ -144,12 +125,12 @@ static void output_file(void)
 {
     const char *v = vmlab_bin();
     const char *trace = path("t.rw");
-    struct run_result r = run("cp examples/traces/trace3 %s", trace);
+    struct run_result r = run_fmt("cp examples/traces/trace3 %s", trace);
     run_free(&r);
-    r = run("%s replay -o %s %s", v, trace, trace);
+    r = run_fmt("%s replay -o %s %s", v, trace, trace);
     ok(r.status == 1 && strstr(r.err, "is the input"), "-o naming the input: refused (%s)", r.err);
     run_free(&r);
-    r = run("cmp -s %s examples/traces/trace3", trace);
+    r = run_fmt("cmp -s %s examples/traces/trace3", trace);
     is_i64(r.status, 0, "the trace is intact");
     run_free(&r);
 
@@ -157,11 +138,11 @@ static void output_file(void)
     write_file(rep, "an older report\n");
     chmod(rep, 0640);
     write_file(path("bad.rw"), "0 R\nzz W\n");
-    r = run("%s replay -o %s %s", v, rep, path("bad.rw"));
+    r = run_fmt("%s replay -o %s %s", v, rep, path("bad.rw"));
     is_i64(r.status, 1, "a failed run exits 1");
     run_free(&r);
     is_str(slurp(rep, NULL), "an older report\n", "and leaves the older report as it was");
-    r = run("%s replay --frames 3 -o %s --refs 1,2,3,4", v, rep);
+    r = run_fmt("%s replay --frames 3 -o %s --refs 1,2,3,4", v, rep);
     is_i64(r.status, 0, "a good run replaces it");
     run_free(&r);
     char *text = slurp(rep, NULL);
@@ -172,12 +153,12 @@ static void output_file(void)
     is_i64(count_files("report.txt.tmp"), 0, "no temporary left beside it");
     const char *link = path("link.txt");
     symlink(rep, link);
-    r = run("%s replay --json --frames 3 -o %s --refs 1,2", v, link);
+    r = run_fmt("%s replay --json --frames 3 -o %s --refs 1,2", v, link);
     struct stat lst;
     ok(r.status == 0 && lstat(link, &lst) == 0 && S_ISLNK(lst.st_mode) &&
        strstr(slurp(rep, NULL), "\"config\""), "-o through a symbolic link replaces its target");
     run_free(&r);
-    r = run("%s replay --json --frames 3 -o /dev/stdout --refs 1,2", v);
+    r = run_fmt("%s replay --json --frames 3 -o /dev/stdout --refs 1,2", v);
     ok(r.status == 0 && json_u64(r.out, "accesses") == 2, "-o /dev/stdout is written directly");
     run_free(&r);
 }
@@ -227,50 +208,50 @@ static void killed_midway(void)
 static void exit_statuses(void)
 {
     const char *v = vmlab_bin();
-    struct run_result r = run("%s replay --frames 4 --swap 0 --refs 1w,2w,3w,4w,5w,6w", v);
+    struct run_result r = run_fmt("%s replay --frames 4 --swap 0 --refs 1w,2w,3w,4w,5w,6w", v);
     is_i64(r.status, 3, "a killed process: exit 3");
     ok(strstr(r.err, "killed") && strstr(r.err, "oom-swap-full"), "said on stderr: %s", r.err);
     ok(strstr(r.out, "the process was killed after 5 accesses: oom-swap-full"),
        "and in the report");
     run_free(&r);
-    r = run("%s replay --quiet --frames 4 --swap 0 --refs 1w,2w,3w,4w,5w,6w", v);
+    r = run_fmt("%s replay --quiet --frames 4 --swap 0 --refs 1w,2w,3w,4w,5w,6w", v);
     ok(r.status == 3 && !*r.out, "--quiet: no report, still exit 3");
     run_free(&r);
-    r = run("%s replay --json --frames 4 --swap 0 --refs 1w,2w,3w,4w,5w,6w", v);
+    r = run_fmt("%s replay --json --frames 4 --swap 0 --refs 1w,2w,3w,4w,5w,6w", v);
     ok(r.status == 3 && strstr(r.out, "\"killed\": true"), "--json: killed: true, exit 3");
     run_free(&r);
-    r = run("%s replay --frames 4 --swap 0 --refs 1,2,3,4,5,6", v);
+    r = run_fmt("%s replay --frames 4 --swap 0 --refs 1,2,3,4,5,6", v);
     is_i64(r.status, 0, "--swap 0 with clean pages only: nothing to write, exit 0");
     ok(strstr(r.out, "swap none"), "the report says there is no swap");
     run_free(&r);
 
-    r = run("%s replay --json --refs 1 > /dev/full", v);
+    r = run_fmt("%s replay --json --refs 1 > /dev/full", v);
     ok(r.status == 1 && strstr(r.err, "No space left on device"),
        "replay to a full device: exit 1 (%s)", r.err);
     run_free(&r);
-    r = run("%s replay --refs 1 -o /dev/full", v);
+    r = run_fmt("%s replay --refs 1 -o /dev/full", v);
     is_i64(r.status, 1, "-o /dev/full: exit 1");
     run_free(&r);
-    r = run("%s --help > /dev/full", v);
+    r = run_fmt("%s --help > /dev/full", v);
     is_i64(r.status, 1, "--help to a full device: exit 1");
     run_free(&r);
-    r = run("%s explain 0x1234 > /dev/full", v);
+    r = run_fmt("%s explain 0x1234 > /dev/full", v);
     is_i64(r.status, 1, "explain to a full device: exit 1");
     run_free(&r);
-    r = run("%s sweep --help > /dev/full", v);
+    r = run_fmt("%s sweep --help > /dev/full", v);
     is_i64(r.status, 1, "sweep --help to a full device: exit 1");
     run_free(&r);
 
     static const char *const helps[] = {"", "replay ", "sweep ", "explain ", "convert ", "record "};
     int with_table = 0;
     for (int i = 0; i < 6; i++) {
-        r = run("%s %s--help", v, helps[i]);
+        r = run_fmt("%s %s--help", v, helps[i]);
         with_table += r.status == 0 && strstr(r.out, "exit status:\n  0    success\n  1    bad input") &&
                       strstr(r.out, "  3    a simulated process was killed") && strstr(r.out, "  130  ");
         run_free(&r);
     }
     is_i64(with_table, 6, "every --help prints the one table of exit statuses");
-    r = run("%s replay --frames 0 --refs 1", v);
+    r = run_fmt("%s replay --frames 0 --refs 1", v);
     is_i64(r.status, 2, "a bad value: exit 2");
     run_free(&r);
 }
@@ -278,21 +259,21 @@ static void exit_statuses(void)
 static void messages(void)
 {
     const char *v = vmlab_bin();
-    struct run_result r = run("%s replay --mem 2T --refs 1", v);
+    struct run_result r = run_fmt("%s replay --mem 2T --refs 1", v);
     ok(r.status == 2 && strstr(r.err, "to 1023.9 GiB (268402687 frames"),
        "--mem states the true maximum (%s)", r.err);
     run_free(&r);
-    r = run("%s replay --frames 268402688 --refs 1", v);
+    r = run_fmt("%s replay --frames 268402688 --refs 1", v);
     ok(r.status == 2 && strstr(r.err, "from 1 to 268402687"), "one frame more is refused: %s", r.err);
     run_free(&r);
-    r = run("%s replay --frames 268402687 --policy nope --refs 1", v);
+    r = run_fmt("%s replay --frames 268402687 --policy nope --refs 1", v);
     ok(r.status == 2 && strstr(r.err, "--policy") && !strstr(r.err, "--frames"),
        "the stated maximum itself is accepted");
     run_free(&r);
-    r = run("%s replay --cost major-fault=1e308 --refs 1", v);
+    r = run_fmt("%s replay --cost major-fault=1e308 --refs 1", v);
     ok(r.status == 2 && strstr(r.err, "out of range"), "a cost that would overflow is refused");
     run_free(&r);
-    r = run("%s replay --json --cost major-fault=1e15,swap-out=1e15,minor-fault=1e15 --frames 2 "
+    r = run_fmt("%s replay --json --cost major-fault=1e15,swap-out=1e15,minor-fault=1e15 --frames 2 "
             "--refs 1w,2w,3w,4w,1,2,3,4", v);
     ok(r.status == 0 && !strstr(r.out, ": inf") && !strstr(r.out, ": nan") &&
        !strstr(r.out, ": -inf") && !strstr(r.out, ": null") &&
@@ -302,32 +283,32 @@ static void messages(void)
     static const char *const empty[] = {"--cost access=", "--tlb-geometry l1d=", "--tlb-geometry l2=",
                                         "--swap-file ''", "-o ''"};
     for (int i = 0; i < 5; i++) {
-        r = run("%s replay %s --refs 1", v, empty[i]);
+        r = run_fmt("%s replay %s --refs 1", v, empty[i]);
         ok(r.status == 2 && (strstr(r.err, "no value") || strstr(r.err, "expected a file name")),
            "an empty value is refused: %s (%s)", empty[i], r.err);
         run_free(&r);
     }
-    r = run("%s replay --tlb-geometry l1d=64x0 --refs 1", v);
+    r = run_fmt("%s replay --tlb-geometry l1d=64x0 --refs 1", v);
     ok(r.status == 2 && strstr(r.err, "WAYS must be at least 1"), "l1d=64x0 says what is wrong");
     run_free(&r);
-    r = run("%s replay --refs w", v);
+    r = run_fmt("%s replay --refs w", v);
     ok(r.status == 1 && strstr(r.err, "bad page number 'w'"), "--refs w is no page 0");
     run_free(&r);
 
     /* FILE -- PROGRAM: two inputs, refused before anything runs */
-    r = run("VMLAB_VALGRIND=/nonexistent/valgrind %s replay examples/traces/trace3 -- /bin/true", v);
+    r = run_fmt("VMLAB_VALGRIND=/nonexistent/valgrind %s replay examples/traces/trace3 -- /bin/true", v);
     ok(r.status == 2 && strstr(r.err, "exclude each other") && !strstr(r.err, "valgrind"),
        "replay FILE -- PROGRAM is a usage error, not FILE run under Valgrind (%s)", r.err);
     run_free(&r);
 
-    r = run("valgrind --version");
+    r = run_fmt("valgrind --version");
     bool have = r.status == 0;
     run_free(&r);
     if (!have) {
         tap_skip(1, "valgrind not installed");
         return;
     }
-    r = run("%s replay --quiet --frames 64 -- /bin/sh -c 'kill -SEGV $$'", v);
+    r = run_fmt("%s replay --quiet --frames 64 -- /bin/sh -c 'kill -SEGV $$'", v);
     ok(strstr(r.err, "was killed by signal 11 (Segmentation fault)") && !strstr(r.err, "status 139"),
        "a program killed by a signal: the signal is named (%s)", r.err);
     run_free(&r);

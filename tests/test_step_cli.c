@@ -24,20 +24,6 @@
 #include "lib/stepsum.h"
 #include "lib/tap.h"
 
-static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct run_result run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    struct run_result r;
-    if (run_cmd(cmd, &r))
-        tap_diag("could not run: %s", cmd);
-    return r;
-}
-
 /* The first event of a type in a step, and the how-many-th. */
 static const struct json *event(const struct json *step, const char *type, unsigned nth)
 {
@@ -59,7 +45,7 @@ static void by_hand(const char *v)
      *      page 3 zero-filled into frame 0
      *   4: page 1 faults: fifo evicts frame 1 (page 2, clean): dropped;
      *      page 1 read back from slot 0 into frame 1, a major fault */
-    struct run_result r = run("%s step --json-lines --frames 2 --policy fifo --tlb none --refs 1w,2,3,1", v);
+    struct run_result r = run_fmt("%s step --json-lines --frames 2 --policy fifo --tlb none --refs 1w,2,3,1", v);
     is_i64(r.status, 0, "by hand: step exits 0");
     size_t n;
     bool good;
@@ -102,7 +88,7 @@ static void by_hand(const char *v)
     json_lines_free(s, n);
     run_free(&r);
 
-    r = run("%s step --frames 2 --policy fifo --tlb none --refs 1w,2,3,1", v);
+    r = run_fmt("%s step --frames 2 --policy fifo --tlb none --refs 1w,2,3,1", v);
     ok(r.status == 0 && strstr(r.out, "step 3  cpu 0  load 0x3000 (1 byte)") &&
            strstr(r.out, "fifo chooses a victim:") &&
            strstr(r.out, "frame 0 (pid 1 0x1000; load order): victim: the oldest resident page") &&
@@ -119,8 +105,8 @@ static void by_hand(const char *v)
 
 static void sums_case(const char *v, const char *input, const char *opts, const char *label)
 {
-    struct run_result st = run("%s step --json-lines %s %s", v, opts, input);
-    struct run_result rp = run("%s replay --json %s %s", v, opts, input);
+    struct run_result st = run_fmt("%s step --json-lines %s %s", v, opts, input);
+    struct run_result rp = run_fmt("%s replay --json %s %s", v, opts, input);
     size_t n;
     bool good;
     struct json **s = json_lines(st.out, &n, &good);
@@ -184,8 +170,8 @@ static size_t count_lines(const char *s, const char *prefix)
 static void selection(const char *v)
 {
     const char *in = "examples/traces/bzip.trace.gz", *o = "--frames 64 --policy clock";
-    struct run_result all = run("%s step --json-lines %s --count 400 %s", v, o, in);
-    struct run_result part = run("%s step --json-lines %s --from 301 --count 100 %s", v, o, in);
+    struct run_result all = run_fmt("%s step --json-lines %s --count 400 %s", v, o, in);
+    struct run_result part = run_fmt("%s step --json-lines %s --from 301 --count 100 %s", v, o, in);
     const char *at = all.out;
     for (int i = 0; i < 300 && at; i++)
         at = strchr(at, '\n'), at = at ? at + 1 : NULL;
@@ -199,7 +185,7 @@ static void selection(const char *v)
     for (size_t i = 0; i < n; i++)
         faults += event(s[i], "fault", 0) != NULL;
     json_lines_free(s, n);
-    struct run_result f = run("%s step --json-lines %s --only faults --count %zu %s", v, o,
+    struct run_result f = run_fmt("%s step --json-lines %s --only faults --count %zu %s", v, o,
                               faults, in);
     s = json_lines(f.out, &n, &good);
     bool all_fault = good && n == faults;
@@ -211,11 +197,11 @@ static void selection(const char *v)
     json_lines_free(s, n);
     run_free(&f);
 
-    f = run("%s step --only evictions --count 3 %s %s", v, o, in);
+    f = run_fmt("%s step --only evictions --count 3 %s %s", v, o, in);
     ok(f.status == 0 && count_lines(f.out, "step ") == 3 && count_lines(f.out, "    evict frame") >= 3,
        "--only evictions --count 3: three steps, each with an eviction");
     run_free(&f);
-    f = run("%s step --only misses --count 50 --json-lines %s %s", v, o, in);
+    f = run_fmt("%s step --only misses --count 50 --json-lines %s %s", v, o, in);
     s = json_lines(f.out, &n, &good);
     bool missing = good && n == 50;
     for (size_t i = 0; missing && i < n; i++)
@@ -226,7 +212,7 @@ static void selection(const char *v)
     run_free(&f);
 
     /* text and JSON say the same steps */
-    struct run_result t = run("%s step %s --count 400 %s", v, o, in);
+    struct run_result t = run_fmt("%s step %s --count 400 %s", v, o, in);
     ok(t.status == 0 && count_lines(t.out, "step ") == 400 && count_lines(t.out, "  => pa ") == 400,
        "text: 400 steps, each ending with its physical address");
     run_free(&t);
@@ -236,21 +222,21 @@ static void selection(const char *v)
 
 static void inputs(const char *v)
 {
-    struct run_result a = run("%s step --count 5 examples/traces/trace1", v);
-    struct run_result b = run("%s step --count 5 - < examples/traces/trace1", v);
+    struct run_result a = run_fmt("%s step --count 5 examples/traces/trace1", v);
+    struct run_result b = run_fmt("%s step --count 5 - < examples/traces/trace1", v);
     ok(a.status == 0 && b.status == 0 && count_lines(a.out, "step ") == 5 && !strcmp(a.out, b.out),
        "a file and - (standard input) give the same steps");
     run_free(&a);
     run_free(&b);
-    a = run("%s step --refs 7,0,1,2,0,3 --frames 3 --policy fifo", v);
+    a = run_fmt("%s step --refs 7,0,1,2,0,3 --frames 3 --policy fifo", v);
     ok(a.status == 0 && count_lines(a.out, "step ") == 6 && strstr(a.out, "step 6  cpu 0  load 0x3000"),
        "--refs: one step per reference, page N at N x 4096");
     run_free(&a);
-    a = run("valgrind --version");
+    a = run_fmt("valgrind --version");
     if (a.status != 0) {
         tap_skip(1, "valgrind not installed");
     } else {
-        struct run_result c = run("%s step --count 20 --json-lines -- /bin/true", v);
+        struct run_result c = run_fmt("%s step --count 20 --json-lines -- /bin/true", v);
         size_t n;
         bool good;
         struct json **s = json_lines(c.out, &n, &good);
@@ -263,39 +249,39 @@ static void inputs(const char *v)
 
     char dir[] = "/tmp/vmlab-step-XXXXXX";
     if (mkdtemp(dir)) {
-        a = run("%s step --json-lines --count 7 -o %s/steps.jsonl examples/traces/trace2 && wc -l < %s/steps.jsonl",
+        a = run_fmt("%s step --json-lines --count 7 -o %s/steps.jsonl examples/traces/trace2 && wc -l < %s/steps.jsonl",
                 v, dir, dir);
         ok(a.status == 0 && atoi(a.out) == 7, "-o FILE: the 7 steps written to the file");
         run_free(&a);
-        a = run("rm -rf %s", dir);
+        a = run_fmt("rm -rf %s", dir);
         run_free(&a);
     }
 
     /* a kill: one frame, no swap, a dirty page cannot be evicted */
-    a = run("%s step --frames 1 --swap 0 --refs 1w,2", v);
+    a = run_fmt("%s step --frames 1 --swap 0 --refs 1w,2", v);
     ok(a.status == 3 && strstr(a.out, "kernel: kills pid 1: oom-swap-full") &&
            strstr(a.out, "=> the access fails: the process is killed") &&
            strstr(a.err, "killed after 2 accesses"),
        "a kill: exit 3, the killing step shows the kill and why");
     run_free(&a);
-    a = run("%s step --frames 1 --swap 0 --only evictions --refs 1w,2", v);
+    a = run_fmt("%s step --frames 1 --swap 0 --only evictions --refs 1w,2", v);
     ok(a.status == 3 && count_lines(a.out, "step 2") == 1,
        "the step that kills is shown whatever --only says");
     run_free(&a);
 
-    a = run("%s step --from 100 examples/traces/trace1", v);
+    a = run_fmt("%s step --from 100 examples/traces/trace1", v);
     ok(a.status == 0 && a.out[0] == 0 && strstr(a.err, "none from access 100"),
        "--from past the end: nothing shown, said on stderr, exit 0");
     run_free(&a);
     static const char *const bad[] = {"--from 0", "--count 0", "--only hits", "--json", "--csv",
                                       "--quiet", "--from x"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        a = run("%s step %s examples/traces/trace1", v, bad[i]);
+        a = run_fmt("%s step %s examples/traces/trace1", v, bad[i]);
         ok(a.status == 2 && a.out[0] == 0 && a.err[0], "step %s: a usage error (exit 2), said on stderr",
            bad[i]);
         run_free(&a);
     }
-    a = run("%s step --help", v);
+    a = run_fmt("%s step --help", v);
     ok(a.status == 0 && strstr(a.out, "--json-lines") && strstr(a.out, "--only WHAT"),
        "step --help");
     run_free(&a);

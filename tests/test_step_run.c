@@ -35,20 +35,6 @@
 
 #define GUEST "build/guest/"
 
-static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct run_result run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    struct run_result r;
-    if (run_cmd(cmd, &r))
-        tap_diag("could not run: %s", cmd);
-    return r;
-}
-
 /* ---- 1. the instruction in words ---- */
 
 /* "a0, 8(sp)" and "a0,8(sp)" alike: no blanks, no "0x". */
@@ -71,7 +57,7 @@ static void against_objdump(const char *elf)
 {
     char cmd[512];
     snprintf(cmd, sizeof cmd, "riscv64-linux-gnu-objdump -d -M no-aliases %s", elf);
-    struct run_result r = run("%s", cmd);
+    struct run_result r = run_fmt("%s", cmd);
     if (r.status != 0) {
         tap_skip(1, "riscv64-linux-gnu-objdump is not installed (binutils-riscv64-linux-gnu, "
                     "with the cross compiler)");
@@ -154,7 +140,7 @@ static const char *const hand_src =
 
 static unsigned long long symbol(const char *elf, const char *name)
 {
-    struct run_result r = run("riscv64-linux-gnu-nm %s", elf);
+    struct run_result r = run_fmt("riscv64-linux-gnu-nm %s", elf);
     unsigned long long v = 0;
     char pat[64];
     snprintf(pat, sizeof pat, " %s\n", name);
@@ -191,7 +177,7 @@ static void by_hand(const char *v)
         return;
     }
     unsigned long long start = symbol(elf, "_start"), value = symbol(elf, "value");
-    struct run_result r = run("%s step --run --json-lines -- %s", v, elf);
+    struct run_result r = run_fmt("%s step --run --json-lines -- %s", v, elf);
     size_t n;
     bool good;
     struct json **s = json_lines(r.out, &n, &good);
@@ -231,7 +217,7 @@ static void by_hand(const char *v)
     run_free(&r);
 
     /* the text form tells the same */
-    r = run("%s step --run -- %s", v, elf);
+    r = run_fmt("%s step --run -- %s", v, elf);
     char l3[160];
     snprintf(l3, sizeof l3, "step 3  cpu 0  pid 1  pc 0x%llx  ", start + 8);
     ok(r.status == 0 && strstr(r.out, "step 1  cpu 0  pid 1  exec  the kernel's copy: store ") &&
@@ -246,8 +232,8 @@ static void by_hand(const char *v)
 
 static void sums_case(const char *v, const char *opts, const char *prog, const char *label)
 {
-    struct run_result st = run("%s step --run --json-lines %s -- %s 2>/dev/null", v, opts, prog);
-    struct run_result rp = run("%s run --json %s -- %s 2>&1 >/dev/null", v, opts, prog);
+    struct run_result st = run_fmt("%s step --run --json-lines %s -- %s 2>/dev/null", v, opts, prog);
+    struct run_result rp = run_fmt("%s run --json %s -- %s 2>&1 >/dev/null", v, opts, prog);
     size_t n;
     bool good;
     struct json **s = json_lines(st.out, &n, &good);
@@ -297,8 +283,8 @@ static size_t count(const char *s, const char *needle)
 static void command_line(const char *v)
 {
     const char *prog = GUEST "sort 50";
-    struct run_result all = run("%s step --run --json-lines --frames 24 -- %s 2>/dev/null", v, prog);
-    struct run_result part = run("%s step --run --json-lines --frames 24 --from 300 --count 40 -- %s "
+    struct run_result all = run_fmt("%s step --run --json-lines --frames 24 -- %s 2>/dev/null", v, prog);
+    struct run_result part = run_fmt("%s step --run --json-lines --frames 24 --from 300 --count 40 -- %s "
                                  "2>/dev/null", v, prog);
     /* the lines of steps 300 .. 339 of the full run */
     const char *a = all.out;
@@ -312,7 +298,7 @@ static void command_line(const char *v)
        "--from 300 --count 40: steps 300 to 339 of the full run, the same bytes");
     run_free(&part);
 
-    part = run("%s step --run --json-lines --frames 24 --only faults -- %s 2>/dev/null", v, prog);
+    part = run_fmt("%s step --run --json-lines --frames 24 --only faults -- %s 2>/dev/null", v, prog);
     size_t faults = 0;
     for (const char *p = all.out; (p = strstr(p, "{\"step\":")); p++) {
         const char *e = strchr(p, '\n');
@@ -325,8 +311,8 @@ static void command_line(const char *v)
     run_free(&part);
     run_free(&all);
 
-    struct run_result r = run("%s step --run -- " GUEST "sort 50", v);
-    struct run_result q = run("%s run -- " GUEST "sort 50 2>/dev/null", v);
+    struct run_result r = run_fmt("%s step --run -- " GUEST "sort 50", v);
+    struct run_result q = run_fmt("%s run -- " GUEST "sort 50 2>/dev/null", v);
     ok(r.status == 0 && q.status == 0 && strstr(q.out, "sorted 50 integers") && !strstr(r.out, q.out) &&
        !strcmp(r.err, q.out), "the program's output goes to stderr, not among the steps");
     run_free(&r);
@@ -334,16 +320,16 @@ static void command_line(const char *v)
 
     char dir[] = "/tmp/vmlab-steprun-XXXXXX";
     if (mkdtemp(dir)) {
-        r = run("%s step --run --count 4 -o %s/steps.txt -- " GUEST "hash > %s/out.txt && "
+        r = run_fmt("%s step --run --count 4 -o %s/steps.txt -- " GUEST "hash > %s/out.txt && "
                 "grep -c '^step ' %s/steps.txt", v, dir, dir, dir);
         ok(r.status == 0 && atoi(r.out) == 4, "-o FILE: the steps in the file (%d)", atoi(r.out));
         run_free(&r);
-        r = run("%s explore --run --count 200 --frames 32 -o %s/page.html -- " GUEST "hash", v, dir);
-        struct run_result t = run("%s step --run --count 200 --frames 32 -- " GUEST "hash 2>/dev/null "
+        r = run_fmt("%s explore --run --count 200 --frames 32 -o %s/page.html -- " GUEST "hash", v, dir);
+        struct run_result t = run_fmt("%s step --run --count 200 --frames 32 -- " GUEST "hash 2>/dev/null "
                                   "| grep '^step 200 '", v);
         /* the page holds each step's text as `vmlab step` prints it; its lines are
          * JSON strings: look for the 200th step's first line */
-        struct run_result p = run("cat %s/page.html", dir);
+        struct run_result p = run_fmt("cat %s/page.html", dir);
         char line[512] = "";
         if (t.status == 0)
             sscanf(t.out, "%511[^\n]", line);
@@ -353,7 +339,7 @@ static void command_line(const char *v)
         run_free(&p);
         run_free(&t);
         run_free(&r);
-        r = run("rm -rf '%s'", dir);
+        r = run_fmt("rm -rf '%s'", dir);
         run_free(&r);
     }
 
@@ -369,7 +355,7 @@ static void command_line(const char *v)
         {"explore --run -- " GUEST "hash", 2, "give -o PAGE.html"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        r = run("%s %s", v, bad[i].args);
+        r = run_fmt("%s %s", v, bad[i].args);
         ok(r.status == bad[i].status && strstr(r.err, bad[i].says), "vmlab %s: exit %d, '%s'",
            bad[i].args, bad[i].status, bad[i].says);
         if (r.status != bad[i].status || !strstr(r.err, bad[i].says))
@@ -383,12 +369,12 @@ static void command_line(const char *v)
     int fd = mkstemp(trace);
     if (fd >= 0) {
         close(fd);
-        r = run("%s run --trace-out %s.vmt -- " GUEST "hash >/dev/null 2>&1 && %s step %s.vmt", v, trace,
+        r = run_fmt("%s run --trace-out %s.vmt -- " GUEST "hash >/dev/null 2>&1 && %s step %s.vmt", v, trace,
                 v, trace);
         ok(r.status == 2 && strstr(r.err, "is a run trace") && strstr(r.err, "vmlab step --run"),
            "a run trace given to step: refused, pointing to step --run");
         run_free(&r);
-        r = run("rm -f %s %s.vmt", trace, trace);
+        r = run_fmt("rm -f %s %s.vmt", trace, trace);
         run_free(&r);
     }
 }

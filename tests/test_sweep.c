@@ -18,25 +18,6 @@
 
 static char dir[] = "/tmp/vmlab-sweep-XXXXXX";
 
-static struct run_result run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct run_result run(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    struct run_result r;
-    run_cmd(cmd, &r);
-    size_t n = r.err ? strlen(r.err) : 0;
-    if (n && r.err[n - 1] == '\n')
-        r.err[n - 1] = 0;
-    for (char *c = r.err; c && *c; c++)   /* one line: it may be quoted in a check's name */
-        if (*c == '\n')
-            *c = '|';
-    return r;
-}
-
 static char *slurp(const char *name, const char *suffix)
 {
     char p[600];
@@ -114,7 +95,7 @@ static int count_files(const char *prefix)
 static void killed_runs(void)
 {
     const char *v = vmlab_bin();
-    struct run_result r = run("%s sweep --swap 0 --frames-list 4,16 --policies fifo,lru --out %s/k "
+    struct run_result r = run_fmt("%s sweep --swap 0 --frames-list 4,16 --policies fifo,lru --out %s/k "
                               "--refs 1w,2w,3w,4w,5w,6w,7w,8w,1,2,3,4,5,6,7,8", v, dir);
     is_i64(r.status, 3, "killed runs: exit 3");
     ok(strstr(r.err, "run 1 (fifo, 4 frames): the process was killed after 5 accesses: oom-swap-full") &&
@@ -195,17 +176,17 @@ static void refused_options(void)
         {"--tlb-sizes 8 --thp always", "--page-sizes"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct run_result r = run("cd %s && %s sweep %s --refs 1,2", dir, vmlab_bin(), cases[i].args);
+        struct run_result r = run_fmt("cd %s && %s sweep %s --refs 1,2", dir, vmlab_bin(), cases[i].args);
         ok(r.status == 2 && strstr(r.err, cases[i].says) && count_files("sweep.") == 0,
            "sweep %s: refused, pointing to %s (%s)", cases[i].args, cases[i].says, r.err);
         run_free(&r);
     }
-    struct run_result r = run("%s sweep --tlb-sizes 8,16 --page-sizes 4k --frames 512 --policy fifo "
+    struct run_result r = run_fmt("%s sweep --tlb-sizes 8,16 --page-sizes 4k --frames 512 --policy fifo "
                               "--out %s/t --refs 1,2,3", vmlab_bin(), dir);
     is_i64(r.status, 0, "a TLB sweep takes --frames and --policy");
     run_free(&r);
     /* one grid: the TLB shorthands and --policies together are one more axis */
-    r = run("%s sweep --tlb-sizes 8,16 --policies lru,fifo --out %s/tp --refs 1,2,3", vmlab_bin(), dir);
+    r = run_fmt("%s sweep --tlb-sizes 8,16 --policies lru,fifo --out %s/tp --refs 1,2,3", vmlab_bin(), dir);
     char *csv = slurp("tp", ".csv");
     ok(r.status == 0 && count(csv, "\r\nok,") == 8 && count(csv, ",lru,") == 4,
        "--tlb-sizes with --policies: TLB sizes x page sizes x policies, 8 runs (%s)", r.err);
@@ -218,14 +199,14 @@ static void refused_options(void)
 static void swap_file_per_run(void)
 {
     const char *v = vmlab_bin();
-    struct run_result a = run("%s sweep -j 2 --frames-list 16,32 --policies clock,fifo --limit 30000 "
+    struct run_result a = run_fmt("%s sweep -j 2 --frames-list 16,32 --policies clock,fifo --limit 30000 "
                               "--swap-file %s/s.swap --out %s/sj examples/traces/bzip.trace.gz",
                               v, dir, dir);
     ok(a.status == 0 && !strstr(a.err, "error"), "-j 2 with one --swap-file: every run works (%s)",
        a.err);
     run_free(&a);
     is_i64(count_files("s.swap"), 0, "every run's swap file is gone");
-    a = run("%s sweep -j 1 --frames-list 16,32 --policies clock,fifo --limit 30000 --out %s/s1 "
+    a = run_fmt("%s sweep -j 1 --frames-list 16,32 --policies clock,fifo --limit 30000 --out %s/s1 "
             "examples/traces/bzip.trace.gz", v, dir);
     run_free(&a);
     char *x = slurp("sj", ".csv"), *y = slurp("s1", ".csv");
@@ -253,7 +234,7 @@ static void swap_file_per_run(void)
     FILE *f = fopen(p, "w");
     fputs(mine, f);
     fclose(f);
-    a = run("%s sweep --frames-list 16 --policies clock --limit 5000 --swap-file %s/t.swap --out %s/t2 "
+    a = run_fmt("%s sweep --frames-list 16 --policies clock --limit 5000 --swap-file %s/t.swap --out %s/t2 "
             "examples/traces/bzip.trace.gz", v, dir, dir);
     ok(a.status == 1 && strstr(a.err, "t.swap.1' already exists"),
        "a run's derived swap file that exists is refused (%s)", a.err);
@@ -271,7 +252,7 @@ static void outputs_form(void)
     FILE *f = fopen(bad, "w");
     fputs("1000 R\n2000 W\nzz R\n3000 R\n4000 Q\n1000 R\n", f);
     fclose(f);
-    struct run_result r = run("%s sweep --skip-bad --frames-list 1,2 --policies fifo --swap 1M "
+    struct run_result r = run_fmt("%s sweep --skip-bad --frames-list 1,2 --policies fifo --swap 1M "
                               "--out %s/f %s", v, dir, bad);
     is_i64(r.status, 0, "sweep --skip-bad runs");
     run_free(&r);
@@ -288,7 +269,7 @@ static void outputs_form(void)
     ok(strstr(html, "pgfault (log scale)") != NULL, "faults are drawn on a log axis");
     free(csv);
     free(html);
-    r = run("%s replay --csv --skip-bad %s", v, bad);
+    r = run_fmt("%s replay --csv --skip-bad %s", v, bad);
     ok(r.status == 0 && count(r.out, "\r\n") == 2 && strstr(r.out, ",skipped_lines,") &&
        strstr(r.out, ",miss_ratio,") && strstr(r.out, ",footprint,"),
        "replay --csv: CRLF, with skipped_lines, footprint and miss_ratio");

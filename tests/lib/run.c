@@ -1,5 +1,6 @@
 /* run.c — see run.h. */
 #include "run.h"
+#include "tap.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -19,7 +20,8 @@ struct run_result run_fmt(const char *fmt, ...)
     vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
     struct run_result r;
-    run_cmd(cmd, &r);
+    if (run_cmd(cmd, &r))
+        tap_diag("could not run: %s", cmd);
     return r;
 }
 
