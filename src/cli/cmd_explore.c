@@ -109,27 +109,6 @@ static void on_after(void *arg, uint64_t n, const struct trace_record *r, bool o
         w->taken++;
 }
 
-/* A replay option with no meaning for a running program: said (exit 2). */
-static bool meaningless(const char *name)
-{
-    for (int i = 0; run_meaningless_options[i]; i++)
-        if (!strcmp(name, run_meaningless_options[i])) {
-            fprintf(stderr, "vmlab explore --run: --%s has no meaning for a running program%s\n", name,
-                    !strcmp(name, "opt-ties") ? " (--policy opt needs --trace-out and replay)" : "");
-            return true;
-        }
-    return false;
-}
-
-/* Is this `vmlab explore --run`? (--run before any "--") */
-static bool wants_run(int argc, char **argv)
-{
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--run"))
-            return true;
-    return false;
-}
-
 static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, struct run_config *rc,
                       bool *strace, int argc, char **argv)
 {
@@ -170,7 +149,7 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
             continue;
         }
         for (size_t i = 0; rc && i < nopt; i++)    /* a short option too: -f is --format */
-            if (opts[i].name && opts[i].val == c && meaningless(opts[i].name))
+            if (opts[i].name && opts[i].val == c && run_opts_meaningless(opts[i].name, "explore --run"))
                 return -1;
         if (rc && c == RUN_OPT_TRACE_OUT) {
             rc->trace_out = optarg;
@@ -354,7 +333,7 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
     w->count = EXPLORE_DEFAULT_STEPS;
     struct run_config rcfg;
     run_config_default(&rcfg);
-    bool run = wants_run(argc, argv), strace = false;
+    bool run = run_opts_wanted(argc, argv), strace = false;
     int pr = parse_args(o, w, &from, run ? &rcfg : NULL, &strace, argc, argv);
     if (pr)
         return pr > 0 ? VMLAB_EXIT_OK : VMLAB_EXIT_USAGE;

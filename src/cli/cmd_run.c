@@ -115,13 +115,8 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
             run_usage(stdout);
             return -1;
         }
-        for (int i = 0; li >= 0 && run_meaningless_options[i]; i++)
-            if (!strcmp(opts[li].name, run_meaningless_options[i])) {
-                fprintf(stderr, "vmlab run: --%s has no meaning for a running program%s\n",
-                        opts[li].name, !strcmp(opts[li].name, "opt-ties")
-                                           ? " (--policy opt needs --trace-out and replay)" : "");
-                return RUN_EXIT_FAILED;
-            }
+        if (li >= 0 && run_opts_meaningless(opts[li].name, "run"))
+            return RUN_EXIT_FAILED;
         if (c == RUN_OPT_TRACE_OUT) {
             rc->trace_out = optarg;
             continue;

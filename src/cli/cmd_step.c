@@ -194,27 +194,6 @@ static int step_run(struct replay_opts *o, struct stepper *st, struct run_config
     return status;
 }
 
-/* A replay option with no meaning for a running program: said (exit 2). */
-static bool meaningless(const char *name)
-{
-    for (int i = 0; run_meaningless_options[i]; i++)
-        if (!strcmp(name, run_meaningless_options[i])) {
-            fprintf(stderr, "vmlab step --run: --%s has no meaning for a running program%s\n", name,
-                    !strcmp(name, "opt-ties") ? " (--policy opt needs --trace-out and replay)" : "");
-            return true;
-        }
-    return false;
-}
-
-/* Is this `vmlab step --run`? (--run before any "--") */
-static bool wants_run(int argc, char **argv)
-{
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--run"))
-            return true;
-    return false;
-}
-
 /* Options step takes besides the replay's (and with --run, the run's), and
  * the replay options it refuses. */
 static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from, struct run_config *rc,
@@ -276,7 +255,7 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
             continue;                  /* wants_run saw it */
         }
         for (size_t i = 0; rc && i < nopt; i++)    /* a short option too: -f is --format */
-            if (opts[i].name && opts[i].val == c && meaningless(opts[i].name))
+            if (opts[i].name && opts[i].val == c && run_opts_meaningless(opts[i].name, "step --run"))
                 return -1;
         if (rc && c == RUN_OPT_TRACE_OUT) {
             rc->trace_out = optarg;
@@ -338,7 +317,7 @@ static int step_main(struct replay_opts *o, struct stepper *st, int argc, char *
     uint64_t from = 1;
     struct run_config rcfg;
     run_config_default(&rcfg);
-    bool run = wants_run(argc, argv), strace = false;
+    bool run = run_opts_wanted(argc, argv), strace = false;
     int pr = parse_args(o, st, &from, run ? &rcfg : NULL, &strace, argc, argv);
     if (pr)
         return pr > 0 ? VMLAB_EXIT_OK : VMLAB_EXIT_USAGE;

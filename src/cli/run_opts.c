@@ -29,6 +29,25 @@ const char run_options_help[] =
 const char *const run_meaningless_options[] = {"format", "refs", "skip-bad", "limit",
                                                "no-progress", "opt-ties", NULL};
 
+bool run_opts_meaningless(const char *name, const char *cmd)
+{
+    for (int i = 0; run_meaningless_options[i]; i++)
+        if (!strcmp(name, run_meaningless_options[i])) {
+            fprintf(stderr, "vmlab %s: --%s has no meaning for a running program%s\n", cmd, name,
+                    !strcmp(name, "opt-ties") ? " (--policy opt needs --trace-out and replay)" : "");
+            return true;
+        }
+    return false;
+}
+
+bool run_opts_wanted(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--run"))
+            return true;
+    return false;
+}
+
 int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *cmd)
 {
     uint64_t v;

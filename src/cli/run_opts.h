@@ -35,6 +35,12 @@ extern const char run_options_help[];
 
 /* Replay's options that mean nothing for a running program, NULL-terminated. */
 extern const char *const run_meaningless_options[];
+/* Is the replay option `name` one of them? Then say so, prefixed with cmd
+ * ("run", "step --run"), and true. */
+bool run_opts_meaningless(const char *name, const char *cmd);
+/* Does the command line ask for a program's run (--run before any "--"),
+ * as `vmlab step --run` and `vmlab explore --run` do? */
+bool run_opts_wanted(int argc, char **argv);
 
 /* Handle run option c (a RUN_OPT_* value) into rc, except --trace-out and
  * --strace, which the caller keeps. 1 handled, 0 not one of them, -1 a bad
