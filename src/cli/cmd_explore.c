@@ -241,6 +241,28 @@ static bool run_on_step(void *arg, const struct step *s)
     return w->taken < w->count && !explorer_full(w->x);
 }
 
+/* The page into out (committed over -o FILE) and a line saying what it
+ * holds; the exit status. */
+static int write_page(struct watch *w, struct outfile *out, const char *name, uint64_t from)
+{
+    char err[1024];
+    FILE *f = outfile_stream(out);
+    if (!f || explorer_write(w->x, f, err, sizeof err) || outfile_commit(out, err, sizeof err)) {
+        if (!f)
+            snprintf(err, sizeof err, "%s: cannot write", name);
+        fprintf(stderr, "vmlab explore: %s\n", err);
+        if (!f)
+            outfile_abort(out);
+        return VMLAB_EXIT_ERROR;
+    }
+    uint64_t k = explorer_steps(w->x);
+    fprintf(stderr, "vmlab explore: %llu steps (accesses %llu to %llu) in %s%s\n",
+            (unsigned long long)k, (unsigned long long)from,
+            (unsigned long long)(from + (k ? k - 1 : 0)), name,
+            explorer_full(w->x) ? " (cut short: the page reached its 5 MB budget)" : "");
+    return VMLAB_EXIT_OK;
+}
+
 /* The program's run as a page. */
 static int explore_run(struct replay_opts *o, struct watch *w, struct run_config *rc, bool strace,
                        uint64_t from, int argc, char **argv)
@@ -297,22 +319,7 @@ static int explore_run(struct replay_opts *o, struct watch *w, struct run_config
         snprintf(note, sizeof note, "Interrupted (Ctrl-C) after access %llu.",
                  (unsigned long long)runner.n);
     explorer_note(w->x, note);
-    int status = VMLAB_EXIT_OK;
-    FILE *f = outfile_stream(&out);
-    if (!f || explorer_write(w->x, f, err, sizeof err) || outfile_commit(&out, err, sizeof err)) {
-        if (!f)
-            snprintf(err, sizeof err, "%s: cannot write", o->output);
-        fprintf(stderr, "vmlab explore: %s\n", err);
-        if (!f)
-            outfile_abort(&out);
-        status = VMLAB_EXIT_ERROR;
-    } else {
-        uint64_t k = explorer_steps(w->x);
-        fprintf(stderr, "vmlab explore: %llu steps (accesses %llu to %llu) in %s%s\n",
-                (unsigned long long)k, (unsigned long long)from,
-                (unsigned long long)(from + (k ? k - 1 : 0)), o->output,
-                explorer_full(w->x) ? " (cut short: the page reached its 5 MB budget)" : "");
-    }
+    int status = write_page(w, &out, o->output, from);
     if (res.trace_failed) {
         fprintf(stderr, "vmlab explore: --trace-out: %s\n", res.trace_error);
         status = cli_exit_worst(status, VMLAB_EXIT_ERROR);
@@ -399,22 +406,7 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
         snprintf(note, sizeof note, "Interrupted (Ctrl-C) after access %llu.",
                  (unsigned long long)res.records);
     explorer_note(w->x, note);
-    int status = VMLAB_EXIT_OK;
-    FILE *f = outfile_stream(&out);
-    if (!f || explorer_write(w->x, f, err, sizeof err) || outfile_commit(&out, err, sizeof err)) {
-        if (!f)
-            snprintf(err, sizeof err, "%s: cannot write", o->output);
-        fprintf(stderr, "vmlab explore: %s\n", err);
-        if (!f)
-            outfile_abort(&out);
-        status = VMLAB_EXIT_ERROR;
-    } else {
-        uint64_t k = explorer_steps(w->x);
-        fprintf(stderr, "vmlab explore: %llu steps (accesses %llu to %llu) in %s%s\n",
-                (unsigned long long)k, (unsigned long long)from,
-                (unsigned long long)(from + (k ? k - 1 : 0)), o->output,
-                explorer_full(w->x) ? " (cut short: the page reached its 5 MB budget)" : "");
-    }
+    int status = write_page(w, &out, o->output, from);
     trace_close(r);
     if (res.killed) {
         fprintf(stderr, "vmlab explore: the process was killed after %llu accesses: %s\n",
