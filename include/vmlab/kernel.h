@@ -251,6 +251,8 @@ struct kernel *kernel_create(struct machine *m, const struct kernel_config *cfg,
 void kernel_destroy(struct kernel *k);
 struct machine *kernel_machine(struct kernel *k);
 const char *kernel_policy_name(const struct kernel *k);
+/* The page-table format the kernel builds its processes' tables in. */
+const struct pt_format *kernel_pt_format(const struct kernel *k);
 /* Every replacement policy's name, NULL-terminated: clock, clock-noflush,
  * fifo, lru, random, aging, opt, linux. */
 extern const char *const kernel_policy_names[];

@@ -69,6 +69,7 @@ struct watch {
     struct cpu *cpu;
     bool begun, failed;
     uint64_t count, taken;
+    unsigned ncpus;                /* a run trace's CPUs (the page shows one) */
 };
 
 static void on_start(void *arg, struct machine *m, struct kernel *k, struct process *p,
@@ -226,6 +227,8 @@ static void run_on_start(void *arg, struct machine *m, struct kernel *k)
 static void run_on_first(void *arg)
 {
     struct watch *w = arg;
+    if (w->failed)
+        return;
     w->begun = true;
     if (explorer_begin(w->x, w->m, w->k, w->cpu, w->ctx.fmt))
         w->failed = true;
@@ -334,6 +337,92 @@ static int explore_run(struct replay_opts *o, struct watch *w, struct run_config
     return status;
 }
 
+/* ---- vmlab explore of a run trace ---- */
+
+/* The run's machine as the trace rebuilt it: a page of one CPU only, and
+ * the page's system line from what was built (the run's configuration and
+ * the options given over it). */
+static void trace_on_start(void *arg, struct machine *m, struct kernel *k)
+{
+    struct watch *w = arg;
+    run_on_start(arg, m, k);
+    w->ctx.fmt = kernel_pt_format(k);
+    w->ctx.no_insn = true;
+    w->ncpus = machine_ncpus(m);
+    if (w->ncpus > 1) {
+        w->failed = true;
+        stop_requested = 1;          /* nothing to show: end the replay at once */
+        return;
+    }
+    struct kernel_usage ku;
+    kernel_usage(k, &ku);
+    char config[256];
+    snprintf(config, sizeof config, "as the run: %llu frames, policy %s, %s page tables, TLB %s, "
+             "%llu swap slots", (unsigned long long)ku.user_frames, kernel_policy_name(k),
+             w->ctx.fmt->name, machine_config(m)->tlb.name[0] ? machine_config(m)->tlb.name
+                                                              : "(geometry)",
+             (unsigned long long)ku.swap_slots);
+    if (explorer_set_config(w->x, config))
+        w->failed = true;
+}
+
+/* A run trace (vmlab run --trace-out) of one CPU replayed as a page: the
+ * run's steps without their instructions (a trace does not hold them). */
+static int explore_run_trace(struct replay_opts *o, struct watch *w, struct trace_reader *r,
+                             const char *input, uint64_t from)
+{
+    char err[1024], title[512];
+    struct outfile out;
+    struct file_id in_id = replay_input_id(o);
+    if (outfile_open(&out, o->output, &in_id, err, sizeof err)) {
+        fprintf(stderr, "vmlab explore: %s\n", err);
+        trace_close(r);
+        return VMLAB_EXIT_ERROR;
+    }
+    snprintf(title, sizeof title, "vmlab explore: %s", input);
+    struct explore_info info = {.title = title, .input = input, .config = "", .from = from};
+    w->x = explorer_new(&info, 0);
+    struct step_runner runner = {.from = from, .start = trace_on_start, .first = run_on_first,
+                                 .step = run_on_step, .arg = w, .stop = &stop_requested};
+    o->cfg.watch = step_runner_watch(&runner);
+    o->cfg.progress = false;
+    o->cfg.stop = &stop_requested;
+    cli_catch_signals(&stop_requested);
+    struct replay_source src = {.reader = r};
+    struct replay_result res;
+    int rc = w->x ? replay_run(&o->cfg, &src, &res, err, sizeof err) : -1;
+    step_runner_free(&runner);
+    trace_close(r);
+    int status = VMLAB_EXIT_ERROR;
+    if (!w->x)
+        snprintf(err, sizeof err, "out of memory");
+    else if (!rc && w->ncpus > 1) {
+        snprintf(err, sizeof err, "%s is a run of %u CPUs: the page shows one CPU's TLBs (step it "
+                 "with vmlab step %s, or record the run on --cpus 1)", input, w->ncpus, input);
+        status = VMLAB_EXIT_USAGE;
+        rc = -1;
+    } else if (!rc && w->failed) {
+        snprintf(err, sizeof err, "out of memory recording the steps");
+        rc = -1;
+    } else if (!rc && !w->begun) {
+        snprintf(err, sizeof err, "%s has %llu accesses and copies: none from %llu on", input,
+                 (unsigned long long)runner.n, (unsigned long long)from);
+        rc = -1;
+    }
+    if (rc) {
+        fprintf(stderr, "vmlab explore: %s\n", err);
+        outfile_abort(&out);
+        return status;
+    }
+    bool stopped_by_us = runner.done && !w->failed;
+    if (res.interrupted && !stopped_by_us)
+        explorer_note(w->x, "Interrupted (Ctrl-C).");
+    status = write_page(w, &out, o->output, from);
+    if (res.interrupted && !stopped_by_us)
+        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
+    return status;
+}
+
 static int explore_main(struct replay_opts *o, struct watch *w, int argc, char **argv)
 {
     uint64_t from = 1;
@@ -352,13 +441,8 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
                                                "explore");
     if (!r)
         return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
-    if (trace_reader_version(r) >= 2) {
-        fprintf(stderr, "vmlab explore: %s is a run trace (vmlab run --trace-out): explore the run "
-                        "itself, with its options: vmlab explore --run [OPTIONS] -o PAGE.html -- "
-                        "PROGRAM\n", input);
-        trace_close(r);
-        return VMLAB_EXIT_USAGE;
-    }
+    if (trace_reader_version(r) >= 2)
+        return explore_run_trace(o, w, r, input, from);
     char err[1024], config[256], title[512];
     struct outfile out;
     struct file_id in_id = replay_input_id(o);

@@ -127,6 +127,15 @@ static void run_on_start(void *arg, struct machine *m, struct kernel *k)
     st->ctx.has_l2 = machine_config(m)->tlb.l2.array[0].entries > 0;
 }
 
+/* A run trace's machine: its format is the run's unless --pt said otherwise. */
+static void trace_on_start(void *arg, struct machine *m, struct kernel *k)
+{
+    struct stepper *st = arg;
+    st->ctx.fmt = kernel_pt_format(k);
+    st->ctx.no_insn = true;
+    run_on_start(arg, m, k);
+}
+
 static bool run_on_step(void *arg, const struct step *s)
 {
     struct stepper *st = arg;
@@ -191,6 +200,51 @@ static int step_run(struct replay_opts *o, struct stepper *st, struct run_config
         }
     }
     run_summary_free(&res);
+    return status;
+}
+
+/* A run trace (vmlab run --trace-out) replayed on its CPUs and processes,
+ * its accesses and copies printed as the run's steps (without the
+ * instructions: a trace does not hold them). */
+static int step_run_trace(struct replay_opts *o, struct stepper *st, struct trace_reader *r,
+                          const char *input, uint64_t from)
+{
+    char err[1024];
+    struct outfile out;
+    struct file_id in_id = replay_input_id(o);
+    if (outfile_open(&out, o->output ? o->output : "-", &in_id, err, sizeof err) ||
+        !(st->out = outfile_stream(&out))) {
+        fprintf(stderr, "vmlab step: %s\n", o->output ? err : "standard output: cannot write");
+        trace_close(r);
+        return VMLAB_EXIT_ERROR;
+    }
+    struct step_runner runner = {.from = from, .start = trace_on_start, .step = run_on_step,
+                                 .arg = st, .stop = &stop_requested};
+    o->cfg.watch = step_runner_watch(&runner);
+    o->cfg.progress = false;
+    o->cfg.stop = &stop_requested;
+    cli_catch_signals(&stop_requested);
+    struct replay_source src = {.reader = r};
+    struct replay_result res;
+    int rc = replay_run(&o->cfg, &src, &res, err, sizeof err);
+    step_runner_free(&runner);
+    trace_close(r);
+    if (rc) {
+        fprintf(stderr, "vmlab step: %s\n", err);
+        outfile_abort(&out);
+        return VMLAB_EXIT_ERROR;
+    }
+    int status = VMLAB_EXIT_OK;
+    if (outfile_commit(&out, err, sizeof err)) {
+        fprintf(stderr, "vmlab step: %s\n", err);
+        status = VMLAB_EXIT_ERROR;
+    }
+    bool stopped_by_us = runner.done && !st->failed;   /* --count reached */
+    if (res.interrupted && !stopped_by_us)
+        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
+    if (runner.n < from && !res.interrupted)
+        fprintf(stderr, "vmlab step: %s has %llu accesses and copies: none from %llu on\n", input,
+                (unsigned long long)runner.n, (unsigned long long)from);
     return status;
 }
 
@@ -329,12 +383,8 @@ static int step_main(struct replay_opts *o, struct stepper *st, int argc, char *
                                                "step");
     if (!r)
         return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
-    if (trace_reader_version(r) >= 2) {
-        fprintf(stderr, "vmlab step: %s is a run trace (vmlab run --trace-out): step the run "
-                        "itself, with its options: vmlab step --run [OPTIONS] -- PROGRAM\n", input);
-        trace_close(r);
-        return VMLAB_EXIT_USAGE;
-    }
+    if (trace_reader_version(r) >= 2)
+        return step_run_trace(o, st, r, input, from);
     char err[1024];
     struct outfile out;
     struct file_id in_id = replay_input_id(o);

@@ -658,6 +658,16 @@ static void highlights(struct explorer *x, const struct step *s, struct touched 
 uint64_t explorer_steps(const struct explorer *x) { return x->nsteps; }
 bool explorer_full(const struct explorer *x) { return x->full; }
 
+int explorer_set_config(struct explorer *x, const char *config)
+{
+    char *c = strdup(config);
+    if (!c)
+        return -1;
+    free(x->config);
+    x->config = c;
+    return 0;
+}
+
 void explorer_note(struct explorer *x, const char *note)
 {
     snprintf(x->note, sizeof x->note, "%s", note);

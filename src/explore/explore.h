@@ -42,6 +42,10 @@ struct explore_info {
 };
 
 struct explorer *explorer_new(const struct explore_info *info, uint64_t max_bytes);
+/* The line describing the system, known only once it is built (a run
+ * trace's configuration is the run's): before explorer_begin. 0, or -1
+ * (out of memory). */
+int explorer_set_config(struct explorer *x, const char *config);
 void explorer_free(struct explorer *x);
 
 /* The system is ready and the next step is the first to show: take the

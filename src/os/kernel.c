@@ -296,6 +296,7 @@ void kernel_destroy(struct kernel *k)
 struct machine *kernel_machine(struct kernel *k) { return k->m; }
 struct swap_dev *kernel_swap_device(struct kernel *k) { return k->swap; }
 const char *kernel_policy_name(const struct kernel *k) { return k->ft.policy->name; }
+const struct pt_format *kernel_pt_format(const struct kernel *k) { return k->fmt; }
 
 unsigned kernel_policy_wants(const struct kernel *k)
 {

@@ -23,6 +23,8 @@
 #include <vmlab/machine.h>
 #include <vmlab/trace.h>
 
+struct run_watch;
+
 /* Latencies, in nanoseconds, that turn counts into an effective access
  * time (docs/replay.md explains each default). */
 struct replay_cost {
@@ -91,6 +93,9 @@ struct replay_config {
     volatile sig_atomic_t *stop;   /* set asynchronously (Ctrl-C; with an atomic store, as
                                       other threads may read it): stop cleanly */
     const struct replay_hooks *hooks;   /* NULL: nobody watches */
+    const struct run_watch *watch; /* a run trace's accesses and copies, as a run tells them
+                                      (vmlab/run.h; pc 0: a trace knows no instruction);
+                                      NULL: nobody watches */
     unsigned given;                /* REPLAY_GIVEN_*: fields the user set; for a run trace
                                       the others come from the run's own configuration */
 };

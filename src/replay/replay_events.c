@@ -41,6 +41,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <vmlab/run.h>
+
 #include "os/swap.h"
 #include "replay/oracle.h"
 #include "replay/outfile.h"
@@ -89,6 +91,7 @@ struct player {
     struct opt_oracle *oracle;
     int swap_slot;
     uint64_t accesses;
+    const struct run_watch *watch;   /* told every access and copy before it is made */
     char *err;
     size_t errlen;
 };
@@ -386,6 +389,27 @@ static void heard(struct player *pl, struct process *p, vaddr_t va, uint64_t len
             kernel_note_access(p, pg << VM_PAGE_SHIFT);
 }
 
+/* The trace's number for process p (0: none). */
+static int trace_pid(const struct player *pl, const struct process *p)
+{
+    for (size_t i = 0; p && i < pl->nprocs; i++)
+        if (pl->procs[i] == p)
+            return (int)i;
+    return 0;
+}
+
+/* Tell the watcher (vmlab step and explore on a run trace) of an access or
+ * a copy about to be made on the current CPU. */
+static void watch_access(struct player *pl, vaddr_t va, uint64_t len, enum vm_access acc,
+                         bool copy)
+{
+    struct cpu *cpu = here(pl);
+    struct process *p = kernel_current(cpu);
+    struct run_access a = {.cpu = (unsigned)pl->cur, .proc = p, .pid = trace_pid(pl, p), .va = va,
+                           .len = len, .acc = acc, .copy = copy};
+    pl->watch->access(pl->watch->arg, cpu, &a);
+}
+
 static int copy_event(struct player *pl, const uint64_t *a)
 {
     struct cpu *cpu = here(pl);
@@ -398,6 +422,8 @@ static int copy_event(struct player *pl, const uint64_t *a)
         pl->scratch_len = a[1];
     }
     memset(pl->scratch, 0, a[1]);
+    if (pl->watch)
+        watch_access(pl, a[0], a[1], a[2] ? VM_ACCESS_WRITE : VM_ACCESS_READ, true);
     heard(pl, p, a[0], a[1], true, false);
     if (a[2])
         kernel_copy_to_user(cpu, a[0], pl->scratch, a[1]);
@@ -499,7 +525,7 @@ static void touch(struct player *pl, const struct cpu_ref *refs, size_t n)
     pl->accesses += n;
     struct process *cur = kernel_current(cpu);
     seen(pl, cur ? kernel_process_pid(cur) : 0, refs, n);
-    if (!pl->refs && !pl->oracle) {
+    if (!pl->refs && !pl->oracle && !pl->watch) {
         for (size_t done = 0; done < n;) {
             done += cpu_touch_many(cpu, refs + done, n - done);
             if (done < n)
@@ -509,6 +535,8 @@ static void touch(struct player *pl, const struct cpu_ref *refs, size_t n)
     }
     struct process *p = cur;
     for (size_t i = 0; i < n; i++) {
+        if (pl->watch)
+            watch_access(pl, refs[i].va, refs[i].size, (enum vm_access)refs[i].acc, false);
         heard(pl, p, refs[i].va, refs[i].size, true, true);
         cpu_touch(cpu, refs[i].va, refs[i].size, (enum vm_access)refs[i].acc);
         heard(pl, p, refs[i].va, refs[i].size, false, true);
@@ -721,6 +749,11 @@ int replay_events(const struct replay_config *cfg, struct trace_reader *r, struc
     pl.cfg = &c;
     if (build(&pl, &c, ncpus))
         goto out;
+    if (cfg->watch) {   /* the watcher hears every access one at a time */
+        pl.watch = cfg->watch;
+        if (pl.watch->start)
+            pl.watch->start(pl.watch->arg, pl.m, pl.k);
+    }
     bool loaded = kernel_policy_wants(pl.k) & KERNEL_WANTS_ORACLE;
     if (loaded) {
         if (load_all(r, evp, &L, err, errlen) || future(&pl, &L, ncpus, &oracle))
@@ -780,6 +813,8 @@ int replay_events(const struct replay_config *cfg, struct trace_reader *r, struc
     res->ncpus = ncpus;
     rc = 0;
 out:
+    if (pl.watch && pl.watch->end)
+        pl.watch->end(pl.watch->arg);   /* the machine and kernel still there */
     teardown(&pl);
     if (have_oracle)
         opt_free(&oracle);

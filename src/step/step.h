@@ -23,6 +23,7 @@
 struct step_ctx {
     const struct pt_format *fmt;
     bool has_l2;                   /* the CPUs have an L2 TLB */
+    bool no_insn;                  /* a run trace's steps: no instruction is known */
 };
 
 /* The instruction that made a program's access (vmlab step --run). */

@@ -331,7 +331,8 @@ int step_print_json(FILE *out, const struct step_ctx *ctx, const struct step *s)
         jbool(out, "copy", s->copy);
     jhex(out, "va", s->rec.va);
     jnum(out, "size", s->rec.size);
-    if (s->insn.valid || (s->pid && s->insn.pc)) {   /* none: exec's copy of the stack */
+    if (!ctx->no_insn && (s->insn.valid || (s->pid && s->insn.pc))) {
+        /* none: exec's copy of the stack, or a run trace's step */
         fprintf(out, ",\"insn\":{\"pc\":\"0x%llx\"", u(s->insn.pc));
         if (s->insn.valid) {           /* else its bytes are not mapped */
             jhex(out, "bits", s->insn.bits);

@@ -1,4 +1,5 @@
-/* step_run.c — a program's run cut into steps (step.h, "a program's run"). */
+/* step_run.c — a program's run cut into steps (step.h, "a program's run"),
+ * as it runs or as its run trace replays (no instructions then: pc 0). */
 #include "step/step.h"
 
 #include <string.h>
@@ -9,7 +10,7 @@
 static void read_insn(struct process *p, uint64_t pc, struct step_insn *in)
 {
     uint16_t lo;
-    if (!p || kernel_inspect_read(p, pc, &lo, sizeof lo))
+    if (!p || !pc || kernel_inspect_read(p, pc, &lo, sizeof lo))   /* pc 0: a run trace's */
         return;
     uint32_t bits = lo;
     unsigned len = (lo & 3) == 3 ? 4 : 2;

@@ -482,7 +482,9 @@ int step_print_text(FILE *out, const struct step_ctx *ctx, const struct step *s)
     fprintf(out, "step %llu  cpu %u", u(s->n), s->cpu);
     if (s->pid)
         fprintf(out, "  pid %d", s->pid);
-    if (s->insn.valid)
+    if (ctx->no_insn)
+        ;                              /* a run trace holds no instructions */
+    else if (s->insn.valid)
         fprintf(out, "  pc 0x%llx  %0*x  %s", u(s->insn.pc), s->insn.len == 2 ? 4 : 8, s->insn.bits,
                 s->insn.text[0] ? s->insn.text : "?");
     else if (s->pid && s->copy && !s->insn.pc)
