@@ -369,16 +369,9 @@ static void trace_on_start(void *arg, struct machine *m, struct kernel *k)
 /* A run trace (vmlab run --trace-out) of one CPU replayed as a page: the
  * run's steps without their instructions (a trace does not hold them). */
 static int explore_run_trace(struct replay_opts *o, struct watch *w, struct trace_reader *r,
-                             const char *input, uint64_t from)
+                             struct outfile *out, const char *input, uint64_t from)
 {
     char err[1024], title[512];
-    struct outfile out;
-    struct file_id in_id = replay_input_id(o);
-    if (outfile_open(&out, o->output, &in_id, err, sizeof err)) {
-        fprintf(stderr, "vmlab explore: %s\n", err);
-        trace_close(r);
-        return VMLAB_EXIT_ERROR;
-    }
     snprintf(title, sizeof title, "vmlab explore: %s", input);
     struct explore_info info = {.title = title, .input = input, .config = "", .from = from};
     w->x = explorer_new(&info, 0);
@@ -411,13 +404,13 @@ static int explore_run_trace(struct replay_opts *o, struct watch *w, struct trac
     }
     if (rc) {
         fprintf(stderr, "vmlab explore: %s\n", err);
-        outfile_abort(&out);
+        outfile_abort(out);
         return status;
     }
     bool stopped_by_us = runner.done && !w->failed;
     if (res.interrupted && !stopped_by_us)
         explorer_note(w->x, "Interrupted (Ctrl-C).");
-    status = write_page(w, &out, o->output, from);
+    status = write_page(w, out, o->output, from);
     if (res.interrupted && !stopped_by_us)
         status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
     return status;
@@ -441,8 +434,6 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
                                                "explore");
     if (!r)
         return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
-    if (trace_reader_version(r) >= 2)
-        return explore_run_trace(o, w, r, input, from);
     char err[1024], config[256], title[512];
     struct outfile out;
     struct file_id in_id = replay_input_id(o);
@@ -451,6 +442,8 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
         trace_close(r);
         return VMLAB_EXIT_ERROR;
     }
+    if (trace_reader_version(r) >= 2)
+        return explore_run_trace(o, w, r, &out, input, from);
     describe(o, config, sizeof config);
     snprintf(title, sizeof title, "vmlab explore: %s", input);
     struct explore_info info = {.title = title, .input = input, .config = config, .from = from};

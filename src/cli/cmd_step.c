@@ -207,17 +207,9 @@ static int step_run(struct replay_opts *o, struct stepper *st, struct run_config
  * its accesses and copies printed as the run's steps (without the
  * instructions: a trace does not hold them). */
 static int step_run_trace(struct replay_opts *o, struct stepper *st, struct trace_reader *r,
-                          const char *input, uint64_t from)
+                          struct outfile *outp, const char *input, uint64_t from)
 {
     char err[1024];
-    struct outfile out;
-    struct file_id in_id = replay_input_id(o);
-    if (outfile_open(&out, o->output ? o->output : "-", &in_id, err, sizeof err) ||
-        !(st->out = outfile_stream(&out))) {
-        fprintf(stderr, "vmlab step: %s\n", o->output ? err : "standard output: cannot write");
-        trace_close(r);
-        return VMLAB_EXIT_ERROR;
-    }
     struct step_runner runner = {.from = from, .start = trace_on_start, .step = run_on_step,
                                  .arg = st, .stop = &stop_requested};
     o->cfg.watch = step_runner_watch(&runner);
@@ -231,11 +223,11 @@ static int step_run_trace(struct replay_opts *o, struct stepper *st, struct trac
     trace_close(r);
     if (rc) {
         fprintf(stderr, "vmlab step: %s\n", err);
-        outfile_abort(&out);
+        outfile_abort(outp);
         return VMLAB_EXIT_ERROR;
     }
     int status = VMLAB_EXIT_OK;
-    if (outfile_commit(&out, err, sizeof err)) {
+    if (outfile_commit(outp, err, sizeof err)) {
         fprintf(stderr, "vmlab step: %s\n", err);
         status = VMLAB_EXIT_ERROR;
     }
@@ -383,8 +375,6 @@ static int step_main(struct replay_opts *o, struct stepper *st, int argc, char *
                                                "step");
     if (!r)
         return usage ? VMLAB_EXIT_USAGE : VMLAB_EXIT_ERROR;
-    if (trace_reader_version(r) >= 2)
-        return step_run_trace(o, st, r, input, from);
     char err[1024];
     struct outfile out;
     struct file_id in_id = replay_input_id(o);
@@ -394,6 +384,8 @@ static int step_main(struct replay_opts *o, struct stepper *st, int argc, char *
         trace_close(r);
         return VMLAB_EXIT_ERROR;
     }
+    if (trace_reader_version(r) >= 2)
+        return step_run_trace(o, st, r, &out, input, from);
     st->ctx.fmt = o->cfg.fmt;
     struct replay_hooks hooks = {.from = from - 1, .start = on_start, .before = on_before,
                                  .after = on_after, .arg = st};
