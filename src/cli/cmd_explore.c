@@ -149,20 +149,8 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
             *(c == OPT_FROM ? from : &w->count) = v;
             continue;
         }
-        for (size_t i = 0; rc && i < nopt; i++)    /* a short option too: -f is --format */
-            if (opts[i].name && opts[i].val == c && run_opts_meaningless(opts[i].name, "explore --run"))
-                return -1;
-        if (rc && c == RUN_OPT_TRACE_OUT) {
-            rc->trace_out = optarg;
-            continue;
-        }
-        if (rc && c == RUN_OPT_STRACE) {
-            *strace = true;
-            continue;
-        }
-        int h = rc ? run_opts_handle(rc, c, optarg, "explore") : 0;
-        if (h == 0)
-            h = replay_opts_handle(o, c, optarg, "explore");
+        int h = rc ? run_opts_take(o, rc, strace, c, optarg, "explore")
+                   : replay_opts_handle(o, c, optarg, "explore");
         if (h <= 0) {
             if (h == 0)
                 explore_usage(stderr);
@@ -182,10 +170,8 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
     }
     if (!rc)
         return replay_opts_finish(o, "explore") ? -1 : 0;
-    run_opts_defaults(o);
-    if (replay_opts_finish(o, "explore"))
+    if (run_opts_finish(o, rc, "explore"))
         return -1;
-    run_opts_configure(rc, o);
     if (rc->ncpus > 1) {
         fprintf(stderr, "vmlab explore: --cpus %u: the page shows one CPU's TLBs; explore a "
                         "program on --cpus 1, or step it on %u with vmlab step --run\n",

@@ -67,14 +67,6 @@ static void run_usage(FILE *out)
             replay_options_help);
 }
 
-static int long_index(const struct option *opts, int c)
-{
-    for (int i = 0; opts[i].name; i++)
-        if (opts[i].val == c)
-            return i;
-    return -1;
-}
-
 static char *join_args(int argc, char **argv)
 {
     size_t len = 1;
@@ -110,24 +102,11 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
     optind = 1;
     /* "+": options end at PROGRAM; its own options are its own */
     while ((c = getopt_long(argc, argv, "+" REPLAY_SHORT_OPTIONS, opts, NULL)) != -1) {
-        int li = long_index(opts, c);
         if (c == 'h') {
             run_usage(stdout);
             return -1;
         }
-        if (li >= 0 && run_opts_meaningless(opts[li].name, "run"))
-            return RUN_EXIT_FAILED;
-        if (c == RUN_OPT_TRACE_OUT) {
-            rc->trace_out = optarg;
-            continue;
-        }
-        if (c == RUN_OPT_STRACE) {
-            *strace = true;
-            continue;
-        }
-        int h = run_opts_handle(rc, c, optarg, "run");
-        if (h == 0)
-            h = replay_opts_handle(o, c, optarg, "run");
+        int h = run_opts_take(o, rc, strace, c, optarg, "run");
         if (h < 0)
             return RUN_EXIT_FAILED;
         if (h == 0) {
@@ -135,8 +114,7 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
             return RUN_EXIT_FAILED;
         }
     }
-    run_opts_defaults(o);
-    if (replay_opts_finish(o, "run"))
+    if (run_opts_finish(o, rc, "run"))
         return RUN_EXIT_FAILED;
     if (o->quiet && o->output) {
         fprintf(stderr, "vmlab run: --quiet writes no report: drop -o %s, or --quiet\n", o->output);
@@ -146,7 +124,6 @@ static int parse(int argc, char **argv, struct replay_opts *o, struct run_config
         fprintf(stderr, "vmlab run: no program: vmlab run [OPTIONS] -- PROGRAM [ARGS...]\n");
         return RUN_EXIT_FAILED;
     }
-    run_opts_configure(rc, o);
     if (!replay_opts_given(o, "pt"))
         rc->fmt = NULL;   /* the personality's page tables (Linux sv39, PintOS sv48) */
     return 0;

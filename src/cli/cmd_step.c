@@ -301,20 +301,8 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
         case OPT_RUN:
             continue;                  /* wants_run saw it */
         }
-        for (size_t i = 0; rc && i < nopt; i++)    /* a short option too: -f is --format */
-            if (opts[i].name && opts[i].val == c && run_opts_meaningless(opts[i].name, "step --run"))
-                return -1;
-        if (rc && c == RUN_OPT_TRACE_OUT) {
-            rc->trace_out = optarg;
-            continue;
-        }
-        if (rc && c == RUN_OPT_STRACE) {
-            *strace = true;
-            continue;
-        }
-        int h = rc ? run_opts_handle(rc, c, optarg, "step") : 0;
-        if (h == 0)
-            h = replay_opts_handle(o, c, optarg, "step");
+        int h = rc ? run_opts_take(o, rc, strace, c, optarg, "step")
+                   : replay_opts_handle(o, c, optarg, "step");
         if (h <= 0) {
             if (h == 0)
                 step_usage(stderr);
@@ -333,10 +321,8 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
             return -1;
         }
     if (rc) {
-        run_opts_defaults(o);
-        if (replay_opts_finish(o, "step"))
+        if (run_opts_finish(o, rc, "step"))
             return -1;
-        run_opts_configure(rc, o);
         if (optind >= argc) {
             fprintf(stderr, "vmlab step: no program: vmlab step --run [OPTIONS] -- PROGRAM "
                             "[ARGS...]\n");

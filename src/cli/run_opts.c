@@ -91,15 +91,7 @@ int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *c
     return 0;
 }
 
-void run_opts_defaults(struct replay_opts *o)
-{
-    if (!replay_opts_given(o, "pt"))
-        o->cfg.fmt = pt_format(PT_SV39);   /* before finish picks the TLB preset by architecture */
-    if (!replay_opts_given(o, "frames") && !replay_opts_given(o, "mem"))
-        o->cfg.frames = RUN_DEFAULT_FRAMES;
-}
-
-void run_opts_configure(struct run_config *rc, const struct replay_opts *o)
+static void configure(struct run_config *rc, const struct replay_opts *o)
 {
     rc->fmt = o->cfg.fmt;
     rc->tlb = o->cfg.tlb;
@@ -115,6 +107,38 @@ void run_opts_configure(struct run_config *rc, const struct replay_opts *o)
     rc->swap_path = o->cfg.swap_path;
     rc->swap_overwrite = o->cfg.swap_overwrite;
     rc->seed = o->cfg.seed;
+}
+
+int run_opts_finish(struct replay_opts *o, struct run_config *rc, const char *cmd)
+{
+    if (!replay_opts_given(o, "pt"))
+        o->cfg.fmt = pt_format(PT_SV39);   /* before finish picks the TLB preset by architecture */
+    if (!replay_opts_given(o, "frames") && !replay_opts_given(o, "mem"))
+        o->cfg.frames = RUN_DEFAULT_FRAMES;
+    if (replay_opts_finish(o, cmd))
+        return -1;
+    configure(rc, o);
+    return 0;
+}
+
+int run_opts_take(struct replay_opts *o, struct run_config *rc, bool *strace, int c,
+                  const char *arg, const char *cmd)
+{
+    char where[32];   /* as the user asked for the run: "run", "step --run" */
+    snprintf(where, sizeof where, "%s%s", cmd, strcmp(cmd, "run") ? " --run" : "");
+    for (const struct option *x = replay_long_options; x->name; x++)   /* -f is --format too */
+        if (x->val == c && run_opts_meaningless(x->name, where))
+            return -1;
+    if (c == RUN_OPT_TRACE_OUT) {
+        rc->trace_out = arg;
+        return 1;
+    }
+    if (c == RUN_OPT_STRACE) {
+        *strace = true;
+        return 1;
+    }
+    int h = run_opts_handle(rc, c, arg, cmd);
+    return h ? h : replay_opts_handle(o, c, arg, cmd);
 }
 
 /* A run "was killed", for a sweep, when the kernel killed one of its

@@ -47,13 +47,20 @@ bool run_opts_wanted(int argc, char **argv);
  * value (said, prefixed with cmd). */
 int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *cmd);
 
-/* Before replay_opts_finish: a program's own defaults where the shared
- * options were not given (page tables sv39, the user pool
- * RUN_DEFAULT_FRAMES). */
-void run_opts_defaults(struct replay_opts *o);
+/* Option c (from getopt_long) of a command that runs a program: `vmlab
+ * run`, and `vmlab step --run` / `vmlab explore --run` (cmd "step",
+ * "explore"). A replay option with no meaning for a running program is
+ * refused; --trace-out and --strace go to rc->trace_out and *strace; the
+ * run options to rc, the shared ones to o. 1 handled, 0 not one of them,
+ * -1 a bad value (said). */
+int run_opts_take(struct replay_opts *o, struct run_config *rc, bool *strace, int c,
+                  const char *arg, const char *cmd);
 
-/* The run's machine and kernel from the finished shared options. */
-void run_opts_configure(struct run_config *rc, const struct replay_opts *o);
+/* After parsing: a program's own defaults where the shared options were
+ * not given (page tables sv39, the user pool RUN_DEFAULT_FRAMES), the
+ * shared options finished (replay_opts_finish), and rc's machine and
+ * kernel made from them. 0, or -1 (said). */
+int run_opts_finish(struct replay_opts *o, struct run_config *rc, const char *cmd);
 
 /* The run's result as a replay's (the counters, the kill, the times), so
  * a sweep reports runs and replays alike. */

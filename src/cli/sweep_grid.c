@@ -427,9 +427,7 @@ static int make_point(struct sweep *s, size_t k, size_t per_input)
         if (is_run_option(args[i].val) ? run_opts_handle(&p->rc, args[i].val, args[i].arg, "sweep") < 0
                                        : replay_opts_handle(&p->o, args[i].val, args[i].arg, "sweep") < 0)
             return -1;
-    if (program)
-        run_opts_defaults(&p->o);
-    if (replay_opts_finish(&p->o, "sweep"))
+    if (program ? run_opts_finish(&p->o, &p->rc, "sweep") : replay_opts_finish(&p->o, "sweep"))
         return -1;
     if (program) {
         if (run_abi_own_files(p->rc.abi)) {
@@ -444,7 +442,6 @@ static int make_point(struct sweep *s, size_t k, size_t per_input)
                             "FILE.vmt)\n");
             return -1;
         }
-        run_opts_configure(&p->rc, &p->o);
     }
     p->o.cfg.input_name = in->name;
     p->o.cfg.input_bytes = in->kind == IN_FILE ? in->bytes : 0;
