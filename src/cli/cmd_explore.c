@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "cli/replay_opts.h"
+#include "cli/replay_output.h"
 #include "cli/run_opts.h"
 #include "explore/explore.h"
 #include "replay/report.h"
@@ -470,14 +471,8 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
                  (unsigned long long)res.records);
     explorer_note(w->x, note);
     int status = write_page(w, &out, o->output, from);
+    status = replay_tell_end("explore", input, r, false, &res, status);
     trace_close(r);
-    if (res.killed) {
-        fprintf(stderr, "vmlab explore: the process was killed after %llu accesses: %s\n",
-                (unsigned long long)res.records, res.kill_msg);
-        status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
-    }
-    if (res.interrupted)
-        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
     return status;
 }
 

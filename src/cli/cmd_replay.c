@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -28,20 +27,6 @@ static void replay_usage(FILE *out)
 
 /* How PROGRAM (replay -- PROGRAM) ended, if not with status 0: said on
  * stderr, not returned (the exit status is vmlab's own). */
-static void say_program_end(const char *name, struct trace_reader *r)
-{
-    int ws;
-    if (trace_command_status(r, &ws) != 0 || (WIFEXITED(ws) && WEXITSTATUS(ws) == 0))
-        return;
-    if (WIFEXITED(ws))
-        fprintf(stderr, "vmlab replay: %s exited with status %d\n", name, WEXITSTATUS(ws));
-    else if (WIFSIGNALED(ws))
-        fprintf(stderr, "vmlab replay: %s was killed by signal %d (%s)%s\n", name, WTERMSIG(ws),
-                strsignal(WTERMSIG(ws)), WCOREDUMP(ws) ? ", core dumped" : "");
-    else
-        fprintf(stderr, "vmlab replay: %s ended with wait status 0x%x\n", name, ws);
-}
-
 static int replay_main(struct replay_opts *o, int argc, char **argv)
 {
     int c;
@@ -121,16 +106,8 @@ static int replay_main(struct replay_opts *o, int argc, char **argv)
             status = VMLAB_EXIT_ERROR;
         }
     }
-    if (is_command)
-        say_program_end(input, r);
+    status = replay_tell_end("replay", input, r, is_command, &res, status);
     trace_close(r);
-    if (res.killed) {
-        fprintf(stderr, "vmlab replay: the process was killed after %llu accesses: %s\n",
-                (unsigned long long)res.records, res.kill_msg);
-        status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
-    }
-    if (res.interrupted)
-        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
     return status;
 }
 

@@ -12,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <vmlab/run.h>
 
 #include "cli/cli.h"
 #include "cli/replay_opts.h"
+#include "cli/replay_output.h"
 #include "cli/run_opts.h"
 #include "step/step.h"
 
@@ -333,18 +333,6 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
     return replay_opts_finish(o, "step") ? -1 : 0;
 }
 
-static void say_program_end(const char *name, struct trace_reader *r)
-{
-    int ws;
-    if (trace_command_status(r, &ws) != 0 || (WIFEXITED(ws) && WEXITSTATUS(ws) == 0))
-        return;
-    if (WIFEXITED(ws))
-        fprintf(stderr, "vmlab step: %s exited with status %d\n", name, WEXITSTATUS(ws));
-    else if (WIFSIGNALED(ws))
-        fprintf(stderr, "vmlab step: %s was killed by signal %d (%s)\n", name, WTERMSIG(ws),
-                strsignal(WTERMSIG(ws)));
-}
-
 static int step_main(struct replay_opts *o, struct stepper *st, int argc, char **argv)
 {
     uint64_t from = 1;
@@ -395,19 +383,11 @@ static int step_main(struct replay_opts *o, struct stepper *st, int argc, char *
         fprintf(stderr, "vmlab step: %s\n", err);
         status = VMLAB_EXIT_ERROR;
     }
-    if (is_command)
-        say_program_end(input, r);
-    trace_close(r);
     if (res.records < from - 1 && !res.killed && !res.interrupted)
         fprintf(stderr, "vmlab step: %s has %llu accesses: none from access %llu on\n", input,
                 (unsigned long long)res.records, (unsigned long long)from);
-    if (res.killed) {
-        fprintf(stderr, "vmlab step: the process was killed after %llu accesses: %s\n",
-                (unsigned long long)res.records, res.kill_msg);
-        status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
-    }
-    if (res.interrupted)
-        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
+    status = replay_tell_end("step", input, r, is_command, &res, status);
+    trace_close(r);
     return status;
 }
 

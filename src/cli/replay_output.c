@@ -8,9 +8,13 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+
+#include "cli/cli.h"
 
 double replay_miss_ratio(const struct replay_result *r)
 {
@@ -337,4 +341,27 @@ void replay_print_text(FILE *f, const struct replay_opts *o, const char *input,
         fprintf(f, "\n  interrupted after %" PRIu64 " accesses: the counts are what was done so far\n",
                 r->records);
     fprintf(f, "\n");
+}
+
+int replay_tell_end(const char *cmd, const char *input, struct trace_reader *r, bool is_command,
+                    const struct replay_result *res, int status)
+{
+    int ws;
+    if (is_command && trace_command_status(r, &ws) == 0 && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+        if (WIFEXITED(ws))
+            fprintf(stderr, "vmlab %s: %s exited with status %d\n", cmd, input, WEXITSTATUS(ws));
+        else if (WIFSIGNALED(ws))
+            fprintf(stderr, "vmlab %s: %s was killed by signal %d (%s)%s\n", cmd, input,
+                    WTERMSIG(ws), strsignal(WTERMSIG(ws)), WCOREDUMP(ws) ? ", core dumped" : "");
+        else
+            fprintf(stderr, "vmlab %s: %s ended with wait status 0x%x\n", cmd, input, ws);
+    }
+    if (res->killed) {
+        fprintf(stderr, "vmlab %s: the process was killed after %llu accesses: %s\n", cmd,
+                (unsigned long long)res->records, res->kill_msg);
+        status = cli_exit_worst(status, VMLAB_EXIT_KILLED);
+    }
+    if (res->interrupted)
+        status = cli_exit_worst(status, VMLAB_EXIT_INTERRUPTED);
+    return status;
 }

@@ -29,6 +29,12 @@ int replay_row_fill(struct replay_row *row, const struct replay_opts *o, const c
                     const struct replay_result *r);
 void replay_row_free(struct replay_row *row);
 
+/* After `vmlab CMD` replayed input (r still open): how a program run as
+ * the input (-- PROGRAM, is_command) ended, if not well; the simulated
+ * process's kill; an interruption. The status, made worse by the last two. */
+int replay_tell_end(const char *cmd, const char *input, struct trace_reader *r, bool is_command,
+                    const struct replay_result *res, int status);
+
 /* RFC 4180: a header record and one record, each ended by CRLF. */
 void replay_print_csv(FILE *f, const struct replay_opts *o, const char *input,
                       const struct replay_result *r);
