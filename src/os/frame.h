@@ -89,9 +89,9 @@ struct frame_table {
     kernel_oracle_fn oracle;
     void *oracle_arg;
     struct page_cache pc;     /* under lock too */
-    struct rmap *rmap_free;   /* free rmaps (slab) */
-    void **rmap_chunks;
+    void **rmap_chunks;       /* the rmap slab (rmap.c) */
     unsigned rmap_nchunks, rmap_cap;
+    unsigned rmap_hint;       /* chunks below it have no free rmap */
     uint64_t rmaps;           /* rmaps in use */
 };
 
