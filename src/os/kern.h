@@ -26,16 +26,38 @@ struct swpt;
 
 /* ---- locks ----------------------------------------------------------------- */
 
+/* A kernel lock: a word that is 0 (free), 1 (held) or 2 (held, and a
+ * thread without a CPU may sleep on it: the releaser must wake it), as the
+ * futex mutex of Drepper's "Futexes Are Tricky". Taking a free lock is one
+ * compare-and-swap inline, releasing it one exchange; see klock.c for why
+ * a CPU's thread never sleeps on it. */
 struct klock {
-    pthread_mutex_t m;
+    uint32_t word;          /* atomic: 0, 1 or 2, above */
     uintptr_t heir;         /* atomic: a CPU waiter that has waited too long and
                                takes the lock next (see klock.c), or 0 */
 };
 void klock_init(struct klock *l);
 void klock_destroy(struct klock *l);
+void klock_acquire_slow(struct klock *l, struct cpu *self);
+void klock_wake(struct klock *l);
+
 /* Acquire; while waiting, serve `self`'s shootdown requests (self may be NULL). */
-void klock_acquire(struct klock *l, struct cpu *self);
-void klock_release(struct klock *l);
+static inline void klock_acquire(struct klock *l, struct cpu *self)
+{
+    uint32_t free_word = 0;
+    if (__builtin_expect(__atomic_load_n(&l->heir, __ATOMIC_RELAXED) == 0 &&
+                             __atomic_compare_exchange_n(&l->word, &free_word, 1, false,
+                                                         __ATOMIC_ACQUIRE, __ATOMIC_RELAXED), 1))
+        return;
+    klock_acquire_slow(l, self);
+}
+
+static inline void klock_release(struct klock *l)
+{
+    if (__builtin_expect(__atomic_exchange_n(&l->word, 0, __ATOMIC_RELEASE) == 2, 0))
+        klock_wake(l);
+}
+
 /* One step of a wait loop: serve shootdowns, yield the host CPU. */
 void kwait_step(struct cpu *self);
 
@@ -308,7 +330,10 @@ struct fault {
     struct vma *vma;           /* the covering VMA, or NULL (a page of its own) */
     unsigned prot;             /* the rights the page is mapped with */
     struct page *pg;           /* the SPT entry */
-    paddr_t pte_pa;            /* the leaf entry's address, once a claim has made the tables */
+    paddr_t pte_pa;            /* the leaf entry's address, once a claim has made the tables
+                                  (or handle_page found a write-protected one) */
+    uint32_t frame;            /* the page's frame as handle_page saw it, FRAME_NONE if not
+                                  resident: a hint, the frame table has the last word */
     bool new_huge;             /* pg was just created as a huge page */
     bool no_huge;              /* a huge allocation fell back: 4 KiB pages only */
     bool retry;                /* out: handle the fault again (after a wait step unless

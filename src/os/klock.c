@@ -12,11 +12,19 @@
  * and then, it does -- an unmap waiting behind a stream of faults waited
  * minutes. So a waiter that has tried KLOCK_HEIR_TRIES times makes itself
  * the lock's heir: until it has taken the lock, no other CPU thread tries
- * it (threads without a CPU block in pthread_mutex_lock as before). There
+ * it (threads without a CPU sleep on the lock's futex as before). There
  * is one heir at a time; the others wait their turn for the title.
+ *
+ * The lock itself is a futex word, not a pthread mutex: a COW fault takes
+ * and drops kernel locks five times, and pthread_mutex_trylock and
+ * pthread_mutex_unlock cost some 70 instructions a pair where the inline
+ * compare-and-swap and exchange (kern.h) cost a handful.
  */
+#include <linux/futex.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "os/kern.h"
 
@@ -24,13 +32,13 @@
 
 void klock_init(struct klock *l)
 {
-    pthread_mutex_init(&l->m, NULL);
+    l->word = 0;
     l->heir = 0;
 }
 
 void klock_destroy(struct klock *l)
 {
-    pthread_mutex_destroy(&l->m);
+    (void)l;
 }
 
 void kwait_step(struct cpu *self)
@@ -40,16 +48,36 @@ void kwait_step(struct cpu *self)
     sched_yield();
 }
 
-void klock_acquire(struct klock *l, struct cpu *self)
+static bool klock_try(struct klock *l)
+{
+    uint32_t free_word = 0;
+    return __atomic_compare_exchange_n(&l->word, &free_word, 1, false, __ATOMIC_ACQUIRE,
+                                       __ATOMIC_RELAXED);
+}
+
+/* A thread without a CPU has no shootdowns to serve: it marks the lock
+ * contended (2) and sleeps until a release wakes it. */
+static void klock_sleep(struct klock *l)
+{
+    while (__atomic_exchange_n(&l->word, 2, __ATOMIC_ACQUIRE) != 0)
+        syscall(SYS_futex, &l->word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+}
+
+void klock_wake(struct klock *l)
+{
+    syscall(SYS_futex, &l->word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+void klock_acquire_slow(struct klock *l, struct cpu *self)
 {
     if (!self) {
-        pthread_mutex_lock(&l->m);
+        klock_sleep(l);
         return;
     }
     bool heir = false;
     for (unsigned tries = 0;; tries++) {
         uintptr_t h = __atomic_load_n(&l->heir, __ATOMIC_ACQUIRE);
-        if ((h == 0 || heir) && pthread_mutex_trylock(&l->m) == 0)
+        if ((h == 0 || heir) && klock_try(l))
             break;
         cpu_poll(self);
         if (tries > 16)
@@ -60,9 +88,4 @@ void klock_acquire(struct klock *l, struct cpu *self)
     }
     if (heir)
         __atomic_store_n(&l->heir, 0, __ATOMIC_RELEASE);
-}
-
-void klock_release(struct klock *l)
-{
-    pthread_mutex_unlock(&l->m);
 }
