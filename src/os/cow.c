@@ -43,11 +43,10 @@ static void cow_reuse(struct fault *f, uint32_t i)
     struct kernel *k = p->k;
     struct page *pg = f->pg;
     klock_acquire(&p->ptl, f->cpu);
-    paddr_t pte_pa = mmu_pte_lookup(p, page_va(pg), page_level(pg));
     struct pte_info pi;
-    k->fmt->decode(kpte_load(k, pte_pa), page_level(pg), &pi);
+    k->fmt->decode(kpte_load(k, f->pte_pa), page_level(pg), &pi);
     /* the PTE is read-only, so no walk sets D meanwhile; A may be set: we set it too */
-    kpte_exchange(k, pte_pa, mmu_leaf(k, pg, frame_pa(&k->ft, i), f->prot, true, pi.dirty));
+    kpte_exchange(k, f->pte_pa, mmu_leaf(k, pg, frame_pa(&k->ft, i), f->prot, true, pi.dirty));
     bool cow = page_flags(pg) & PG_COW;
     page_clear(pg, PG_COW);
     klock_release(&p->ptl);
@@ -55,8 +54,10 @@ static void cow_reuse(struct fault *f, uint32_t i)
         count(p, VMSTAT_COW_REUSE, 1);
 }
 
-/* The frame is shared (pinned by the caller): give the writer a copy. */
-static enum kill_reason cow_copy(struct fault *f, uint32_t i)
+/* The frame i is shared (pinned by the caller): give the writer a copy,
+ * in frame j if the caller could take one, else in one allocated here
+ * (which may evict). */
+static enum kill_reason cow_copy(struct fault *f, uint32_t i, uint32_t j)
 {
     struct process *p = f->p;
     struct kernel *k = p->k;
@@ -64,7 +65,8 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i)
     struct page *pg = f->pg;
     bool huge = page_huge(pg);
     enum frame_alloc_err why = FA_NO_FRAME;
-    uint32_t j = huge ? frame_alloc_huge(k, f->cpu) : frame_alloc(k, f->cpu, &why);
+    if (j == FRAME_NONE)
+        j = huge ? frame_alloc_huge(k, f->cpu) : frame_alloc(k, f->cpu, &why);
     if (j == FRAME_NONE) {
         if (huge) {   /* no free run: 512 small copies */
             enum kill_reason r = thp_unshare(f, i);
@@ -81,8 +83,7 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i)
     klock_acquire(&p->ptl, f->cpu);
     uint64_t fl = page_flags(pg);
     uint32_t slot = pg->u.r.slot;
-    kpte_exchange(k, mmu_pte_lookup(p, va, page_level(pg)),
-                  mmu_leaf(k, pg, frame_pa(ft, j), f->prot, true, false));
+    kpte_exchange(k, f->pte_pa, mmu_leaf(k, pg, frame_pa(ft, j), f->prot, true, false));
     pg->u.r.frame = j;
     pg->u.r.slot = SLOT_NONE;
     page_clear(pg, PG_SLOT | PG_COW);
@@ -99,10 +100,10 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i)
     klock_acquire(&ft->lock, f->cpu);
     frame_unpin_locked(ft, i);
     bool orphan = rmap_leave(ft, i, pg);
+    frame_install_locked(ft, j, pg);
     klock_release(&ft->lock);
     if (orphan)   /* everybody else left while we copied */
         frame_free(k, f->cpu, i, page_huge(pg));
-    frame_install(k, f->cpu, j, pg);
     count(p, VMSTAT_COW_COPY, 1);
     return KILL_NONE;
 }
@@ -111,7 +112,7 @@ enum kill_reason cow_fault(struct fault *f)
 {
     struct process *p = f->p;
     struct frame_table *ft = &p->k->ft;
-    uint32_t i = frame_lock_settled(p, f->cpu, f->pg, FS_BUSY | FS_RECLAIM);
+    uint32_t i = frame_lock_settled(p, f->cpu, f->pg, f->frame, FS_BUSY | FS_RECLAIM);
     if (i == FRAME_NONE) {
         f->retry = f->retry_now = true;   /* evicted meanwhile: an ordinary fault now */
         return KILL_NONE;
@@ -121,14 +122,20 @@ enum kill_reason cow_fault(struct fault *f)
      * PTE is read-only had its rights raised by mprotect: those two only
      * need write access. */
     bool shared = page_kind(f->pg) != PAGE_SHARED && frame_mapcount(ft, i) > 1;
-    if (shared)
+    uint32_t j = FRAME_NONE;   /* the copy's frame, taken under the lock already held */
+    int64_t next = -1;
+    if (shared) {
         frame_pin_locked(ft, i);
+        if (!page_huge(f->pg))
+            j = frame_take_free_locked(ft, &next);
+    }
     klock_release(&ft->lock);
+    frame_prefetch(p->k, next);
     if (page_flags(f->pg) & PG_COW)
         count(p, VMSTAT_COW_FAULT, 1);
     enum kill_reason r = KILL_NONE;
     if (shared)
-        r = cow_copy(f, i);
+        r = cow_copy(f, i, j);
     else
         cow_reuse(f, i);
     if (r == KILL_NONE)

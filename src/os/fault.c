@@ -170,12 +170,15 @@ static enum kill_reason page_create(struct fault *f)
     return KILL_NONE;
 }
 
+/* Is the resident page's PTE writable? Its address is kept in f->pte_pa
+ * for the copy-on-write that follows if not: the tables of a process
+ * change only under its mm lock, which the fault holds. p->ptl held. */
 static bool pte_writable(struct fault *f)
 {
     struct kernel *k = f->p->k;
-    paddr_t pte = mmu_pte_lookup(f->p, page_va(f->pg), page_level(f->pg));
+    f->pte_pa = mmu_pte_lookup(f->p, page_va(f->pg), page_level(f->pg));
     struct pte_info pi;
-    k->fmt->decode(pte ? kpte_load(k, pte) : 0, page_level(f->pg), &pi);
+    k->fmt->decode(f->pte_pa ? kpte_load(k, f->pte_pa) : 0, page_level(f->pg), &pi);
     return pi.present && (pi.prot & VM_PROT_WRITE);
 }
 
@@ -214,6 +217,7 @@ static enum kill_reason handle_page(struct fault *f)
     klock_acquire(&p->ptl, f->cpu);
     uint64_t fl = page_flags(f->pg);
     bool cow = (fl & PG_RESIDENT) && unshare && !pte_writable(f);
+    f->frame = fl & PG_RESIDENT ? f->pg->u.r.frame : FRAME_NONE;
     klock_release(&p->ptl);
     if (fl & PG_EVICTING) {
         f->retry = true;

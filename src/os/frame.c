@@ -139,15 +139,24 @@ static uint32_t take_free_frame(struct frame_table *ft)
  * is cold (its last user exited long ago), and the fault that gets it
  * writes all 4 KiB at once (zeroing, or a swap or file read): 64
  * read-for-ownership misses, which then hold up that fault's next locked
- * instruction until every store has drained. frame_alloc prefetches the
- * frame the pool will hand out next, so those misses overlap the rest of
- * this fault and the accesses before the next one. Only a hint: whoever
- * gets the frame still writes all of it. */
-static void prefetch_frame(struct kernel *k, uint64_t pfn)
+ * instruction until every store has drained. Whoever takes a frame
+ * prefetches the frame the pool will hand out next, so that those misses
+ * overlap the rest of this fault and the accesses before the next one.
+ * Only a hint: whoever gets the frame still writes all of it. */
+void frame_prefetch(struct kernel *k, int64_t pfn)
 {
-    const char *h = physmem_frame(k->pm, pfn << VM_PAGE_SHIFT);
+    if (pfn < 0)
+        return;
+    const char *h = physmem_frame(k->pm, (uint64_t)pfn << VM_PAGE_SHIFT);
     for (unsigned off = 0; off < VM_PAGE_SIZE; off += 64)
         __builtin_prefetch(h + off, 1, 3);
+}
+
+uint32_t frame_take_free_locked(struct frame_table *ft, int64_t *next)
+{
+    uint32_t i = take_free_frame(ft);
+    *next = i != FRAME_NONE ? pool_peek(&ft->pool) : -1;
+    return i;
 }
 
 /* How long frame_alloc waits, with nothing to evict, for a frame table in
@@ -188,12 +197,11 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
     bool swap_full = false, io_error = false;
     for (;;) {
         klock_acquire(&ft->lock, self);
-        uint32_t i = take_free_frame(ft);
+        int64_t next;
+        uint32_t i = frame_take_free_locked(ft, &next);
         if (i != FRAME_NONE) {
-            int64_t next = pool_peek(&ft->pool);
             klock_release(&ft->lock);
-            if (next >= 0)
-                prefetch_frame(k, (uint64_t)next);
+            frame_prefetch(k, next);
             return i;
         }
         uint32_t v = ft->listed > ft->pinned ? ft->policy->select(k, self) : FRAME_NONE;
@@ -280,15 +288,19 @@ uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)
     return i;
 }
 
-void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
+void frame_install_locked(struct frame_table *ft, uint32_t i, struct page *pg)
 {
-    struct frame_table *ft = &k->ft;
-    klock_acquire(&ft->lock, self);
     ft->f[i].page = pg;
     ft->state[i] &= ~(FS_BUSY | FS_AGE_MASK);
     ft->policy->insert(ft, i);
     ft->changes++;
-    klock_release(&ft->lock);
+}
+
+void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg)
+{
+    klock_acquire(&k->ft.lock, self);
+    frame_install_locked(&k->ft, i, pg);
+    klock_release(&k->ft.lock);
 }
 
 void frame_pin_locked(struct frame_table *ft, uint32_t i)
@@ -327,12 +339,12 @@ uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg
     }
 }
 
-uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg, uint32_t wait_states)
+uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg, uint32_t seen,
+                            uint32_t wait_states)
 {
     struct frame_table *ft = &p->k->ft;
-    for (;;) {
-        uint32_t i = page_settled_frame(p, self, pg);
-        if (i == FRAME_NONE)
+    for (uint32_t i = seen;; i = FRAME_NONE) {
+        if (i == FRAME_NONE && (i = page_settled_frame(p, self, pg)) == FRAME_NONE)
             return FRAME_NONE;
         klock_acquire(&ft->lock, self);
         if (ft_maps(ft, i, pg) && !(ft->state[i] & wait_states))
@@ -345,7 +357,7 @@ uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg
 uint32_t frame_pin_settled(struct process *p, struct cpu *self, struct page *pg)
 {
     /* pinning during a swap-cache reclaim is fine: the frame stays */
-    uint32_t i = frame_lock_settled(p, self, pg, FS_BUSY);
+    uint32_t i = frame_lock_settled(p, self, pg, FRAME_NONE, FS_BUSY);
     if (i != FRAME_NONE) {
         frame_pin_locked(&p->k->ft, i);
         klock_release(&p->k->ft.lock);

@@ -176,8 +176,16 @@ enum kill_reason frame_alloc_kill(enum frame_alloc_err why);
 /* 512 contiguous aligned frames (head index; busy, tails marked), without
  * evicting; FRAME_NONE if the pool has no such run. */
 uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self);
+/* A free frame, busy and unlisted, taken from the pool under ft->lock
+ * (held); FRAME_NONE if the pool is empty (frame_alloc evicts). *next is
+ * the frame the pool hands out next, for frame_prefetch once the lock is
+ * dropped. */
+uint32_t frame_take_free_locked(struct frame_table *ft, int64_t *next);
+/* Bring frame pfn's lines into the host's cache for writing (pfn < 0: none). */
+void frame_prefetch(struct kernel *k, int64_t pfn);
 /* Give frame i to page pg: bind, list (the policy decides where), clear busy. */
 void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg);
+void frame_install_locked(struct frame_table *ft, uint32_t i, struct page *pg);
 /* Pin or unpin frame i (nesting); ft->lock held. A pinned frame stays
  * listed but no policy takes it. */
 void frame_pin_locked(struct frame_table *ft, uint32_t i);
@@ -189,8 +197,11 @@ void frame_unpin(struct kernel *k, struct cpu *self, uint32_t i);
 uint32_t page_settled_frame(struct process *p, struct cpu *self, struct page *pg);
 /* The same, returned with ft->lock held once the frame still maps pg and
  * is in none of wait_states (FS_BUSY, FS_RECLAIM), waiting with kwait
- * meanwhile; FRAME_NONE (lock not held) if pg is not resident. */
-uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg,
+ * meanwhile; FRAME_NONE (lock not held) if pg is not resident. seen is
+ * the frame the caller last saw pg in under the ptl (FRAME_NONE: none),
+ * tried first: only the frame table's own check can say it still holds
+ * pg, and that check is made either way. */
+uint32_t frame_lock_settled(struct process *p, struct cpu *self, struct page *pg, uint32_t seen,
                             uint32_t wait_states);
 /* pg's settled frame, pinned (FRAME_NONE: not resident). */
 uint32_t frame_pin_settled(struct process *p, struct cpu *self, struct page *pg);

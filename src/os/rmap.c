@@ -276,7 +276,7 @@ bool frame_unmap_page(struct process *p, struct cpu *self, struct page *pg, uint
 {
     struct kernel *k = p->k;
     struct frame_table *ft = &k->ft;
-    uint32_t i = frame_lock_settled(p, self, pg, FS_BUSY | FS_RECLAIM);
+    uint32_t i = frame_lock_settled(p, self, pg, FRAME_NONE, FS_BUSY | FS_RECLAIM);
     if (i == FRAME_NONE)
         return false;
     struct rmap *rm = frame_rmap(ft, i);

@@ -353,7 +353,7 @@ int thp_split_at(struct process *p, struct cpu *self, vaddr_t va)
     struct page *pg = spt_lookup(&p->spt, va);
     if (!pg || !page_huge(pg))
         return 0;
-    uint32_t i = frame_lock_settled(p, self, pg, FS_BUSY | FS_RECLAIM);
+    uint32_t i = frame_lock_settled(p, self, pg, FRAME_NONE, FS_BUSY | FS_RECLAIM);
     if (i == FRAME_NONE) {
         huge_split(p, pg);   /* not resident: its slots go page by page */
         return 0;
