@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "hw/cpu_impl.h"
 #include "ktest.h"
 
 #define ARENA 0x20000000ull
@@ -397,6 +398,12 @@ static int run_seed(uint64_t seed, int fmt, const char *policy, bool thp, int no
         } else {
             check_all(W, j);
         }
+        /* the faults' refills (tlb_fill.absent after a miss) never hold a
+         * page twice */
+        int tc = op % 16 == 15 ? tlb_check(&W->c->tlb) : 0;
+        if (tc)
+            BAD(W, "op %d: the CPU's TLBs hold an entry twice or disagree with their keys (tlb_check %d)",
+                op, tc);
     }
     for (int j = 0; j < MAXP; j++)
         if (W->m[j].p) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hw/cpu_impl.h"
 #include "lib/ptbuild.h"
 #include "lib/tap.h"
 
@@ -243,13 +244,18 @@ static void run(enum pt_format_id id, const char *tlb, uint64_t seed, unsigned n
         cpu_write_cr4(w.c, X86_CR4_PCIDE | X86_CR4_PGE | (w.fmt->levels == 5 ? X86_CR4_LA57 : 0));
     }
     switch_to(&w, 0);
+    int tlb_bad = 0;
     for (unsigned n = 0; n < nops; n++) {
         op(&w);
         for (int k = 0; k < 8; k++)
             check(&w);
+        if (!tlb_bad)
+            tlb_bad = tlb_check(&w.c->tlb);
     }
     is_u64(w.diffs, 0, "%s, TLB %s, seed %llu: %u accesses (%u faults) agree with fresh walks",
            w.fmt->name, tlb, (unsigned long long)seed, w.checks, w.faults);
+    ok(tlb_bad == 0, "%s, TLB %s, seed %llu: the TLBs and page-walk caches hold each entry once "
+                     "(code %d)", w.fmt->name, tlb, (unsigned long long)seed, tlb_bad);
     cpu_detach(w.c);
     machine_destroy(w.m);
 }

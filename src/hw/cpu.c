@@ -186,7 +186,8 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
     stat_add(c, CPU_STAT_WALK_RESTARTS, res->restarts);
     if (r == 0)
         for (unsigned l = path.leaf + 1; l <= path.top; l++)
-            pwc_insert(&c->tlb, fmt, l, va, c->asid, path.next[l], path.prot[l], path.global[l]);
+            pwc_insert(&c->tlb, fmt, l, va, c->asid, path.next[l], path.prot[l], path.global[l],
+                       true);   /* levels below the walk's start: pwc_lookup missed them */
     return r;
 }
 
@@ -260,9 +261,11 @@ static void observe_fault(struct cpu *c, bool tlb_hit)
     cpu_observe(c, &ev);
 }
 
-/* Fill L2 and the side's L1; returns the L1 entry (NULL if no L1 array). */
+/* Fill L2 and the side's L1; returns the L1 entry (NULL if no L1 array).
+ * `absent`: the walk followed a lookup that missed both levels for va
+ * under c->asid (globals included), so neither has an entry to refresh. */
 static struct tlb_entry *fill(struct cpu *c, vaddr_t va, bool fetch, const struct walk_result *res,
-                              struct tlb_where *w)
+                              struct tlb_where *w, bool absent)
 {
     bool global = res->global;
     if (c->env.fmt->arch == PT_ARCH_X86 && !(c->cr4 & X86_CR4_PGE))
@@ -271,7 +274,7 @@ static struct tlb_entry *fill(struct cpu *c, vaddr_t va, bool fetch, const struc
     struct tlb_fill f = {
         .va = va, .page_base = res->page_base, .page_shift = pt_fmt_shift(c->env.fmt, res->level),
         .sizes = c->fmt_sizes, .prot = res->prot, .global = global, .dirty = res->dirty,
-        .asid = c->asid, .pkey = (uint8_t)res->pkey,
+        .asid = c->asid, .pkey = (uint8_t)res->pkey, .absent = absent,
     };
     tlb_insert(&c->tlb, &c->tlb.l2, &f, NULL);
     return tlb_insert(&c->tlb, fetch ? &c->tlb.l1i : &c->tlb.l1d, &f, w);
@@ -411,7 +414,9 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
         struct walk_result res;
         if ((__builtin_expect(nt != NULL, 0) ? walk_observed(c, va, acc, &res)
                                              : walk(c, va, acc, &res, NULL)) == 0) {
-            struct tlb_entry *ne = fill(c, va, fetch, &res, &w);
+            /* a miss (or a skipped lookup that would have missed) leaves
+             * nothing to refresh */
+            struct tlb_entry *ne = fill(c, va, fetch, &res, &w, e == NULL);
             *pa = res.pa;
             if (ne)
                 memo_set(c, fetch, va, *pa, ne, &w);

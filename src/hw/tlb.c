@@ -389,6 +389,20 @@ void tlb_free(struct tlb *t)
         free(t->pwc[l].key);
 }
 
+#ifdef __SSE2__
+/* Which of the four keys k[0..3] equal the key broadcast in kk: bit i for
+ * k[i]. 64-bit equality from 32-bit compares: both halves equal. */
+static inline unsigned key4_mask(const uint64_t *k, __m128i kk)
+{
+    __m128i e0 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)k), kk);
+    __m128i e1 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(k + 2)), kk);
+    e0 = _mm_and_si128(e0, _mm_shuffle_epi32(e0, _MM_SHUFFLE(2, 3, 0, 1)));
+    e1 = _mm_and_si128(e1, _mm_shuffle_epi32(e1, _MM_SHUFFLE(2, 3, 0, 1)));
+    return (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e0)) |
+           (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e1)) << 2;
+}
+#endif
+
 /* Bit w set for each of the first n (<= 64) keys equal to key. No
  * branches depend on the data (where a hit sits is random, so an early
  * exit mispredicts); with SSE2, two keys per compare. */
@@ -398,16 +412,8 @@ static inline uint64_t key_match_mask(const uint64_t *k, unsigned n, uint64_t ke
     unsigned w = 0;
 #ifdef __SSE2__
     const __m128i kk = _mm_set1_epi64x((long long)key);
-    for (; w + 4 <= n; w += 4) {
-        /* 64-bit equality from 32-bit compares: both halves equal */
-        __m128i e0 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(k + w)), kk);
-        __m128i e1 = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)(k + w + 2)), kk);
-        e0 = _mm_and_si128(e0, _mm_shuffle_epi32(e0, _MM_SHUFFLE(2, 3, 0, 1)));
-        e1 = _mm_and_si128(e1, _mm_shuffle_epi32(e1, _MM_SHUFFLE(2, 3, 0, 1)));
-        unsigned b = (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e0)) |
-                     (unsigned)_mm_movemask_pd(_mm_castsi128_pd(e1)) << 2;
-        m |= (uint64_t)b << w;
-    }
+    for (; w + 4 <= n; w += 4)
+        m |= (uint64_t)key4_mask(k + w, kk) << w;
 #endif
     for (; w < n; w++)
         m |= (uint64_t)(k[w] == key) << w;
@@ -852,11 +858,24 @@ static inline uint64_t pwc_key(uint64_t tag, uint16_t asid)
     return tag << 16 | asid;   /* tags have at most 52 bits: never PWC_NOKEY */
 }
 
-/* The index of the entry holding key, or p->n. */
+/* The index of the first entry holding key (PWC_NOKEY: the first free
+ * one), or p->n. Four keys per step, stopping at the first step that matches: a miss, the common case right
+ * after a fault's flush, compares every key, and a hit is usually near
+ * the front (a flushed entry's slot is the first free one). */
 static inline unsigned pwc_find(const struct pwc_state *p, uint64_t key)
 {
-    for (unsigned i = 0; i < p->n; i++)
-        if (p->key[i] == key)
+    const uint64_t *k = p->key;
+    unsigned i = 0;
+#ifdef __SSE2__
+    const __m128i kk = _mm_set1_epi64x((long long)key);
+    for (; i + 4 <= p->n; i += 4) {
+        unsigned b = key4_mask(k + i, kk);
+        if (b)
+            return i + (unsigned)__builtin_ctz(b);
+    }
+#endif
+    for (; i < p->n; i++)
+        if (k[i] == key)
             return i;
     return p->n;
 }
@@ -883,17 +902,16 @@ struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t
 }
 
 void pwc_insert(struct tlb *t, const struct pt_format *fmt, unsigned level, vaddr_t va,
-                uint16_t asid, paddr_t next, unsigned prot, bool global)
+                uint16_t asid, paddr_t next, unsigned prot, bool global, bool absent)
 {
     if (level < 1 || level > 4 || !t->pwc[level].n)
         return;
     struct pwc_state *p = &t->pwc[level];
     uint64_t tag = va >> pt_fmt_shift(fmt, level), key = pwc_key(tag, asid);
-    unsigned i = pwc_find(p, key);                /* the same entry, refreshed */
-    if (i == p->n)                                /* else a free one */
-        for (i = 0; i < p->n && p->key[i] != PWC_NOKEY; i++)
-            ;
-    if (i == p->n) {                              /* else the least recently used */
+    unsigned i = absent ? p->n : pwc_find(p, key);   /* the same entry, refreshed */
+    if (i == p->n)                                    /* else a free one */
+        i = pwc_find(p, PWC_NOKEY);
+    if (i == p->n) {                                  /* else the least recently used */
         i = 0;
         for (unsigned j = 1; j < p->n; j++)
             if (pwc_entries(p)[j].stamp < pwc_entries(p)[i].stamp)
@@ -930,6 +948,60 @@ unsigned pwc_flush_va(struct tlb *t, const struct pt_format *fmt, uint16_t asid,
         }
     }
     return n;
+}
+
+/* Does a later way of a's set hold what way w does: the same key under
+ * the same ASID, or both global? A fill refreshes such an entry rather
+ * than take a second way (a global entry of one ASID beside another
+ * ASID's private one for the same page can be, as on the hardware). */
+static bool set_holds_twice(const struct tlb_array_state *a, unsigned set, unsigned w)
+{
+    const uint64_t *k = &a->key[set * a->ways];
+    const struct tlb_entry *s = &a->e[set * a->ways];
+    for (unsigned v = w + 1; v < a->ways; v++)
+        if (k[v] == k[w] && (s[v].asid == s[w].asid || (s[v].flags & s[w].flags & TLBE_GLOBAL)))
+            return true;
+    return false;
+}
+
+static int level_check(const struct tlb_level_state *lv, int code)
+{
+    for (unsigned i = 0; i < lv->n; i++) {
+        const struct tlb_array_state *a = &lv->a[i];
+        for (unsigned set = 0; set < a->nsets; set++)
+            for (unsigned w = 0; w < a->ways; w++) {
+                const struct tlb_entry *e = &a->e[set * a->ways + w];
+                uint64_t key = a->key[set * a->ways + w];
+                if (!(e->flags & TLBE_VALID) != (key == TLB_NOKEY) ||
+                    (key != TLB_NOKEY && key != tlb_key(e->vpn, e->size)))
+                    return code;
+                if (key != TLB_NOKEY && set_holds_twice(a, set, w))
+                    return code - 1;
+            }
+    }
+    return 0;
+}
+
+int tlb_check(const struct tlb *t)
+{
+    int r = level_check(&t->l1i, -1);
+    if (!r)
+        r = level_check(&t->l1d, -3);
+    if (!r)
+        r = level_check(&t->l2, -5);
+    for (unsigned l = 1; l < 5 && !r; l++) {
+        const struct pwc_state *p = &t->pwc[l];
+        for (unsigned i = 0; i < p->n && !r; i++) {
+            const struct pwc_entry *e = &pwc_entries(p)[i];
+            if (e->valid != (p->key[i] != PWC_NOKEY) ||
+                (e->valid && p->key[i] != pwc_key(e->tag, e->asid)))
+                r = -(int)(2 * l + 6);
+            for (unsigned j = i + 1; j < p->n && e->valid && !r; j++)
+                if (p->key[j] == p->key[i])
+                    r = -(int)(2 * l + 7);
+        }
+    }
+    return r;
 }
 
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid)

@@ -252,8 +252,20 @@ unsigned tlb_update_copies(struct tlb *t, struct tlb_level_state *lv, const stru
  * va >> pt_fmt_shift(fmt, L). */
 struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t va, uint16_t asid,
                              unsigned *level);
+/* Cache the level-`level` entry for va under asid, refreshing the entry
+ * already holding it, else in a free entry, else the least recent one's.
+ * `absent`: the caller has just looked va up under asid (pwc_lookup) and
+ * missed at this level, so there is nothing to refresh: a walk fills only
+ * the levels below its start, all of which the lookup probed. */
 void pwc_insert(struct tlb *t, const struct pt_format *fmt, unsigned level, vaddr_t va,
-                uint16_t asid, paddr_t next, unsigned prot, bool global);
+                uint16_t asid, paddr_t next, unsigned prot, bool global, bool absent);
+/* Check every array's and page-walk cache's keys against their entries,
+ * and that nothing is held twice: no (page, ASID) twice in a TLB set (nor
+ * two global entries of a page), no (tag, ASID) twice in a
+ * page-walk cache. 0 if so, else a negative code naming where: -1/-2 the
+ * L1 ITLB (keys / twice), -3/-4 the L1 DTLB, -5/-6 the L2, -(2L+6)/-(2L+7)
+ * page-walk-cache level L (for tests). */
+int tlb_check(const struct tlb *t);
 /* Drop page-walk-cache entries: of one ASID, or all (all_asids). */
 unsigned pwc_flush(struct tlb *t, bool all_asids, uint16_t asid);
 /* Drop only the entries of `asid` that a walk of va would use. */

@@ -148,6 +148,7 @@ void frame_prefetch(struct kernel *k, int64_t pfn)
     if (pfn < 0)
         return;
     const char *h = physmem_frame(k->pm, (uint64_t)pfn << VM_PAGE_SHIFT);
+#pragma GCC unroll 16
     for (unsigned off = 0; off < VM_PAGE_SIZE; off += 64)
         __builtin_prefetch(h + off, 1, 3);
 }
