@@ -45,8 +45,10 @@ static void cow_reuse(struct fault *f, uint32_t i)
     klock_acquire(&p->ptl, f->cpu);
     struct pte_info pi;
     k->fmt->decode(kpte_load(k, f->pte_pa), page_level(pg), &pi);
-    /* the PTE is read-only, so no walk sets D meanwhile; A may be set: we set it too */
-    kpte_exchange(k, f->pte_pa, mmu_leaf(k, pg, frame_pa(&k->ft, i), f->prot, true, pi.dirty));
+    /* the PTE is read-only, so no walk sets D meanwhile; A may be set: we
+     * set it too, and D for a write (see cow_copy) */
+    bool dirty = pi.dirty || f->acc == VM_ACCESS_WRITE;
+    kpte_exchange(k, f->pte_pa, mmu_leaf(k, pg, frame_pa(&k->ft, i), f->prot, true, dirty));
     bool cow = page_flags(pg) & PG_COW;
     page_clear(pg, PG_COW);
     klock_release(&p->ptl);
@@ -83,7 +85,11 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i, uint32_t j)
     klock_acquire(&p->ptl, f->cpu);
     uint64_t fl = page_flags(pg);
     uint32_t slot = pg->u.r.slot;
-    kpte_exchange(k, f->pte_pa, mmu_leaf(k, pg, frame_pa(ft, j), f->prot, true, false));
+    /* A write fault's new PTE is dirty at once, as Linux's wp_page_copy
+     * makes it (pte_mkdirty): the write that faulted is about to set D,
+     * and the retried walk need not. A pin's unsharing writes nothing. */
+    kpte_exchange(k, f->pte_pa,
+                  mmu_leaf(k, pg, frame_pa(ft, j), f->prot, true, f->acc == VM_ACCESS_WRITE));
     pg->u.r.frame = j;
     pg->u.r.slot = SLOT_NONE;
     page_clear(pg, PG_SLOT | PG_COW);
