@@ -151,15 +151,18 @@ static struct tlb_entry *lookup(struct cpu *c, vaddr_t va, bool fetch, struct tl
 }
 
 /* Walk va (canonical), starting from the deepest page-walk-cache hit, and
- * fill the caches. `log`: an observed CPU's record of the walk, or NULL. */
+ * fill the caches. `log`: an observed CPU's record of the walk, or NULL.
+ * `pwc_cold`: the page-walk caches are known to hold nothing for va under
+ * c->asid (a page fault on va flushed them and nothing was cached since),
+ * so the lookup, which would miss at every level, is not made. */
 static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_result *res,
-                struct vm_ev_walk *log)
+                struct vm_ev_walk *log, bool pwc_cold)
 {
     const struct pt_format *fmt = c->env.fmt;
     struct walk_start s;
     unsigned level;
     stat_add(c, CPU_STAT_WALKS, 1);
-    struct pwc_entry *p = pwc_lookup(&c->tlb, fmt, va, c->asid, &level);
+    struct pwc_entry *p = pwc_cold ? NULL : pwc_lookup(&c->tlb, fmt, va, c->asid, &level);
     bool pwc_missed = false;
     if (p) {
         stat_add(c, CPU_STAT_PWC_HITS, 1);
@@ -193,7 +196,7 @@ static int walk(struct cpu *c, vaddr_t va, enum vm_access acc, struct walk_resul
 
 /* The walk of an observed CPU: recorded, then told. */
 static __attribute__((noinline)) int walk_observed(struct cpu *c, vaddr_t va, enum vm_access acc,
-                                                   struct walk_result *res)
+                                                   struct walk_result *res, bool pwc_cold)
 {
     struct vm_event ev;
     memset(&ev, 0, sizeof ev);
@@ -202,7 +205,7 @@ static __attribute__((noinline)) int walk_observed(struct cpu *c, vaddr_t va, en
     w->va = va;
     w->acc = acc;
     w->asid = c->asid;
-    int r = walk(c, va, acc, res, w);
+    int r = walk(c, va, acc, res, w, pwc_cold);
     w->refs = res->refs;
     w->ad_updates = res->ad_updates;
     w->restarts = res->restarts;
@@ -356,7 +359,7 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
                                                      : CPU_STAT_DTLB_LOAD_MISSES;
     stat_add(c, lookup_stat, 1);
 
-    bool skip_lookup = false;   /* see below */
+    bool skip_lookup = false, pwc_flushed = false;   /* see below */
     for (unsigned tries = 0;; tries++) {
         if (__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED))
             cpu_poll(c);
@@ -412,8 +415,9 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
             goto fault;
         }
         struct walk_result res;
-        if ((__builtin_expect(nt != NULL, 0) ? walk_observed(c, va, acc, &res)
-                                             : walk(c, va, acc, &res, NULL)) == 0) {
+        bool pwc_cold = skip_lookup && pwc_flushed;
+        if ((__builtin_expect(nt != NULL, 0) ? walk_observed(c, va, acc, &res, pwc_cold)
+                                             : walk(c, va, acc, &res, NULL, pwc_cold)) == 0) {
             /* a miss (or a skipped lookup that would have missed) leaves
              * nothing to refresh */
             struct tlb_entry *ne = fill(c, va, fetch, &res, &w, e == NULL);
@@ -429,12 +433,16 @@ int translate_page(struct cpu *c, vaddr_t va, enum vm_access acc, paddr_t *pa)
             observe_fault(c, e != NULL);
         uint32_t seq = c->tlb.seq;
         uint16_t asid = c->asid;
+        pwc_flushed = c->last_fault.type == FAULT_PAGE && !c->soft_refill;   /* fault_flush */
         if (!deliver_fault(c, e != NULL))
             return -1;
         /* The retry's lookup can be skipped if this one missed and nothing
          * has been filled since (tlb.seq counts fills; a flush only
          * removes) under the same ASID: it would miss again, and a miss
-         * changes no replacement state and, on a retry, no counter. */
+         * changes no replacement state and, on a retry, no counter. Only
+         * a walk that succeeds fills the page-walk caches, and it fills
+         * the TLB too: so after a page fault, which flushed va's
+         * page-walk-cache entries, they still hold nothing for va. */
         skip_lookup = !e && c->tlb.seq == seq && c->asid == asid;
     }
 }
