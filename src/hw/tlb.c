@@ -357,7 +357,9 @@ int tlb_init(struct tlb *t, const struct tlb_config *cfg)
         return -1;
     for (unsigned l = 1; l < 5; l++) {
         struct pwc_state *p = &t->pwc[l];
-        p->n = cfg->pwc[l];
+        if (cfg->pwc[l] > UINT16_MAX)
+            return -1;   /* tlb_config_check allows 4096 */
+        p->n = (uint16_t)cfg->pwc[l];
         if (!p->n)
             continue;
         p->key = calloc(p->n, sizeof *p->key + sizeof(struct pwc_entry));
@@ -858,13 +860,14 @@ static inline uint64_t pwc_key(uint64_t tag, uint16_t asid)
     return tag << 16 | asid;   /* tags have at most 52 bits: never PWC_NOKEY */
 }
 
-/* The index of the first entry holding key (PWC_NOKEY: the first free
- * one), or p->n. Four keys per step, stopping at the first step that matches: a miss, the common case right
- * after a fault's flush, compares every key, and a hit is usually near
- * the front (a flushed entry's slot is the first free one). */
+/* The index of the entry holding key (PWC_NOKEY: a free one), or p->n:
+ * the last entry used, then four keys per step, stopping at the first
+ * step that matches. */
 static inline unsigned pwc_find(const struct pwc_state *p, uint64_t key)
 {
     const uint64_t *k = p->key;
+    if (k[p->last] == key)
+        return p->last;
     unsigned i = 0;
 #ifdef __SSE2__
     const __m128i kk = _mm_set1_epi64x((long long)key);
@@ -893,6 +896,7 @@ struct pwc_entry *pwc_lookup(struct tlb *t, const struct pt_format *fmt, vaddr_t
         if (i < p->n) {
             struct pwc_entry *e = &pwc_entries(p)[i];
             e->stamp = pwc_tick(p);
+            p->last = (uint16_t)i;
             *level = l;
             return e;
         }
@@ -918,6 +922,7 @@ void pwc_insert(struct tlb *t, const struct pt_format *fmt, unsigned level, vadd
                 i = j;
     }
     struct pwc_entry *v = &pwc_entries(p)[i];
+    p->last = (uint16_t)i;
     p->key[i] = key;
     v->valid = true;
     v->tag = tag;
@@ -944,6 +949,7 @@ unsigned pwc_flush_va(struct tlb *t, const struct pt_format *fmt, uint16_t asid,
         unsigned i = pwc_find(p, pwc_key(va >> pt_fmt_shift(fmt, l), asid));
         if (i < p->n) {
             pwc_drop(p, i);
+            p->last = (uint16_t)i;
             n++;
         }
     }

@@ -101,10 +101,16 @@ struct pwc_entry {
  * instead of striding over the 32-byte entries. A (tag, asid) is held by
  * at most one entry of a level. The entries follow the keys in one
  * allocation (pwc_entries); the state keeps its 16 bytes, so struct cpu's
- * hot fields keep their places. */
+ * hot fields keep their places.
+ *
+ * `last` is the entry last found, filled or dropped, compared before the
+ * rest: walks of neighbouring pages ask for the same entry, and a page
+ * fault's flush and the refill after it for the one the faulting walk
+ * found (the refill takes the entry the flush freed). */
 #define PWC_NOKEY UINT64_MAX
 struct pwc_state {
-    unsigned n;
+    uint16_t n;              /* entries (at most 4096, tlb_config_check) */
+    uint16_t last;           /* < n */
     uint32_t clock;
     uint64_t *key;           /* key[n], then struct pwc_entry e[n] */
 };
