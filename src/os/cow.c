@@ -129,14 +129,12 @@ enum kill_reason cow_fault(struct fault *f)
      * need write access. */
     bool shared = page_kind(f->pg) != PAGE_SHARED && frame_mapcount(ft, i) > 1;
     uint32_t j = FRAME_NONE;   /* the copy's frame, taken under the lock already held */
-    int64_t next = -1;
     if (shared) {
         frame_pin_locked(ft, i);
         if (!page_huge(f->pg))
-            j = frame_take_free_locked(ft, &next);
+            j = frame_take_free_locked(ft);
     }
     klock_release(&ft->lock);
-    frame_prefetch(p->k, next);
     if (page_flags(f->pg) & PG_COW)
         count(p, VMSTAT_COW_FAULT, 1);
     enum kill_reason r = KILL_NONE;

@@ -124,7 +124,7 @@ void ft_list_remove(struct frame_table *ft, uint32_t i)
 
 /* ---- allocation ---- */
 
-static uint32_t take_free_frame(struct frame_table *ft)
+uint32_t frame_take_free_locked(struct frame_table *ft)
 {
     int64_t f = pool_alloc(&ft->pool);
     if (f < 0)
@@ -132,31 +132,6 @@ static uint32_t take_free_frame(struct frame_table *ft)
     uint32_t i = (uint32_t)((uint64_t)f - ft->pool.base);
     ft->state[i] = FS_BUSY;
     ft->f[i].page = NULL;
-    return i;
-}
-
-/* Ask the host CPU to bring frame pfn's lines in for writing. A free frame
- * is cold (its last user exited long ago), and the fault that gets it
- * writes all 4 KiB at once (zeroing, or a swap or file read): 64
- * read-for-ownership misses, which then hold up that fault's next locked
- * instruction until every store has drained. Whoever takes a frame
- * prefetches the frame the pool will hand out next, so that those misses
- * overlap the rest of this fault and the accesses before the next one.
- * Only a hint: whoever gets the frame still writes all of it. */
-void frame_prefetch(struct kernel *k, int64_t pfn)
-{
-    if (pfn < 0)
-        return;
-    const char *h = physmem_frame(k->pm, (uint64_t)pfn << VM_PAGE_SHIFT);
-#pragma GCC unroll 16
-    for (unsigned off = 0; off < VM_PAGE_SIZE; off += 64)
-        __builtin_prefetch(h + off, 1, 3);
-}
-
-uint32_t frame_take_free_locked(struct frame_table *ft, int64_t *next)
-{
-    uint32_t i = take_free_frame(ft);
-    *next = i != FRAME_NONE ? pool_peek(&ft->pool) : -1;
     return i;
 }
 
@@ -198,11 +173,9 @@ uint32_t frame_alloc(struct kernel *k, struct cpu *self, enum frame_alloc_err *w
     bool swap_full = false, io_error = false;
     for (;;) {
         klock_acquire(&ft->lock, self);
-        int64_t next;
-        uint32_t i = frame_take_free_locked(ft, &next);
+        uint32_t i = frame_take_free_locked(ft);
         if (i != FRAME_NONE) {
             klock_release(&ft->lock);
-            frame_prefetch(k, next);
             return i;
         }
         uint32_t v = ft->listed > ft->pinned ? ft->policy->select(k, self) : FRAME_NONE;

@@ -177,12 +177,8 @@ enum kill_reason frame_alloc_kill(enum frame_alloc_err why);
  * evicting; FRAME_NONE if the pool has no such run. */
 uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self);
 /* A free frame, busy and unlisted, taken from the pool under ft->lock
- * (held); FRAME_NONE if the pool is empty (frame_alloc evicts). *next is
- * the frame the pool hands out next, for frame_prefetch once the lock is
- * dropped. */
-uint32_t frame_take_free_locked(struct frame_table *ft, int64_t *next);
-/* Bring frame pfn's lines into the host's cache for writing (pfn < 0: none). */
-void frame_prefetch(struct kernel *k, int64_t pfn);
+ * (held); FRAME_NONE if the pool is empty (frame_alloc evicts). */
+uint32_t frame_take_free_locked(struct frame_table *ft);
 /* Give frame i to page pg: bind, list (the policy decides where), clear busy. */
 void frame_install(struct kernel *k, struct cpu *self, uint32_t i, struct page *pg);
 void frame_install_locked(struct frame_table *ft, uint32_t i, struct page *pg);
