@@ -387,6 +387,11 @@ static enum kill_reason handle_fault(struct process *p, struct cpu *cpu, vaddr_t
     }
     if (__builtin_expect(w != NULL, 0))
         watch_result(w, p, cpu, &f, r);
+    /* Programs fault page after page (a loop over an array, a write to
+     * each page fork shared): the next page's entry is read at the next
+     * fault, and its line is fetched from memory now, meanwhile. */
+    if (r == KILL_NONE && f.pg)
+        spt_prefetch(&p->spt, page_va(f.pg) + page_size(f.pg));
     klock_release(&p->lock);
     return r;
 }

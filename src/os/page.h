@@ -189,6 +189,9 @@ void spt_kill(struct spt *t);
 struct page *spt_find(const struct spt *t, vaddr_t va);
 /* The page covering va: its own entry, or the huge page containing it. */
 struct page *spt_lookup(const struct spt *t, vaddr_t va);
+/* Ask the host to bring in the entry of va's page, if there is one (a
+ * hint for a fault soon to come there; changes nothing). */
+void spt_prefetch(const struct spt *t, vaddr_t va);
 /* -EEXIST if va is present. */
 int spt_insert(struct spt *t, struct page *pg);
 void spt_remove(struct spt *t, struct page *pg);

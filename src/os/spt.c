@@ -22,18 +22,23 @@ _Static_assert(sizeof(struct frame) == 16, "struct frame grew past 16 bytes");
 #define SPT_MIN_BUCKETS  64
 #define SPT_MAX_LOAD     2
 
-/* Neighbouring pages in neighbouring buckets: the low bits of the page
- * number pick the bucket within a block of nbuckets pages, and a hash of
- * the block number turns the block by a pseudo-random offset, so that
- * regions which share the low bits do not share buckets. A walk of the
- * table (fork, exit) then goes through each region in address order, and
- * through its PTEs, its struct pages and its frames with it. */
+/* Neighbouring pages in neighbouring buckets: a bucket holds a pair of
+ * neighbours (the table holds up to two pages per bucket), the low bits of
+ * the pair's number pick the bucket within a block of 2 * nbuckets pages,
+ * and a hash of the block number turns the block by a pseudo-random
+ * offset, so that regions which share the low bits do not share buckets.
+ * A walk of the table (fork, exit) then goes through each region in
+ * address order, and through its PTEs, its struct pages and its frames
+ * with it; and what fork allocates on the way (the child's struct pages,
+ * the shared frames' rmaps) lies in address order too, for the COW faults
+ * that follow. (A bucket per page would interleave two blocks of a dense
+ * region at two pages a bucket.) */
 static inline uint64_t spt_hash(vaddr_t va, uint64_t nbuckets)
 {
-    uint64_t vpn = va >> VM_PAGE_SHIFT;
+    uint64_t pair = va >> (VM_PAGE_SHIFT + 1);
     unsigned bits = (unsigned)__builtin_ctzll(nbuckets);   /* >= 6: SPT_MIN_BUCKETS */
-    uint64_t turn = ((vpn >> bits) * 0x9e3779b97f4a7c15ull) >> (64 - bits);
-    return (vpn + turn) & (nbuckets - 1);
+    uint64_t turn = ((pair >> bits) * 0x9e3779b97f4a7c15ull) >> (64 - bits);
+    return (pair + turn) & (nbuckets - 1);
 }
 
 int spt_init(struct spt *t)
@@ -51,6 +56,13 @@ struct page *spt_find(const struct spt *t, vaddr_t va)
         if (page_va(pg) == va)
             return pg;
     return NULL;
+}
+
+void spt_prefetch(const struct spt *t, vaddr_t va)
+{
+    const struct page *pg = t->buckets[spt_hash(va, t->nbuckets)];
+    if (pg)
+        __builtin_prefetch(pg);   /* a pair's two pages: usually one line */
 }
 
 struct page *spt_lookup(const struct spt *t, vaddr_t va)
