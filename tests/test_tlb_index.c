@@ -101,8 +101,8 @@ static unsigned ref_fill_way(const struct tlb_array_state *a, uint64_t vpn, unsi
         }
         if (e->vpn == vpn && e->size == size && ref_asid_ok(e, asid))
             return w;
-        if (e->stamp < lru_stamp) {
-            lru_stamp = e->stamp;
+        if (a->use[w].stamp < lru_stamp) {
+            lru_stamp = a->use[w].stamp;
             lru = w;
         }
     }

@@ -36,13 +36,13 @@ static inline struct cpu_memo *memo_slot(struct cpu *c, bool fetch, vaddr_t va)
 /* Is the slot a live memo of va's page? */
 static inline bool memo_live(const struct cpu *c, const struct cpu_memo *mm, vaddr_t va)
 {
-    return mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == c->memo_gen && mm->e->seq == mm->seq;
+    return mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == c->memo_gen && mm->u->seq == mm->seq;
 }
 
 /* A memo hit stands for an L1 probe that hits: touch the entry. */
 static inline void memo_touch(struct cpu *c, const struct cpu_memo *mm)
 {
-    tlb_touch_entry(&c->tlb, mm->a, mm->e, mm->set, mm->way);
+    tlb_touch_use(&c->tlb, mm->a, mm->u, mm->set, mm->way);
 }
 
 /* The part of a touch the inline fast paths do themselves: an LRU stamp
@@ -55,7 +55,7 @@ static inline bool memo_touch_fast(struct cpu *c, const struct cpu_memo *mm)
         if (__builtin_expect(clock >= TLB_CLOCK_LIMIT, 0))
             return false;
         mm->a->clock = clock + 1;
-        mm->e->stamp = clock + 1;
+        mm->u->stamp = clock + 1;
         return true;
     }
     return c->tlb.repl == TLB_REPL_RANDOM;
@@ -77,11 +77,11 @@ static void memo_set(struct cpu *c, bool fetch, vaddr_t va, paddr_t pa, struct t
     mm->vpage = va >> VM_PAGE_SHIFT;
     mm->pa = VM_ALIGN_DOWN(pa, VM_PAGE_SIZE);
     mm->host = c->membase + mm->pa;
-    mm->e = e;
+    mm->u = tlb_use_at(w);
     mm->a = w->a;
     mm->set = w->set;
     mm->way = w->way;
-    mm->seq = e->seq;
+    mm->seq = mm->u->seq;
     mm->gen = c->memo_gen;
     if (fetch) {
         mm->read = walk_allowed(&c->env, e->prot, VM_ACCESS_FETCH);
@@ -647,7 +647,7 @@ run_hit(struct cpu *c, struct hit_run *r, vaddr_t va, unsigned size, enum vm_acc
     struct cpu_memo *mm = memo_slot(c, acc == VM_ACCESS_FETCH, va);
     if (__builtin_expect(!(size - 1 < VM_PAGE_SIZE && (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
                            mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == r->gen &&
-                           mm->e->seq == mm->seq && want_right(mm, acc) &&
+                           mm->u->seq == mm->seq && want_right(mm, acc) &&
                            !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED)),
                          0))
         return NULL;
@@ -660,7 +660,7 @@ run_hit(struct cpu *c, struct hit_run *r, vaddr_t va, unsigned size, enum vm_acc
         }
         if (__builtin_expect(r->clock >= TLB_CLOCK_LIMIT, 0))
             return NULL;                     /* renumbering: the slow path does it */
-        mm->e->stamp = ++r->clock;
+        mm->u->stamp = ++r->clock;
     }
     return mm;
 }

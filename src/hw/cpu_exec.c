@@ -77,13 +77,13 @@ void cpu_xc_fill(struct cpu *c, struct cpu_xcache *xc, vaddr_t va)
         return;
     struct cpu_memo *mm =
         (struct cpu_memo *)((char *)c->dmemo + ((va >> (VM_PAGE_SHIFT - 6)) & ((MEMO_SLOTS - 1) << 6)));
-    if (mm->vpage != va >> VM_PAGE_SHIFT || mm->gen != c->memo_gen || mm->e->seq != mm->seq)
+    if (mm->vpage != va >> VM_PAGE_SHIFT || mm->gen != c->memo_gen || mm->u->seq != mm->seq)
         return;
     unsigned i = (va >> VM_PAGE_SHIFT) & (CPU_XC_SLOTS - 1);
     struct cpu_xc_entry x = {
         .tag = VM_ALIGN_DOWN(va, VM_PAGE_SIZE),
         .addend = (uintptr_t)mm->host - (uintptr_t)VM_ALIGN_DOWN(va, VM_PAGE_SIZE),
-        .e = lru ? mm->e : &xc->dummy_e,
+        .u = lru ? mm->u : &xc->dummy_u,
         .a = lru ? mm->a : &xc->dummy_a,
     };
     xc->rd[i] = x;

@@ -29,7 +29,7 @@ static inline __attribute__((always_inline)) uint8_t *cpu_exec_hit(struct cpu *c
     struct cpu_memo *mm =
         (struct cpu_memo *)((char *)c->dmemo + ((va >> (VM_PAGE_SHIFT - 6)) & ((MEMO_SLOTS - 1) << 6)));
     if (__builtin_expect(mm->vpage == va >> VM_PAGE_SHIFT && mm->gen == c->memo_gen &&
-                             mm->e->seq == mm->seq && (write ? mm->write : mm->read) &&
+                             mm->u->seq == mm->seq && (write ? mm->write : mm->read) &&
                              (va & VM_PAGE_MASK) + size <= VM_PAGE_SIZE &&
                              !__atomic_load_n(&c->ipi_pending, __ATOMIC_RELAXED),
                          1)) {
@@ -39,7 +39,7 @@ static inline __attribute__((always_inline)) uint8_t *cpu_exec_hit(struct cpu *c
             if (__builtin_expect(clock >= TLB_CLOCK_LIMIT, 0))
                 return NULL;
             mm->a->clock = clock + 1;
-            mm->e->stamp = clock + 1;
+            mm->u->stamp = clock + 1;
         } else if (c->tlb.repl != TLB_REPL_RANDOM) {
             return NULL;                       /* tree-PLRU: the slow path touches */
         }
@@ -71,7 +71,7 @@ static inline __attribute__((always_inline)) uint8_t *cpu_exec_hit(struct cpu *c
 struct cpu_xc_entry {
     uint64_t tag;                      /* page base, or CPU_XC_NONE */
     uintptr_t addend;                  /* host address - va, for the page */
-    struct tlb_entry *e;
+    struct tlb_use *u;
     struct tlb_array_state *a;
 };
 #define CPU_XC_NONE (~(uint64_t)0)
@@ -79,7 +79,7 @@ struct cpu_xcache {
     struct cpu_xc_entry rd[CPU_XC_SLOTS], wr[CPU_XC_SLOTS];
     uint32_t gen, seq;                 /* c->memo_gen and c->tlb.seq the entries belong to */
     uint64_t loads, stores;            /* hits not yet counted */
-    struct tlb_entry dummy_e;          /* random replacement: stamps land here */
+    struct tlb_use dummy_u;            /* random replacement: stamps land here */
     struct tlb_array_state dummy_a;
 };
 
@@ -106,7 +106,7 @@ static inline __attribute__((always_inline)) bool cpu_xc_hit(struct cpu_xcache *
     if (__builtin_expect(clock >= TLB_CLOCK_LIMIT, 0))
         return false;                          /* renumbering: the memo path does it */
     a->clock = clock + 1;
-    x->e->stamp = clock + 1;
+    x->u->stamp = clock + 1;
     if (write)
         xc->stores++;
     else

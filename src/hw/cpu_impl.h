@@ -35,7 +35,7 @@ enum cpu_state { CPU_IDLE, CPU_RUNNING, CPU_REMOTE };
 struct cpu_memo {
     uint64_t vpage;          /* va >> 12; MEMO_NONE if empty */
     uint8_t *host;           /* host address of the physical 4 KiB granule */
-    struct tlb_entry *e;     /* the L1 entry, and where it lives */
+    struct tlb_use *u;       /* the L1 entry's use (tlb_impl.h), and where it lives */
     struct tlb_array_state *a;
     uint32_t seq, gen;
     bool read, write;        /* rights checked: load (or fetch) / store allowed */

@@ -66,7 +66,7 @@ void tlb_renumber(struct tlb_array_state *a)
     if (!key)
         abort();
     for (unsigned set = 0; set < a->nsets; set++) {
-        struct tlb_entry *s = &a->e[set * a->ways];
+        struct tlb_use *s = &a->use[set * a->ways];
         for (unsigned w = 0; w < a->ways; w++)
             key[w] = (uint64_t)s[w].stamp << 32 | w;
         qsort(key, a->ways, sizeof *key, cmp_u64);
@@ -220,7 +220,7 @@ static unsigned fa_lru_victim(struct tlb_array_state *a)
         if (!x->nheap) {
             for (unsigned w = 0; w < a->ways; w++)
                 if (a->key[w] != TLB_NOKEY)
-                    x->heap[x->nheap++] = (uint64_t)a->e[w].stamp << 32 | w;
+                    x->heap[x->nheap++] = (uint64_t)a->use[w].stamp << 32 | w;
             assert(x->nheap);
             for (unsigned i = x->nheap / 2; i-- > 0;)
                 heap_sift_down(x->heap, x->nheap, i);
@@ -230,7 +230,7 @@ static unsigned fa_lru_victim(struct tlb_array_state *a)
         x->heap[0] = x->heap[--x->nheap];
         heap_sift_down(x->heap, x->nheap, 0);
         unsigned w = (uint32_t)top;
-        if (a->key[w] != TLB_NOKEY && a->e[w].stamp == (uint32_t)(top >> 32))
+        if (a->key[w] != TLB_NOKEY && a->use[w].stamp == (uint32_t)(top >> 32))
             return w;                       /* current: refilled now, so popped */
     }
 }
@@ -291,9 +291,9 @@ int tlb_fa_check(const struct tlb_array_state *a)
                 return -8;                  /* not a heap */
         /* every valid way untouched since the build has its record */
         for (unsigned w = 0; w < a->ways; w++) {
-            if (a->key[w] == TLB_NOKEY || a->e[w].stamp > x->built)
+            if (a->key[w] == TLB_NOKEY || a->use[w].stamp > x->built)
                 continue;
-            uint64_t rec = (uint64_t)a->e[w].stamp << 32 | w;
+            uint64_t rec = (uint64_t)a->use[w].stamp << 32 | w;
             unsigned i = 0;
             while (i < x->nheap && x->heap[i] != rec)
                 i++;
@@ -316,9 +316,10 @@ static int array_init(struct tlb_array_state *a, const struct tlb_array *cfg)
     a->nsplinter = 0;
     memset(a->nsize, 0, sizeof a->nsize);
     a->e = calloc(cfg->entries, sizeof *a->e);
+    a->use = calloc(cfg->entries, sizeof *a->use);
     a->key = malloc(cfg->entries * sizeof *a->key);
     a->plru = calloc(a->nsets, sizeof *a->plru);
-    if (!a->e || !a->key || !a->plru)
+    if (!a->e || !a->use || !a->key || !a->plru)
         return -1;
     for (unsigned i = 0; i < cfg->entries; i++)
         a->key[i] = TLB_NOKEY;
@@ -375,6 +376,7 @@ static void level_free(struct tlb_level_state *lv)
 {
     for (unsigned i = 0; i < lv->n; i++) {
         free(lv->a[i].e);
+        free(lv->a[i].use);
         free(lv->a[i].key);
         free(lv->a[i].plru);
         fa_free(lv->a[i].fa);
@@ -518,10 +520,11 @@ static unsigned set_fill_way(struct tlb *t, struct tlb_array_state *a, unsigned 
     }
     if (t->repl != TLB_REPL_LRU)
         return victim_full(t, a, set, 0);
-    uint32_t best = s[0].stamp;
+    const struct tlb_use *u = &a->use[set * a->ways];
+    uint32_t best = u[0].stamp;
     unsigned lru = 0;
     for (unsigned w = 1; w < a->ways; w++) {
-        uint32_t st = s[w].stamp;
+        uint32_t st = u[w].stamp;
         lru = st < best ? w : lru;
         best = st < best ? st : best;
     }
@@ -564,7 +567,7 @@ install(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way, un
         t->seq = 1;
         t->seq_wrapped = true;
     }
-    e->seq = t->seq;
+    a->use[set * a->ways + way].seq = t->seq;
     return e;
 }
 

@@ -18,9 +18,6 @@ enum {
 struct tlb_entry {
     uint64_t vpn;            /* va >> page shift of the entry's size */
     paddr_t base;            /* physical base of the page */
-    uint32_t stamp;          /* LRU: last use (see tlb_touch) */
-    uint32_t seq;            /* tlb.seq when filled: lets a CPU's access memo
-                                tell that the slot it points to was refilled */
     uint16_t asid;
     uint8_t size;            /* TLB size number: 0: 4 KiB, 1: 2 MiB, 2: 1 GiB, 3: 4 MiB */
     uint8_t prot;            /* VM_PROT_* combined over the walk */
@@ -31,6 +28,17 @@ struct tlb_entry {
 };
 
 static inline unsigned tlb_entry_shift(const struct tlb_entry *e) { return tlb_size_shift[e->size]; }
+
+/* An entry's use, kept beside the array rather than in the entry: an LRU
+ * fill compares every way's stamp, and a 16-way set's stamps then lie in
+ * two cache lines instead of eight (the entries are 24 bytes). A CPU's
+ * access memo points at its entry's use: the seq it checks, the stamp a
+ * hit writes. */
+struct tlb_use {
+    uint32_t stamp;          /* LRU: last use (see tlb_touch) */
+    uint32_t seq;            /* tlb.seq when filled: lets a CPU's access memo
+                                tell that the slot it points to was refilled */
+};
 
 /* key[i] is entry i's (vpn << 2 | size), or TLB_NOKEY if it is invalid: a
  * probe compares one dense word per way (a 16-way set: two cache lines)
@@ -75,6 +83,7 @@ struct tlb_array_state {
     unsigned nsplinter;      /* valid entries holding a piece of a larger page */
     unsigned nsize[TLB_NSIZES]; /* valid entries of each size */
     struct tlb_entry *e;     /* nsets * ways */
+    struct tlb_use *use;     /* nsets * ways: e[i]'s is use[i] */
     uint64_t *key;           /* nsets * ways, see above */
     uint64_t *plru;          /* one tree per set (ways - 1 bits) */
     struct tlb_fa_index *fa; /* fully associative arrays (nsets == 1), else NULL */
@@ -142,6 +151,11 @@ struct tlb_where {
     unsigned set, way;
 };
 
+static inline struct tlb_use *tlb_use_at(const struct tlb_where *w)
+{
+    return &w->a->use[w->set * w->a->ways + w->way];
+}
+
 /* LRU stamps are 32-bit; before the clock would pass this, the array's
  * stamps are renumbered 1..ways within each set (order kept), so plain
  * comparisons stay exact however long a run is. */
@@ -160,18 +174,18 @@ static inline void tlb_touch(struct tlb *t, struct tlb_array_state *a, unsigned 
     if (t->repl == TLB_REPL_LRU) {
         if (__builtin_expect(a->clock >= TLB_CLOCK_LIMIT, 0))
             tlb_renumber(a);
-        a->e[set * a->ways + way].stamp = ++a->clock;
+        a->use[set * a->ways + way].stamp = ++a->clock;
     } else if (t->repl == TLB_REPL_PLRU) {
         tlb_plru_touch(&a->plru[set], a->ways, way);
     }
 }
 
-/* The same, for a caller that already holds the entry e at (set, way). */
-static inline void tlb_touch_entry(struct tlb *t, struct tlb_array_state *a, struct tlb_entry *e,
-                                   unsigned set, unsigned way)
+/* The same, for a caller that already holds the use u of (set, way). */
+static inline void tlb_touch_use(struct tlb *t, struct tlb_array_state *a, struct tlb_use *u,
+                                 unsigned set, unsigned way)
 {
     if (__builtin_expect(t->repl == TLB_REPL_LRU && a->clock < TLB_CLOCK_LIMIT, 1))
-        e->stamp = ++a->clock;
+        u->stamp = ++a->clock;
     else
         tlb_touch(t, a, set, way);
 }
