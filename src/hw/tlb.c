@@ -542,10 +542,16 @@ install(struct tlb *t, struct tlb_array_state *a, unsigned set, unsigned way, un
     uint64_t page_mask = ((uint64_t)1 << f->page_shift) - 1;
     uint64_t entry_mask = ((uint64_t)1 << size_shift(size)) - 1;
     struct tlb_entry *e = &a->e[set * a->ways + way];
-    if (e->flags & TLBE_VALID) {
-        if (e->page_shift > tlb_entry_shift(e))
+    /* What the way held comes from its key, which the fill's search has
+     * just read: the entry itself is read only if the array holds
+     * splintered pieces. Its line is usually cold (a fill replaces the
+     * set's least recent entry), and the stores below need not wait for
+     * it as a load would. */
+    uint64_t old = a->key[set * a->ways + way];
+    if (old != TLB_NOKEY) {
+        if (a->nsplinter && e->page_shift > tlb_entry_shift(e))
             a->nsplinter--;
-        a->nsize[e->size]--;
+        a->nsize[old & 3]--;
         if (a->fa)
             fa_unlink(a, way);
     }
