@@ -79,7 +79,7 @@ static int64_t transfer(struct kernel *k, int fd, char *buf, uint64_t len, uint6
             if (n > (uint64_t)st.st_size - at)
                 n = (uint64_t)st.st_size - at;
         }
-        uint32_t i;
+        uint32_t i = FRAME_NONE;   /* set when cached */
         struct rmap *ph = NULL;
         enum cached c = pc_pin(k, self, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
                                at >> VM_PAGE_SHIFT, &i, write ? &ph : NULL);
