@@ -79,8 +79,7 @@ static enum kill_reason cow_copy(struct fault *f, uint32_t i, uint32_t j)
         frame_unpin(k, f->cpu, i);
         return frame_alloc_kill(why);
     }
-    memcpy(physmem_host(k->pm, frame_pa(ft, j)), physmem_host(k->pm, frame_pa(ft, i)),
-           page_size(pg));
+    frame_copy(k, frame_pa(ft, j), frame_pa(ft, i), page_size(pg));
     vaddr_t va = page_va(pg);
     klock_acquire(&p->ptl, f->cpu);
     uint64_t fl = page_flags(pg);

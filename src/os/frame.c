@@ -262,6 +262,21 @@ uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)
     return i;
 }
 
+/* How far ahead of the copy frame_copy asks for the source: 8 lines
+ * (measured 6 to 16 alike). */
+#define COPY_AHEAD 512
+
+void frame_copy(struct kernel *k, paddr_t dst, paddr_t src, uint64_t len)
+{
+    char *d = physmem_host(k->pm, dst);
+    const char *s = physmem_host(k->pm, src);
+    for (uint64_t off = 0; off < len; off += 64) {
+        if (off + COPY_AHEAD < len)
+            __builtin_prefetch(s + off + COPY_AHEAD);
+        memcpy(d + off, s + off, 64);
+    }
+}
+
 void frame_install_locked(struct frame_table *ft, uint32_t i, struct page *pg)
 {
     ft->f[i].page = pg;

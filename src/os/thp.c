@@ -256,10 +256,8 @@ enum kill_reason thp_unshare(struct fault *f, uint32_t i)
         frame_unpin(k, f->cpu, i);
         return r;
     }
-    const char *src = physmem_host(k->pm, frame_pa(ft, i));
     for (unsigned j = 0; j < HPAGE_PAGES; j++)
-        memcpy(physmem_frame(k->pm, frame_pa(ft, fr[j])), src + (uint64_t)j * VM_PAGE_SIZE,
-               VM_PAGE_SIZE);
+        frame_copy(k, frame_pa(ft, fr[j]), frame_pa(ft, i) + (uint64_t)j * VM_PAGE_SIZE, VM_PAGE_SIZE);
 
     paddr_t pde = mmu_pte_lookup(p, h, 1);
     klock_acquire(&p->ptl, f->cpu);
