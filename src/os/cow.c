@@ -117,6 +117,8 @@ enum kill_reason cow_fault(struct fault *f)
 {
     struct process *p = f->p;
     struct frame_table *ft = &p->k->ft;
+    if (f->frame != FRAME_NONE)   /* a hint: if the page is shared, its copy reads this */
+        frame_copy_start(p->k, frame_pa(ft, f->frame));
     uint32_t i = frame_lock_settled(p, f->cpu, f->pg, f->frame, FS_BUSY | FS_RECLAIM);
     if (i == FRAME_NONE) {
         f->retry = f->retry_now = true;   /* evicted meanwhile: an ordinary fault now */

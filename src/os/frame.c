@@ -266,13 +266,22 @@ uint32_t frame_alloc_huge(struct kernel *k, struct cpu *self)
  * (measured 6 to 16 alike). */
 #define COPY_AHEAD 512
 
+void frame_copy_start(struct kernel *k, paddr_t src)
+{
+    const char *s = physmem_host(k->pm, src);
+    for (unsigned off = 0; off < COPY_AHEAD; off += 64)
+        __builtin_prefetch(s + off);
+}
+
 void frame_copy(struct kernel *k, paddr_t dst, paddr_t src, uint64_t len)
 {
     char *d = physmem_host(k->pm, dst);
     const char *s = physmem_host(k->pm, src);
     for (uint64_t off = 0; off < len; off += 64) {
-        if (off + COPY_AHEAD < len)
+        if (off + COPY_AHEAD < len) {
             __builtin_prefetch(s + off + COPY_AHEAD);
+            __builtin_prefetch(d + off + COPY_AHEAD, 1);
+        }
         memcpy(d + off, s + off, 64);
     }
 }
