@@ -86,6 +86,8 @@ int pool_init(struct pool *pl, uint64_t base, uint64_t nframes);
 void pool_destroy(struct pool *pl);
 /* A free frame number, or -1. */
 int64_t pool_alloc(struct pool *pl);
+/* The frame pool_alloc would return next, or -1 (the caller holds the pool's lock). */
+int64_t pool_peek(const struct pool *pl);
 /* n contiguous frames whose first frame number is a multiple of align
  * (relative to frame 0), or -1. */
 int64_t pool_alloc_contig(struct pool *pl, uint64_t n, uint64_t align);

@@ -76,6 +76,19 @@ int64_t pool_alloc(struct pool *pl)
     return got;
 }
 
+int64_t pool_peek(const struct pool *pl)
+{
+    if (pl->used == pl->nframes)
+        return -1;
+    uint64_t words = (pl->nframes + 63) / 64;
+    for (uint64_t k = 0; k < words; k++) {
+        uint64_t w = (pl->hint + k) % words;
+        if (~pl->bitmap[w])
+            return (int64_t)(pl->base + w * 64 + (unsigned)__builtin_ctzll(~pl->bitmap[w]));
+    }
+    return -1;
+}
+
 static bool range_free(const struct pool *pl, uint64_t i, uint64_t n)
 {
     for (uint64_t j = i; j < i + n; j++)
