@@ -87,17 +87,9 @@ static char *join_args(int argc, char **argv)
 /* Parse; 0 to run, else the exit status. */
 static int parse(int argc, char **argv, struct replay_opts *o, struct run_config *rc, bool *strace)
 {
-    size_t nshared = 0, nrun = 0;
-    while (replay_long_options[nshared].name)
-        nshared++;
-    while (run_long_options[nrun].name)
-        nrun++;
-    struct option opts[64];
-    if (nshared + nrun + 1 > sizeof opts / sizeof opts[0])
-        return RUN_EXIT_FAILED;
-    memset(opts, 0, sizeof opts);
-    memcpy(opts, replay_long_options, nshared * sizeof *opts);
-    memcpy(opts + nshared, run_long_options, nrun * sizeof *opts);
+    struct option opts[96];
+    options_append(opts, options_append(opts, 0, 96, replay_long_options, SIZE_MAX), 96,
+                   run_long_options, SIZE_MAX);
     int c;
     optind = 1;
     /* "+": options end at PROGRAM; its own options are its own */

@@ -246,12 +246,6 @@ static int step_run_trace(struct replay_opts *o, struct stepper *st, struct trac
 static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from, struct run_config *rc,
                       bool *strace, int argc, char **argv)
 {
-    static struct option opts[96];
-    size_t nopt = 0;
-    for (const struct option *x = replay_long_options; x->name; x++)
-        opts[nopt++] = *x;
-    for (const struct option *x = run_long_options; rc && x->name; x++)
-        opts[nopt++] = *x;
     static const struct option extra[] = {
         {"from", required_argument, NULL, OPT_FROM},
         {"count", required_argument, NULL, OPT_COUNT},
@@ -260,8 +254,11 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
         {"run", no_argument, NULL, OPT_RUN},
         {0},
     };
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
-        opts[nopt++] = extra[i];
+    struct option opts[96];
+    size_t nopt = options_append(opts, 0, 96, replay_long_options, SIZE_MAX);
+    if (rc)
+        nopt = options_append(opts, nopt, 96, run_long_options, SIZE_MAX);
+    options_append(opts, nopt, 96, extra, SIZE_MAX);
     int c;
     optind = 1;
     /* with --run, options end at PROGRAM: its own options are its own */

@@ -261,12 +261,6 @@ static int programs_check(const struct sweep *s)
  * 0, 1 (--help printed: done), or -1 (a usage error, said on stderr). */
 static int parse_command(struct sweep_cmd *c, struct sweep *s, int argc, char **argv)
 {
-    static struct option opts[96];
-    size_t nopt = 0;
-    for (const struct option *o = replay_long_options; o->name; o++)
-        opts[nopt++] = *o;
-    for (size_t i = 0; i < RUN_SWEEP_OPTIONS; i++)
-        opts[nopt++] = run_long_options[i];
     static const struct option extra[] = {
         {"frames-list", required_argument, NULL, OPT_FRAMES_LIST},
         {"mem-list", required_argument, NULL, OPT_MEM_LIST},
@@ -283,8 +277,10 @@ static int parse_command(struct sweep_cmd *c, struct sweep *s, int argc, char **
         {"run", required_argument, NULL, OPT_RUN},
         {0},
     };
-    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
-        opts[nopt++] = extra[i];
+    struct option opts[96];
+    size_t nopt = options_append(opts, 0, 96, replay_long_options, SIZE_MAX);
+    nopt = options_append(opts, nopt, 96, run_long_options, RUN_SWEEP_OPTIONS);
+    options_append(opts, nopt, 96, extra, SIZE_MAX);
 
     memset(c, 0, sizeof *c);
     c->prefix = "sweep";

@@ -89,6 +89,18 @@ const char replay_options_help[] =
     "      --no-progress     no progress line on stderr (it appears only on a terminal)\n"
     "      --quiet           no report, exit status only\n";
 
+size_t options_append(struct option *table, size_t n, size_t cap, const struct option *add,
+                      size_t max)
+{
+    for (size_t i = 0; i < max && add[i].name; i++) {
+        if (n + 1 >= cap)
+            abort();
+        table[n++] = add[i];
+    }
+    memset(&table[n], 0, sizeof table[n]);
+    return n;
+}
+
 void replay_opts_init(struct replay_opts *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);

@@ -36,6 +36,13 @@ extern const struct option replay_long_options[];
 extern const char replay_options_help[];
 #define REPLAY_SHORT_OPTIONS "f:n:m:p:o:s:h"
 
+/* A command's getopt_long table, built from the sets it takes: append up
+ * to max entries of add (a list ended by a zero entry) to table[0..n),
+ * which has room for cap entries, and keep a zero entry after them.
+ * Returns the new n. A table too small is a bug: it aborts. */
+size_t options_append(struct option *table, size_t n, size_t cap, const struct option *add,
+                      size_t max);
+
 /* argv before getopt_long runs (it reorders argv), for replay_open_input. */
 void replay_opts_init(struct replay_opts *o, int argc, char **argv);
 void replay_opts_free(struct replay_opts *o);

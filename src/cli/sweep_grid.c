@@ -90,13 +90,9 @@ static const struct axis_kind *special_kind(const char *name)
 static const struct option *sweep_options(void)
 {
     static struct option all[96];
-    if (!all[0].name) {
-        size_t n = 0;
-        for (const struct option *o = replay_long_options; o->name; o++)
-            all[n++] = *o;
-        for (size_t i = 0; i < RUN_SWEEP_OPTIONS; i++)
-            all[n++] = run_long_options[i];
-    }
+    if (!all[0].name)
+        options_append(all, options_append(all, 0, 96, replay_long_options, SIZE_MAX), 96,
+                       run_long_options, RUN_SWEEP_OPTIONS);
     return all;
 }
 
