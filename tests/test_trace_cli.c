@@ -180,7 +180,7 @@ static void test_record(void)
     ok(access(tmp("t.vmt"), F_OK) != 0, "no trace left behind");
 
     if (!have_valgrind()) {
-        tap_skip(13, "valgrind not installed");
+        tap_skip(16, "valgrind not installed");
         return;
     }
     is_i64(RUN(NULL, NULL, "record", "-o", tmp("true.vmt"), "--", "/bin/true"), 0,
@@ -241,6 +241,34 @@ static void test_record(void)
     errno = 0;
     ok(pid > 1 && kill(pid, 0) == -1 && errno == ESRCH,
        "closing early killed and reaped it: pid %d is gone", (int)pid);
+
+    /* A program that ends within what the command reads: replay, step and
+     * explore each say how it ended. The program is built here: three
+     * accesses under Valgrind, then exit status 3. */
+    char tiny_c[600], tiny[600], cc[1400];
+    snprintf(tiny_c, sizeof tiny_c, "%s/tiny.c", tmpdir);
+    snprintf(tiny, sizeof tiny, "%s/tiny", tmpdir);
+    write_file(tiny_c, "void _start(void)\n{\n    __asm__ volatile(\"mov $60, %eax\\n mov $3, %edi\\n"
+                       " syscall\");\n}\n");
+    snprintf(cc, sizeof cc, "cc -static -nostdlib -O2 -o %s %s 2>/dev/null", tiny, tiny_c);
+#if defined(__x86_64__)
+    bool built = system(cc) == 0;
+#else
+    bool built = false;   /* the program is x86-64's */
+#endif
+    if (!built) {
+        tap_skip(3, "no static x86-64 program could be built");
+        return;
+    }
+    static const char *const cmds[] = {"replay", "step", "explore"};
+    for (int i = 0; i < 3; i++) {
+        char said[700];
+        snprintf(said, sizeof said, "vmlab %s: %s exited with status 3", cmds[i], tiny);
+        int st = i == 2 ? RUN(NULL, NULL, cmds[i], "-o", tmp("tiny.html"), "--", tiny)
+                        : RUN(NULL, NULL, cmds[i], "--", tiny);
+        ok(st == 0 && strstr(err_text, said) != NULL, "%s -- PROGRAM says how the program ended (exit %d: %s)",
+           cmds[i], st, err_text);
+    }
 }
 
 /* Ctrl-C during a conversion: nothing is left behind, an older OUT is

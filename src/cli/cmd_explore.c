@@ -468,7 +468,7 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
                  (unsigned long long)res.records);
     explorer_note(w->x, note);
     int status = write_page(w, &out, o->output, from);
-    status = replay_tell_end("explore", input, r, false, &res, status);
+    status = replay_tell_end("explore", input, r, is_command, &res, status);
     trace_close(r);
     return status;
 }
