@@ -88,8 +88,7 @@ static char *join_args(int argc, char **argv)
 static int parse(int argc, char **argv, struct replay_opts *o, struct run_config *rc, bool *strace)
 {
     struct option opts[96];
-    options_append(opts, options_append(opts, 0, 96, replay_long_options, SIZE_MAX), 96,
-                   run_long_options, SIZE_MAX);
+    run_opts_table(opts, 96, true, NULL);
     int c;
     optind = 1;
     /* "+": options end at PROGRAM; its own options are its own */

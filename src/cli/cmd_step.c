@@ -255,10 +255,7 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
         {0},
     };
     struct option opts[96];
-    size_t nopt = options_append(opts, 0, 96, replay_long_options, SIZE_MAX);
-    if (rc)
-        nopt = options_append(opts, nopt, 96, run_long_options, SIZE_MAX);
-    options_append(opts, nopt, 96, extra, SIZE_MAX);
+    run_opts_table(opts, 96, rc != NULL, extra);
     int c;
     optind = 1;
     /* with --run, options end at PROGRAM: its own options are its own */
@@ -298,8 +295,7 @@ static int parse_args(struct replay_opts *o, struct stepper *st, uint64_t *from,
         case OPT_RUN:
             continue;                  /* wants_run saw it */
         }
-        int h = rc ? run_opts_take(o, rc, strace, c, optarg, "step")
-                   : replay_opts_handle(o, c, optarg, "step");
+        int h = run_opts_take(o, rc, strace, c, optarg, "step");
         if (h <= 0) {
             if (h == 0)
                 step_usage(stderr);

@@ -121,9 +121,20 @@ int run_opts_finish(struct replay_opts *o, struct run_config *rc, const char *cm
     return 0;
 }
 
+void run_opts_table(struct option *table, size_t cap, bool run, const struct option *extra)
+{
+    size_t n = options_append(table, 0, cap, replay_long_options, SIZE_MAX);
+    if (run)
+        n = options_append(table, n, cap, run_long_options, SIZE_MAX);
+    if (extra)
+        options_append(table, n, cap, extra, SIZE_MAX);
+}
+
 int run_opts_take(struct replay_opts *o, struct run_config *rc, bool *strace, int c,
                   const char *arg, const char *cmd)
 {
+    if (!rc)
+        return replay_opts_handle(o, c, arg, cmd);
     char where[32];   /* as the user asked for the run: "run", "step --run" */
     snprintf(where, sizeof where, "%s%s", cmd, strcmp(cmd, "run") ? " --run" : "");
     for (const struct option *x = replay_long_options; x->name; x++)   /* -f is --format too */

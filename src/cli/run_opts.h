@@ -47,12 +47,18 @@ bool run_opts_wanted(int argc, char **argv);
  * value (said, prefixed with cmd). */
 int run_opts_handle(struct run_config *rc, int c, const char *arg, const char *cmd);
 
+/* The getopt_long table (room for cap entries) of a command that takes
+ * replay's options, the run options too if it runs a program (run), and
+ * its own extra ones ({0}-terminated, may be NULL). */
+void run_opts_table(struct option *table, size_t cap, bool run, const struct option *extra);
+
 /* Option c (from getopt_long) of a command that runs a program: `vmlab
  * run`, and `vmlab step --run` / `vmlab explore --run` (cmd "step",
  * "explore"). A replay option with no meaning for a running program is
  * refused; --trace-out and --strace go to rc->trace_out and *strace; the
- * run options to rc, the shared ones to o. 1 handled, 0 not one of them,
- * -1 a bad value (said). */
+ * run options to rc, the shared ones to o. With rc NULL (step or explore
+ * of a trace: no program runs) replay's options alone. 1 handled, 0 not
+ * one of them, -1 a bad value (said). */
 int run_opts_take(struct replay_opts *o, struct run_config *rc, bool *strace, int c,
                   const char *arg, const char *cmd);
 
