@@ -121,10 +121,7 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
         {0},
     };
     struct option opts[96];
-    size_t nopt = options_append(opts, 0, 96, replay_long_options, SIZE_MAX);
-    if (rc)
-        nopt = options_append(opts, nopt, 96, run_long_options, SIZE_MAX);
-    options_append(opts, nopt, 96, extra, SIZE_MAX);
+    run_opts_table(opts, 96, rc != NULL, extra);
     int c;
     optind = 1;
     /* with --run, options end at PROGRAM: its own options are its own */
@@ -147,8 +144,7 @@ static int parse_args(struct replay_opts *o, struct watch *w, uint64_t *from, st
             *(c == OPT_FROM ? from : &w->count) = v;
             continue;
         }
-        int h = rc ? run_opts_take(o, rc, strace, c, optarg, "explore")
-                   : replay_opts_handle(o, c, optarg, "explore");
+        int h = run_opts_take(o, rc, strace, c, optarg, "explore");
         if (h <= 0) {
             if (h == 0)
                 explore_usage(stderr);
@@ -251,6 +247,28 @@ static int write_page(struct watch *w, struct outfile *out, const char *name, ui
 }
 
 /* The program's run as a page. */
+/* Did the run or replay rc (0 or -1) that fed the page give a page? -1
+ * with err set if it failed, ran out of memory, or never reached the
+ * page's first step (err is then `unreached`). */
+static int window_check(const struct watch *w, int rc, char *err, size_t len, const char *unreached)
+{
+    if (!w->x) {
+        snprintf(err, len, "out of memory");
+        return -1;
+    }
+    if (rc)
+        return rc;
+    if (w->failed) {
+        snprintf(err, len, "out of memory recording the steps");
+        return -1;
+    }
+    if (!w->begun) {
+        snprintf(err, len, "%s", unreached);
+        return -1;
+    }
+    return 0;
+}
+
 static int explore_run(struct replay_opts *o, struct watch *w, struct run_config *rc, bool strace,
                        uint64_t from, int argc, char **argv)
 {
@@ -277,18 +295,10 @@ static int explore_run(struct replay_opts *o, struct watch *w, struct run_config
     struct run_summary res = {0};
     int rc_ = w->x ? run_program(rc, argc, argv, &res, err, sizeof err) : -1;
     step_runner_free(&runner);
-    if (!w->x)
-        snprintf(err, sizeof err, "out of memory");
-    if (!rc_ && w->failed) {
-        snprintf(err, sizeof err, "out of memory recording the steps");
-        rc_ = -1;
-    }
-    if (!rc_ && !w->begun) {
-        snprintf(err, sizeof err, "%s made %llu accesses: none from access %llu on", prog,
-                 (unsigned long long)runner.n, (unsigned long long)from);
-        rc_ = -1;
-    }
-    if (rc_) {
+    char unreached[1024];
+    snprintf(unreached, sizeof unreached, "%s made %llu accesses: none from access %llu on", prog,
+             (unsigned long long)runner.n, (unsigned long long)from);
+    if (window_check(w, rc_, err, sizeof err, unreached)) {
         fprintf(stderr, "vmlab explore: %s\n", err);
         outfile_abort(&out);
         run_summary_free(&res);
@@ -371,20 +381,16 @@ static int explore_run_trace(struct replay_opts *o, struct watch *w, struct trac
     step_runner_free(&runner);
     trace_close(r);
     int status = VMLAB_EXIT_ERROR;
-    if (!w->x)
-        snprintf(err, sizeof err, "out of memory");
-    else if (!rc && w->ncpus > 1) {
+    if (w->x && !rc && w->ncpus > 1) {
         snprintf(err, sizeof err, "%s is a run of %u CPUs: the page shows one CPU's TLBs (step it "
                  "with vmlab step %s, or record the run on --cpus 1)", input, w->ncpus, input);
         status = VMLAB_EXIT_USAGE;
         rc = -1;
-    } else if (!rc && w->failed) {
-        snprintf(err, sizeof err, "out of memory recording the steps");
-        rc = -1;
-    } else if (!rc && !w->begun) {
-        snprintf(err, sizeof err, "%s has %llu accesses and copies: none from %llu on", input,
-                 (unsigned long long)runner.n, (unsigned long long)from);
-        rc = -1;
+    } else {
+        char unreached[1024];
+        snprintf(unreached, sizeof unreached, "%s has %llu accesses and copies: none from %llu on",
+                 input, (unsigned long long)runner.n, (unsigned long long)from);
+        rc = window_check(w, rc, err, sizeof err, unreached);
     }
     if (rc) {
         fprintf(stderr, "vmlab explore: %s\n", err);
@@ -442,18 +448,10 @@ static int explore_main(struct replay_opts *o, struct watch *w, int argc, char *
     struct replay_source src = {.reader = r};
     struct replay_result res;
     int rc = w->x ? replay_run(&o->cfg, &src, &res, err, sizeof err) : -1;
-    if (!w->x)
-        snprintf(err, sizeof err, "out of memory");
-    if (!rc && w->failed) {
-        snprintf(err, sizeof err, "out of memory recording the steps");
-        rc = -1;
-    }
-    if (!rc && !w->begun) {
-        snprintf(err, sizeof err, "%s has %llu accesses: none from access %llu on", input,
-                 (unsigned long long)res.records, (unsigned long long)from);
-        rc = -1;
-    }
-    if (rc) {
+    char unreached[1024];
+    snprintf(unreached, sizeof unreached, "%s has %llu accesses: none from access %llu on", input,
+             (unsigned long long)res.records, (unsigned long long)from);
+    if (window_check(w, rc, err, sizeof err, unreached)) {
         fprintf(stderr, "vmlab explore: %s\n", err);
         outfile_abort(&out);
         trace_close(r);
