@@ -153,3 +153,19 @@ bool step_sums_compare(const char *what, const struct json *stats, const struct 
     return same;
 }
 
+
+bool step_sums_match(const char *what, const char *steps_out, const char *report_out,
+                     bool skip_accesses, size_t *n)
+{
+    bool good;
+    struct json **s = json_lines(steps_out, n, &good);
+    char err[128];
+    struct json *rj = jt_parse(report_out, strlen(report_out), err, sizeof err);
+    struct step_sums t = {0};
+    for (size_t i = 0; good && i < *n; i++)
+        step_sum(s[i], &t);
+    bool same = good && rj && step_sums_compare(what, jt_get(rj, "stats"), &t, skip_accesses);
+    jt_free(rj);
+    json_lines_free(s, *n);
+    return same;
+}

@@ -26,5 +26,10 @@ void step_sum(const struct json *step, struct step_sums *t);
  * program's steps hold the system calls' copies). */
 bool step_sums_compare(const char *what, const struct json *stats, const struct step_sums *t,
                        bool skip_accesses);
+/* The whole check: the steps of steps_out (`vmlab step --json-lines`)
+ * summed against the stats of report_out (`--json`), as above; *n the
+ * steps read. False if either does not parse or a sum differs. */
+bool step_sums_match(const char *what, const char *steps_out, const char *report_out,
+                     bool skip_accesses, size_t *n);
 
 #endif
